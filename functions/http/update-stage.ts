@@ -1,0 +1,7 @@
+import { updateStageRoute } from '../../src/api/stages';
+import { idempotency, store } from '../../src/cloud/aws/dynamodb';
+import { apiSettings } from '../../src/cloud/aws/settings';
+import { workflows } from '../../src/cloud/aws/workflows';
+import { httpHandler } from '../../src/http/handler';
+
+export const handler = httpHandler(updateStageRoute, { store, idempotency, workflows, settings: apiSettings });

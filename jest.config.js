@@ -1,0 +1,12 @@
+// Native ESM under jest: middy 7 ships ESM only, so the whole suite runs as ES modules
+// (NODE_OPTIONS=--experimental-vm-modules, set by `npm run jest`) and swc strips the types.
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }],
+  },
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  testTimeout: 60000,
+  maxWorkers: 2,
+};

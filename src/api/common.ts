@@ -1,0 +1,28 @@
+import * as z from 'zod/mini';
+import { stageName } from '../domain/schema';
+import type { ResponseSpec } from '../http/route';
+import { errorSchema } from './views';
+
+export const stackParams = z.strictObject({ stackId: z.string().check(z.regex(/^stk_[0-9a-z]{26}$/, 'is not a stack id')) });
+export const stageParams = z.strictObject({
+  stackId: stackParams.shape.stackId,
+  stageName,
+});
+
+const ERRORS: Record<number, string> = {
+  400: 'Invalid request: the error names the field',
+  401: 'Missing or invalid bearer token',
+  404: 'Not found (also for ids that belong to another tenant)',
+  409: 'Conflict: the stage is busy (the error names the running operation) or the name is taken',
+  422: 'The Idempotency-Key was used with a different request',
+};
+
+/** Adds the error answers a route can give to its documented responses. */
+export function responses(ok: Record<number, ResponseSpec>, errors: number[]): Record<number, ResponseSpec> {
+  return {
+    ...ok,
+    ...Object.fromEntries(errors.map((status) => [status, { description: ERRORS[status]!, schema: errorSchema }])),
+  };
+}
+
+export const page = <T>(items: T[], nextToken: string | undefined) => ({ items, nextToken: nextToken ?? null });

@@ -1,0 +1,38 @@
+import type { ApiDeps } from '../app/deps';
+import type { Route } from '../http/route';
+import { healthRoute, roleSetupRoute } from './meta';
+import { getOperationRoute, listOperationsRoute } from './operations';
+import { openApiRoute } from './openapi';
+import { createStackRoute, deleteStackRoute, getStackRoute, listStacksRoute } from './stacks';
+import {
+  createStageRoute,
+  deleteStageRoute,
+  getStageRoute,
+  listStagesRoute,
+  stageLogsRoute,
+  stageStackEventsRoute,
+  updateStageRoute,
+} from './stages';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ApiRoute = Route<ApiDeps, any, any, any>;
+
+/** Every HTTP route, each deployed as its own function (see serverless.yml) and documented in OpenAPI. */
+export const routes = [
+  healthRoute,
+  openApiRoute,
+  roleSetupRoute,
+  createStackRoute,
+  listStacksRoute,
+  getStackRoute,
+  deleteStackRoute,
+  createStageRoute,
+  listStagesRoute,
+  getStageRoute,
+  updateStageRoute,
+  deleteStageRoute,
+  stageLogsRoute,
+  stageStackEventsRoute,
+  getOperationRoute,
+  listOperationsRoute,
+] as ApiRoute[];

@@ -1,0 +1,69 @@
+import { createStack } from '../app/stacks';
+import type { ApiDeps } from '../app/deps';
+import { pageQuery } from '../domain/schema';
+import { createStackBody } from '../domain/stack';
+import { defineRoute } from '../http/route';
+import { page, responses, stackParams } from './common';
+import { pageOf, stackSchema, stackView } from './views';
+
+export const createStackRoute = defineRoute({
+  method: 'POST',
+  path: '/v1/stacks',
+  operationId: 'createStack',
+  summary: 'Create a stack: a GitHub repository and branch deployed through ordered stages',
+  tag: 'Stacks',
+  auth: 'jwt',
+  idempotent: true,
+  body: createStackBody,
+  responses: responses({ 201: { description: 'The stack', schema: stackSchema } }, [400, 401, 422]),
+  async handle(req, deps: Pick<ApiDeps, 'store' | 'accounts' | 'settings'>) {
+    const stack = await createStack(deps, req.caller, req.body);
+    return { statusCode: 201, body: stackView(stack) };
+  },
+});
+
+export const listStacksRoute = defineRoute({
+  method: 'GET',
+  path: '/v1/stacks',
+  operationId: 'listStacks',
+  summary: 'List the caller’s stacks, oldest first',
+  tag: 'Stacks',
+  auth: 'jwt',
+  query: pageQuery,
+  responses: responses({ 200: { description: 'A page of stacks', schema: pageOf(stackSchema) } }, [400, 401]),
+  async handle(req, deps: Pick<ApiDeps, 'store'>) {
+    const result = await deps.store.listStacks(req.caller.tenantId, req.query);
+    return { statusCode: 200, body: page(result.items.map(stackView), result.nextToken) };
+  },
+});
+
+export const getStackRoute = defineRoute({
+  method: 'GET',
+  path: '/v1/stacks/{stackId}',
+  operationId: 'getStack',
+  summary: 'Get a stack',
+  tag: 'Stacks',
+  auth: 'jwt',
+  params: stackParams,
+  responses: responses({ 200: { description: 'The stack', schema: stackSchema } }, [400, 401, 404]),
+  async handle(req, deps: Pick<ApiDeps, 'store'>) {
+    const stack = await deps.store.requireStack(req.caller.tenantId, req.params.stackId);
+    return { statusCode: 200, body: stackView(stack) };
+  },
+});
+
+export const deleteStackRoute = defineRoute({
+  method: 'DELETE',
+  path: '/v1/stacks/{stackId}',
+  operationId: 'deleteStack',
+  summary: 'Delete a stack that has no stages left (delete its stages first: 409 otherwise)',
+  tag: 'Stacks',
+  auth: 'jwt',
+  idempotent: true,
+  params: stackParams,
+  responses: responses({ 204: { description: 'Deleted' } }, [400, 401, 404, 409]),
+  async handle(req, deps: Pick<ApiDeps, 'store'>) {
+    await deps.store.deleteStack(req.caller.tenantId, req.params.stackId);
+    return { statusCode: 204 };
+  },
+});

@@ -1,0 +1,117 @@
+import * as z from 'zod/mini';
+import type { Operation } from '../domain/operation';
+import { OPERATION_STATUSES, OPERATION_TYPES } from '../domain/operation';
+import type { Stack } from '../domain/stack';
+import type { Stage } from '../domain/stage';
+import { STAGE_STATUSES } from '../domain/stage';
+
+/** What clients see. The schemas document the responses in the OpenAPI document. */
+export const stackView = (s: Stack) => ({
+  stackId: s.stackId,
+  name: s.name,
+  repository: s.repository,
+  branch: s.branch,
+  region: s.region,
+  roleArn: s.roleArn,
+  stageCount: s.stageCount,
+  createdAt: s.createdAt,
+  updatedAt: s.updatedAt,
+});
+
+export const stageView = (s: Stage) => ({
+  stackId: s.stackId,
+  name: s.name,
+  region: s.region,
+  status: s.status,
+  url: s.outputs.StageUrl ?? null,
+  settings: {
+    requireApproval: s.requireApproval,
+    loadBalancer: s.loadBalancer,
+    port: s.port,
+    environment: s.environment,
+    origins: s.origins,
+  },
+  serviceEnvironmentNames: s.serviceEnvironmentNames,
+  outputs: s.outputs,
+  currentOperationId: s.lock?.operationId ?? null,
+  lastOperationId: s.lastOperationId,
+  lastError: s.lastError ?? null,
+  createdAt: s.createdAt,
+  updatedAt: s.updatedAt,
+});
+
+export const operationView = (o: Operation) => ({
+  operationId: o.operationId,
+  type: o.type,
+  status: o.status,
+  stackId: o.stackId,
+  stageName: o.stageName,
+  input: o.input,
+  executionArn: o.executionArn ?? null,
+  error: o.error ?? null,
+  createdAt: o.createdAt,
+  updatedAt: o.updatedAt,
+  startedAt: o.startedAt ?? null,
+  endedAt: o.endedAt ?? null,
+});
+
+const nullableString = z.nullable(z.string());
+const stringMap = z.record(z.string(), z.string());
+
+export const stackSchema = z.object({
+  stackId: z.string(),
+  name: z.string(),
+  repository: z.string(),
+  branch: z.string(),
+  region: z.string(),
+  roleArn: z.string(),
+  stageCount: z.number(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const stageSchema = z.object({
+  stackId: z.string(),
+  name: z.string(),
+  region: z.string(),
+  status: z.enum(STAGE_STATUSES),
+  url: nullableString,
+  settings: z.object({
+    requireApproval: z.boolean(),
+    loadBalancer: z.boolean(),
+    port: z.number(),
+    environment: stringMap,
+    origins: z.array(z.string()),
+  }),
+  serviceEnvironmentNames: z.array(z.string()),
+  outputs: stringMap,
+  currentOperationId: nullableString,
+  lastOperationId: z.string(),
+  lastError: nullableString,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const operationSchema = z.object({
+  operationId: z.string(),
+  type: z.enum(OPERATION_TYPES),
+  status: z.enum(OPERATION_STATUSES),
+  stackId: z.string(),
+  stageName: z.string(),
+  input: z.record(z.string(), z.unknown()),
+  executionArn: nullableString,
+  error: nullableString,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  startedAt: nullableString,
+  endedAt: nullableString,
+});
+
+export const errorSchema = z.object({
+  error: z.object({ code: z.string(), message: z.string(), field: z.optional(z.string()) }),
+});
+
+export const pageOf = <T extends z.ZodMiniType>(item: T) =>
+  z.object({ items: z.array(item), nextToken: z.nullable(z.string()) });
+
+export const operationAccepted = z.object({ operation: operationSchema });

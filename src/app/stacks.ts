@@ -1,0 +1,48 @@
+import { randomBytes } from 'node:crypto';
+import { badRequest } from '../domain/errors';
+import { newId } from '../domain/ids';
+import type { CreateStackBody, Stack } from '../domain/stack';
+import type { Caller } from '../http/auth';
+import type { TargetAccount } from '../cloud/ports';
+import type { ApiDeps } from './deps';
+
+export const externalIdFor = (deps: Pick<ApiDeps, 'store'>, tenantId: string) =>
+  deps.store.tenantExternalId(tenantId, () => randomBytes(18).toString('base64url'));
+
+export async function createStack(
+  deps: Pick<ApiDeps, 'store' | 'accounts' | 'settings'>,
+  caller: Caller,
+  body: CreateStackBody,
+): Promise<Stack> {
+  let roleArn = body.roleArn;
+  if (roleArn === undefined) {
+    if (deps.settings.requireRoleArn) throw badRequest('roleArn', 'roleArn is required: see GET /v1/account/role-setup');
+    roleArn = deps.settings.simulatedRoleArn;
+  } else {
+    await deps.accounts.verifyRole(roleArn, await externalIdFor(deps, caller.tenantId));
+  }
+  const now = new Date().toISOString();
+  const stack: Stack = {
+    tenantId: caller.tenantId,
+    stackId: newId('stk'),
+    name: body.name,
+    repository: body.repository,
+    branch: body.branch,
+    region: body.region,
+    roleArn,
+    stageCount: 0,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await deps.store.putStack(stack);
+  return stack;
+}
+
+/** The customer account a stack's stage lives in, as the task functions and readers reach it. */
+export async function targetOf(
+  deps: Pick<ApiDeps, 'store'>,
+  stack: Pick<Stack, 'tenantId' | 'roleArn'>,
+  region: string,
+): Promise<TargetAccount> {
+  return { roleArn: stack.roleArn, region, externalId: await externalIdFor(deps, stack.tenantId) };
+}

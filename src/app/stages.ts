@@ -1,0 +1,147 @@
+import { assertUserEnvironment } from '../domain/environment';
+import { newId } from '../domain/ids';
+import { WORKFLOW_OF, type Operation, type OperationType } from '../domain/operation';
+import {
+  applyStageUpdate,
+  cfnStackNameOf,
+  stageSettings,
+  type CreateStageBody,
+  type Stage,
+  type StageStatus,
+  type UpdateStageBody,
+} from '../domain/stage';
+import type { Stack } from '../domain/stack';
+import type { Caller } from '../http/auth';
+import { errorFields, log } from '../log';
+import type { ApiDeps } from './deps';
+
+type Deps = Pick<ApiDeps, 'store' | 'workflows' | 'settings'>;
+
+/** What every stage workflow receives. Names and ids only: credentials never travel in execution input. */
+export interface StageWorkflowInput {
+  tenantId: string;
+  stackId: string;
+  stageName: string;
+  operationId: string;
+  operationType: OperationType;
+  action: 'CREATE' | 'UPDATE' | 'DELETE';
+  cfnStackName: string;
+  target: { roleArn: string; region: string };
+}
+
+function newOperation(caller: Caller, stackId: string, stageName: string, type: OperationType, input: object) {
+  const now = new Date().toISOString();
+  const operation: Operation = {
+    tenantId: caller.tenantId,
+    operationId: newId('op'),
+    type,
+    status: 'PENDING',
+    stackId,
+    stageName,
+    input: { ...input },
+    createdAt: now,
+    updatedAt: now,
+  };
+  return operation;
+}
+
+/**
+ * Records the operation and starts its workflow, named after the operation so a retried start is a
+ * no-op. If the start fails, the operation is marked FAILED and `undo` puts the stage back.
+ */
+async function launch(
+  deps: Deps,
+  stack: Stack,
+  stage: Stage,
+  operation: Operation,
+  action: StageWorkflowInput['action'],
+  undo: () => Promise<void>,
+): Promise<Operation> {
+  const input: StageWorkflowInput = {
+    tenantId: operation.tenantId,
+    stackId: stack.stackId,
+    stageName: stage.name,
+    operationId: operation.operationId,
+    operationType: operation.type,
+    action,
+    cfnStackName: stage.cfnStackName,
+    target: { roleArn: stack.roleArn, region: stage.region },
+  };
+  try {
+    await deps.store.putOperation(operation);
+    const started = await deps.workflows.start(WORKFLOW_OF[operation.type], operation.operationId, input);
+    await deps.store.setOperationStarted(operation.tenantId, operation.operationId, started.executionArn);
+    return { ...operation, executionArn: started.executionArn };
+  } catch (error) {
+    log.error('operation could not start', { operationId: operation.operationId, ...errorFields(error) });
+    await deps.store.finishOperation(operation.tenantId, operation.operationId, 'FAILED', 'the workflow could not be started');
+    await undo();
+    throw error;
+  }
+}
+
+export async function createStage(deps: Deps, caller: Caller, stackId: string, body: CreateStageBody) {
+  const stack = await deps.store.requireStack(caller.tenantId, stackId);
+  const settings = stageSettings(body);
+  assertUserEnvironment(settings.environment);
+  const operation = newOperation(caller, stackId, body.name, 'CREATE_STAGE', body);
+  const now = operation.createdAt;
+  const stage: Stage = {
+    ...settings,
+    tenantId: caller.tenantId,
+    stackId,
+    name: body.name,
+    region: body.region ?? stack.region,
+    status: 'CREATING',
+    cfnStackName: cfnStackNameOf(stackId, body.name),
+    imageUri: deps.settings.defaultImageUri,
+    outputs: {},
+    serviceEnvironmentNames: [],
+    lock: { operationId: operation.operationId, acquiredAt: now },
+    lastOperationId: operation.operationId,
+    createdAt: now,
+    updatedAt: now,
+  };
+  // The count is what DELETE /stacks checks; it goes up first so a racing delete cannot orphan the stage.
+  await deps.store.adjustStageCount(caller.tenantId, stackId, 1);
+  try {
+    await deps.store.createStage(stage);
+  } catch (error) {
+    await deps.store.adjustStageCount(caller.tenantId, stackId, -1);
+    throw error;
+  }
+  return launch(deps, stack, stage, operation, 'CREATE', async () => {
+    await deps.store.deleteStage(stage);
+    await deps.store.adjustStageCount(caller.tenantId, stackId, -1);
+  });
+}
+
+export async function updateStage(
+  deps: Deps,
+  caller: Caller,
+  stackId: string,
+  stageName: string,
+  patch: UpdateStageBody,
+) {
+  const stack = await deps.store.requireStack(caller.tenantId, stackId);
+  const stage = await deps.store.requireStage(caller.tenantId, stackId, stageName);
+  if (patch.environment) assertUserEnvironment(patch.environment);
+  const settings = applyStageUpdate(stage, patch);
+  const operation = newOperation(caller, stackId, stageName, 'UPDATE_STAGE', patch);
+  // A stage whose create failed has no CloudFormation stack to update: the rebuild creates it.
+  const action = stage.status === 'FAILED' && Object.keys(stage.outputs).length === 0 ? 'CREATE' : 'UPDATE';
+  await deps.store.lockStage(stage, operation.operationId, 'UPDATING', settings);
+  return launch(deps, stack, stage, operation, action, () =>
+    deps.store.releaseStageLock(stage, operation.operationId, stage.status as StageStatus),
+  );
+}
+
+export async function deleteStage(deps: Deps, caller: Caller, stackId: string, stageName: string) {
+  const stack = await deps.store.requireStack(caller.tenantId, stackId);
+  const stage = await deps.store.requireStage(caller.tenantId, stackId, stageName);
+  const operation = newOperation(caller, stackId, stageName, 'DELETE_STAGE', {});
+  await deps.store.lockStage(stage, operation.operationId, 'DELETING');
+  return launch(deps, stack, stage, operation, 'DELETE', () =>
+    deps.store.releaseStageLock(stage, operation.operationId, stage.status),
+  );
+}

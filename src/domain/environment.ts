@@ -1,0 +1,57 @@
+import { badRequest } from './errors';
+
+/**
+ * Names the platform injects into every container. A stage variable may not take one of them:
+ * the platform's value would silently win or, worse, the user's would break database wiring.
+ */
+export const RESERVED_PREFIXES = ['PG_', 'MYSQL_', 'REDIS_', 'TINYSTACKS_', 'AWS_', 'ECS_'] as const;
+export const RESERVED_NAMES = ['PORT'] as const;
+
+export function reservedReason(name: string): string | undefined {
+  const upper = name.toUpperCase();
+  const prefix = RESERVED_PREFIXES.find((p) => upper.startsWith(p));
+  if (prefix) return `names starting with ${prefix} are set by the platform`;
+  if ((RESERVED_NAMES as readonly string[]).includes(upper)) return `${name} is set by the platform`;
+  return undefined;
+}
+
+export function assertUserEnvironment(environment: Record<string, string>, field = 'environment'): void {
+  for (const name of Object.keys(environment)) {
+    const reason = reservedReason(name);
+    if (reason) throw badRequest(`${field}.${name}`, `${field}.${name} is reserved: ${reason}`);
+  }
+}
+
+export interface PlatformContext {
+  stackId: string;
+  stageName: string;
+  port: number;
+  deploymentId: string;
+}
+
+/** Variables the platform injects. Later components (databases) add theirs here. */
+export function platformEnvironment(ctx: PlatformContext): Record<string, string> {
+  return {
+    PORT: String(ctx.port),
+    TINYSTACKS_STACK_ID: ctx.stackId,
+    TINYSTACKS_STAGE: ctx.stageName,
+    TINYSTACKS_DEPLOYMENT_ID: ctx.deploymentId,
+  };
+}
+
+/**
+ * What the container receives. Precedence, lowest first: the image's Dockerfile ENV (ECS applies
+ * task definition variables over it), the stage's variables, the platform's. User names never
+ * collide with platform names (see assertUserEnvironment), so the order below only matters as a
+ * second line of defence.
+ */
+export function serviceEnvironment(
+  user: Record<string, string>,
+  platform: Record<string, string>,
+): Record<string, string> {
+  const merged: Record<string, string> = {};
+  for (const name of [...Object.keys(user), ...Object.keys(platform)].sort()) {
+    merged[name] = platform[name] ?? user[name]!;
+  }
+  return merged;
+}

@@ -1,0 +1,57 @@
+import type * as z from 'zod/mini';
+import type { Caller } from './auth';
+
+export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+export interface HttpResult {
+  statusCode: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface ParsedRequest<P, Q, B> {
+  caller: Caller;
+  params: P;
+  query: Q;
+  body: B;
+  headers: Record<string, string | undefined>;
+  rawBody: string;
+}
+
+type Schema = z.ZodMiniType;
+type Out<S> = S extends Schema ? z.infer<S> : undefined;
+
+export interface ResponseSpec {
+  description: string;
+  schema?: Schema;
+}
+
+export interface Route<Deps = unknown, PS = Schema | undefined, QS = Schema | undefined, BS = Schema | undefined> {
+  method: Method;
+  /** API Gateway style: /v1/stacks/{stackId} */
+  path: string;
+  operationId: string;
+  summary: string;
+  tag: string;
+  /** 'jwt': the API Gateway JWT authorizer (or the embedded runtime's) has vouched for the caller. */
+  auth: 'jwt' | 'none';
+  params?: PS;
+  query?: QS;
+  body?: BS;
+  /** Accepts an Idempotency-Key header with Stripe's semantics. */
+  idempotent?: boolean;
+  responses: Record<number, ResponseSpec>;
+  handle(req: ParsedRequest<Out<PS>, Out<QS>, Out<BS>>, deps: Deps): Promise<HttpResult>;
+}
+
+/** Identity function that lets TypeScript infer the route's request types from its schemas. */
+export function defineRoute<
+  Deps,
+  PS extends Schema | undefined = undefined,
+  QS extends Schema | undefined = undefined,
+  BS extends Schema | undefined = undefined,
+>(route: Route<Deps, PS, QS, BS>): Route<Deps, PS, QS, BS> {
+  return route;
+}
+
+export type AnyRoute = Route<never, Schema | undefined, Schema | undefined, Schema | undefined>;

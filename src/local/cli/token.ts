@@ -1,0 +1,19 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TENANT_CLAIM } from '../../http/auth';
+import { signToken } from '../jwt';
+
+/** `npm run token -- <tenant> [user]`: a bearer token for another local tenant, signed with the running server's key. */
+const [tenantId = 'local', userId = `${tenantId}-user`] = process.argv.slice(2);
+const dataDir = process.env.TINYSTACKS_DATA_DIR ?? '.tinystacks';
+const secretFile = join(dataDir, 'jwt-secret');
+if (!/^[A-Za-z0-9_-]{1,64}$/.test(tenantId)) {
+  process.stderr.write('tenant must be 1-64 letters, digits, _ or -\n');
+  process.exit(2);
+}
+if (!existsSync(secretFile)) {
+  process.stderr.write(`no ${secretFile}: start the server with \`npm start\` first (a --memory server prints its own token)\n`);
+  process.exit(1);
+}
+const secret = readFileSync(secretFile, 'utf8').trim();
+process.stdout.write(`${signToken(secret, { sub: userId, tenantClaim: TENANT_CLAIM, tenantId })}\n`);

@@ -1,0 +1,26 @@
+/** The error codes CloudFormation returns that the simulation reproduces. */
+export type CloudFormationErrorCode =
+  | 'ValidationError'
+  | 'AlreadyExistsException'
+  | 'InsufficientCapabilitiesException'
+  | 'TokenAlreadyExistsException';
+
+/**
+ * An error shaped like the SDK's service exceptions where callers look (`name` is the AWS error
+ * code), without the SDK-only `$fault`/`$metadata`, since nothing here went over the wire.
+ */
+export class CloudFormationError extends Error {
+  override readonly name: CloudFormationErrorCode;
+
+  constructor(code: CloudFormationErrorCode, message: string) {
+    super(message);
+    this.name = code;
+  }
+}
+
+export function isCloudFormationError(error: unknown, code?: CloudFormationErrorCode): error is CloudFormationError {
+  return error instanceof CloudFormationError && (code === undefined || error.name === code);
+}
+
+export const validationError = (message: string): CloudFormationError =>
+  new CloudFormationError('ValidationError', message);

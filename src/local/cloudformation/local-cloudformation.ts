@@ -1,0 +1,833 @@
+/**
+ * The CloudFormation of the embedded runtime. Nothing is provisioned: templates are checked against
+ * the CloudFormation resource specification, stacks walk through the real status names with a
+ * short delay per step, resources get realistic simulated ids and attributes, and every status
+ * change is published as the EventBridge event CloudFormation sends.
+ */
+import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import type {
+  Capability,
+  ContinueUpdateRollbackInput,
+  CreateStackInput,
+  CreateStackOutput,
+  DeleteStackInput,
+  DescribeStackEventsInput,
+  DescribeStackEventsOutput,
+  DescribeStacksInput,
+  DescribeStacksOutput,
+  OnFailure,
+  Output,
+  ResourceStatus,
+  Stack,
+  StackEvent,
+  StackStatus,
+  Tag,
+  UpdateStackInput,
+  UpdateStackOutput,
+} from '@aws-sdk/client-cloudformation';
+import { CloudFormationError, validationError } from './errors';
+import { evaluateCondition, resolve, TemplateError } from './intrinsics';
+import type { ResolveContext } from './intrinsics';
+import { partitionOf, simulateResource } from './physical';
+import type { KnownResource, SimulatedResource } from './physical';
+import { propertiesError } from './properties';
+import { loadResourceSpec } from './spec';
+import type { ResourceSpec } from './spec';
+import { isCustomType, parameterRefValues, parseTemplate, requiredCapability, resolveParameterValues } from './template';
+import type { Template } from './template';
+
+export interface StackStatusChangeEvent {
+  version: '0';
+  id: string;
+  'detail-type': 'CloudFormation Stack Status Change';
+  source: 'aws.cloudformation';
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: {
+    'stack-id': string;
+    'status-details': { status: string; 'status-reason': string };
+    'client-request-token'?: string;
+  };
+}
+
+/** Makes resources fail on purpose, for tests of the failure paths. */
+export interface FailureRule {
+  /** Exact stack name, or a glob where `*` matches anything. */
+  stackName: string;
+  /** The resource to fail; without it, the first resource the operation touches. */
+  logicalId?: string;
+  /** Default: 'Simulated failure requested for <logicalId>'. */
+  reason?: string;
+  /** Remove the rule after it fired once, so a retry succeeds. */
+  once?: boolean;
+  /**
+   * Which operation fails: by default a create or an update; 'delete' for DeleteStack; 'rollback'
+   * to fail the rollback itself (ROLLBACK_FAILED, or UPDATE_ROLLBACK_FAILED for updates).
+   */
+  operation?: 'create' | 'update' | 'delete' | 'rollback';
+}
+
+export interface LocalCloudFormationOptions {
+  /** Time each status step takes, e.g. 200; 1 in unit tests. */
+  delayMs: number;
+  accountId?: string;
+  onStatusChange?: (event: StackStatusChangeEvent) => void | Promise<void>;
+  /** Defaults to the specification bundled with @aws-cdk/aws-service-spec. */
+  spec?: ResourceSpec;
+}
+
+type Operation = NonNullable<FailureRule['operation']>;
+
+interface LiveResource extends SimulatedResource {
+  logicalId: string;
+  type: string;
+  properties: Record<string, unknown>;
+  deletionPolicy?: string;
+}
+
+interface Deployment {
+  template: Template;
+  parameters: Record<string, string>;
+  resources: Map<string, LiveResource>;
+  outputs: Output[];
+}
+
+/** What an update changed, so that a rollback (or a continued rollback) can undo it. */
+interface UpdateUndo {
+  /** The previous versions of the resources the update modified. */
+  updated: LiveResource[];
+  /** Resources the update created, deleted again by the rollback. */
+  created: LiveResource[];
+}
+
+interface StackRecord {
+  stackId: string;
+  stackName: string;
+  region: string;
+  status: StackStatus;
+  reason?: string;
+  creationTime: Date;
+  lastUpdatedTime?: Date;
+  deletionTime?: Date;
+  deployed: Deployment;
+  capabilities: Capability[];
+  tags: Tag[];
+  notificationARNs: string[];
+  disableRollback: boolean;
+  enableTerminationProtection: boolean;
+  roleArn?: string;
+  clientRequestToken?: string;
+  events: StackEvent[];
+  /** Set while in UPDATE_ROLLBACK_FAILED: what ContinueUpdateRollback still has to undo. */
+  pendingUndo?: UpdateUndo;
+}
+
+type ProvisionResult =
+  | { ok: true; resources: Map<string, LiveResource>; outputs: Output[]; undo: UpdateUndo }
+  | { ok: false; reason: string; resources: Map<string, LiveResource>; undo: UpdateUndo };
+
+const UPDATABLE = new Set<StackStatus>(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE']);
+const EVENTS_PAGE_SIZE = 100;
+const STACK_NAME = /^[a-zA-Z][-a-zA-Z0-9]{0,127}$/;
+
+const failedReason = (verb: string, logicalIds: string[]) =>
+  `The following resource(s) failed to ${verb}: [${logicalIds.join(', ')}]. `;
+
+function globToRegExp(glob: string): RegExp {
+  return new RegExp(`^${glob.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+}
+
+export class LocalCloudFormation {
+  private delayMs: number;
+  private readonly accountId: string;
+  private readonly onStatusChange?: LocalCloudFormationOptions['onStatusChange'];
+  private readonly specOverride?: ResourceSpec;
+  private readonly stacksById = new Map<string, StackRecord>();
+  /** Live (not deleted) stacks by `region/name`. */
+  private readonly liveStacks = new Map<string, string>();
+  private failureRules: FailureRule[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private transitioning = 0;
+  private idleWaiters: (() => void)[] = [];
+  private disposed = false;
+
+  constructor(options: LocalCloudFormationOptions) {
+    this.delayMs = options.delayMs;
+    this.accountId = options.accountId ?? '123456789012';
+    this.onStatusChange = options.onStatusChange;
+    this.specOverride = options.spec;
+  }
+
+  private get spec(): ResourceSpec {
+    return this.specOverride ?? loadResourceSpec();
+  }
+
+  setDelay(ms: number): void {
+    this.delayMs = ms;
+  }
+
+  failWhen(rule: FailureRule): void {
+    this.failureRules.push(rule);
+  }
+
+  clearFailures(): void {
+    this.failureRules = [];
+  }
+
+  /** Resolves once no stack is in a transition. */
+  whenIdle(): Promise<void> {
+    if (this.transitioning === 0 || this.disposed) return Promise.resolve();
+    return new Promise((resolveIdle) => this.idleWaiters.push(resolveIdle));
+  }
+
+  /** Stops every pending transition, so that a test runner or a server can exit. */
+  dispose(): void {
+    this.disposed = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    this.notifyIdle();
+  }
+
+  async createStack(input: CreateStackInput, region: string): Promise<CreateStackOutput> {
+    const stackName = input.StackName ?? '';
+    if (!STACK_NAME.test(stackName)) {
+      throw validationError(
+        `1 validation error detected: Value '${stackName}' at 'stackName' failed to satisfy constraint: ` +
+          'Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*',
+      );
+    }
+    const existing = this.findStack(stackName, region);
+    if (existing) {
+      // A retried request (same token) gets the stack it already created.
+      if (input.ClientRequestToken && input.ClientRequestToken === existing.clientRequestToken) {
+        return { StackId: existing.stackId };
+      }
+      throw new CloudFormationError('AlreadyExistsException', `Stack [${stackName}] already exists`);
+    }
+
+    const stackId = `arn:${partitionOf(region).partition}:cloudformation:${region}:${this.accountId}:stack/${stackName}/${randomUUID()}`;
+    const template = this.parse(input.TemplateBody, input.TemplateURL);
+    const parameters = resolveParameterValues(template, input.Parameters);
+    this.checkCapabilities(template, input.Capabilities);
+    const stack: StackRecord = {
+      stackId,
+      stackName,
+      region,
+      status: 'CREATE_IN_PROGRESS',
+      creationTime: new Date(),
+      deployed: { template, parameters, resources: new Map(), outputs: [] },
+      capabilities: input.Capabilities ?? [],
+      tags: input.Tags ?? [],
+      notificationARNs: input.NotificationARNs ?? [],
+      disableRollback: input.DisableRollback ?? false,
+      enableTerminationProtection: input.EnableTerminationProtection ?? false,
+      roleArn: input.RoleARN,
+      clientRequestToken: input.ClientRequestToken,
+      events: [],
+    };
+    this.checkConditions(stack, stack.deployed);
+
+    this.stacksById.set(stackId, stack);
+    this.liveStacks.set(`${region}/${stackName}`, stackId);
+    const onFailure: OnFailure = input.OnFailure ?? (input.DisableRollback ? 'DO_NOTHING' : 'ROLLBACK');
+    this.setStatus(stack, 'CREATE_IN_PROGRESS', 'User Initiated');
+    this.transition(stack, 'CREATE_FAILED', () => this.runCreate(stack, onFailure));
+    return { StackId: stackId };
+  }
+
+  async updateStack(input: UpdateStackInput, region: string): Promise<UpdateStackOutput> {
+    const stack = this.requireStack(input.StackName, region);
+    if (!UPDATABLE.has(stack.status)) {
+      throw validationError(`Stack:${stack.stackId} is in ${stack.status} state and can not be updated.`);
+    }
+    const template = input.UsePreviousTemplate
+      ? stack.deployed.template
+      : this.parse(input.TemplateBody, input.TemplateURL);
+    const parameters = resolveParameterValues(template, input.Parameters, stack.deployed.parameters);
+    this.checkCapabilities(template, input.Capabilities);
+    const tags = input.Tags ?? stack.tags;
+    const next = { template, parameters };
+    this.checkConditions(stack, next);
+    if (
+      isDeepStrictEqual(template.body, stack.deployed.template.body) &&
+      isDeepStrictEqual(parameters, stack.deployed.parameters) &&
+      isDeepStrictEqual(tags, stack.tags)
+    ) {
+      throw validationError('No updates are to be performed.');
+    }
+
+    stack.tags = tags;
+    stack.capabilities = input.Capabilities ?? [];
+    stack.notificationARNs = input.NotificationARNs ?? stack.notificationARNs;
+    stack.roleArn = input.RoleARN ?? stack.roleArn;
+    stack.clientRequestToken = input.ClientRequestToken;
+    stack.lastUpdatedTime = new Date();
+    this.setStatus(stack, 'UPDATE_IN_PROGRESS', 'User Initiated');
+    this.transition(stack, 'UPDATE_ROLLBACK_FAILED', () => this.runUpdate(stack, next));
+    return { StackId: stack.stackId };
+  }
+
+  /** Like CloudFormation, deleting a stack that does not exist (or is already gone) succeeds. */
+  async deleteStack(input: DeleteStackInput, region: string): Promise<void> {
+    const stack = this.findStack(input.StackName ?? '', region);
+    if (!stack || stack.status === 'DELETE_COMPLETE' || stack.status === 'DELETE_IN_PROGRESS') return;
+    if (stack.status.endsWith('_IN_PROGRESS')) {
+      throw validationError(`Stack [${stack.stackName}] cannot be deleted while in status ${stack.status}`);
+    }
+    if (stack.enableTerminationProtection) {
+      throw validationError(`Stack [${stack.stackName}] cannot be deleted while TerminationProtection is enabled`);
+    }
+    stack.clientRequestToken = input.ClientRequestToken;
+    this.setStatus(stack, 'DELETE_IN_PROGRESS', 'User Initiated');
+    this.transition(stack, 'DELETE_FAILED', () => this.runDelete(stack, new Set(input.RetainResources)));
+  }
+
+  async continueUpdateRollback(input: ContinueUpdateRollbackInput, region: string): Promise<void> {
+    const stack = this.requireStack(input.StackName, region);
+    if (stack.status !== 'UPDATE_ROLLBACK_FAILED' || !stack.pendingUndo) {
+      throw validationError(
+        `Stack:${stack.stackId} is in ${stack.status} state and can not continue the update rollback; ` +
+          'only a stack in UPDATE_ROLLBACK_FAILED state can.',
+      );
+    }
+    const skip = new Set(input.ResourcesToSkip);
+    const undo = stack.pendingUndo;
+    stack.pendingUndo = undefined;
+    stack.clientRequestToken = input.ClientRequestToken;
+    this.setStatus(stack, 'UPDATE_ROLLBACK_IN_PROGRESS', 'User Initiated');
+    this.transition(stack, 'UPDATE_ROLLBACK_FAILED', async () => {
+      await this.pause();
+      await this.rollBackUpdate(stack, {
+        updated: undo.updated.filter((resource) => !skip.has(resource.logicalId)),
+        created: undo.created,
+      });
+    });
+  }
+
+  async describeStacks(input: DescribeStacksInput, region: string): Promise<DescribeStacksOutput> {
+    if (input.StackName) return { Stacks: [this.describe(this.requireStack(input.StackName, region))] };
+    const stacks = [...this.liveStacks.entries()]
+      .filter(([key]) => key.startsWith(`${region}/`))
+      .map(([, stackId]) => this.stacksById.get(stackId)!)
+      .sort((a, b) => b.creationTime.getTime() - a.creationTime.getTime());
+    return { Stacks: stacks.map((stack) => this.describe(stack)) };
+  }
+
+  /** Newest first, a page of 100 at a time, like CloudFormation. */
+  async describeStackEvents(input: DescribeStackEventsInput, region: string): Promise<DescribeStackEventsOutput> {
+    const stack = this.requireStack(input.StackName, region);
+    const newestFirst = [...stack.events].reverse();
+    const start = Number(input.NextToken ?? 0);
+    const page = newestFirst.slice(start, start + EVENTS_PAGE_SIZE).map((event) => ({ ...event }));
+    const next = start + EVENTS_PAGE_SIZE;
+    return { StackEvents: page, NextToken: next < newestFirst.length ? String(next) : undefined };
+  }
+
+  // ---- transitions ----
+
+  private async runCreate(stack: StackRecord, onFailure: OnFailure): Promise<void> {
+    await this.pause();
+    const result = this.provision(stack, 'create', stack.deployed, new Map());
+    if (result.ok) {
+      stack.deployed = { ...stack.deployed, resources: result.resources, outputs: result.outputs };
+      this.setStatus(stack, 'CREATE_COMPLETE');
+      return;
+    }
+    if (onFailure === 'DO_NOTHING') {
+      stack.deployed.resources = result.resources;
+      this.setStatus(stack, 'CREATE_FAILED', result.reason);
+      return;
+    }
+    if (onFailure === 'DELETE') {
+      stack.deployed.resources = result.resources;
+      this.setStatus(stack, 'DELETE_IN_PROGRESS', `${result.reason}Delete requested by user.`);
+      await this.runDelete(stack, new Set());
+      return;
+    }
+    this.setStatus(stack, 'ROLLBACK_IN_PROGRESS', `${result.reason}Rollback requested by user.`);
+    const deletion = this.deleteResources(stack, 'rollback', [...result.resources.values()].reverse());
+    await this.pause();
+    stack.deployed.resources = new Map(deletion.remaining.map((resource) => [resource.logicalId, resource]));
+    if (deletion.failed) this.setStatus(stack, 'ROLLBACK_FAILED', failedReason('delete', [deletion.failed]));
+    else this.setStatus(stack, 'ROLLBACK_COMPLETE');
+  }
+
+  private async runUpdate(stack: StackRecord, next: Pick<Deployment, 'template' | 'parameters'>): Promise<void> {
+    await this.pause();
+    const previous = stack.deployed;
+    const result = this.provision(stack, 'update', next, previous.resources);
+    if (!result.ok) {
+      this.setStatus(stack, 'UPDATE_ROLLBACK_IN_PROGRESS', result.reason);
+      await this.rollBackUpdate(stack, result.undo);
+      return;
+    }
+    // Replaced or removed resources are deleted after the stack has moved to the new ones.
+    const obsolete = [...previous.resources.values()]
+      .filter((resource) => result.resources.get(resource.logicalId)?.type !== resource.type)
+      .reverse();
+    stack.deployed = { ...next, resources: result.resources, outputs: result.outputs };
+    this.setStatus(stack, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
+    this.deleteResources(stack, 'cleanup', obsolete);
+    await this.pause();
+    this.setStatus(stack, 'UPDATE_COMPLETE');
+  }
+
+  /** Puts back the previous version of what the update changed, then deletes what it created. */
+  private async rollBackUpdate(stack: StackRecord, undo: UpdateUndo): Promise<void> {
+    const toRestore = [...undo.updated].reverse();
+    for (const [i, resource] of toRestore.entries()) {
+      this.resourceEvent(stack, resource, 'UPDATE_IN_PROGRESS');
+      const failure = this.takeFailureRule(stack, 'rollback', resource.logicalId);
+      if (failure) {
+        this.resourceEvent(stack, resource, 'UPDATE_FAILED', failure);
+        stack.pendingUndo = { updated: toRestore.slice(i).reverse(), created: undo.created };
+        await this.pause();
+        this.setStatus(stack, 'UPDATE_ROLLBACK_FAILED', failedReason('update', [resource.logicalId]));
+        return;
+      }
+      this.resourceEvent(stack, resource, 'UPDATE_COMPLETE');
+    }
+    await this.pause();
+    this.setStatus(stack, 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS');
+    this.deleteResources(stack, 'cleanup', [...undo.created].reverse());
+    await this.pause();
+    this.setStatus(stack, 'UPDATE_ROLLBACK_COMPLETE');
+  }
+
+  private async runDelete(stack: StackRecord, retain: Set<string>): Promise<void> {
+    await this.pause();
+    const { template, resources } = stack.deployed;
+    const newestFirst = [...template.order]
+      .reverse()
+      .flatMap((logicalId) => resources.get(logicalId) ?? [])
+      .concat([...resources.values()].filter((resource) => !template.order.includes(resource.logicalId)));
+    const deletion = this.deleteResources(stack, 'delete', newestFirst, retain);
+    if (deletion.failed) {
+      stack.deployed.resources = new Map(deletion.remaining.map((resource) => [resource.logicalId, resource]));
+      this.setStatus(stack, 'DELETE_FAILED', failedReason('delete', [deletion.failed]));
+      return;
+    }
+    stack.deployed.resources = new Map();
+    stack.deletionTime = new Date();
+    this.liveStacks.delete(`${stack.region}/${stack.stackName}`);
+    this.setStatus(stack, 'DELETE_COMPLETE');
+  }
+
+  // ---- resources ----
+
+  /**
+   * Creates or updates, in dependency order, every resource whose resolved properties changed.
+   * Synchronous: a stack takes a few status steps whatever its size.
+   */
+  private provision(
+    stack: StackRecord,
+    operation: 'create' | 'update',
+    next: Pick<Deployment, 'template' | 'parameters'>,
+    previous: Map<string, LiveResource>,
+  ): ProvisionResult {
+    const resources = new Map<string, LiveResource>();
+    const undo: UpdateUndo = { updated: [], created: [] };
+    const ctx = this.resolveContext(stack, next, resources);
+
+    for (const logicalId of next.template.order) {
+      const declaration = next.template.resources[logicalId]!;
+      if (declaration.condition !== undefined && !ctx.condition(declaration.condition)) continue;
+      const before = previous.get(logicalId);
+      const current = before?.type === declaration.type ? before : undefined;
+      const action = current ? 'UPDATE' : 'CREATE';
+      const pending = {
+        logicalId,
+        type: declaration.type,
+        properties: declaration.properties,
+        deletionPolicy: declaration.deletionPolicy,
+        physicalId: current?.physicalId ?? '',
+        attributes: {},
+      };
+
+      let properties: Record<string, unknown>;
+      try {
+        properties = resolve(declaration.properties, ctx) as Record<string, unknown>;
+      } catch (error) {
+        if (!(error instanceof TemplateError)) throw error;
+        return this.failResource(stack, pending, action, error.message, resources, undo, current);
+      }
+      if (current && isDeepStrictEqual(current.properties, properties)) {
+        resources.set(logicalId, current);
+        continue;
+      }
+
+      const resource = { ...pending, properties };
+      this.resourceEvent(stack, resource, `${action}_IN_PROGRESS`);
+      const failure = this.resourceFailure(stack, operation, resource);
+      if (failure) return this.failResource(stack, resource, action, failure, resources, undo, current);
+
+      const live: LiveResource = {
+        ...resource,
+        ...simulateResource({
+          logicalId,
+          type: declaration.type,
+          properties,
+          schema: this.spec.resource(isCustomType(declaration.type) ? 'AWS::CloudFormation::CustomResource' : declaration.type),
+          stackId: stack.stackId,
+          stackName: stack.stackName,
+          region: stack.region,
+          accountId: this.accountId,
+          previous: current,
+          findResource: (id) => this.findResource(id),
+        }),
+      };
+      resources.set(logicalId, live);
+      if (current) undo.updated.push(current);
+      else undo.created.push(live);
+      this.resourceEvent(stack, live, `${action}_COMPLETE`);
+    }
+
+    try {
+      return { ok: true, resources, outputs: this.resolveOutputs(next.template, ctx), undo };
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error;
+      return { ok: false, reason: `${error.message} `, resources, undo };
+    }
+  }
+
+  private failResource(
+    stack: StackRecord,
+    resource: LiveResource,
+    action: 'CREATE' | 'UPDATE',
+    reason: string,
+    resources: Map<string, LiveResource>,
+    undo: UpdateUndo,
+    current: LiveResource | undefined,
+  ): ProvisionResult {
+    this.resourceEvent(stack, resource, `${action}_FAILED`, reason);
+    // A resource that failed half-way is rolled back like the ones that completed.
+    if (current) {
+      undo.updated.push(current);
+    } else {
+      resources.set(resource.logicalId, resource);
+      undo.created.push(resource);
+    }
+    return {
+      ok: false,
+      reason: failedReason(action === 'CREATE' ? 'create' : 'update', [resource.logicalId]),
+      resources,
+      undo,
+    };
+  }
+
+  /** Why the resource fails: properties that do not match the spec, or a failure rule. */
+  private resourceFailure(stack: StackRecord, operation: Operation, resource: LiveResource): string | undefined {
+    if (!isCustomType(resource.type)) {
+      const schema = this.spec.resource(resource.type);
+      const invalid = schema && propertiesError(resource.logicalId, schema, resource.properties, this.spec);
+      if (invalid) return invalid;
+    }
+    return this.takeFailureRule(stack, operation, resource.logicalId);
+  }
+
+  /** Deletes in the given order; stops at the first failure, as CloudFormation does. */
+  private deleteResources(
+    stack: StackRecord,
+    operation: 'delete' | 'rollback' | 'cleanup',
+    resources: LiveResource[],
+    retain = new Set<string>(),
+  ): { failed?: string; remaining: LiveResource[] } {
+    for (const [i, resource] of resources.entries()) {
+      if (retain.has(resource.logicalId) || resource.deletionPolicy === 'Retain') {
+        this.resourceEvent(stack, resource, 'DELETE_SKIPPED');
+        continue;
+      }
+      this.resourceEvent(stack, resource, 'DELETE_IN_PROGRESS');
+      // A failed cleanup leaves a resource behind but does not fail the stack, so rules skip it.
+      const failure = operation === 'cleanup' ? undefined : this.takeFailureRule(stack, operation, resource.logicalId);
+      if (failure) {
+        this.resourceEvent(stack, resource, 'DELETE_FAILED', failure);
+        return { failed: resource.logicalId, remaining: resources.slice(i) };
+      }
+      this.resourceEvent(stack, resource, 'DELETE_COMPLETE');
+    }
+    return { remaining: [] };
+  }
+
+  private takeFailureRule(stack: StackRecord, operation: Operation, logicalId: string): string | undefined {
+    const index = this.failureRules.findIndex(
+      (rule) =>
+        globToRegExp(rule.stackName).test(stack.stackName) &&
+        (rule.logicalId === undefined || rule.logicalId === logicalId) &&
+        (rule.operation === undefined ? operation === 'create' || operation === 'update' : rule.operation === operation),
+    );
+    const rule = this.failureRules[index];
+    if (!rule) return undefined;
+    if (rule.once) this.failureRules.splice(index, 1);
+    return rule.reason ?? `Simulated failure requested for ${logicalId}`;
+  }
+
+  /** Any resource in any stack, by physical id or by an attribute value such as its ARN. */
+  private findResource(id: string): KnownResource | undefined {
+    for (const stack of this.stacksById.values()) {
+      for (const resource of stack.deployed.resources.values()) {
+        if (resource.physicalId === id || Object.values(resource.attributes).includes(id)) return resource;
+      }
+    }
+    return undefined;
+  }
+
+  // ---- template evaluation ----
+
+  private parse(templateBody: string | undefined, templateUrl: string | undefined): Template {
+    if (templateBody === undefined && templateUrl !== undefined) {
+      throw validationError('TemplateURL is not supported by the local CloudFormation; send TemplateBody.');
+    }
+    return parseTemplate(templateBody, this.spec);
+  }
+
+  private checkCapabilities(template: Template, given: Capability[] = []): void {
+    const required = requiredCapability(template);
+    if (!required || given.includes('CAPABILITY_NAMED_IAM') || (required === 'CAPABILITY_IAM' && given.includes(required))) {
+      return;
+    }
+    throw new CloudFormationError('InsufficientCapabilitiesException', `Requires capabilities : [${required}]`);
+  }
+
+  /** Conditions depend only on parameters, so CloudFormation rejects bad ones before starting. */
+  private checkConditions(stack: StackRecord, deployment: Pick<Deployment, 'template' | 'parameters'>): void {
+    const ctx = this.resolveContext(stack, deployment, new Map());
+    try {
+      for (const name of Object.keys(deployment.template.conditions)) ctx.condition(name);
+    } catch (error) {
+      if (error instanceof TemplateError) throw validationError(error.message);
+      throw error;
+    }
+  }
+
+  private resolveContext(
+    stack: Pick<StackRecord, 'stackId' | 'stackName' | 'region' | 'notificationARNs'>,
+    { template, parameters }: Pick<Deployment, 'template' | 'parameters'>,
+    resources: Map<string, LiveResource>,
+  ): ResolveContext {
+    const { partition, urlSuffix } = partitionOf(stack.region);
+    const conditions = new Map<string, boolean>();
+    const evaluating = new Set<string>();
+    const resource = (logicalId: string) => {
+      const found = resources.get(logicalId);
+      if (!found) {
+        throw new TemplateError(
+          `Template format error: Unresolved resource dependencies [${logicalId}] in the Resources block of the template`,
+        );
+      }
+      return found;
+    };
+
+    const ctx: ResolveContext = {
+      region: stack.region,
+      pseudo: {
+        'AWS::AccountId': this.accountId,
+        'AWS::NotificationARNs': stack.notificationARNs,
+        'AWS::Partition': partition,
+        'AWS::Region': stack.region,
+        'AWS::StackId': stack.stackId,
+        'AWS::StackName': stack.stackName,
+        'AWS::URLSuffix': urlSuffix,
+      },
+      parameters: parameterRefValues(template, parameters),
+      mappings: template.mappings,
+      condition: (name) => {
+        const known = conditions.get(name);
+        if (known !== undefined) return known;
+        if (!(name in template.conditions)) {
+          throw new TemplateError(`Template error: unresolved condition dependency ${name} in Fn::If`);
+        }
+        if (evaluating.has(name)) throw new TemplateError(`Template error: circular condition dependency ${name}`);
+        evaluating.add(name);
+        const value = evaluateCondition(template.conditions[name], ctx);
+        evaluating.delete(name);
+        conditions.set(name, value);
+        return value;
+      },
+      ref: (logicalId) => resource(logicalId).physicalId,
+      getAtt: (logicalId, attribute) => {
+        const found = resource(logicalId);
+        if (attribute in found.attributes) return found.attributes[attribute];
+        // Custom resources and nested stack outputs return whatever their provider says.
+        if (isCustomType(found.type) || found.type === 'AWS::CloudFormation::Stack') return `${found.physicalId}.${attribute}`;
+        throw new TemplateError(
+          `Template error: resource ${logicalId} does not support attribute type ${attribute} in Fn::GetAtt`,
+        );
+      },
+      importValue: (name) => this.exportedValue(stack.region, name) ?? `imported:${name}`,
+    };
+    return ctx;
+  }
+
+  private resolveOutputs(template: Template, ctx: ResolveContext): Output[] {
+    const outputs: Output[] = [];
+    for (const [key, declaration] of Object.entries(template.outputs)) {
+      if (declaration.condition !== undefined && !ctx.condition(declaration.condition)) continue;
+      const value = resolve(declaration.value, ctx);
+      if (Array.isArray(value) || typeof value === 'object') {
+        throw new TemplateError(
+          'Template format error: The Value field of every Outputs member must evaluate to a String and not a List.',
+        );
+      }
+      const output: Output = { OutputKey: key, OutputValue: String(value) };
+      if (declaration.description !== undefined) output.Description = declaration.description;
+      if (declaration.exportName !== undefined) output.ExportName = String(resolve(declaration.exportName, ctx));
+      outputs.push(output);
+    }
+    return outputs;
+  }
+
+  private exportedValue(region: string, exportName: string): string | undefined {
+    for (const stackId of this.liveStacks.values()) {
+      const stack = this.stacksById.get(stackId)!;
+      if (stack.region !== region) continue;
+      const output = stack.deployed.outputs.find((candidate) => candidate.ExportName === exportName);
+      if (output) return output.OutputValue;
+    }
+    return undefined;
+  }
+
+  // ---- stacks, events, timing ----
+
+  /** By name among live stacks of the region, or by stack id (which also finds deleted stacks). */
+  private findStack(nameOrId: string, region: string): StackRecord | undefined {
+    if (nameOrId.startsWith('arn:')) return this.stacksById.get(nameOrId);
+    const stackId = this.liveStacks.get(`${region}/${nameOrId}`);
+    return stackId === undefined ? undefined : this.stacksById.get(stackId);
+  }
+
+  private requireStack(nameOrId: string | undefined, region: string): StackRecord {
+    const stack = this.findStack(nameOrId ?? '', region);
+    if (!stack) throw validationError(`Stack with id ${nameOrId ?? ''} does not exist`);
+    return stack;
+  }
+
+  private describe(stack: StackRecord): Stack {
+    const { template, parameters, outputs } = stack.deployed;
+    const described: Stack = {
+      StackId: stack.stackId,
+      StackName: stack.stackName,
+      Description: template.description,
+      Parameters: Object.entries(parameters).map(([key, value]) => ({
+        ParameterKey: key,
+        ParameterValue: template.parameters[key]?.noEcho ? '****' : value,
+      })),
+      CreationTime: stack.creationTime,
+      LastUpdatedTime: stack.lastUpdatedTime,
+      DeletionTime: stack.deletionTime,
+      StackStatus: stack.status,
+      StackStatusReason: stack.reason,
+      DisableRollback: stack.disableRollback,
+      NotificationARNs: [...stack.notificationARNs],
+      Capabilities: [...stack.capabilities],
+      Outputs: outputs.map((output) => ({ ...output })),
+      RoleARN: stack.roleArn,
+      Tags: stack.tags.map((tag) => ({ ...tag })),
+      EnableTerminationProtection: stack.enableTerminationProtection,
+      DriftInformation: { StackDriftStatus: 'NOT_CHECKED' },
+    };
+    return Object.fromEntries(Object.entries(described).filter(([, value]) => value !== undefined)) as Stack;
+  }
+
+  private resourceEvent(
+    stack: StackRecord,
+    resource: Pick<LiveResource, 'logicalId' | 'type' | 'physicalId' | 'properties'>,
+    status: ResourceStatus,
+    reason?: string,
+  ): void {
+    this.recordEvent(stack, {
+      LogicalResourceId: resource.logicalId,
+      PhysicalResourceId: resource.physicalId,
+      ResourceType: resource.type,
+      ResourceStatus: status,
+      ResourceStatusReason: reason,
+      ResourceProperties: status.endsWith('_IN_PROGRESS') ? JSON.stringify(resource.properties) : undefined,
+    });
+  }
+
+  private recordEvent(stack: StackRecord, event: Omit<StackEvent, 'EventId' | 'StackId' | 'StackName' | 'Timestamp'>) {
+    const entry: StackEvent = {
+      EventId: randomUUID(),
+      StackId: stack.stackId,
+      StackName: stack.stackName,
+      Timestamp: new Date(),
+      ...event,
+      ClientRequestToken: stack.clientRequestToken,
+    };
+    stack.events.push(
+      Object.fromEntries(Object.entries(entry).filter(([, value]) => value !== undefined)) as StackEvent,
+    );
+  }
+
+  private setStatus(stack: StackRecord, status: StackStatus, reason?: string): void {
+    stack.status = status;
+    stack.reason = reason;
+    this.recordEvent(stack, {
+      LogicalResourceId: stack.stackName,
+      PhysicalResourceId: stack.stackId,
+      ResourceType: 'AWS::CloudFormation::Stack',
+      // Stack events carry the stack's status in the resource status field.
+      ResourceStatus: status as ResourceStatus,
+      ResourceStatusReason: reason,
+    });
+    this.publish(stack, status, reason ?? '');
+  }
+
+  private publish(stack: StackRecord, status: StackStatus, reason: string): void {
+    if (!this.onStatusChange) return;
+    const event: StackStatusChangeEvent = {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': 'CloudFormation Stack Status Change',
+      source: 'aws.cloudformation',
+      account: this.accountId,
+      time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      region: stack.region,
+      resources: [stack.stackId],
+      detail: {
+        'stack-id': stack.stackId,
+        'status-details': { status, 'status-reason': reason },
+        ...(stack.clientRequestToken ? { 'client-request-token': stack.clientRequestToken } : {}),
+      },
+    };
+    // A failing subscriber must not break the stack's walk, as EventBridge would not.
+    try {
+      void Promise.resolve(this.onStatusChange(event)).catch(() => undefined);
+    } catch {
+      // ignored, see above
+    }
+  }
+
+  /** Runs a transition in the background; an unexpected error ends it in `failedStatus`. */
+  private transition(stack: StackRecord, failedStatus: StackStatus, work: () => Promise<void>): void {
+    this.transitioning++;
+    work()
+      .catch((error: unknown) => {
+        if (!this.disposed) this.setStatus(stack, failedStatus, `Internal failure: ${(error as Error).message}`);
+      })
+      .finally(() => {
+        this.transitioning--;
+        if (this.transitioning === 0) this.notifyIdle();
+      });
+  }
+
+  private notifyIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const waiter of waiters) waiter();
+  }
+
+  private pause(): Promise<void> {
+    if (this.disposed) return new Promise(() => undefined);
+    return new Promise((done) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        done();
+      }, this.delayMs);
+      this.timers.add(timer);
+    });
+  }
+}

@@ -1,0 +1,82 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { TENANT_CLAIM } from '../http/auth';
+import type { LocalEventBus } from './bus';
+import type { FailureRule, LocalCloudFormation } from './cloudformation/provisioner';
+import type { LocalEndpoint } from './server';
+import type { LocalWorkflows } from './workflows';
+
+const json = (res: ServerResponse, status: number, body: unknown) => {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+};
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  let text = '';
+  for await (const chunk of req) text += String(chunk);
+  return text ? JSON.parse(text) : {};
+}
+
+/**
+ * Endpoints only the embedded runtime has. On AWS, subscribers watch status with EventBridge rules;
+ * here GET /v1/events streams the caller's events as server-sent events. /local/* are test hooks.
+ */
+export function localEndpoints(parts: {
+  bus: LocalEventBus;
+  cloudFormation: LocalCloudFormation;
+  workflows: LocalWorkflows;
+}): LocalEndpoint[] {
+  const eventStream: LocalEndpoint = async (req, res, url, claims) => {
+    if (url.pathname !== '/v1/events' || req.method !== 'GET') return false;
+    const tenantId = claims?.[TENANT_CLAIM];
+    if (typeof tenantId !== 'string') {
+      json(res, 401, { message: 'Unauthorized' });
+      return true;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    res.write(': connected\n\n');
+    const unsubscribe = parts.bus.subscribe((event) => {
+      if (event.source !== 'tinystacks' || event.detail.tenantId !== tenantId) return;
+      res.write(`id: ${event.id}\nevent: ${event['detail-type']}\ndata: ${JSON.stringify(event)}\n\n`);
+    });
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    req.on('close', () => {
+      clearInterval(keepAlive);
+      unsubscribe();
+    });
+    return true;
+  };
+
+  const stackFailures: LocalEndpoint = async (req, res, url, claims) => {
+    if (url.pathname !== '/local/cloudformation/failures') return false;
+    if (!claims) {
+      json(res, 401, { message: 'Unauthorized' });
+      return true;
+    }
+    if (req.method === 'POST') {
+      const rule = (await readJson(req)) as Partial<FailureRule>;
+      if (typeof rule.stackName !== 'string' || rule.stackName === '') {
+        json(res, 400, { error: { code: 'ValidationError', message: 'stackName is required', field: 'stackName' } });
+        return true;
+      }
+      parts.cloudFormation.failWhen(rule as FailureRule);
+      json(res, 201, { rule });
+    } else if (req.method === 'DELETE') {
+      parts.cloudFormation.clearFailures();
+      res.writeHead(204).end();
+    } else {
+      json(res, 405, { message: 'Method Not Allowed' });
+    }
+    return true;
+  };
+
+  const executions: LocalEndpoint = async (req, res, url) => {
+    const match = /^\/local\/executions\/([\w-]+)$/.exec(url.pathname);
+    if (!match || req.method !== 'GET') return false;
+    const execution = parts.workflows.execution(match[1]!);
+    if (!execution) json(res, 404, { message: 'Not Found' });
+    else json(res, 200, execution);
+    return true;
+  };
+
+  return [eventStream, stackFailures, executions];
+}

@@ -1,0 +1,50 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Locally signed JWTs (HS256) with the claim shape API Gateway's JWT authorizer hands to the
+ * functions: iss, aud, sub, exp and the tenant claim. The embedded runtime verifies them the way the
+ * authorizer does: signature, issuer, audience, expiry.
+ */
+export const LOCAL_ISSUER = 'https://tinystacks.local';
+export const LOCAL_AUDIENCE = 'tinystacks-api';
+
+const b64 = (value: object | Buffer) =>
+  (Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value))).toString('base64url');
+
+export function signToken(
+  secret: string,
+  claims: { sub: string; tenantClaim: string; tenantId: string },
+  ttlSeconds = 30 * 24 * 3600,
+): string {
+  const now = Math.floor(Date.now() / 1000);
+  const header = b64({ alg: 'HS256', typ: 'JWT' });
+  const payload = b64({
+    iss: LOCAL_ISSUER,
+    aud: LOCAL_AUDIENCE,
+    sub: claims.sub,
+    [claims.tenantClaim]: claims.tenantId,
+    iat: now,
+    exp: now + ttlSeconds,
+  });
+  const signature = createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url');
+  return `${header}.${payload}.${signature}`;
+}
+
+/** The verified claims, or undefined for any token the authorizer would refuse. */
+export function verifyToken(secret: string, token: string): Record<string, unknown> | undefined {
+  const [header, payload, signature] = token.split('.');
+  if (!header || !payload || !signature) return undefined;
+  const expected = createHmac('sha256', secret).update(`${header}.${payload}`).digest();
+  const given = Buffer.from(signature, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  try {
+    const head = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as { alg?: string };
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+    if (head.alg !== 'HS256') return undefined;
+    if (claims.iss !== LOCAL_ISSUER || claims.aud !== LOCAL_AUDIENCE) return undefined;
+    if (typeof claims.exp !== 'number' || claims.exp <= Date.now() / 1000) return undefined;
+    return claims;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,65 @@
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { setLogSink } from '../log';
+import { parseCliOptions } from './options';
+import { recoverInterruptedOperations } from './recovery';
+import { startRuntime } from './runtime';
+
+const LOCAL_TENANT = 'local';
+
+async function main() {
+  const options = parseCliOptions(process.argv.slice(2), process.env);
+  const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
+  const logFile = dataDir ? join(dataDir, 'server.log') : undefined;
+  setLogSink((line) => {
+    process.stdout.write(`${line}\n`);
+    if (logFile) appendFileSync(logFile, `${line}\n`);
+  });
+
+  const runtime = await startRuntime({ port: options.port, dataDir, stackDelayMs: options.stackDelayMs });
+  const recovered = await recoverInterruptedOperations(runtime.store, runtime.dynamo.documentClient);
+  const token = runtime.tokenFor(LOCAL_TENANT, 'local-user');
+  if (dataDir) writeFileSync(join(dataDir, 'local-token'), `${token}\n`, { mode: 0o600 });
+
+  runtime.bus.subscribe((event) => {
+    if (event.source !== 'tinystacks') return;
+    const d = event.detail as Record<string, unknown>;
+    const what = [d.stackId, d.stageName, d.operationId].filter(Boolean).join(' ');
+    process.stdout.write(`event  ${event['detail-type']}: ${d.status ?? ''}  ${what}${d.error ? `  (${d.error})` : ''}\n`);
+  });
+
+  process.stdout.write(
+    [
+      '',
+      `TinyStacks backend (embedded runtime) listening on ${runtime.url}`,
+      `  data:    ${dataDir ?? 'in memory (--memory): gone when the server stops'}`,
+      `  token:   ${token}`,
+      dataDir ? `           (also in ${join(dataDir, 'local-token')}; another tenant: npm run token -- <tenant>)` : '',
+      `  try:     curl -H "Authorization: Bearer $(cat .tinystacks/local-token)" ${runtime.url}/v1/stacks`,
+      `  events:  curl -N -H "Authorization: Bearer $(cat .tinystacks/local-token)" ${runtime.url}/v1/events`,
+      `  docs:    ${runtime.url}/v1/openapi.json`,
+      recovered > 0 ? `  marked ${recovered} operation(s) interrupted by the last shutdown as FAILED` : '',
+      'Simulated here: CloudFormation (validated against the resource specification), the customer account and its role.',
+      'Press Ctrl-C to stop.',
+      '',
+    ]
+      .filter((line) => line !== '')
+      .join('\n') + '\n',
+  );
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write('stopping...\n');
+    await runtime.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

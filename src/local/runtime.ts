@@ -1,0 +1,215 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { routes } from '../api/routes';
+import type { ApiDeps } from '../app/deps';
+import { cfnStackNameOf } from '../domain/stage';
+import { TENANT_CLAIM } from '../http/auth';
+import { httpHandler } from '../http/handler';
+import { errorFields, log } from '../log';
+import { IdempotencyStore } from '../store/idempotency';
+import { StackWaitStore } from '../store/stack-waits';
+import { Store } from '../store/store';
+import type { TaskDeps } from '../tasks/deps';
+import { taskFunctions, type TaskName } from '../tasks/registry';
+import { onStackStatusChange, type StackStatusChange } from '../tasks/stack-waits';
+import { LocalEventBus, type BusEvent, type PutEventsEntry } from './bus';
+import { LocalCloudFormation } from './cloudformation/provisioner';
+import { startDynamo, type LocalDynamo } from './dynamo';
+import { localEndpoints } from './endpoints';
+import { signToken } from './jwt';
+import { LocalLogs } from './logs';
+import { createApiServer } from './server';
+import { LocalStackPort } from './stacks';
+import { LocalWorkflows } from './workflows';
+
+export interface RuntimeOptions {
+  port?: number;
+  /** Where dynalite keeps the table and the runtime its keys; omitted = in memory only. */
+  dataDir?: string;
+  /** Time the simulated CloudFormation spends on each status step. */
+  stackDelayMs?: number;
+  tableName?: string;
+}
+
+export interface Runtime {
+  url: string;
+  dataDir?: string;
+  store: Store;
+  bus: LocalEventBus;
+  cloudFormation: LocalCloudFormation;
+  workflows: LocalWorkflows;
+  logs: LocalLogs;
+  dynamo: LocalDynamo;
+  tokenFor(tenantId: string, userId?: string): string;
+  close(): Promise<void>;
+}
+
+const TABLE = 'tinystacks-local';
+export const LOCAL_ROLE_ARN = 'arn:aws:iam::000000000000:role/tinystacks-local-simulated';
+const DEFAULT_IMAGE = 'public.ecr.aws/nginx/nginx:stable-alpine';
+
+function jwtSecret(dataDir: string | undefined): string {
+  if (!dataDir) return randomBytes(32).toString('base64url');
+  const file = join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+/**
+ * The whole backend on one machine: dynalite for DynamoDB, the ASL files on aws-local-stepfunctions,
+ * the simulated CloudFormation, an in-process event bus, and an HTTP server standing in for API
+ * Gateway. The handlers, task functions and store are the ones deployed to AWS.
+ */
+export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const tableName = options.tableName ?? TABLE;
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const dynamo = await startDynamo(tableName, options.dataDir ? join(options.dataDir, 'dynamodb') : undefined);
+  const store = new Store(dynamo.documentClient, tableName);
+  const idempotency = new IdempotencyStore(dynamo.documentClient, tableName);
+  const waits = new StackWaitStore(dynamo.documentClient, tableName);
+
+  const bus = new LocalEventBus('local', '000000000000', (error, event) =>
+    log.error('event rule target failed', { detailType: event['detail-type'], ...errorFields(error) }),
+  );
+  const cloudFormation = new LocalCloudFormation({
+    delayMs: options.stackDelayMs ?? 500,
+    accountId: '000000000000',
+    onStatusChange: (event) => bus.forward(event as unknown as BusEvent),
+  });
+  const stacks = new LocalStackPort(cloudFormation);
+  const logs = new LocalLogs();
+
+  // eslint-disable-next-line prefer-const -- the workflows and their task bindings refer to each other
+  let taskDeps: TaskDeps;
+  const bindTask = async (resource: string, parameters: Record<string, unknown>): Promise<unknown> => {
+    const [, service, action] = /^arn:aws:states:::([\w-]+):(\w+)$/.exec(resource) ?? [];
+    switch (service) {
+      case 'lambda': {
+        const name = String(parameters.FunctionName).replace(/^local:/, '') as TaskName;
+        const task = taskFunctions[name] as (input: unknown, deps: TaskDeps) => Promise<unknown>;
+        if (!task) throw new Error(`no local task function ${name}`);
+        // A Lambda payload crosses a JSON boundary both ways.
+        const result = await task(JSON.parse(JSON.stringify(parameters.Payload ?? {})), taskDeps);
+        return { StatusCode: 200, Payload: result === undefined ? null : JSON.parse(JSON.stringify(result)) };
+      }
+      case 'dynamodb':
+        return dynamoTask(dynamo, action!, parameters);
+      case 'events':
+        return bus.putEntries(parameters.Entries as PutEventsEntry[]);
+      default:
+        throw new Error(`the embedded runtime has no binding for ${resource}`);
+    }
+  };
+  const substitutions: Record<string, string> = { TableName: tableName, EventBusName: 'tinystacks-local' };
+  for (const name of Object.keys(taskFunctions)) substitutions[`${name}FunctionArn`] = `local:${name}`;
+  const workflows = new LocalWorkflows(bindTask, substitutions);
+  taskDeps = { store, stacks, waits, workflows };
+
+  // The EventBridge rule that sends CloudFormation's status changes to the stackStatusChanged function.
+  bus.subscribe(async (event) => {
+    if (event.source !== 'aws.cloudformation' || event['detail-type'] !== 'CloudFormation Stack Status Change') return;
+    await onStackStatusChange(event as unknown as StackStatusChange, taskDeps);
+    await recordDeploymentLog(event, cloudFormation, logs);
+  });
+
+  const settings: ApiDeps['settings'] = {
+    requireRoleArn: false,
+    simulatedRoleArn: LOCAL_ROLE_ARN,
+    platformPrincipalArn: 'arn:aws:iam::000000000000:role/tinystacks-local-workflows',
+    verifierPrincipalArn: 'arn:aws:iam::000000000000:role/tinystacks-local-api',
+    eventBusArn: 'arn:aws:events:local:000000000000:event-bus/tinystacks-local',
+    defaultImageUri: DEFAULT_IMAGE,
+  };
+  const apiDeps: ApiDeps = {
+    store,
+    idempotency,
+    workflows,
+    stacks,
+    logs,
+    // The role is simulated: any well-formed ARN is accepted.
+    accounts: { verifyRole: async () => {} },
+    settings,
+  };
+
+  const secret = jwtSecret(options.dataDir);
+  const server: Server = createApiServer({
+    routes: routes.map((route) => ({ route, handler: httpHandler(route, apiDeps) })),
+    jwtSecret: secret,
+    extra: localEndpoints({ bus, cloudFormation, workflows }),
+    onRequest: (method, path, status, ms) => {
+      recordAccessLog(method, path, status, logs);
+      log.debug('request', { method, path, status, ms: Math.round(ms) });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 3000, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    dataDir: options.dataDir,
+    store,
+    bus,
+    cloudFormation,
+    workflows,
+    logs,
+    dynamo,
+    tokenFor: (tenantId, userId = `${tenantId}-user`) =>
+      signToken(secret, { sub: userId, tenantClaim: TENANT_CLAIM, tenantId }),
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      cloudFormation.dispose();
+      await dynamo.close();
+    },
+  };
+}
+
+/** Step Functions' DynamoDB integrations take the low-level request shape; so does the client. */
+async function dynamoTask(dynamo: LocalDynamo, action: string, parameters: Record<string, unknown>) {
+  const input = parameters as never;
+  switch (action) {
+    case 'putItem':
+      return dynamo.client.send(new PutItemCommand(input));
+    case 'updateItem':
+      return dynamo.client.send(new UpdateItemCommand(input));
+    case 'getItem':
+      return dynamo.client.send(new GetItemCommand(input));
+    case 'deleteItem':
+      return dynamo.client.send(new DeleteItemCommand(input));
+    default:
+      throw new Error(`the embedded runtime has no binding for dynamodb:${action}`);
+  }
+}
+
+const accessLogGroups = new Map<string, string>();
+
+/** What the stage's app log holds locally: its simulated deployments. */
+async function recordDeploymentLog(event: BusEvent, cfn: LocalCloudFormation, logs: LocalLogs) {
+  const detail = event.detail as { 'stack-id': string; 'status-details': { status: string } };
+  const status = detail['status-details'].status;
+  if (!/_COMPLETE$/.test(status) || status.startsWith('DELETE')) return;
+  const out = await cfn.describeStacks({ StackName: detail['stack-id'] }, event.region);
+  const stack = out.Stacks?.[0];
+  const outputs = Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+  if (outputs.AccessLogGroupName && stack?.StackName) accessLogGroups.set(stack.StackName, outputs.AccessLogGroupName);
+  if (outputs.AppLogGroupName) {
+    logs.append(
+      outputs.AppLogGroupName,
+      `[embedded runtime] stack ${stack?.StackName} reached ${status}; the service would now run its tasks (no container runs locally)`,
+    );
+  }
+}
+
+/** What the stage's access log holds locally: the API requests made about the stage. */
+function recordAccessLog(method: string, path: string, status: number, logs: LocalLogs) {
+  const match = /^\/v1\/stacks\/(stk_[0-9a-z]+)\/stages\/([a-z0-9-]+)/.exec(path);
+  if (!match) return;
+  const group = accessLogGroups.get(cfnStackNameOf(match[1]!, match[2]!));
+  if (group) logs.append(group, `127.0.0.1 - - [${new Date().toISOString()}] "${method} ${path} HTTP/1.1" ${status} -`);
+}

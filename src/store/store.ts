@@ -1,0 +1,391 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { conflict, notFound } from '../domain/errors';
+import type { Operation, OperationStatus } from '../domain/operation';
+import type { Stack } from '../domain/stack';
+import type { Stage, StageSettings, StageStatus } from '../domain/stage';
+import { gsi1, GSI1, keys } from './keys';
+import { DEFAULT_PAGE_SIZE, decodeToken, encodeToken, type Page, type PageRequest } from './page';
+
+const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
+
+/** Strips the key attributes so records leave the store as plain domain objects. */
+function record<T>(item: Record<string, unknown> | undefined): T | undefined {
+  if (!item) return undefined;
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, kind: _kind, ...rest } = item;
+  return rest as T;
+}
+
+/**
+ * The DynamoDB repository. Every write that guards an invariant is a single-item conditional write:
+ * no transactions, so it runs the same on DynamoDB and on dynalite, and costs one WCU.
+ */
+export class Store {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    readonly tableName: string,
+  ) {}
+
+  // ---- tenants -------------------------------------------------------------------------------
+
+  /** The tenant's external id for cross-account roles, created on first use. */
+  async tenantExternalId(tenantId: string, generate: () => string): Promise<string> {
+    const key = keys.tenantProfile(tenantId);
+    const existing = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key }));
+    if (existing.Item) return existing.Item.externalId as string;
+    const externalId = generate();
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...key, tenantId, externalId, createdAt: new Date().toISOString() },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return externalId;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      // Another request created it first: theirs is the one.
+      return this.tenantExternalId(tenantId, generate);
+    }
+  }
+
+  // ---- stacks --------------------------------------------------------------------------------
+
+  async putStack(stack: Stack): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.stack(stack.tenantId, stack.stackId), kind: 'stack', ...stack },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async getStack(tenantId: string, stackId: string): Promise<Stack | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.stack(tenantId, stackId) }));
+    return record<Stack>(out.Item);
+  }
+
+  async requireStack(tenantId: string, stackId: string): Promise<Stack> {
+    const stack = await this.getStack(tenantId, stackId);
+    if (!stack) throw notFound(`stack ${stackId}`);
+    return stack;
+  }
+
+  async listStacks(tenantId: string, page: PageRequest): Promise<Page<Stack>> {
+    const pk = keys.stack(tenantId, '').pk;
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': 'STACK#' },
+        Limit: page.limit ?? DEFAULT_PAGE_SIZE,
+        ExclusiveStartKey: decodeToken(page.nextToken, 'pk', pk),
+      }),
+    );
+    return { items: (out.Items ?? []).map((i) => record<Stack>(i)!), nextToken: encodeToken(out.LastEvaluatedKey) };
+  }
+
+  /** Stages count as holds on their stack: the delete only succeeds when none is left. */
+  async deleteStack(tenantId: string, stackId: string): Promise<void> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: keys.stack(tenantId, stackId),
+          ConditionExpression: 'attribute_exists(pk) AND stageCount = :zero',
+          ExpressionAttributeValues: { ':zero': 0 },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      await this.requireStack(tenantId, stackId);
+      throw conflict('the stack still has stages: delete them first', { stackId });
+    }
+  }
+
+  async adjustStageCount(tenantId: string, stackId: string, delta: 1 | -1): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.stack(tenantId, stackId),
+          UpdateExpression: 'ADD stageCount :delta SET updatedAt = :now',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':delta': delta, ':now': new Date().toISOString() },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw notFound(`stack ${stackId}`);
+      throw error;
+    }
+  }
+
+  // ---- stages --------------------------------------------------------------------------------
+
+  /** Creates the stage already locked by its create operation; a taken name is a 409. */
+  async createStage(stage: Stage): Promise<void> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keys.stage(stage.tenantId, stage.stackId, stage.name),
+            gsi1pk: gsi1.stagesOf(stage.tenantId, stage.stackId),
+            gsi1sk: `${stage.createdAt}#${stage.name}`,
+            kind: 'stage',
+            ...stage,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      throw conflict(`stage ${stage.name} already exists in this stack`, { field: 'name', stageName: stage.name });
+    }
+  }
+
+  async getStage(tenantId: string, stackId: string, stageName: string): Promise<Stage | undefined> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.stage(tenantId, stackId, stageName) }),
+    );
+    return record<Stage>(out.Item);
+  }
+
+  async requireStage(tenantId: string, stackId: string, stageName: string): Promise<Stage> {
+    const stage = await this.getStage(tenantId, stackId, stageName);
+    if (!stage) throw notFound(`stage ${stageName}`);
+    return stage;
+  }
+
+  async listStages(tenantId: string, stackId: string, page: PageRequest): Promise<Page<Stage>> {
+    const partition = gsi1.stagesOf(tenantId, stackId);
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: GSI1,
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': partition },
+        Limit: page.limit ?? DEFAULT_PAGE_SIZE,
+        ExclusiveStartKey: decodeToken(page.nextToken, 'gsi1pk', partition),
+      }),
+    );
+    return { items: (out.Items ?? []).map((i) => record<Stage>(i)!), nextToken: encodeToken(out.LastEvaluatedKey) };
+  }
+
+  /**
+   * Takes the stage's lock for an operation: one mutating operation per stage at a time. A held
+   * lock is a 409 naming the operation that holds it.
+   */
+  async lockStage(
+    stage: Pick<Stage, 'tenantId' | 'stackId' | 'name'>,
+    operationId: string,
+    status: StageStatus,
+    settings?: StageSettings,
+  ): Promise<void> {
+    const now = new Date().toISOString();
+    const settingNames = settings ? (Object.keys(settings) as (keyof StageSettings)[]) : [];
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.stage(stage.tenantId, stage.stackId, stage.name),
+          UpdateExpression:
+            'SET #lock = :lock, #status = :status, lastOperationId = :op, updatedAt = :now' +
+            settingNames.map((n) => `, #s_${n} = :s_${n}`).join(''),
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#lock)',
+          ExpressionAttributeNames: {
+            '#lock': 'lock',
+            '#status': 'status',
+            ...Object.fromEntries(settingNames.map((n) => [`#s_${n}`, n])),
+          },
+          ExpressionAttributeValues: {
+            ':lock': { operationId, acquiredAt: now },
+            ':status': status,
+            ':op': operationId,
+            ':now': now,
+            ...Object.fromEntries(settingNames.map((n) => [`:s_${n}`, settings![n]])),
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const current = await this.requireStage(stage.tenantId, stage.stackId, stage.name);
+      throw conflict(`stage ${stage.name} is busy with operation ${current.lock?.operationId}`, {
+        operationId: current.lock?.operationId,
+      });
+    }
+  }
+
+  /** Releases the lock only if this operation holds it, so a late retry cannot free someone else's. */
+  async releaseStageLock(
+    stage: Pick<Stage, 'tenantId' | 'stackId' | 'name'>,
+    operationId: string,
+    status: StageStatus,
+    error?: string,
+  ): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.stage(stage.tenantId, stage.stackId, stage.name),
+          UpdateExpression: 'REMOVE #lock SET #status = :status, updatedAt = :now' + (error ? ', lastError = :err' : ''),
+          ConditionExpression: '#lock.operationId = :op',
+          ExpressionAttributeNames: { '#lock': 'lock', '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':status': status,
+            ':now': new Date().toISOString(),
+            ':op': operationId,
+            ...(error ? { ':err': error } : {}),
+          },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+    }
+  }
+
+  /** Removes a stage whose create never started, or whose stacks are gone. */
+  async deleteStage(stage: Pick<Stage, 'tenantId' | 'stackId' | 'name'>): Promise<void> {
+    await this.db.send(
+      new DeleteCommand({ TableName: this.tableName, Key: keys.stage(stage.tenantId, stage.stackId, stage.name) }),
+    );
+  }
+
+  /** Removes a deleted stage, once: a retried call finds the lock gone and changes nothing. */
+  async removeStage(stage: Pick<Stage, 'tenantId' | 'stackId' | 'name'>, operationId: string): Promise<void> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: keys.stage(stage.tenantId, stage.stackId, stage.name),
+          ConditionExpression: '#lock.operationId = :op',
+          ExpressionAttributeNames: { '#lock': 'lock' },
+          ExpressionAttributeValues: { ':op': operationId },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return;
+      throw error;
+    }
+    await this.adjustStageCount(stage.tenantId, stage.stackId, -1);
+  }
+
+  async setStageOutputs(
+    stage: Pick<Stage, 'tenantId' | 'stackId' | 'name'>,
+    operationId: string,
+    outputs: Record<string, string>,
+    serviceEnvironmentNames: string[],
+  ): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.stage(stage.tenantId, stage.stackId, stage.name),
+        UpdateExpression:
+          'REMOVE #lock, lastError SET #status = :active, outputs = :outputs, serviceEnvironmentNames = :names, updatedAt = :now',
+        ConditionExpression: '#lock.operationId = :op',
+        ExpressionAttributeNames: { '#lock': 'lock', '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':active': 'ACTIVE',
+          ':outputs': outputs,
+          ':names': serviceEnvironmentNames,
+          ':now': new Date().toISOString(),
+          ':op': operationId,
+        },
+      }),
+    );
+  }
+
+  // ---- operations ----------------------------------------------------------------------------
+
+  async putOperation(op: Operation): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...keys.operation(op.tenantId, op.operationId),
+          gsi1pk: gsi1.operationsOf(op.tenantId, op.stackId),
+          gsi1sk: op.operationId,
+          kind: 'operation',
+          ...op,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async getOperation(tenantId: string, operationId: string): Promise<Operation | undefined> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.operation(tenantId, operationId) }),
+    );
+    return record<Operation>(out.Item);
+  }
+
+  async listOperations(tenantId: string, stackId: string, page: PageRequest): Promise<Page<Operation>> {
+    const partition = gsi1.operationsOf(tenantId, stackId);
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: GSI1,
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': partition },
+        ScanIndexForward: false,
+        Limit: page.limit ?? DEFAULT_PAGE_SIZE,
+        ExclusiveStartKey: decodeToken(page.nextToken, 'gsi1pk', partition),
+      }),
+    );
+    return {
+      items: (out.Items ?? []).map((i) => record<Operation>(i)!),
+      nextToken: encodeToken(out.LastEvaluatedKey),
+    };
+  }
+
+  async setOperationStarted(tenantId: string, operationId: string, executionArn: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.operation(tenantId, operationId),
+        UpdateExpression: 'SET executionArn = :arn, updatedAt = :now',
+        ExpressionAttributeValues: { ':arn': executionArn, ':now': new Date().toISOString() },
+      }),
+    );
+  }
+
+  /** Terminal states are final: a late writer cannot move an operation out of them. */
+  async finishOperation(
+    tenantId: string,
+    operationId: string,
+    status: Extract<OperationStatus, 'SUCCEEDED' | 'FAILED'>,
+    error?: string,
+  ): Promise<void> {
+    const now = new Date().toISOString();
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.operation(tenantId, operationId),
+          UpdateExpression: 'SET #status = :status, updatedAt = :now, endedAt = :now' + (error ? ', #error = :error' : ''),
+          ConditionExpression: 'attribute_exists(pk) AND NOT #status IN (:ok, :failed)',
+          ExpressionAttributeNames: { '#status': 'status', ...(error ? { '#error': 'error' } : {}) },
+          ExpressionAttributeValues: {
+            ':status': status,
+            ':now': now,
+            ':ok': 'SUCCEEDED',
+            ':failed': 'FAILED',
+            ...(error ? { ':error': error } : {}),
+          },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+    }
+  }
+}

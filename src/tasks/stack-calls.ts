@@ -1,0 +1,81 @@
+import { externalIdFor } from '../app/stacks';
+import type { StackDescription, TargetAccount } from '../cloud/ports';
+import type { StackRef, TaskDeps } from './deps';
+
+type Deps = Pick<TaskDeps, 'store' | 'stacks'>;
+
+const target = async (deps: Deps, ref: StackRef): Promise<TargetAccount> => ({
+  ...ref.target,
+  externalId: await externalIdFor(deps, ref.tenantId),
+});
+
+/** CloudFormation tokens allow letters, digits and hyphens; one per operation and call kind. */
+const token = (ref: StackRef, call: string) => `${ref.operationId.replace(/_/g, '-')}-${call}`;
+
+export interface StackTemplateRef extends StackRef {
+  templateBody: string;
+  tags: Record<string, string>;
+}
+
+export async function createStack(ref: StackTemplateRef, deps: Deps) {
+  return deps.stacks.create(await target(deps, ref), {
+    stackName: ref.cfnStackName,
+    templateBody: ref.templateBody,
+    tags: ref.tags,
+    clientRequestToken: token(ref, 'create'),
+  });
+}
+
+/**
+ * Every template carries the operation id as its deployment id, so an update always changes
+ * something: CloudFormation's "No updates are to be performed" cannot arise.
+ */
+export async function updateStack(ref: StackTemplateRef, deps: Deps) {
+  await deps.stacks.update(await target(deps, ref), {
+    stackName: ref.cfnStackName,
+    templateBody: ref.templateBody,
+    tags: ref.tags,
+    clientRequestToken: token(ref, 'update'),
+  });
+  return {};
+}
+
+/** Deleting a stack that does not exist succeeds silently and emits no event: say so, so the workflow does not wait. */
+export async function deleteStack(ref: StackRef, deps: Deps): Promise<{ existed: boolean }> {
+  const account = await target(deps, ref);
+  const current = await deps.stacks.describe(account, ref.cfnStackName);
+  if (!current || current.status === 'DELETE_COMPLETE') return { existed: false };
+  await deps.stacks.delete(account, ref.cfnStackName, token(ref, 'delete'));
+  return { existed: true };
+}
+
+export async function continueUpdateRollback(ref: StackRef, deps: Deps) {
+  await deps.stacks.continueUpdateRollback(await target(deps, ref), ref.cfnStackName, token(ref, 'continue-rollback'));
+  return {};
+}
+
+/** A stack that is gone reads as DELETE_COMPLETE, which is what a delete waits for. */
+export async function describeStack(ref: StackRef, deps: Deps): Promise<StackDescription> {
+  const found = await deps.stacks.describe(await target(deps, ref), ref.cfnStackName);
+  return found ?? { stackId: '', status: 'DELETE_COMPLETE', reason: '', outputs: {} };
+}
+
+/**
+ * The first resource that failed in the latest attempt says why a stack failed; CloudFormation's
+ * stack-level reason ("The following resource(s) failed...") only names it.
+ */
+export async function explainStackFailure(ref: StackRef, deps: Deps): Promise<{ reason: string }> {
+  const account = await target(deps, ref);
+  const { events } = await deps.stacks.listEvents(account, ref.cfnStackName);
+  const attemptStart = events.findIndex(
+    (e) => e.logicalId === ref.cfnStackName && /^(CREATE|UPDATE|DELETE)_IN_PROGRESS$/.test(e.status),
+  );
+  const attempt = attemptStart === -1 ? events : events.slice(0, attemptStart + 1);
+  const failures = attempt.filter(
+    (e) => e.status.endsWith('_FAILED') && e.reason && !/cancelled/i.test(e.reason) && e.logicalId !== ref.cfnStackName,
+  );
+  const first = failures[failures.length - 1];
+  if (first) return { reason: `${first.logicalId} (${first.resourceType}): ${first.reason}` };
+  const description = await deps.stacks.describe(account, ref.cfnStackName);
+  return { reason: description?.reason || `stack ended in ${description?.status ?? 'an unknown state'}` };
+}

@@ -1,0 +1,18 @@
+/** Output keys of the stage stack; workflows read the stack outputs by these names. */
+export const STAGE_OUTPUTS = {
+  url: 'StageUrl',
+  clusterName: 'ClusterName',
+  serviceName: 'ServiceName',
+  appLogGroupName: 'AppLogGroupName',
+  accessLogGroupName: 'AccessLogGroupName',
+  vpcId: 'VpcId',
+  /** Comma-joined; where databases go. */
+  privateSubnetIds: 'PrivateSubnetIds',
+  /** Comma-joined; where a bastion host goes. */
+  publicSubnetIds: 'PublicSubnetIds',
+  serviceSecurityGroupId: 'ServiceSecurityGroupId',
+  /** Only when the stage has a load balancer. */
+  loadBalancerDnsName: 'LoadBalancerDnsName',
+} as const;
+
+export type StageOutputKey = (typeof STAGE_OUTPUTS)[keyof typeof STAGE_OUTPUTS];

@@ -1,0 +1,144 @@
+import { getAtt, ref, REGION, sub } from './intrinsics';
+import { LOGS } from './logs';
+import { NETWORK } from './network';
+import { STAGE_OUTPUTS } from './outputs';
+import type { CfnResource, CfnValue, TemplateFragment } from './types';
+import type { ServiceAttachment } from './upstream';
+
+export const SERVICE = {
+  cluster: 'Cluster',
+  executionRole: 'TaskExecutionRole',
+  taskRole: 'TaskRole',
+  taskDefinition: 'TaskDefinition',
+  service: 'Service',
+} as const;
+
+export const CONTAINER_NAME = 'app';
+const TASK_CPU = '256';
+const TASK_MEMORY_MIB = '512';
+
+export interface ServiceInput {
+  prefix: string;
+  imageUri: string;
+  port: number;
+  environment: Record<string, string>;
+  deploymentId: string;
+  attachment: ServiceAttachment;
+}
+
+const ecsTasksTrust: CfnValue = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+};
+
+/** Sorted so that the same variables always render the same template, and an update diffs cleanly. */
+export function containerEnvironment(environment: Record<string, string>): CfnValue[] {
+  return Object.keys(environment)
+    .sort()
+    .map((name) => ({ Name: name, Value: environment[name]! }));
+}
+
+function ecsService(attachment: ServiceAttachment, port: number): CfnResource {
+  const properties: Record<string, CfnValue> = {
+    Cluster: ref(SERVICE.cluster),
+    TaskDefinition: ref(SERVICE.taskDefinition),
+    LaunchType: 'FARGATE',
+    DesiredCount: 1,
+    NetworkConfiguration: {
+      AwsvpcConfiguration: {
+        AssignPublicIp: 'ENABLED',
+        Subnets: NETWORK.publicSubnets.map(ref),
+        SecurityGroups: [getAtt(NETWORK.serviceSecurityGroup, 'GroupId')],
+      },
+    },
+    // Without the circuit breaker, a deploy of an image that never starts keeps the stack
+    // UPDATE_IN_PROGRESS for hours instead of rolling back.
+    DeploymentConfiguration: {
+      MinimumHealthyPercent: 100,
+      MaximumPercent: 200,
+      DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+    },
+  };
+  // Tasks pull their image over the internet gateway, so the route must exist before they start.
+  const dependsOn: string[] = [NETWORK.publicDefaultRoute];
+
+  if (attachment.kind === 'cloudMap') {
+    // SRV records carry the port, which an awsvpc task must name.
+    properties.ServiceRegistries = [
+      { RegistryArn: attachment.registryArn, ContainerName: CONTAINER_NAME, ContainerPort: port },
+    ];
+  } else {
+    properties.LoadBalancers = [
+      {
+        ContainerName: CONTAINER_NAME,
+        ContainerPort: port,
+        TargetGroupArn: attachment.targetGroupArn,
+      },
+    ];
+    properties.HealthCheckGracePeriodSeconds = 60;
+    dependsOn.push(attachment.dependsOn);
+  }
+  return { Type: 'AWS::ECS::Service', DependsOn: dependsOn, Properties: properties };
+}
+
+export function service(input: ServiceInput): TemplateFragment {
+  const { prefix, imageUri, port, environment, deploymentId, attachment } = input;
+  return {
+    Resources: {
+      [SERVICE.cluster]: {
+        Type: 'AWS::ECS::Cluster',
+        Properties: { ClusterName: prefix },
+      },
+      [SERVICE.executionRole]: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          AssumeRolePolicyDocument: ecsTasksTrust,
+          ManagedPolicyArns: [
+            sub('arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy'),
+          ],
+        },
+      },
+      [SERVICE.taskRole]: {
+        Type: 'AWS::IAM::Role',
+        Properties: { AssumeRolePolicyDocument: ecsTasksTrust },
+      },
+      [SERVICE.taskDefinition]: {
+        Type: 'AWS::ECS::TaskDefinition',
+        Properties: {
+          Family: prefix,
+          RequiresCompatibilities: ['FARGATE'],
+          NetworkMode: 'awsvpc',
+          Cpu: TASK_CPU,
+          Memory: TASK_MEMORY_MIB,
+          ExecutionRoleArn: getAtt(SERVICE.executionRole, 'Arn'),
+          TaskRoleArn: getAtt(SERVICE.taskRole, 'Arn'),
+          ContainerDefinitions: [
+            {
+              Name: CONTAINER_NAME,
+              Image: imageUri,
+              Essential: true,
+              PortMappings: [{ ContainerPort: port, Protocol: 'tcp' }],
+              Environment: containerEnvironment(environment),
+              // A redeploy of the same image tag must still roll the tasks, which only a new
+              // task definition revision does.
+              DockerLabels: { 'tinystacks.deployment-id': deploymentId },
+              LogConfiguration: {
+                LogDriver: 'awslogs',
+                Options: {
+                  'awslogs-group': ref(LOGS.app),
+                  'awslogs-region': REGION,
+                  'awslogs-stream-prefix': CONTAINER_NAME,
+                },
+              },
+            },
+          ],
+        },
+      },
+      [SERVICE.service]: ecsService(attachment, port),
+    },
+    Outputs: {
+      [STAGE_OUTPUTS.clusterName]: { Value: ref(SERVICE.cluster) },
+      [STAGE_OUTPUTS.serviceName]: { Value: getAtt(SERVICE.service, 'Name') },
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import { entryPoint } from './entrypoint';
+import { loadBalancer } from './load-balancer';
+import { logs } from './logs';
+import { dnsPrefix, resourcePrefix } from './names';
+import { network } from './network';
+import { service } from './service';
+import { serviceDiscovery } from './service-discovery';
+import type { CfnTemplate, TemplateFragment } from './types';
+
+export { STAGE_OUTPUTS } from './outputs';
+export type { StageOutputKey } from './outputs';
+export { stageStackName } from './names';
+
+export interface StageTemplateInput {
+  /** TinyStacks stack id, e.g. 'stk_01hx...'. */
+  stackId: string;
+  /** Customer-facing stack name, e.g. 'shop'. */
+  stackName: string;
+  /** Lowercase letters, digits and hyphens, at most 20 characters. */
+  stageName: string;
+  region: string;
+  /** Container port. */
+  port: number;
+  loadBalancer: boolean;
+  /** The full environment the container receives, already merged by the caller. */
+  environment: Record<string, string>;
+  /** CORS allowed origins of the stage's entry point. */
+  origins: string[];
+  imageUri: string;
+  /** Changes on every deploy, forcing a new task definition revision. */
+  deploymentId: string;
+}
+
+function merge(fragments: TemplateFragment[]): Pick<CfnTemplate, 'Resources' | 'Outputs'> {
+  const merged: Pick<CfnTemplate, 'Resources' | 'Outputs'> = { Resources: {}, Outputs: {} };
+  for (const fragment of fragments) {
+    for (const [section, entries] of [
+      ['Resources', fragment.Resources],
+      ['Outputs', fragment.Outputs ?? {}],
+    ] as const) {
+      for (const [logicalId, entry] of Object.entries(entries)) {
+        if (logicalId in merged[section]) throw new Error(`Two components define ${section}.${logicalId}`);
+        (merged[section] as Record<string, unknown>)[logicalId] = entry;
+      }
+    }
+  }
+  return merged;
+}
+
+/** The CloudFormation template of one stage: network, logs, ECS service and its public entry point. */
+export function renderStageTemplate(input: StageTemplateInput): CfnTemplate {
+  const prefix = resourcePrefix(input.stackId, input.stageName);
+  const upstream = input.loadBalancer
+    ? loadBalancer({ stackId: input.stackId, stageName: input.stageName, prefix, port: input.port })
+    : serviceDiscovery({ dnsPrefix: dnsPrefix(input.stackId, input.stageName) });
+
+  return {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: `TinyStacks stage ${input.stageName} of stack ${input.stackName} (${input.stackId})`,
+    ...merge([
+      network({ prefix, port: input.port, serviceIngressFrom: upstream.ingressSecurityGroup }),
+      logs({ stackId: input.stackId, stageName: input.stageName }),
+      service({
+        prefix,
+        imageUri: input.imageUri,
+        port: input.port,
+        environment: input.environment,
+        deploymentId: input.deploymentId,
+        attachment: upstream.attachment,
+      }),
+      entryPoint({
+        apiName: `${input.stackName}-${input.stageName}`,
+        prefix,
+        origins: input.origins,
+        integrationUri: upstream.integrationUri,
+      }),
+      upstream.fragment,
+    ]),
+  };
+}
