@@ -1,4 +1,5 @@
 // Native ESM under jest: middy 7 ships ESM only, so the whole suite runs as ES modules
+process.env.LOG_LEVEL ??= 'warn';
 // (NODE_OPTIONS=--experimental-vm-modules, set by `npm run jest`) and swc strips the types.
 export default {
   testEnvironment: 'node',

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TENANT_CLAIM } from '../http/auth';
 import type { LocalEventBus } from './bus';
-import type { FailureRule, LocalCloudFormation } from './cloudformation/provisioner';
+import type { FailureRule, LocalCloudFormation } from './cloudformation';
 import type { LocalEndpoint } from './server';
 import type { LocalWorkflows } from './workflows';
 

@@ -14,10 +14,11 @@ import { IdempotencyStore } from '../store/idempotency';
 import { StackWaitStore } from '../store/stack-waits';
 import { Store } from '../store/store';
 import type { TaskDeps } from '../tasks/deps';
+import { onExecutionEnded, type ExecutionStatusChange } from '../tasks/execution-ended';
 import { taskFunctions, type TaskName } from '../tasks/registry';
 import { onStackStatusChange, type StackStatusChange } from '../tasks/stack-waits';
 import { LocalEventBus, type BusEvent, type PutEventsEntry } from './bus';
-import { LocalCloudFormation } from './cloudformation/provisioner';
+import { LocalCloudFormation } from './cloudformation';
 import { startDynamo, type LocalDynamo } from './dynamo';
 import { localEndpoints } from './endpoints';
 import { signToken } from './jwt';
@@ -33,6 +34,10 @@ export interface RuntimeOptions {
   /** Time the simulated CloudFormation spends on each status step. */
   stackDelayMs?: number;
   tableName?: string;
+  /** Overrides the TimeoutSeconds of every task-token wait (tests of the timeout fallbacks). */
+  tokenTimeoutSeconds?: number;
+  /** Stops forwarding CloudFormation's status events, as if the customer's forwarding rule were missing. */
+  dropStackEvents?: boolean;
 }
 
 export interface Runtime {
@@ -80,7 +85,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const cloudFormation = new LocalCloudFormation({
     delayMs: options.stackDelayMs ?? 500,
     accountId: '000000000000',
-    onStatusChange: (event) => bus.forward(event as unknown as BusEvent),
+    onStatusChange: (event) => {
+      if (!options.dropStackEvents) bus.forward(event as unknown as BusEvent);
+    },
   });
   const stacks = new LocalStackPort(cloudFormation);
   const logs = new LocalLogs();
@@ -99,7 +106,11 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         return { StatusCode: 200, Payload: result === undefined ? null : JSON.parse(JSON.stringify(result)) };
       }
       case 'dynamodb':
-        return dynamoTask(dynamo, action!, parameters);
+        // Step Functions names service errors after their service: DynamoDB.ConditionalCheckFailedException.
+        return dynamoTask(dynamo, action!, parameters).catch((error: unknown) => {
+          if (error instanceof Error) error.name = `DynamoDB.${error.name}`;
+          throw error;
+        });
       case 'events':
         return bus.putEntries(parameters.Entries as PutEventsEntry[]);
       default:
@@ -108,7 +119,21 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   };
   const substitutions: Record<string, string> = { TableName: tableName, EventBusName: 'tinystacks-local' };
   for (const name of Object.keys(taskFunctions)) substitutions[`${name}FunctionArn`] = `local:${name}`;
-  const workflows = new LocalWorkflows(bindTask, substitutions);
+  const workflows = new LocalWorkflows(bindTask, substitutions, {
+    tokenTimeoutSeconds: options.tokenTimeoutSeconds,
+    onExecutionFailed: (detail) =>
+      bus.forward({
+        version: '0',
+        id: randomBytes(16).toString('hex'),
+        'detail-type': 'Step Functions Execution Status Change',
+        source: 'aws.states',
+        account: '000000000000',
+        time: new Date().toISOString(),
+        region: 'local',
+        resources: [detail.executionArn],
+        detail,
+      }),
+  });
   taskDeps = { store, stacks, waits, workflows };
 
   // The EventBridge rule that sends CloudFormation's status changes to the stackStatusChanged function.
@@ -116,6 +141,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     if (event.source !== 'aws.cloudformation' || event['detail-type'] !== 'CloudFormation Stack Status Change') return;
     await onStackStatusChange(event as unknown as StackStatusChange, taskDeps);
     await recordDeploymentLog(event, cloudFormation, logs);
+  });
+
+  // The rule that sends failed executions to the executionEnded function.
+  bus.subscribe(async (event) => {
+    if (event.source !== 'aws.states') return;
+    await onExecutionEnded(event as unknown as ExecutionStatusChange, { store, bus });
   });
 
   const settings: ApiDeps['settings'] = {

@@ -1,7 +1,7 @@
 import type { StackEvent, StackPort, StackRequest, TargetAccount } from '../cloud/ports';
 import { CloudError } from '../cloud/errors';
-import type { LocalCloudFormation } from './cloudformation/provisioner';
-import { isCloudFormationError } from './cloudformation/errors';
+import type { LocalCloudFormation } from './cloudformation';
+import { isCloudFormationError } from './cloudformation';
 
 const tagList = (tags: Record<string, string>) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 

@@ -69,6 +69,11 @@ export class LocalWorkflows implements WorkflowPort {
   constructor(
     private readonly bind: LocalTaskBinding,
     substitutions: Record<string, string>,
+    private readonly options: {
+      tokenTimeoutSeconds?: number;
+      /** Like EventBridge's "Step Functions Execution Status Change" for executions that fail. */
+      onExecutionFailed?: (detail: { executionArn: string; status: string; input: string; error: string; cause: string }) => void;
+    } = {},
     private readonly region = 'local',
     private readonly account = '000000000000',
   ) {
@@ -76,7 +81,12 @@ export class LocalWorkflows implements WorkflowPort {
       const definition = loadDefinition(file, substitutions);
       const taskStates: Record<string, TaskState> = {};
       for (const [name, state] of Object.entries(definition.States)) {
-        if (state.Type === 'Task') taskStates[name] = state;
+        if (state.Type !== 'Task') continue;
+        // Tests shorten the waits on task tokens to exercise the timeout fallbacks in seconds.
+        if (options.tokenTimeoutSeconds && state.Resource?.endsWith('.waitForTaskToken')) {
+          state.TimeoutSeconds = options.tokenTimeoutSeconds;
+        }
+        taskStates[name] = state;
       }
       this.machines.set(workflow, {
         machine: new StateMachine(definition as never, { validationOptions: { checkArn: false } }),
@@ -137,6 +147,13 @@ export class LocalWorkflows implements WorkflowPort {
       .catch((error: unknown) => {
         record.status = 'FAILED';
         record.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        this.options.onExecutionFailed?.({
+          executionArn,
+          status: 'FAILED',
+          input: JSON.stringify(input),
+          error: error instanceof Error ? error.name : 'Error',
+          cause: error instanceof Error ? error.message : String(error),
+        });
       })
       .then(() => counting)
       .finally(() => {

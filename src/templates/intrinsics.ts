@@ -6,7 +6,9 @@ export const getAtt = (logicalId: string, attribute: string): CfnValue => ({
   'Fn::GetAtt': [logicalId, attribute],
 });
 
-export const join = (delimiter: string, values: CfnValue[]): CfnValue => ({ 'Fn::Join': [delimiter, values] });
+export const join = (delimiter: string, values: CfnValue[]): CfnValue => ({
+  'Fn::Join': [delimiter, values],
+});
 
 export const sub = (template: string): CfnValue => ({ 'Fn::Sub': template });
 

@@ -2,7 +2,10 @@ import { getAtt, ref } from './intrinsics';
 import { NETWORK } from './network';
 import type { Upstream } from './upstream';
 
-export const SERVICE_DISCOVERY = { namespace: 'ServiceNamespace', service: 'ServiceDiscoveryService' } as const;
+export const SERVICE_DISCOVERY = {
+  namespace: 'ServiceNamespace',
+  service: 'ServiceDiscoveryService',
+} as const;
 
 export interface ServiceDiscoveryInput {
   /** DNS-safe stage prefix; the namespace is private to the stage's VPC. */

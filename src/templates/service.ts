@@ -28,7 +28,9 @@ export interface ServiceInput {
 
 const ecsTasksTrust: CfnValue = {
   Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+  Statement: [
+    { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' },
+  ],
 };
 
 /** Sorted so that the same variables always render the same template, and an update diffs cleanly. */

@@ -55,7 +55,10 @@ export const workflows: WorkflowPort = {
       const out = await sfn.send(
         new StartExecutionCommand({ stateMachineArn, name: executionName, input: JSON.stringify(input) }),
       );
-      return { executionArn: out.executionArn ?? executionArnOf(stateMachineArn, executionName), alreadyStarted: false };
+      return {
+        executionArn: out.executionArn ?? executionArnOf(stateMachineArn, executionName),
+        alreadyStarted: false,
+      };
     } catch (error) {
       // Execution names are operation ids: an existing execution is this operation's, started by a retry.
       if (error instanceof ExecutionAlreadyExists) {

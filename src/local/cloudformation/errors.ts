@@ -1,9 +1,6 @@
 /** The error codes CloudFormation returns that the simulation reproduces. */
 export type CloudFormationErrorCode =
-  | 'ValidationError'
-  | 'AlreadyExistsException'
-  | 'InsufficientCapabilitiesException'
-  | 'TokenAlreadyExistsException';
+  'ValidationError' | 'AlreadyExistsException' | 'InsufficientCapabilitiesException';
 
 /**
  * An error shaped like the SDK's service exceptions where callers look (`name` is the AWS error
@@ -18,7 +15,10 @@ export class CloudFormationError extends Error {
   }
 }
 
-export function isCloudFormationError(error: unknown, code?: CloudFormationErrorCode): error is CloudFormationError {
+export function isCloudFormationError(
+  error: unknown,
+  code?: CloudFormationErrorCode,
+): error is CloudFormationError {
   return error instanceof CloudFormationError && (code === undefined || error.name === code);
 }
 

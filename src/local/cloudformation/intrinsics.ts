@@ -107,7 +107,11 @@ function subVariableReference(name: string): Reference {
 }
 
 /** Every Ref, GetAtt (including inside Fn::Sub) and condition name used in a template fragment. */
-export function collectReferences(value: unknown, inConditions = false, found: Reference[] = []): Reference[] {
+export function collectReferences(
+  value: unknown,
+  inConditions = false,
+  found: Reference[] = [],
+): Reference[] {
   const collect = (child: unknown) => collectReferences(child, inConditions, found);
   if (Array.isArray(value)) {
     value.forEach(collect);
@@ -126,7 +130,11 @@ export function collectReferences(value: unknown, inConditions = false, found: R
   } else if (fn === 'Fn::GetAtt') {
     const [target, attribute] = getAttParts(argument);
     if (typeof target === 'string') {
-      found.push({ kind: 'getatt', target, attribute: typeof attribute === 'string' ? attribute : undefined });
+      found.push({
+        kind: 'getatt',
+        target,
+        attribute: typeof attribute === 'string' ? attribute : undefined,
+      });
     }
     collect(attribute);
   } else if (fn === 'Fn::Sub') {
@@ -181,7 +189,8 @@ function ipv4ToNumber(ip: string): number {
   return ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
 }
 
-const numberToIpv4 = (n: number): string => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
+const numberToIpv4 = (n: number): string =>
+  [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
 
 /** Fn::Cidr: `count` consecutive blocks of `2^cidrBits` addresses carved from the start of `ipBlock`. */
 function cidr(ipBlock: string, count: number, cidrBits: number): string[] {
@@ -192,7 +201,9 @@ function cidr(ipBlock: string, count: number, cidrBits: number): string[] {
   const base = ipv4ToNumber(address);
   const size = 2 ** cidrBits;
   if (count * size > 2 ** (32 - Number(prefix))) {
-    throw new TemplateError(`Template error: Fn::Cidr cannot fit ${count} blocks of /${32 - cidrBits} in ${ipBlock}`);
+    throw new TemplateError(
+      `Template error: Fn::Cidr cannot fit ${count} blocks of /${32 - cidrBits} in ${ipBlock}`,
+    );
   }
   return Array.from({ length: count }, (_, i) => `${numberToIpv4(base + i * size)}/${32 - cidrBits}`);
 }
@@ -214,7 +225,9 @@ function resolveSub(argument: unknown, ctx: ResolveContext): string {
       if (name in values) return asString('Fn::Sub', values[name]);
       const reference = subVariableReference(name);
       const value =
-        reference.kind === 'getatt' ? ctx.getAtt(reference.target, reference.attribute!) : resolveRef(name, ctx);
+        reference.kind === 'getatt'
+          ? ctx.getAtt(reference.target, reference.attribute!)
+          : resolveRef(name, ctx);
       return asString('Fn::Sub', value);
     })
     .join('');
@@ -241,7 +254,9 @@ function resolveFunction(fn: string, argument: unknown, ctx: ResolveContext): un
       const items = asList(fn, list);
       const i = Number(index);
       if (!Number.isInteger(i) || i < 0 || i >= items.length) {
-        throw new TemplateError(`Template error: Fn::Select cannot select nonexistent value at index ${String(index)}`);
+        throw new TemplateError(
+          `Template error: Fn::Select cannot select nonexistent value at index ${String(index)}`,
+        );
       }
       return items[i];
     }
@@ -263,8 +278,11 @@ function resolveFunction(fn: string, argument: unknown, ctx: ResolveContext): un
       return ctx.importValue(asString(fn, resolve(argument, ctx)));
     case 'Fn::FindInMap': {
       const [map, top, second] = asArgs(fn, resolve(argument, ctx), 3).map((key) => asString(fn, key));
-      const value = (ctx.mappings[map!] as Record<string, Record<string, unknown>> | undefined)?.[top!]?.[second!];
-      if (value === undefined) throw new TemplateError(`Template error: Unable to get mapping for ${map}::${top}::${second}`);
+      const value = (ctx.mappings[map!] as Record<string, Record<string, unknown>> | undefined)?.[top!]?.[
+        second!
+      ];
+      if (value === undefined)
+        throw new TemplateError(`Template error: Unable to get mapping for ${map}::${top}::${second}`);
       return value;
     }
     case 'Fn::If': {
@@ -314,6 +332,8 @@ export function evaluateCondition(expression: unknown, ctx: ResolveContext): boo
     case 'Fn::Or':
       return conditions().some(Boolean);
     default:
-      throw new TemplateError('Template error: every condition must be Fn::Equals, Fn::Not, Fn::And, Fn::Or or Condition');
+      throw new TemplateError(
+        'Template error: every condition must be Fn::Equals, Fn::Not, Fn::And, Fn::Or or Condition',
+      );
   }
 }

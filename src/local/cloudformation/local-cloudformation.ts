@@ -34,7 +34,13 @@ import type { KnownResource, SimulatedResource } from './physical';
 import { propertiesError } from './properties';
 import { loadResourceSpec } from './spec';
 import type { ResourceSpec } from './spec';
-import { isCustomType, parameterRefValues, parseTemplate, requiredCapability, resolveParameterValues } from './template';
+import {
+  isCustomType,
+  parameterRefValues,
+  parseTemplate,
+  requiredCapability,
+  resolveParameterValues,
+} from './template';
 import type { Template } from './template';
 
 export interface StackStatusChangeEvent {
@@ -137,7 +143,12 @@ const failedReason = (verb: string, logicalIds: string[]) =>
   `The following resource(s) failed to ${verb}: [${logicalIds.join(', ')}]. `;
 
 function globToRegExp(glob: string): RegExp {
-  return new RegExp(`^${glob.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return new RegExp(
+    `^${glob
+      .split('*')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 }
 
 export class LocalCloudFormation {
@@ -201,10 +212,7 @@ export class LocalCloudFormation {
     }
     const existing = this.findStack(stackName, region);
     if (existing) {
-      // A retried request (same token) gets the stack it already created.
-      if (input.ClientRequestToken && input.ClientRequestToken === existing.clientRequestToken) {
-        return { StackId: existing.stackId };
-      }
+      if (this.isRetry(existing, input.ClientRequestToken)) return { StackId: existing.stackId };
       throw new CloudFormationError('AlreadyExistsException', `Stack [${stackName}] already exists`);
     }
 
@@ -240,6 +248,7 @@ export class LocalCloudFormation {
 
   async updateStack(input: UpdateStackInput, region: string): Promise<UpdateStackOutput> {
     const stack = this.requireStack(input.StackName, region);
+    if (this.isRetry(stack, input.ClientRequestToken)) return { StackId: stack.stackId };
     if (!UPDATABLE.has(stack.status)) {
       throw validationError(`Stack:${stack.stackId} is in ${stack.status} state and can not be updated.`);
     }
@@ -278,7 +287,9 @@ export class LocalCloudFormation {
       throw validationError(`Stack [${stack.stackName}] cannot be deleted while in status ${stack.status}`);
     }
     if (stack.enableTerminationProtection) {
-      throw validationError(`Stack [${stack.stackName}] cannot be deleted while TerminationProtection is enabled`);
+      throw validationError(
+        `Stack [${stack.stackName}] cannot be deleted while TerminationProtection is enabled`,
+      );
     }
     stack.clientRequestToken = input.ClientRequestToken;
     this.setStatus(stack, 'DELETE_IN_PROGRESS', 'User Initiated');
@@ -287,6 +298,7 @@ export class LocalCloudFormation {
 
   async continueUpdateRollback(input: ContinueUpdateRollbackInput, region: string): Promise<void> {
     const stack = this.requireStack(input.StackName, region);
+    if (this.isRetry(stack, input.ClientRequestToken)) return;
     if (stack.status !== 'UPDATE_ROLLBACK_FAILED' || !stack.pendingUndo) {
       throw validationError(
         `Stack:${stack.stackId} is in ${stack.status} state and can not continue the update rollback; ` +
@@ -317,13 +329,21 @@ export class LocalCloudFormation {
   }
 
   /** Newest first, a page of 100 at a time, like CloudFormation. */
-  async describeStackEvents(input: DescribeStackEventsInput, region: string): Promise<DescribeStackEventsOutput> {
+  async describeStackEvents(
+    input: DescribeStackEventsInput,
+    region: string,
+  ): Promise<DescribeStackEventsOutput> {
     const stack = this.requireStack(input.StackName, region);
     const newestFirst = [...stack.events].reverse();
     const start = Number(input.NextToken ?? 0);
     const page = newestFirst.slice(start, start + EVENTS_PAGE_SIZE).map((event) => ({ ...event }));
     const next = start + EVENTS_PAGE_SIZE;
     return { StackEvents: page, NextToken: next < newestFirst.length ? String(next) : undefined };
+  }
+
+  /** A request carrying the token of the stack's latest operation is a retry of it, and succeeds. */
+  private isRetry(stack: StackRecord, clientRequestToken: string | undefined): boolean {
+    return clientRequestToken !== undefined && clientRequestToken === stack.clientRequestToken;
   }
 
   // ---- transitions ----
@@ -355,7 +375,10 @@ export class LocalCloudFormation {
     else this.setStatus(stack, 'ROLLBACK_COMPLETE');
   }
 
-  private async runUpdate(stack: StackRecord, next: Pick<Deployment, 'template' | 'parameters'>): Promise<void> {
+  private async runUpdate(
+    stack: StackRecord,
+    next: Pick<Deployment, 'template' | 'parameters'>,
+  ): Promise<void> {
     await this.pause();
     const previous = stack.deployed;
     const result = this.provision(stack, 'update', next, previous.resources);
@@ -406,7 +429,9 @@ export class LocalCloudFormation {
       .concat([...resources.values()].filter((resource) => !template.order.includes(resource.logicalId)));
     const deletion = this.deleteResources(stack, 'delete', newestFirst, retain);
     if (deletion.failed) {
-      stack.deployed.resources = new Map(deletion.remaining.map((resource) => [resource.logicalId, resource]));
+      stack.deployed.resources = new Map(
+        deletion.remaining.map((resource) => [resource.logicalId, resource]),
+      );
       this.setStatus(stack, 'DELETE_FAILED', failedReason('delete', [deletion.failed]));
       return;
     }
@@ -470,13 +495,15 @@ export class LocalCloudFormation {
           logicalId,
           type: declaration.type,
           properties,
-          schema: this.spec.resource(isCustomType(declaration.type) ? 'AWS::CloudFormation::CustomResource' : declaration.type),
+          schema: this.spec.resource(
+            isCustomType(declaration.type) ? 'AWS::CloudFormation::CustomResource' : declaration.type,
+          ),
           stackId: stack.stackId,
           stackName: stack.stackName,
           region: stack.region,
           accountId: this.accountId,
           previous: current,
-          findResource: (id) => this.findResource(id),
+          findResource: (id) => this.findResource(id, resources.values()),
         }),
       };
       resources.set(logicalId, live);
@@ -519,7 +546,11 @@ export class LocalCloudFormation {
   }
 
   /** Why the resource fails: properties that do not match the spec, or a failure rule. */
-  private resourceFailure(stack: StackRecord, operation: Operation, resource: LiveResource): string | undefined {
+  private resourceFailure(
+    stack: StackRecord,
+    operation: Operation,
+    resource: LiveResource,
+  ): string | undefined {
     if (!isCustomType(resource.type)) {
       const schema = this.spec.resource(resource.type);
       const invalid = schema && propertiesError(resource.logicalId, schema, resource.properties, this.spec);
@@ -542,7 +573,8 @@ export class LocalCloudFormation {
       }
       this.resourceEvent(stack, resource, 'DELETE_IN_PROGRESS');
       // A failed cleanup leaves a resource behind but does not fail the stack, so rules skip it.
-      const failure = operation === 'cleanup' ? undefined : this.takeFailureRule(stack, operation, resource.logicalId);
+      const failure =
+        operation === 'cleanup' ? undefined : this.takeFailureRule(stack, operation, resource.logicalId);
       if (failure) {
         this.resourceEvent(stack, resource, 'DELETE_FAILED', failure);
         return { failed: resource.logicalId, remaining: resources.slice(i) };
@@ -557,7 +589,9 @@ export class LocalCloudFormation {
       (rule) =>
         globToRegExp(rule.stackName).test(stack.stackName) &&
         (rule.logicalId === undefined || rule.logicalId === logicalId) &&
-        (rule.operation === undefined ? operation === 'create' || operation === 'update' : rule.operation === operation),
+        (rule.operation === undefined
+          ? operation === 'create' || operation === 'update'
+          : rule.operation === operation),
     );
     const rule = this.failureRules[index];
     if (!rule) return undefined;
@@ -565,10 +599,17 @@ export class LocalCloudFormation {
     return rule.reason ?? `Simulated failure requested for ${logicalId}`;
   }
 
-  /** Any resource in any stack, by physical id or by an attribute value such as its ARN. */
-  private findResource(id: string): KnownResource | undefined {
-    for (const stack of this.stacksById.values()) {
-      for (const resource of stack.deployed.resources.values()) {
+  /**
+   * A resource being provisioned, or any resource of any stack, by physical id or by an attribute
+   * value such as its ARN.
+   */
+  private findResource(id: string, provisioning: Iterable<LiveResource>): KnownResource | undefined {
+    const candidates = [
+      provisioning,
+      ...[...this.stacksById.values()].map((stack) => stack.deployed.resources.values()),
+    ];
+    for (const resources of candidates) {
+      for (const resource of resources) {
         if (resource.physicalId === id || Object.values(resource.attributes).includes(id)) return resource;
       }
     }
@@ -586,10 +627,17 @@ export class LocalCloudFormation {
 
   private checkCapabilities(template: Template, given: Capability[] = []): void {
     const required = requiredCapability(template);
-    if (!required || given.includes('CAPABILITY_NAMED_IAM') || (required === 'CAPABILITY_IAM' && given.includes(required))) {
+    if (
+      !required ||
+      given.includes('CAPABILITY_NAMED_IAM') ||
+      (required === 'CAPABILITY_IAM' && given.includes(required))
+    ) {
       return;
     }
-    throw new CloudFormationError('InsufficientCapabilitiesException', `Requires capabilities : [${required}]`);
+    throw new CloudFormationError(
+      'InsufficientCapabilitiesException',
+      `Requires capabilities : [${required}]`,
+    );
   }
 
   /** Conditions depend only on parameters, so CloudFormation rejects bad ones before starting. */
@@ -640,7 +688,8 @@ export class LocalCloudFormation {
         if (!(name in template.conditions)) {
           throw new TemplateError(`Template error: unresolved condition dependency ${name} in Fn::If`);
         }
-        if (evaluating.has(name)) throw new TemplateError(`Template error: circular condition dependency ${name}`);
+        if (evaluating.has(name))
+          throw new TemplateError(`Template error: circular condition dependency ${name}`);
         evaluating.add(name);
         const value = evaluateCondition(template.conditions[name], ctx);
         evaluating.delete(name);
@@ -652,7 +701,8 @@ export class LocalCloudFormation {
         const found = resource(logicalId);
         if (attribute in found.attributes) return found.attributes[attribute];
         // Custom resources and nested stack outputs return whatever their provider says.
-        if (isCustomType(found.type) || found.type === 'AWS::CloudFormation::Stack') return `${found.physicalId}.${attribute}`;
+        if (isCustomType(found.type) || found.type === 'AWS::CloudFormation::Stack')
+          return `${found.physicalId}.${attribute}`;
         throw new TemplateError(
           `Template error: resource ${logicalId} does not support attribute type ${attribute} in Fn::GetAtt`,
         );
@@ -674,7 +724,8 @@ export class LocalCloudFormation {
       }
       const output: Output = { OutputKey: key, OutputValue: String(value) };
       if (declaration.description !== undefined) output.Description = declaration.description;
-      if (declaration.exportName !== undefined) output.ExportName = String(resolve(declaration.exportName, ctx));
+      if (declaration.exportName !== undefined)
+        output.ExportName = String(resolve(declaration.exportName, ctx));
       outputs.push(output);
     }
     return outputs;
@@ -748,7 +799,10 @@ export class LocalCloudFormation {
     });
   }
 
-  private recordEvent(stack: StackRecord, event: Omit<StackEvent, 'EventId' | 'StackId' | 'StackName' | 'Timestamp'>) {
+  private recordEvent(
+    stack: StackRecord,
+    event: Omit<StackEvent, 'EventId' | 'StackId' | 'StackName' | 'Timestamp'>,
+  ) {
     const entry: StackEvent = {
       EventId: randomUUID(),
       StackId: stack.stackId,
@@ -806,7 +860,8 @@ export class LocalCloudFormation {
     this.transitioning++;
     work()
       .catch((error: unknown) => {
-        if (!this.disposed) this.setStatus(stack, failedStatus, `Internal failure: ${(error as Error).message}`);
+        if (!this.disposed)
+          this.setStatus(stack, failedStatus, `Internal failure: ${(error as Error).message}`);
       })
       .finally(() => {
         this.transitioning--;

@@ -71,7 +71,12 @@ class Context {
   }
 
   /** Deterministic characters for this resource and purpose. */
-  chars(alphabet: string, length: number, purpose = '', scope = `${this.input.stackId}/${this.input.logicalId}`) {
+  chars(
+    alphabet: string,
+    length: number,
+    purpose = '',
+    scope = `${this.input.stackId}/${this.input.logicalId}`,
+  ) {
     let out = '';
     for (let round = 0; out.length < length; round++) {
       const digest = createHash('sha256').update(`${scope}/${purpose}/${round}`).digest();
@@ -102,7 +107,9 @@ class Context {
   }
 
   ipv4(first: number, purpose: string): string {
-    const [a, b, c] = [...createHash('sha256').update(`${this.input.stackId}/${this.input.logicalId}/${purpose}`).digest()];
+    const [a, b, c] = [
+      ...createHash('sha256').update(`${this.input.stackId}/${this.input.logicalId}/${purpose}`).digest(),
+    ];
     return `${first}.${a}.${b}.${(c ?? 0) % 254 || 1}`;
   }
 }
@@ -134,7 +141,11 @@ function databaseEngine(r: Context): string {
 }
 
 function endpoint(address: string, port: string, prefix: string): Record<string, unknown> {
-  return { [prefix]: { Address: address, Port: port }, [`${prefix}.Address`]: address, [`${prefix}.Port`]: port };
+  return {
+    [prefix]: { Address: address, Port: port },
+    [`${prefix}.Address`]: address,
+    [`${prefix}.Port`]: port,
+  };
 }
 
 const SIMULATORS: Record<string, Simulator> = {
@@ -212,7 +223,9 @@ const SIMULATORS: Record<string, Simulator> = {
     const name = r.prop('InstanceProfileName') ?? r.generatedName(128);
     return {
       ref: name,
-      attributes: { Arn: r.arn('iam', `instance-profile${r.prop('Path') ?? '/'}${name}`, { regional: false }) },
+      attributes: {
+        Arn: r.arn('iam', `instance-profile${r.prop('Path') ?? '/'}${name}`, { regional: false }),
+      },
     };
   },
   'AWS::IAM::ManagedPolicy': (r) => {
@@ -269,7 +282,10 @@ const SIMULATORS: Record<string, Simulator> = {
     const id = `srv-${r.lower(16)}`;
     return {
       ref: id,
-      attributes: { Arn: r.arn('servicediscovery', `service/${id}`), Name: r.prop('Name') ?? r.input.logicalId },
+      attributes: {
+        Arn: r.arn('servicediscovery', `service/${id}`),
+        Name: r.prop('Name') ?? r.input.logicalId,
+      },
     };
   },
 
@@ -299,7 +315,8 @@ const SIMULATORS: Record<string, Simulator> = {
     };
   },
   'AWS::ElasticLoadBalancingV2::Listener': (r) => {
-    const loadBalancer = r.prop('LoadBalancerArn') ?? r.arn('elasticloadbalancing', 'loadbalancer/app/unknown/0');
+    const loadBalancer =
+      r.prop('LoadBalancerArn') ?? r.arn('elasticloadbalancing', 'loadbalancer/app/unknown/0');
     return { ref: `${loadBalancer.replace(':loadbalancer/', ':listener/')}/${r.hex(16)}` };
   },
 
@@ -315,7 +332,10 @@ const SIMULATORS: Record<string, Simulator> = {
         'Endpoint.HostedZoneId': `Z${r.upper(13, 'zone')}`,
         DBInstanceArn: r.arn('rds', `db:${id}`),
         DbiResourceId: `db-${r.upper(26)}`,
-        'MasterUserSecret.SecretArn': r.arn('secretsmanager', `secret:rds!db-${r.lower(36)}-${r.chars(MIXED, 6)}`),
+        'MasterUserSecret.SecretArn': r.arn(
+          'secretsmanager',
+          `secret:rds!db-${r.lower(36)}-${r.chars(MIXED, 6)}`,
+        ),
       },
     };
   },
@@ -420,7 +440,8 @@ function genericAttribute(r: Context, name: string, ref: string): unknown {
   else if (leaf === 'Port') value = '443';
   else if (/(Address|Endpoint|DnsName|DomainName)$/.test(leaf)) {
     value = `${r.lower(12, name)}.${service.toLowerCase()}.${r.region}.${r.urlSuffix}`;
-  } else if (/(Url|URL)$/.test(leaf)) value = `https://${r.lower(12, name)}.${service.toLowerCase()}.${r.urlSuffix}`;
+  } else if (/(Url|URL)$/.test(leaf))
+    value = `https://${r.lower(12, name)}.${service.toLowerCase()}.${r.urlSuffix}`;
   else if (type === 'integer' || type === 'number') value = Number(r.digits(3, name));
   else if (type === 'boolean') value = false;
   else value = `${kebab(leaf)}-${r.hex(17, name)}`;

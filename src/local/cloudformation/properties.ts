@@ -14,7 +14,8 @@ function jsonType(value: unknown): string {
 }
 
 const isNumeric = (value: unknown) =>
-  typeof value === 'number' || (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)));
+  typeof value === 'number' ||
+  (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)));
 
 type Validate = (value: unknown, path: string) => string[];
 
@@ -49,14 +50,18 @@ function validateType(type: PropertyType, value: unknown, path: string, spec: Re
         : mismatch('JSONArray');
     case 'map':
       return isObject(value)
-        ? Object.entries(value).flatMap(([key, item]) => validateType(type.element, item, `${path}/${key}`, spec))
+        ? Object.entries(value).flatMap(([key, item]) =>
+            validateType(type.element, item, `${path}/${key}`, spec),
+          )
         : mismatch('JSONObject');
     case 'union':
       return firstValid(type.types.map((option) => () => validateType(option, value, path, spec)));
     case 'ref': {
       const definition = spec.typeDefinition(type.reference);
       if (!definition) return [];
-      return isObject(value) ? validateObject(definition.properties, value, path, spec) : mismatch('JSONObject');
+      return isObject(value)
+        ? validateObject(definition.properties, value, path, spec)
+        : mismatch('JSONObject');
     }
   }
 }
@@ -77,7 +82,9 @@ const validateProperty =
   (property: Property, spec: ResourceSpec): Validate =>
   (value, path) =>
     firstValid(
-      [property.type, ...(property.previousTypes ?? [])].map((type) => () => validateType(type, value, path, spec)),
+      [property.type, ...(property.previousTypes ?? [])].map(
+        (type) => () => validateType(type, value, path, spec),
+      ),
     );
 
 function validateObject(
@@ -88,7 +95,8 @@ function validateObject(
 ): string[] {
   const errors: string[] = [];
   for (const [name, property] of Object.entries(properties)) {
-    if (property.required && value[name] === undefined) errors.push(`${path}: required key [${name}] not found`);
+    if (property.required && value[name] === undefined)
+      errors.push(`${path}: required key [${name}] not found`);
   }
   for (const [name, item] of Object.entries(value)) {
     const property = properties[name];

@@ -94,7 +94,8 @@ function parseJson(body: string | undefined): Record<string, unknown> {
 function rejectNulls(value: unknown, path: string): void {
   if (value === null) throw formatError(`[${path}] 'null' values are not allowed in templates`);
   if (Array.isArray(value)) value.forEach((item, i) => rejectNulls(item, `${path}/${i}`));
-  else if (isObject(value)) for (const [key, item] of Object.entries(value)) rejectNulls(item, `${path}/${key}`);
+  else if (isObject(value))
+    for (const [key, item] of Object.entries(value)) rejectNulls(item, `${path}/${key}`);
 }
 
 function parseParameters(section: unknown): Record<string, ParameterDeclaration> {
@@ -106,7 +107,9 @@ function parseParameters(section: unknown): Record<string, ParameterDeclaration>
     parameters[name] = {
       type: declaration.Type,
       default: declaration.Default === undefined ? undefined : String(declaration.Default),
-      allowedValues: Array.isArray(declaration.AllowedValues) ? declaration.AllowedValues.map(String) : undefined,
+      allowedValues: Array.isArray(declaration.AllowedValues)
+        ? declaration.AllowedValues.map(String)
+        : undefined,
       allowedPattern: typeof declaration.AllowedPattern === 'string' ? declaration.AllowedPattern : undefined,
       noEcho: String(declaration.NoEcho) === 'true',
     };
@@ -194,7 +197,7 @@ function dependencyOrder(resources: Record<string, ResourceDeclaration>): string
   const order: string[] = [];
   const placed = new Set<string>();
   // Template order among the resources that are ready, so the order is stable and readable.
-  for (let progress = true; progress; ) {
+  for (let progress = true; progress;) {
     progress = false;
     for (const [logicalId, needs] of dependencies) {
       if (placed.has(logicalId) || [...needs].some((need) => !placed.has(need))) continue;
@@ -221,7 +224,9 @@ function checkReferences(template: Template, spec: ResourceSpec): void {
     for (const reference of references) {
       if (reference.kind === 'condition') {
         if (!(reference.name in conditions)) {
-          throw validationError(`Template error: unresolved condition dependency ${reference.name} in Fn::If`);
+          throw validationError(
+            `Template error: unresolved condition dependency ${reference.name} in Fn::If`,
+          );
         }
       } else if (reference.kind === 'ref') {
         const known = PSEUDO.has(reference.target) || reference.target in parameters;
@@ -236,12 +241,17 @@ function checkReferences(template: Template, spec: ResourceSpec): void {
     }
   };
 
-  for (const expression of Object.values(conditions)) check('Conditions', collectReferences(expression, true));
+  for (const expression of Object.values(conditions))
+    check('Conditions', collectReferences(expression, true));
   for (const resource of Object.values(resources)) {
     check('Resources', collectReferences(resource.properties));
     // DependsOn must name a resource, which is what a GetAtt without an attribute checks.
-    check('Resources', resource.dependsOn.map((target) => ({ kind: 'getatt', target, attribute: undefined })));
-    if (resource.condition !== undefined) check('Resources', [{ kind: 'condition', name: resource.condition }]);
+    check(
+      'Resources',
+      resource.dependsOn.map((target) => ({ kind: 'getatt', target, attribute: undefined })),
+    );
+    if (resource.condition !== undefined)
+      check('Resources', [{ kind: 'condition', name: resource.condition }]);
   }
   for (const output of Object.values(template.outputs)) {
     check('Outputs', collectReferences([output.value, output.exportName]));
@@ -258,11 +268,18 @@ function checkReferences(template: Template, spec: ResourceSpec): void {
   }
 }
 
-function checkAttribute(logicalId: string, type: string, attribute: string | undefined, spec: ResourceSpec): void {
+function checkAttribute(
+  logicalId: string,
+  type: string,
+  attribute: string | undefined,
+  spec: ResourceSpec,
+): void {
   if (attribute === undefined || isCustomType(type)) return;
   if (type === 'AWS::CloudFormation::Stack' && attribute.startsWith('Outputs.')) return;
   if (!(attribute in (spec.resource(type)?.attributes ?? {}))) {
-    throw validationError(`Template error: resource ${logicalId} does not support attribute type ${attribute} in Fn::GetAtt`);
+    throw validationError(
+      `Template error: resource ${logicalId} does not support attribute type ${attribute} in Fn::GetAtt`,
+    );
   }
 }
 
@@ -325,13 +342,16 @@ export function resolveParameterValues(
 ): Record<string, string> {
   const byKey = new Map(given.map((parameter) => [parameter.ParameterKey ?? '', parameter]));
   const unknown = [...byKey.keys()].filter((key) => !(key in template.parameters));
-  if (unknown.length > 0) throw validationError(`Parameters: [${unknown.join(', ')}] do not exist in the template`);
+  if (unknown.length > 0)
+    throw validationError(`Parameters: [${unknown.join(', ')}] do not exist in the template`);
 
   const values: Record<string, string> = {};
   const missing: string[] = [];
   for (const [name, declaration] of Object.entries(template.parameters)) {
     const parameter = byKey.get(name);
-    const value = parameter?.UsePreviousValue ? previous[name] : (parameter?.ParameterValue ?? declaration.default);
+    const value = parameter?.UsePreviousValue
+      ? previous[name]
+      : (parameter?.ParameterValue ?? declaration.default);
     if (value === undefined) {
       missing.push(name);
       continue;
@@ -352,7 +372,10 @@ export function resolveParameterValues(
 }
 
 /** What `Ref` to a parameter returns: list types are split on commas. */
-export function parameterRefValues(template: Template, values: Record<string, string>): Record<string, unknown> {
+export function parameterRefValues(
+  template: Template,
+  values: Record<string, string>,
+): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(values).map(([name, value]) => {
       const type = template.parameters[name]?.type ?? 'String';
@@ -371,7 +394,9 @@ const IAM_NAME_PROPERTIES: Record<string, string> = {
 };
 
 /** The capability CloudFormation demands before it creates IAM resources, if any. */
-export function requiredCapability(template: Template): 'CAPABILITY_IAM' | 'CAPABILITY_NAMED_IAM' | undefined {
+export function requiredCapability(
+  template: Template,
+): 'CAPABILITY_IAM' | 'CAPABILITY_NAMED_IAM' | undefined {
   const iam = Object.values(template.resources).filter((resource) => resource.type.startsWith('AWS::IAM::'));
   if (iam.length === 0) return undefined;
   const named = iam.some((resource) => {

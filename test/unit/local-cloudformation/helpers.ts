@@ -13,7 +13,10 @@ export function newCloudFormation(): { cfn: LocalCloudFormation; published: Stac
 
 export const body = (template: Record<string, unknown>): string => JSON.stringify(template);
 
-export const bucketTemplate = (properties: Record<string, unknown> = {}, outputs: Record<string, unknown> = {}) => ({
+export const bucketTemplate = (
+  properties: Record<string, unknown> = {},
+  outputs: Record<string, unknown> = {},
+) => ({
   AWSTemplateFormatVersion: '2010-09-09',
   Resources: { Bucket: { Type: 'AWS::S3::Bucket', Properties: properties } },
   Outputs: { BucketName: { Value: { Ref: 'Bucket' } }, ...outputs },
@@ -51,4 +54,6 @@ export const outputsOf = (stack: Stack): Record<string, string> =>
   Object.fromEntries((stack.Outputs ?? []).map((output) => [output.OutputKey!, output.OutputValue!]));
 
 export const stackStatuses = (events: StackEvent[]): string[] =>
-  events.filter((event) => event.ResourceType === 'AWS::CloudFormation::Stack').map((event) => event.ResourceStatus!);
+  events
+    .filter((event) => event.ResourceType === 'AWS::CloudFormation::Stack')
+    .map((event) => event.ResourceStatus!);

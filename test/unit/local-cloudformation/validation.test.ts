@@ -33,7 +33,9 @@ describe('template validation at CreateStack', () => {
     // Assess
     expect(error).toBeInstanceOf(CloudFormationError);
     expect(error.name).toBe('ValidationError');
-    expect(error.message).toBe('Template format error: Unrecognized resource types: [AWS::Foo::Bar, AWS::EC2::Vpc]');
+    expect(error.message).toBe(
+      'Template format error: Unrecognized resource types: [AWS::Foo::Bar, AWS::EC2::Vpc]',
+    );
   });
 
   test.each([
@@ -91,7 +93,9 @@ describe('template validation at CreateStack', () => {
 
     // Assess
     expect(error.name).toBe('ValidationError');
-    expect(error.message).toBe('Template error: resource Bucket does not support attribute type Endpoint in Fn::GetAtt');
+    expect(error.message).toBe(
+      'Template error: resource Bucket does not support attribute type Endpoint in Fn::GetAtt',
+    );
   });
 
   test('accepts Sub variables, parameters and pseudo parameters', async () => {
@@ -117,12 +121,18 @@ describe('template validation at CreateStack', () => {
 
     // Act
     const created = await cfn.createStack(
-      { StackName: 'pseudo', TemplateBody: body(template), Parameters: [{ ParameterKey: 'Env', ParameterValue: 'dev' }] },
+      {
+        StackName: 'pseudo',
+        TemplateBody: body(template),
+        Parameters: [{ ParameterKey: 'Env', ParameterValue: 'dev' }],
+      },
       REGION,
     );
 
     // Assess
-    expect(created.StackId).toMatch(/^arn:aws:cloudformation:eu-west-1:123456789012:stack\/pseudo\/[0-9a-f-]{36}$/);
+    expect(created.StackId).toMatch(
+      /^arn:aws:cloudformation:eu-west-1:123456789012:stack\/pseudo\/[0-9a-f-]{36}$/,
+    );
   });
 
   test('requires a value for every parameter without a default', async () => {
@@ -130,7 +140,11 @@ describe('template validation at CreateStack', () => {
     const template = bucketTemplate({ BucketName: { Ref: 'Name' } });
     const withParameters = {
       ...template,
-      Parameters: { Name: { Type: 'String' }, Suffix: { Type: 'String', Default: 'x' }, Other: { Type: 'String' } },
+      Parameters: {
+        Name: { Type: 'String' },
+        Suffix: { Type: 'String', Default: 'x' },
+        Other: { Type: 'String' },
+      },
     };
 
     // Act
@@ -146,7 +160,9 @@ describe('template validation at CreateStack', () => {
     const template = bucketTemplate();
 
     // Act
-    const error = await createError(template, { Parameters: [{ ParameterKey: 'Nope', ParameterValue: '1' }] });
+    const error = await createError(template, {
+      Parameters: [{ ParameterKey: 'Nope', ParameterValue: '1' }],
+    });
 
     // Assess
     expect(error.message).toBe('Parameters: [Nope] do not exist in the template');
@@ -155,7 +171,9 @@ describe('template validation at CreateStack', () => {
   test('demands CAPABILITY_IAM for IAM resources, and CAPABILITY_NAMED_IAM for named ones', async () => {
     // Prepare
     const trust = { Version: '2012-10-17', Statement: [] };
-    const unnamed = withResources({ Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: trust } } });
+    const unnamed = withResources({
+      Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: trust } },
+    });
     const named = withResources({
       Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: trust, RoleName: 'r' } },
     });
@@ -187,8 +205,16 @@ describe('template validation at CreateStack', () => {
   test.each([
     ['not JSON', '{"Resources": ', /^Template format error: JSON not well-formed/],
     ['YAML', 'Resources:\n  B:\n    Type: AWS::S3::Bucket\n', /YAML templates are not supported/],
-    ['no resources', '{"Resources": {}}', /^Template format error: At least one Resources member must be defined\.$/],
-    ['an unknown section', '{"Resource": {}}', /^Template format error: Invalid template property or properties \[Resource\]$/],
+    [
+      'no resources',
+      '{"Resources": {}}',
+      /^Template format error: At least one Resources member must be defined\.$/,
+    ],
+    [
+      'an unknown section',
+      '{"Resource": {}}',
+      /^Template format error: Invalid template property or properties \[Resource\]$/,
+    ],
     [
       'a misspelt resource attribute',
       '{"Resources": {"B": {"Type": "AWS::S3::Bucket", "Propertie": {}}}}',
@@ -214,12 +240,18 @@ describe('template validation at CreateStack', () => {
     const attempt = cfn.createStack({ StackName: 'malformed', TemplateBody: templateBody }, REGION);
 
     // Assess
-    await expect(attempt).rejects.toMatchObject({ name: 'ValidationError', message: expect.stringMatching(message) });
+    await expect(attempt).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringMatching(message),
+    });
   });
 
   test('rejects stack names CloudFormation does not allow', async () => {
     // Act
-    const attempt = cfn.createStack({ StackName: 'has_underscore', TemplateBody: body(bucketTemplate()) }, REGION);
+    const attempt = cfn.createStack(
+      { StackName: 'has_underscore', TemplateBody: body(bucketTemplate()) },
+      REGION,
+    );
 
     // Assess
     await expect(attempt).rejects.toMatchObject({
@@ -234,16 +266,26 @@ describe('template validation at CreateStack', () => {
 
     // Act
     const again = cfn.createStack({ StackName: 'twice', TemplateBody: body(bucketTemplate()) }, REGION);
-    const elsewhere = cfn.createStack({ StackName: 'twice', TemplateBody: body(bucketTemplate()) }, 'us-west-2');
+    const elsewhere = cfn.createStack(
+      { StackName: 'twice', TemplateBody: body(bucketTemplate()) },
+      'us-west-2',
+    );
 
     // Assess
-    await expect(again).rejects.toMatchObject({ name: 'AlreadyExistsException', message: 'Stack [twice] already exists' });
+    await expect(again).rejects.toMatchObject({
+      name: 'AlreadyExistsException',
+      message: 'Stack [twice] already exists',
+    });
     await expect(elsewhere).resolves.toEqual({ StackId: expect.stringContaining(':us-west-2:') });
   });
 
   test('treats a retried CreateStack with the same client request token as the same request', async () => {
     // Prepare
-    const input = { StackName: 'retried', TemplateBody: body(bucketTemplate()), ClientRequestToken: 'token-1' };
+    const input = {
+      StackName: 'retried',
+      TemplateBody: body(bucketTemplate()),
+      ClientRequestToken: 'token-1',
+    };
     const first = await cfn.createStack(input, REGION);
 
     // Act

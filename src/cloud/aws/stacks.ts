@@ -1,0 +1,141 @@
+import {
+  AlreadyExistsException,
+  CloudFormationClient,
+  ContinueUpdateRollbackCommand,
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  UpdateStackCommand,
+  type Capability,
+} from '@aws-sdk/client-cloudformation';
+import { CloudError } from '../errors';
+import type { StackDescription, StackEvent, StackPort, StackRequest, TargetAccount } from '../ports';
+import { BoundedCache, customerClient, MAX_CACHED } from './assume-role';
+import { isThrottling } from './aws-errors';
+
+/** Stage templates create the ECS task and execution roles. */
+const CAPABILITIES: Capability[] = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'];
+
+const clients = new BoundedCache<CloudFormationClient>(MAX_CACHED);
+
+const cloudFormation = (target: TargetAccount) =>
+  customerClient(clients, target, (config) => new CloudFormationClient(config));
+
+/** Translates the errors the workflows act on; everything else keeps its own name and message. */
+function mapped(error: unknown, stackName: string): unknown {
+  if (error instanceof AlreadyExistsException)
+    return new CloudError('StackExists', `stack ${stackName} already exists`);
+  if (isThrottling(error))
+    return new CloudError('Throttled', `CloudFormation throttled a call on ${stackName}`);
+  return error;
+}
+
+async function call<T>(
+  target: TargetAccount,
+  stackName: string,
+  run: (cfn: CloudFormationClient) => Promise<T>,
+) {
+  const cfn = await cloudFormation(target);
+  try {
+    return await run(cfn);
+  } catch (error) {
+    throw mapped(error, stackName);
+  }
+}
+
+/**
+ * CloudFormation reports a missing stack as a plain `ValidationError` (no dedicated exception
+ * class), and the only other ValidationError a single-name lookup can get is a malformed name,
+ * which cannot exist either. So, without reading the message, any ValidationError from a lookup by
+ * name means "no such stack".
+ */
+const isMissingStack = (error: unknown) => error instanceof Error && error.name === 'ValidationError';
+
+const tagList = (tags: Record<string, string>) =>
+  Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+
+const stackInput = (request: StackRequest) => ({
+  StackName: request.stackName,
+  TemplateBody: request.templateBody,
+  Tags: tagList(request.tags),
+  Capabilities: CAPABILITIES,
+  ClientRequestToken: request.clientRequestToken,
+});
+
+export const stacks: StackPort = {
+  create(target, request) {
+    return call(target, request.stackName, async (cfn) => {
+      // A failed create rolls back to ROLLBACK_COMPLETE, which the workflow deletes and reports.
+      const out = await cfn.send(new CreateStackCommand({ ...stackInput(request), OnFailure: 'ROLLBACK' }));
+      return { stackId: out.StackId ?? '' };
+    });
+  },
+
+  update(target, request) {
+    return call(target, request.stackName, async (cfn) => {
+      await cfn.send(new UpdateStackCommand(stackInput(request)));
+    });
+  },
+
+  delete(target, stackName, clientRequestToken) {
+    return call(target, stackName, async (cfn) => {
+      await cfn.send(
+        new DeleteStackCommand({ StackName: stackName, ClientRequestToken: clientRequestToken }),
+      );
+    });
+  },
+
+  continueUpdateRollback(target, stackName, clientRequestToken) {
+    return call(target, stackName, async (cfn) => {
+      await cfn.send(
+        new ContinueUpdateRollbackCommand({ StackName: stackName, ClientRequestToken: clientRequestToken }),
+      );
+    });
+  },
+
+  describe(target, stackName) {
+    return call(target, stackName, async (cfn): Promise<StackDescription | undefined> => {
+      try {
+        const out = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
+        const stack = out.Stacks?.[0];
+        if (!stack) return undefined;
+        return {
+          stackId: stack.StackId ?? '',
+          status: stack.StackStatus ?? 'UNKNOWN',
+          // Always present: the workflows' ResultSelector reads it, and a missing field fails the state.
+          reason: stack.StackStatusReason ?? '',
+          outputs: Object.fromEntries(
+            (stack.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']),
+          ),
+        };
+      } catch (error) {
+        if (isMissingStack(error)) return undefined;
+        throw error;
+      }
+    });
+  },
+
+  listEvents(target, stackName, nextToken) {
+    return call(target, stackName, async (cfn) => {
+      try {
+        const out = await cfn.send(
+          new DescribeStackEventsCommand({ StackName: stackName, NextToken: nextToken }),
+        );
+        const events: StackEvent[] = (out.StackEvents ?? []).map((e) => ({
+          timestamp: (e.Timestamp ?? new Date(0)).toISOString(),
+          stackName: e.StackName ?? stackName,
+          logicalId: e.LogicalResourceId ?? '',
+          resourceType: e.ResourceType ?? '',
+          status: e.ResourceStatus ?? '',
+          ...(e.ResourceStatusReason ? { reason: e.ResourceStatusReason } : {}),
+        }));
+        return { events, ...(out.NextToken ? { nextToken: out.NextToken } : {}) };
+      } catch (error) {
+        // Same reasoning as describe: a stack that was never created has no events yet.
+        if (isMissingStack(error)) return { events: [] };
+        throw error;
+      }
+    });
+  },
+};
