@@ -1,6 +1,6 @@
 // Native ESM under jest: middy 7 ships ESM only, so the whole suite runs as ES modules
-process.env.LOG_LEVEL ??= 'warn';
 // (NODE_OPTIONS=--experimental-vm-modules, set by `npm run jest`) and swc strips the types.
+process.env.LOG_LEVEL ??= 'warn';
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],

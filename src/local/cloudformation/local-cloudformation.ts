@@ -299,14 +299,14 @@ export class LocalCloudFormation {
   async continueUpdateRollback(input: ContinueUpdateRollbackInput, region: string): Promise<void> {
     const stack = this.requireStack(input.StackName, region);
     if (this.isRetry(stack, input.ClientRequestToken)) return;
-    if (stack.status !== 'UPDATE_ROLLBACK_FAILED' || !stack.pendingUndo) {
+    if (stack.status !== 'UPDATE_ROLLBACK_FAILED') {
       throw validationError(
         `Stack:${stack.stackId} is in ${stack.status} state and can not continue the update rollback; ` +
           'only a stack in UPDATE_ROLLBACK_FAILED state can.',
       );
     }
     const skip = new Set(input.ResourcesToSkip);
-    const undo = stack.pendingUndo;
+    const undo = stack.pendingUndo ?? { updated: [], created: [] };
     stack.pendingUndo = undefined;
     stack.clientRequestToken = input.ClientRequestToken;
     this.setStatus(stack, 'UPDATE_ROLLBACK_IN_PROGRESS', 'User Initiated');
