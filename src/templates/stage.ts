@@ -18,6 +18,7 @@ export interface StageTemplateInput {
   stackName: string;
   /** Lowercase letters, digits and hyphens, at most 20 characters. */
   stageName: string;
+  /** Where the stack goes. The template itself uses AWS::Region, so it is the same in every region. */
   region: string;
   /** Container port. */
   port: number;

@@ -1,0 +1,53 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import aslValidator from 'asl-validator';
+import { taskFunctions } from '../../src/tasks/registry';
+
+/** Every workflow's ASL: valid, and holding to the rules every state machine here follows. */
+const dir = join(process.cwd(), 'statemachines');
+const files = readdirSync(dir).filter((f) => f.endsWith('.asl.json'));
+
+interface State {
+  Type: string;
+  Resource?: string;
+  TimeoutSeconds?: number;
+  Retry?: { ErrorEquals: string[] }[];
+  Catch?: { ErrorEquals: string[]; ResultPath?: string | null; Next: string }[];
+  Parameters?: { FunctionName?: string; Payload?: Record<string, unknown>; Entries?: { Detail: Record<string, unknown> }[] };
+}
+
+describe.each(files)('%s', (file) => {
+  const definition = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { States: Record<string, State> };
+  const tasks = Object.entries(definition.States).filter(([, s]) => s.Type === 'Task');
+
+  test('passes asl-validator', () => {
+    const { isValid, errorsText } = aslValidator(definition as never);
+    expect(errorsText()).toBe('');
+    expect(isValid).toBe(true);
+  });
+
+  test.each(tasks)('%s has a timeout, retries transient errors, and every Lambda it calls exists', (_name, state) => {
+    expect(state.TimeoutSeconds).toBeGreaterThan(0);
+    expect(state.Retry?.length).toBeGreaterThan(0);
+    const fn = /^\$\{(\w+)FunctionArn\}$/.exec(state.Parameters?.FunctionName ?? '')?.[1];
+    if (state.Resource?.includes(':lambda:')) expect(Object.keys(taskFunctions)).toContain(fn);
+  });
+
+  test('every task that can fail is caught into the failure path, which records the error at $.error', () => {
+    for (const [name, state] of tasks) {
+      const inFailurePath = name === 'RecordFailure' || name === 'EmitFailureEvents';
+      if (inFailurePath) continue;
+      const catchAll = state.Catch?.find((c) => c.ErrorEquals.includes('States.ALL'));
+      expect({ name, next: catchAll?.Next }).toEqual({ name, next: expect.stringMatching(/^RecordFailure$/) });
+    }
+  });
+
+  test('no event carries anything but ids, statuses and reasons', () => {
+    const allowed = ['tenantId', 'operationId', 'stackId', 'stageName', 'type', 'status', 'error', 'url'];
+    for (const [, state] of tasks) {
+      for (const entry of state.Parameters?.Entries ?? []) {
+        for (const key of Object.keys(entry.Detail)) expect(allowed).toContain(key.replace(/\.\$$/, ''));
+      }
+    }
+  });
+});
