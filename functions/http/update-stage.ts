@@ -4,4 +4,9 @@ import { apiSettings } from '../../src/cloud/aws/settings';
 import { workflows } from '../../src/cloud/aws/workflows';
 import { httpHandler } from '../../src/http/handler';
 
-export const handler = httpHandler(updateStageRoute, { store, idempotency, workflows, settings: apiSettings });
+export const handler = httpHandler(updateStageRoute, {
+  store,
+  idempotency,
+  workflows,
+  settings: apiSettings,
+});

@@ -3,7 +3,9 @@ import { stageName } from '../domain/schema';
 import type { ResponseSpec } from '../http/route';
 import { errorSchema } from './views';
 
-export const stackParams = z.strictObject({ stackId: z.string().check(z.regex(/^stk_[0-9a-z]{26}$/, 'is not a stack id')) });
+export const stackParams = z.strictObject({
+  stackId: z.string().check(z.regex(/^stk_[0-9a-z]{26}$/, 'is not a stack id')),
+});
 export const stageParams = z.strictObject({
   stackId: stackParams.shape.stackId,
   stageName,
@@ -21,8 +23,13 @@ const ERRORS: Record<number, string> = {
 export function responses(ok: Record<number, ResponseSpec>, errors: number[]): Record<number, ResponseSpec> {
   return {
     ...ok,
-    ...Object.fromEntries(errors.map((status) => [status, { description: ERRORS[status]!, schema: errorSchema }])),
+    ...Object.fromEntries(
+      errors.map((status) => [status, { description: ERRORS[status]!, schema: errorSchema }]),
+    ),
   };
 }
 
-export const page = <T>(items: T[], nextToken: string | undefined) => ({ items, nextToken: nextToken ?? null });
+export const page = <T>(items: T[], nextToken: string | undefined) => ({
+  items,
+  nextToken: nextToken ?? null,
+});

@@ -22,7 +22,8 @@ export const roleSetupRoute = defineRoute({
   method: 'GET',
   path: '/v1/account/role-setup',
   operationId: 'getRoleSetup',
-  summary: 'The IAM role to create in your AWS account: trust policy (with your external id), permissions, event forwarding',
+  summary:
+    'The IAM role to create in your AWS account: trust policy (with your external id), permissions, event forwarding',
   tag: 'Account',
   auth: 'jwt',
   responses: responses(

@@ -3,7 +3,10 @@ import type { AnyRoute } from '../http/route';
 import { defineRoute } from '../http/route';
 
 const jsonSchema = (schema: z.ZodMiniType) => {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
   return rest;
 };
 
@@ -16,7 +19,12 @@ function parameters(route: AnyRoute) {
     if (!schema) continue;
     const json = jsonSchema(schema) as { properties?: Record<string, unknown>; required?: string[] };
     for (const [name, property] of Object.entries(json.properties ?? {})) {
-      out.push({ name, in: where, required: where === 'path' || (json.required ?? []).includes(name), schema: property });
+      out.push({
+        name,
+        in: where,
+        required: where === 'path' || (json.required ?? []).includes(name),
+        schema: property,
+      });
     }
   }
   if (route.idempotent) {
@@ -24,7 +32,8 @@ function parameters(route: AnyRoute) {
       name: 'Idempotency-Key',
       in: 'header',
       required: false,
-      description: 'Replays the first response for a repeat of this request (24 h); another body with the same key is a 422',
+      description:
+        'Replays the first response for a repeat of this request (24 h); another body with the same key is a 422',
       schema: { type: 'string', maxLength: 255 },
     });
   }
@@ -43,7 +52,12 @@ export function openApiDocument(routes: AnyRoute[]) {
       security: route.auth === 'jwt' ? [{ bearer: [] }] : [],
       parameters: parameters(route),
       ...(route.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body) } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: jsonSchema(route.body) } },
+            },
+          }
         : {}),
       responses: Object.fromEntries(
         Object.entries(route.responses).map(([status, spec]) => [

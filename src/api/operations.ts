@@ -13,7 +13,9 @@ export const getOperationRoute = defineRoute({
   summary: 'Get an operation: PENDING → RUNNING → SUCCEEDED | FAILED, with the reason when it failed',
   tag: 'Operations',
   auth: 'jwt',
-  params: z.strictObject({ operationId: z.string().check(z.regex(/^op_[0-9a-z]{26}$/, 'is not an operation id')) }),
+  params: z.strictObject({
+    operationId: z.string().check(z.regex(/^op_[0-9a-z]{26}$/, 'is not an operation id')),
+  }),
   responses: responses({ 200: { description: 'The operation', schema: operationSchema } }, [400, 401, 404]),
   async handle(req, deps: Pick<ApiDeps, 'store'>) {
     const operation = await deps.store.getOperation(req.caller.tenantId, req.params.operationId);
@@ -31,7 +33,10 @@ export const listOperationsRoute = defineRoute({
   auth: 'jwt',
   params: stackParams,
   query: pageQuery,
-  responses: responses({ 200: { description: 'A page of operations', schema: pageOf(operationSchema) } }, [400, 401, 404]),
+  responses: responses(
+    { 200: { description: 'A page of operations', schema: pageOf(operationSchema) } },
+    [400, 401, 404],
+  ),
   async handle(req, deps: Pick<ApiDeps, 'store'>) {
     await deps.store.requireStack(req.caller.tenantId, req.params.stackId);
     const result = await deps.store.listOperations(req.caller.tenantId, req.params.stackId, req.query);

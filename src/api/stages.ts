@@ -20,9 +20,10 @@ export const createStageRoute = defineRoute({
   idempotent: true,
   params: stackParams,
   body: createStageBody,
-  responses: responses({ 202: { description: 'The operation that creates the stage', schema: operationAccepted } }, [
-    400, 401, 404, 409, 422,
-  ]),
+  responses: responses(
+    { 202: { description: 'The operation that creates the stage', schema: operationAccepted } },
+    [400, 401, 404, 409, 422],
+  ),
   async handle(req, deps: StageDeps) {
     const operation = await createStage(deps, req.caller, req.params.stackId, req.body);
     return { statusCode: 202, body: { operation: operationView(operation) } };
@@ -38,7 +39,10 @@ export const listStagesRoute = defineRoute({
   auth: 'jwt',
   params: stackParams,
   query: pageQuery,
-  responses: responses({ 200: { description: 'A page of stages', schema: pageOf(stageSchema) } }, [400, 401, 404]),
+  responses: responses(
+    { 200: { description: 'A page of stages', schema: pageOf(stageSchema) } },
+    [400, 401, 404],
+  ),
   async handle(req, deps: Pick<ApiDeps, 'store'>) {
     await deps.store.requireStack(req.caller.tenantId, req.params.stackId);
     const result = await deps.store.listStages(req.caller.tenantId, req.params.stackId, req.query);
@@ -56,7 +60,11 @@ export const getStageRoute = defineRoute({
   params: stageParams,
   responses: responses({ 200: { description: 'The stage', schema: stageSchema } }, [400, 401, 404]),
   async handle(req, deps: Pick<ApiDeps, 'store'>) {
-    const stage = await deps.store.requireStage(req.caller.tenantId, req.params.stackId, req.params.stageName);
+    const stage = await deps.store.requireStage(
+      req.caller.tenantId,
+      req.params.stackId,
+      req.params.stageName,
+    );
     return { statusCode: 200, body: stageView(stage) };
   },
 });
@@ -71,9 +79,10 @@ export const updateStageRoute = defineRoute({
   idempotent: true,
   params: stageParams,
   body: updateStageBody,
-  responses: responses({ 202: { description: 'The operation that rebuilds the stage', schema: operationAccepted } }, [
-    400, 401, 404, 409, 422,
-  ]),
+  responses: responses(
+    { 202: { description: 'The operation that rebuilds the stage', schema: operationAccepted } },
+    [400, 401, 404, 409, 422],
+  ),
   async handle(req, deps: StageDeps) {
     const { stackId, stageName } = req.params;
     const operation = await updateStage(deps, req.caller, stackId, stageName, req.body);
@@ -90,9 +99,10 @@ export const deleteStageRoute = defineRoute({
   auth: 'jwt',
   idempotent: true,
   params: stageParams,
-  responses: responses({ 202: { description: 'The operation that deletes the stage', schema: operationAccepted } }, [
-    400, 401, 404, 409, 422,
-  ]),
+  responses: responses(
+    { 202: { description: 'The operation that deletes the stage', schema: operationAccepted } },
+    [400, 401, 404, 409, 422],
+  ),
   async handle(req, deps: StageDeps) {
     const operation = await deleteStage(deps, req.caller, req.params.stackId, req.params.stageName);
     return { statusCode: 202, body: { operation: operationView(operation) } };
@@ -113,7 +123,13 @@ export const stageLogsRoute = defineRoute({
     type: z.optional(z.enum(['app', 'access'])),
     since: z.optional(z.iso.datetime('must be an ISO 8601 time such as 2026-01-31T12:00:00Z')),
     limit: z.optional(
-      z.coerce.number().check(z.int('must be an integer'), z.minimum(1, 'must be at least 1'), z.maximum(1000, 'must be at most 1000')),
+      z.coerce
+        .number()
+        .check(
+          z.int('must be an integer'),
+          z.minimum(1, 'must be at least 1'),
+          z.maximum(1000, 'must be at most 1000'),
+        ),
     ),
     nextToken,
   }),
@@ -121,7 +137,12 @@ export const stageLogsRoute = defineRoute({
     {
       200: {
         description: 'Log lines',
-        schema: z.object({ type: z.string(), logGroupName: z.nullable(z.string()), lines: z.array(logLine), nextToken: z.nullable(z.string()) }),
+        schema: z.object({
+          type: z.string(),
+          logGroupName: z.nullable(z.string()),
+          lines: z.array(logLine),
+          nextToken: z.nullable(z.string()),
+        }),
       },
     },
     [400, 401, 404],
@@ -132,14 +153,18 @@ export const stageLogsRoute = defineRoute({
     const stage = await deps.store.requireStage(req.caller.tenantId, stackId, stageName);
     const type = req.query.type ?? 'app';
     const logGroupName = stage.outputs[type === 'app' ? 'AppLogGroupName' : 'AccessLogGroupName'];
-    if (!logGroupName) return { statusCode: 200, body: { type, logGroupName: null, lines: [], nextToken: null } };
+    if (!logGroupName)
+      return { statusCode: 200, body: { type, logGroupName: null, lines: [], nextToken: null } };
     const target = await targetOf(deps, stack, stage.region);
     const result = await deps.logs.read(target, logGroupName, {
       since: req.query.since,
       limit: req.query.limit ?? 100,
       nextToken: req.query.nextToken,
     });
-    return { statusCode: 200, body: { type, logGroupName, lines: result.lines, nextToken: result.nextToken ?? null } };
+    return {
+      statusCode: 200,
+      body: { type, logGroupName, lines: result.lines, nextToken: result.nextToken ?? null },
+    };
   },
 });
 
@@ -162,7 +187,12 @@ export const stageStackEventsRoute = defineRoute({
   params: stageParams,
   query: z.strictObject({ nextToken }),
   responses: responses(
-    { 200: { description: 'Stack events', schema: z.object({ items: z.array(stackEvent), nextToken: z.nullable(z.string()) }) } },
+    {
+      200: {
+        description: 'Stack events',
+        schema: z.object({ items: z.array(stackEvent), nextToken: z.nullable(z.string()) }),
+      },
+    },
     [400, 401, 404],
   ),
   async handle(req, deps: Pick<ApiDeps, 'store' | 'stacks'>) {

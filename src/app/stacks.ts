@@ -16,7 +16,8 @@ export async function createStack(
 ): Promise<Stack> {
   let roleArn = body.roleArn;
   if (roleArn === undefined) {
-    if (deps.settings.requireRoleArn) throw badRequest('roleArn', 'roleArn is required: see GET /v1/account/role-setup');
+    if (deps.settings.requireRoleArn)
+      throw badRequest('roleArn', 'roleArn is required: see GET /v1/account/role-setup');
     roleArn = deps.settings.simulatedRoleArn;
   } else {
     await deps.accounts.verifyRole(roleArn, await externalIdFor(deps, caller.tenantId));

@@ -29,7 +29,13 @@ export interface StageWorkflowInput {
   target: { roleArn: string; region: string };
 }
 
-function newOperation(caller: Caller, stackId: string, stageName: string, type: OperationType, input: object) {
+function newOperation(
+  caller: Caller,
+  stackId: string,
+  stageName: string,
+  type: OperationType,
+  input: object,
+) {
   const now = new Date().toISOString();
   const operation: Operation = {
     tenantId: caller.tenantId,
@@ -74,7 +80,12 @@ async function launch(
     return { ...operation, executionArn: started.executionArn };
   } catch (error) {
     log.error('operation could not start', { operationId: operation.operationId, ...errorFields(error) });
-    await deps.store.finishOperation(operation.tenantId, operation.operationId, 'FAILED', 'the workflow could not be started');
+    await deps.store.finishOperation(
+      operation.tenantId,
+      operation.operationId,
+      'FAILED',
+      'the workflow could not be started',
+    );
     await undo();
     throw error;
   }

@@ -3,7 +3,10 @@
  * handlers can map them. Adapters translate AWS exceptions into these by class, never by message.
  */
 export class CloudError extends Error {
-  constructor(name: 'Throttled' | 'StackNotFound' | 'StackExists' | 'StackBusy' | 'AccessDenied', message: string) {
+  constructor(
+    name: 'Throttled' | 'StackNotFound' | 'StackExists' | 'StackBusy' | 'AccessDenied',
+    message: string,
+  ) {
     super(message);
     this.name = name;
   }

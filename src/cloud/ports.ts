@@ -62,7 +62,11 @@ export interface StackPort {
   continueUpdateRollback(target: TargetAccount, stackName: string, clientRequestToken: string): Promise<void>;
   describe(target: TargetAccount, stackName: string): Promise<StackDescription | undefined>;
   /** Newest first; `nextToken` pages further back. */
-  listEvents(target: TargetAccount, stackName: string, nextToken?: string): Promise<{ events: StackEvent[]; nextToken?: string }>;
+  listEvents(
+    target: TargetAccount,
+    stackName: string,
+    nextToken?: string,
+  ): Promise<{ events: StackEvent[]; nextToken?: string }>;
 }
 
 export type LogType = 'app' | 'access';

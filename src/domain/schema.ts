@@ -30,14 +30,19 @@ export const repository = z
 export const branch = z
   .string()
   .check(
-    z.regex(/^(?!\/|.*\/\/|.*\.\.|.*\/$|.*\.lock$)[A-Za-z0-9._/-]{1,250}$/, 'must be a valid git branch name'),
+    z.regex(
+      /^(?!\/|.*\/\/|.*\.\.|.*\/$|.*\.lock$)[A-Za-z0-9._/-]{1,250}$/,
+      'must be a valid git branch name',
+    ),
   );
 
 export const roleArn = z
   .string()
   .check(z.regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'must be an IAM role ARN'));
 
-export const port = z.int().check(z.minimum(1, 'must be at least 1'), z.maximum(65535, 'must be at most 65535'));
+export const port = z
+  .int()
+  .check(z.minimum(1, 'must be at least 1'), z.maximum(65535, 'must be at most 65535'));
 
 export const envName = z
   .string()
@@ -59,7 +64,13 @@ export const origin = z
 export const origins = z.array(origin).check(z.maxLength(20, 'must list at most 20 origins'));
 
 export const pageLimit = z.optional(
-  z.coerce.number().check(z.int('must be an integer'), z.minimum(1, 'must be at least 1'), z.maximum(100, 'must be at most 100')),
+  z.coerce
+    .number()
+    .check(
+      z.int('must be an integer'),
+      z.minimum(1, 'must be at least 1'),
+      z.maximum(100, 'must be at most 100'),
+    ),
 );
 export const nextToken = z.optional(z.string().check(z.maxLength(2048, 'is too long')));
 export const pageQuery = z.strictObject({ limit: pageLimit, nextToken });

@@ -25,7 +25,11 @@ export function callerOf(event: APIGatewayProxyEventV2): Caller {
   const tenantId = claims?.[TENANT_CLAIM];
   const userId = claims?.sub;
   if (typeof tenantId !== 'string' || !TENANT_ID.test(tenantId) || typeof userId !== 'string') {
-    throw new DomainError(401, 'Unauthorized', `a bearer token with the ${TENANT_CLAIM} and sub claims is required`);
+    throw new DomainError(
+      401,
+      'Unauthorized',
+      `a bearer token with the ${TENANT_CLAIM} and sub claims is required`,
+    );
   }
   return { tenantId, userId };
 }

@@ -43,8 +43,13 @@ export function errorResponse(error: unknown, requestId: string): Result {
 }
 
 function readBody(event: APIGatewayProxyEventV2): { raw: string; json: unknown } {
-  const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
-  if (Buffer.byteLength(raw) > MAX_BODY_BYTES) throw badRequest('body', `body must be at most ${MAX_BODY_BYTES} bytes`);
+  const raw = event.body
+    ? event.isBase64Encoded
+      ? Buffer.from(event.body, 'base64').toString('utf8')
+      : event.body
+    : '';
+  if (Buffer.byteLength(raw) > MAX_BODY_BYTES)
+    throw badRequest('body', `body must be at most ${MAX_BODY_BYTES} bytes`);
   if (raw.trim() === '') return { raw, json: undefined };
   try {
     return { raw, json: JSON.parse(raw) };
@@ -60,7 +65,9 @@ function parseRequest(route: AnyRoute, event: APIGatewayProxyEventV2): ParsedReq
   return {
     caller,
     params: (route.params ? parsePart(route.params, event.pathParameters ?? {}, 'path') : undefined) as never,
-    query: (route.query ? parsePart(route.query, event.queryStringParameters ?? {}, 'query') : undefined) as never,
+    query: (route.query
+      ? parsePart(route.query, event.queryStringParameters ?? {}, 'query')
+      : undefined) as never,
     body: (route.body ? parsePart(route.body, json ?? {}, 'body') : undefined) as never,
     headers: event.headers,
     rawBody: raw,
@@ -81,7 +88,10 @@ async function withIdempotency(
   const key = req.headers['idempotency-key'];
   if (key === undefined) return run();
   if (!IDEMPOTENCY_KEY.test(key)) {
-    throw badRequest('Idempotency-Key', 'Idempotency-Key must be 1-255 characters of letters, digits and _.:-');
+    throw badRequest(
+      'Idempotency-Key',
+      'Idempotency-Key must be 1-255 characters of letters, digits and _.:-',
+    );
   }
   const fingerprint = createHash('sha256')
     .update(`${route.method} ${event.rawPath}\n${req.rawBody}`)
@@ -105,8 +115,13 @@ async function withIdempotency(
     }
     response = errorResponse(error, '');
   }
-  if (response.statusCode >= 500 || response.statusCode === 409) await store.release(req.caller.tenantId, scopedKey);
-  else await store.complete(req.caller.tenantId, scopedKey, { statusCode: response.statusCode, body: response.body });
+  if (response.statusCode >= 500 || response.statusCode === 409)
+    await store.release(req.caller.tenantId, scopedKey);
+  else
+    await store.complete(req.caller.tenantId, scopedKey, {
+      statusCode: response.statusCode,
+      body: response.body,
+    });
   return response;
 }
 

@@ -26,7 +26,12 @@ export interface ResponseSpec {
   schema?: Schema;
 }
 
-export interface Route<Deps = unknown, PS = Schema | undefined, QS = Schema | undefined, BS = Schema | undefined> {
+export interface Route<
+  Deps = unknown,
+  PS = Schema | undefined,
+  QS = Schema | undefined,
+  BS = Schema | undefined,
+> {
   method: Method;
   /** API Gateway style: /v1/stacks/{stackId} */
   path: string;

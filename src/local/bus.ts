@@ -50,7 +50,10 @@ export class LocalEventBus implements EventBusPort {
       this.deliver({
         source: entry.Source,
         'detail-type': entry.DetailType,
-        detail: typeof entry.Detail === 'string' ? (JSON.parse(entry.Detail) as Record<string, unknown>) : entry.Detail,
+        detail:
+          typeof entry.Detail === 'string'
+            ? (JSON.parse(entry.Detail) as Record<string, unknown>)
+            : entry.Detail,
         resources: entry.Resources ?? [],
       }),
     );
@@ -59,7 +62,12 @@ export class LocalEventBus implements EventBusPort {
 
   async publish(events: PlatformEvent[]): Promise<void> {
     for (const event of events) {
-      this.deliver({ source: 'tinystacks', 'detail-type': event.detailType, detail: event.detail, resources: [] });
+      this.deliver({
+        source: 'tinystacks',
+        'detail-type': event.detailType,
+        detail: event.detail,
+        resources: [],
+      });
     }
   }
 

@@ -32,7 +32,11 @@ export function localEndpoints(parts: {
       json(res, 401, { message: 'Unauthorized' });
       return true;
     }
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
     res.write(': connected\n\n');
     const unsubscribe = parts.bus.subscribe((event) => {
       if (event.source !== 'tinystacks' || event.detail.tenantId !== tenantId) return;
@@ -55,7 +59,9 @@ export function localEndpoints(parts: {
     if (req.method === 'POST') {
       const rule = (await readJson(req)) as Partial<FailureRule>;
       if (typeof rule.stackName !== 'string' || rule.stackName === '') {
-        json(res, 400, { error: { code: 'ValidationError', message: 'stackName is required', field: 'stackName' } });
+        json(res, 400, {
+          error: { code: 'ValidationError', message: 'stackName is required', field: 'stackName' },
+        });
         return true;
       }
       parts.cloudFormation.failWhen(rule as FailureRule);

@@ -21,9 +21,14 @@ export class LocalLogs implements LogsPort {
     options: { since?: string; limit: number; nextToken?: string },
   ): Promise<{ lines: LogLine[]; nextToken?: string }> {
     const start = (decodeToken(options.nextToken, 'group', logGroupName)?.index as number | undefined) ?? 0;
-    const lines = (this.groups.get(logGroupName) ?? []).filter((l) => !options.since || l.timestamp >= options.since);
+    const lines = (this.groups.get(logGroupName) ?? []).filter(
+      (l) => !options.since || l.timestamp >= options.since,
+    );
     const page = lines.slice(start, start + options.limit);
     const next = start + page.length;
-    return { lines: page, nextToken: next < lines.length ? encodeToken({ group: logGroupName, index: next }) : undefined };
+    return {
+      lines: page,
+      nextToken: next < lines.length ? encodeToken({ group: logGroupName, index: next }) : undefined,
+    };
   }
 }

@@ -25,7 +25,9 @@ async function main() {
     if (event.source !== 'tinystacks') return;
     const d = event.detail as Record<string, unknown>;
     const what = [d.stackId, d.stageName, d.operationId].filter(Boolean).join(' ');
-    process.stdout.write(`event  ${event['detail-type']}: ${d.status ?? ''}  ${what}${d.error ? `  (${d.error})` : ''}\n`);
+    process.stdout.write(
+      `event  ${event['detail-type']}: ${d.status ?? ''}  ${what}${d.error ? `  (${d.error})` : ''}\n`,
+    );
   });
 
   process.stdout.write(
@@ -34,7 +36,9 @@ async function main() {
       `TinyStacks backend (embedded runtime) listening on ${runtime.url}`,
       `  data:    ${dataDir ?? 'in memory (--memory): gone when the server stops'}`,
       `  token:   ${token}`,
-      dataDir ? `           (also in ${join(dataDir, 'local-token')}; another tenant: npm run token -- <tenant>)` : '',
+      dataDir
+        ? `           (also in ${join(dataDir, 'local-token')}; another tenant: npm run token -- <tenant>)`
+        : '',
       `  try:     curl -H "Authorization: Bearer $(cat .tinystacks/local-token)" ${runtime.url}/v1/stacks`,
       `  events:  curl -N -H "Authorization: Bearer $(cat .tinystacks/local-token)" ${runtime.url}/v1/events`,
       `  docs:    ${runtime.url}/v1/openapi.json`,

@@ -7,7 +7,10 @@ import type { Store } from '../store/store';
  * still locked by an operation from the last run is unlocked and its operation marked FAILED, so
  * no stage stays locked forever. A startup Scan, never on a request path.
  */
-export async function recoverInterruptedOperations(store: Store, db: DynamoDBDocumentClient): Promise<number> {
+export async function recoverInterruptedOperations(
+  store: Store,
+  db: DynamoDBDocumentClient,
+): Promise<number> {
   let recovered = 0;
   let startKey: Record<string, unknown> | undefined;
   do {
@@ -24,7 +27,12 @@ export async function recoverInterruptedOperations(store: Store, db: DynamoDBDoc
       const operationId = item.lock!.operationId;
       const reason = 'interrupted: the embedded runtime stopped while this operation ran';
       await store.finishOperation(item.tenantId, operationId, 'FAILED', reason);
-      await store.releaseStageLock({ tenantId: item.tenantId, stackId: item.stackId, name: item.name }, operationId, 'FAILED', reason);
+      await store.releaseStageLock(
+        { tenantId: item.tenantId, stackId: item.stackId, name: item.name },
+        operationId,
+        'FAILED',
+        reason,
+      );
       recovered += 1;
     }
     startKey = page.LastEvaluatedKey;

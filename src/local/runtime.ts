@@ -3,7 +3,12 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { routes } from '../api/routes';
 import type { ApiDeps } from '../app/deps';
 import { cfnStackNameOf } from '../domain/stage';
@@ -74,7 +79,10 @@ function jwtSecret(dataDir: string | undefined): string {
 export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const tableName = options.tableName ?? TABLE;
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const dynamo = await startDynamo(tableName, options.dataDir ? join(options.dataDir, 'dynamodb') : undefined);
+  const dynamo = await startDynamo(
+    tableName,
+    options.dataDir ? join(options.dataDir, 'dynamodb') : undefined,
+  );
   const store = new Store(dynamo.documentClient, tableName);
   const idempotency = new IdempotencyStore(dynamo.documentClient, tableName);
   const waits = new StackWaitStore(dynamo.documentClient, tableName);
@@ -138,7 +146,11 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
 
   // The EventBridge rule that sends CloudFormation's status changes to the stackStatusChanged function.
   bus.subscribe(async (event) => {
-    if (event.source !== 'aws.cloudformation' || event['detail-type'] !== 'CloudFormation Stack Status Change') return;
+    if (
+      event.source !== 'aws.cloudformation' ||
+      event['detail-type'] !== 'CloudFormation Stack Status Change'
+    )
+      return;
     await onStackStatusChange(event as unknown as StackStatusChange, taskDeps);
     await recordDeploymentLog(event, cloudFormation, logs);
   });
@@ -228,7 +240,8 @@ async function recordDeploymentLog(event: BusEvent, cfn: LocalCloudFormation, lo
   const out = await cfn.describeStacks({ StackName: detail['stack-id'] }, event.region);
   const stack = out.Stacks?.[0];
   const outputs = Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
-  if (outputs.AccessLogGroupName && stack?.StackName) accessLogGroups.set(stack.StackName, outputs.AccessLogGroupName);
+  if (outputs.AccessLogGroupName && stack?.StackName)
+    accessLogGroups.set(stack.StackName, outputs.AccessLogGroupName);
   if (outputs.AppLogGroupName) {
     logs.append(
       outputs.AppLogGroupName,
@@ -242,5 +255,9 @@ function recordAccessLog(method: string, path: string, status: number, logs: Loc
   const match = /^\/v1\/stacks\/(stk_[0-9a-z]+)\/stages\/([a-z0-9-]+)/.exec(path);
   if (!match) return;
   const group = accessLogGroups.get(cfnStackNameOf(match[1]!, match[2]!));
-  if (group) logs.append(group, `127.0.0.1 - - [${new Date().toISOString()}] "${method} ${path} HTTP/1.1" ${status} -`);
+  if (group)
+    logs.append(
+      group,
+      `127.0.0.1 - - [${new Date().toISOString()}] "${method} ${path} HTTP/1.1" ${status} -`,
+    );
 }

@@ -4,7 +4,10 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { AnyRoute } from '../http/route';
 import { verifyToken } from './jwt';
 
-type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<{
+type LambdaHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<{
   statusCode: number;
   headers?: Record<string, string>;
   body?: string;
@@ -71,7 +74,9 @@ export function createApiServer(options: {
     const started = performance.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
-    res.on('finish', () => options.onRequest?.(method, url.pathname, res.statusCode, performance.now() - started));
+    res.on('finish', () =>
+      options.onRequest?.(method, url.pathname, res.statusCode, performance.now() - started),
+    );
     handle(req, res, url, method).catch(() => {
       if (!headersSent(res)) send(res, 500, JSON.stringify({ message: 'Internal Server Error' }));
     });
@@ -102,8 +107,10 @@ export function createApiServer(options: {
       break;
     }
     // API Gateway answers unknown routes itself, before any authorizer or function.
-    if (!match) return send(res, 404, JSON.stringify({ message: pathMatched ? 'Method Not Allowed' : 'Not Found' }));
-    if (match.route.route.auth === 'jwt' && !claims) return send(res, 401, JSON.stringify({ message: 'Unauthorized' }));
+    if (!match)
+      return send(res, 404, JSON.stringify({ message: pathMatched ? 'Method Not Allowed' : 'Not Found' }));
+    if (match.route.route.auth === 'jwt' && !claims)
+      return send(res, 401, JSON.stringify({ message: 'Unauthorized' }));
 
     let body: string | undefined;
     try {
@@ -135,7 +142,8 @@ function toEvent(
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
   const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  for (const [name, value] of url.searchParams)
+    query[name] = name in query ? `${query[name]},${value}` : value;
   const now = new Date();
   return {
     version: '2.0',
@@ -171,7 +179,9 @@ function toEvent(
 
 /** API Gateway passes claims as strings. */
 const stringClaims = (claims: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(claims).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+  Object.fromEntries(
+    Object.entries(claims).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+  );
 
 function lambdaContext(functionName: string): Context {
   return {

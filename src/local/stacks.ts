@@ -3,7 +3,8 @@ import { CloudError } from '../cloud/errors';
 import type { LocalCloudFormation } from './cloudformation';
 import { isCloudFormationError } from './cloudformation';
 
-const tagList = (tags: Record<string, string>) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+const tagList = (tags: Record<string, string>) =>
+  Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 
 /**
  * The StackPort over the simulated CloudFormation. The customer's role is simulated: every target
@@ -47,11 +48,17 @@ export class LocalStackPort implements StackPort {
   }
 
   async delete(target: TargetAccount, stackName: string, clientRequestToken: string) {
-    await this.cfn.deleteStack({ StackName: stackName, ClientRequestToken: clientRequestToken }, target.region);
+    await this.cfn.deleteStack(
+      { StackName: stackName, ClientRequestToken: clientRequestToken },
+      target.region,
+    );
   }
 
   async continueUpdateRollback(target: TargetAccount, stackName: string, clientRequestToken: string) {
-    await this.cfn.continueUpdateRollback({ StackName: stackName, ClientRequestToken: clientRequestToken }, target.region);
+    await this.cfn.continueUpdateRollback(
+      { StackName: stackName, ClientRequestToken: clientRequestToken },
+      target.region,
+    );
   }
 
   async describe(target: TargetAccount, stackName: string) {
@@ -63,7 +70,9 @@ export class LocalStackPort implements StackPort {
         stackId: stack.StackId ?? '',
         status: stack.StackStatus ?? 'UNKNOWN',
         reason: stack.StackStatusReason ?? '',
-        outputs: Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? ''])),
+        outputs: Object.fromEntries(
+          (stack.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']),
+        ),
       };
     } catch (error) {
       if (isCloudFormationError(error, 'ValidationError')) return undefined;
@@ -73,7 +82,10 @@ export class LocalStackPort implements StackPort {
 
   async listEvents(target: TargetAccount, stackName: string, nextToken?: string) {
     try {
-      const out = await this.cfn.describeStackEvents({ StackName: stackName, NextToken: nextToken }, target.region);
+      const out = await this.cfn.describeStackEvents(
+        { StackName: stackName, NextToken: nextToken },
+        target.region,
+      );
       const events: StackEvent[] = (out.StackEvents ?? []).map((e) => ({
         timestamp: (e.Timestamp ?? new Date()).toISOString(),
         stackName: e.StackName ?? stackName,

@@ -61,7 +61,10 @@ export function loadDefinition(file: string, substitutions: Record<string, strin
  * sendTaskSuccess/Failure settles it (or the state's TimeoutSeconds passes).
  */
 export class LocalWorkflows implements WorkflowPort {
-  private readonly machines = new Map<WorkflowName, { machine: StateMachine; taskStates: Record<string, TaskState> }>();
+  private readonly machines = new Map<
+    WorkflowName,
+    { machine: StateMachine; taskStates: Record<string, TaskState> }
+  >();
   private readonly executions = new Map<string, LocalExecution>();
   private readonly tokens = new Map<string, PendingToken>();
   private readonly running = new Set<Promise<unknown>>();
@@ -72,7 +75,13 @@ export class LocalWorkflows implements WorkflowPort {
     private readonly options: {
       tokenTimeoutSeconds?: number;
       /** Like EventBridge's "Step Functions Execution Status Change" for executions that fail. */
-      onExecutionFailed?: (detail: { executionArn: string; status: string; input: string; error: string; cause: string }) => void;
+      onExecutionFailed?: (detail: {
+        executionArn: string;
+        status: string;
+        input: string;
+        error: string;
+        cause: string;
+      }) => void;
     } = {},
     private readonly region = 'local',
     private readonly account = '000000000000',
@@ -134,7 +143,10 @@ export class LocalWorkflows implements WorkflowPort {
         },
       },
     };
-    const execution = entry.machine.run(input as never, { overrides: { taskResourceLocalHandlers }, context });
+    const execution = entry.machine.run(input as never, {
+      overrides: { taskResourceLocalHandlers },
+      context,
+    });
     const counting = (async () => {
       for await (const event of execution.eventLogs) {
         if (event.type === 'StateEntered') record.stateTransitions += 1;
@@ -183,10 +195,12 @@ export class LocalWorkflows implements WorkflowPort {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.tokens.delete(token), timeoutSeconds * 1000);
       timer.unref();
-      const clear = <T>(fn: (value: T) => void) => (value: T) => {
-        clearTimeout(timer);
-        fn(value);
-      };
+      const clear =
+        <T>(fn: (value: T) => void) =>
+        (value: T) => {
+          clearTimeout(timer);
+          fn(value);
+        };
       this.tokens.set(token, { resolve: clear(resolve), reject: clear(reject), settled: false });
     });
   }
@@ -225,7 +239,10 @@ export class LocalWorkflows implements WorkflowPort {
   }
 }
 
-function findToken(parameters: Record<string, unknown>, tokens: Map<string, PendingToken>): string | undefined {
+function findToken(
+  parameters: Record<string, unknown>,
+  tokens: Map<string, PendingToken>,
+): string | undefined {
   const payload = (parameters.Payload ?? parameters) as Record<string, unknown>;
   const token = payload.taskToken;
   return typeof token === 'string' && tokens.has(token) ? token : undefined;

@@ -30,7 +30,12 @@ export class IdempotencyStore {
     private readonly tableName: string,
   ) {}
 
-  async claim(tenantId: string, key: string, fingerprint: string, now = Date.now()): Promise<IdempotencyClaim> {
+  async claim(
+    tenantId: string,
+    key: string,
+    fingerprint: string,
+    now = Date.now(),
+  ): Promise<IdempotencyClaim> {
     const item = {
       ...keys.idempotency(tenantId, key),
       fingerprint,
@@ -62,9 +67,14 @@ export class IdempotencyStore {
         );
       }
       if (existing.state !== 'COMPLETED' || !existing.response) {
-        throw new DomainError(409, 'RequestInProgress', 'a request with this Idempotency-Key is still being processed', {
-          field: 'Idempotency-Key',
-        });
+        throw new DomainError(
+          409,
+          'RequestInProgress',
+          'a request with this Idempotency-Key is still being processed',
+          {
+            field: 'Idempotency-Key',
+          },
+        );
       }
       return { kind: 'replay', response: existing.response };
     }
@@ -83,12 +93,18 @@ export class IdempotencyStore {
   }
 
   async release(tenantId: string, key: string): Promise<void> {
-    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.idempotency(tenantId, key) }));
+    await this.db.send(
+      new DeleteCommand({ TableName: this.tableName, Key: keys.idempotency(tenantId, key) }),
+    );
   }
 
   private async read(tenantId: string, key: string) {
     const out = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.idempotency(tenantId, key), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.idempotency(tenantId, key),
+        ConsistentRead: true,
+      }),
     );
     return out.Item as { fingerprint: string; state: string; response?: StoredResponse } | undefined;
   }

@@ -22,7 +22,11 @@ export function encodeToken(key: Key | undefined): string | undefined {
  * A token only continues the query it came from: its partition must be the one being read, so a
  * forged token cannot reach another tenant's partition (DynamoDB would refuse it anyway, with a 500).
  */
-export function decodeToken(token: string | undefined, partitionKey: string, partition: string): Key | undefined {
+export function decodeToken(
+  token: string | undefined,
+  partitionKey: string,
+  partition: string,
+): Key | undefined {
   if (token === undefined) return undefined;
   try {
     const key = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Key;

@@ -39,7 +39,13 @@ export class StackWaitStore {
    * operation's, delivered late) are ignored; EventBridge times have whole seconds, hence the
    * truncation, and the workflow re-reads the stack after resuming in case one slips through.
    */
-  async recordOutcome(region: string, cfnStackName: string, status: string, reason: string, eventTime: string) {
+  async recordOutcome(
+    region: string,
+    cfnStackName: string,
+    status: string,
+    reason: string,
+    eventTime: string,
+  ) {
     const actions = actionsEndedBy(status);
     if (actions.length === 0) return undefined;
     const names = actions.map((_, i) => `:a${i}`);
@@ -61,7 +67,11 @@ export class StackWaitStore {
       UpdateExpression: 'SET resumedAt = :now',
       ConditionExpression:
         'operationId = :op AND taskToken = :token AND attribute_exists(outcome) AND attribute_not_exists(resumedAt)',
-      ExpressionAttributeValues: { ':now': new Date().toISOString(), ':op': wait.operationId, ':token': wait.taskToken },
+      ExpressionAttributeValues: {
+        ':now': new Date().toISOString(),
+        ':op': wait.operationId,
+        ':token': wait.taskToken,
+      },
     });
     return claimed !== undefined;
   }

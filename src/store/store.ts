@@ -70,7 +70,9 @@ export class Store {
   }
 
   async getStack(tenantId: string, stackId: string): Promise<Stack | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.stack(tenantId, stackId) }));
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.stack(tenantId, stackId) }),
+    );
     return record<Stack>(out.Item);
   }
 
@@ -91,7 +93,10 @@ export class Store {
         ExclusiveStartKey: decodeToken(page.nextToken, 'pk', pk),
       }),
     );
-    return { items: (out.Items ?? []).map((i) => record<Stack>(i)!), nextToken: encodeToken(out.LastEvaluatedKey) };
+    return {
+      items: (out.Items ?? []).map((i) => record<Stack>(i)!),
+      nextToken: encodeToken(out.LastEvaluatedKey),
+    };
   }
 
   /** Stages count as holds on their stack: the delete only succeeds when none is left. */
@@ -149,7 +154,10 @@ export class Store {
       );
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      throw conflict(`stage ${stage.name} already exists in this stack`, { field: 'name', stageName: stage.name });
+      throw conflict(`stage ${stage.name} already exists in this stack`, {
+        field: 'name',
+        stageName: stage.name,
+      });
     }
   }
 
@@ -178,7 +186,10 @@ export class Store {
         ExclusiveStartKey: decodeToken(page.nextToken, 'gsi1pk', partition),
       }),
     );
-    return { items: (out.Items ?? []).map((i) => record<Stage>(i)!), nextToken: encodeToken(out.LastEvaluatedKey) };
+    return {
+      items: (out.Items ?? []).map((i) => record<Stage>(i)!),
+      nextToken: encodeToken(out.LastEvaluatedKey),
+    };
   }
 
   /**
@@ -237,7 +248,8 @@ export class Store {
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.stage(stage.tenantId, stage.stackId, stage.name),
-          UpdateExpression: 'REMOVE #lock SET #status = :status, updatedAt = :now' + (error ? ', lastError = :err' : ''),
+          UpdateExpression:
+            'REMOVE #lock SET #status = :status, updatedAt = :now' + (error ? ', lastError = :err' : ''),
           ConditionExpression: '#lock.operationId = :op',
           ExpressionAttributeNames: { '#lock': 'lock', '#status': 'status' },
           ExpressionAttributeValues: {
@@ -256,7 +268,10 @@ export class Store {
   /** Removes a stage whose create never started, or whose stacks are gone. */
   async deleteStage(stage: Pick<Stage, 'tenantId' | 'stackId' | 'name'>): Promise<void> {
     await this.db.send(
-      new DeleteCommand({ TableName: this.tableName, Key: keys.stage(stage.tenantId, stage.stackId, stage.name) }),
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: keys.stage(stage.tenantId, stage.stackId, stage.name),
+      }),
     );
   }
 
@@ -372,7 +387,8 @@ export class Store {
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.operation(tenantId, operationId),
-          UpdateExpression: 'SET #status = :status, updatedAt = :now, endedAt = :now' + (error ? ', #error = :error' : ''),
+          UpdateExpression:
+            'SET #status = :status, updatedAt = :now, endedAt = :now' + (error ? ', #error = :error' : ''),
           ConditionExpression: 'attribute_exists(pk) AND NOT #status IN (:ok, :failed)',
           ExpressionAttributeNames: { '#status': 'status', ...(error ? { '#error': 'error' } : {}) },
           ExpressionAttributeValues: {

@@ -40,14 +40,20 @@ export async function onExecutionEnded(
       operationId,
       stackId,
       stageName,
-      error: { Error: error ?? status, Cause: `the workflow ended ${status}: ${cause ?? error ?? 'no cause given'}` },
+      error: {
+        Error: error ?? status,
+        Cause: `the workflow ended ${status}: ${cause ?? error ?? 'no cause given'}`,
+      },
     },
     deps,
   );
   log.warn('operation ended by its execution', { operationId, status });
   const ids = { tenantId, operationId, stackId, stageName };
   await deps.bus.publish([
-    { detailType: 'Operation Status Change', detail: { ...ids, type: operation.type, status: 'FAILED', error: reason } },
+    {
+      detailType: 'Operation Status Change',
+      detail: { ...ids, type: operation.type, status: 'FAILED', error: reason },
+    },
     { detailType: 'Stage Status Change', detail: { ...ids, status: stageStatus, error: reason } },
   ]);
 }

@@ -1,4 +1,11 @@
-import { continueUpdateRollback, createStack, deleteStack, describeStack, explainStackFailure, updateStack } from './stack-calls';
+import {
+  continueUpdateRollback,
+  createStack,
+  deleteStack,
+  describeStack,
+  explainStackFailure,
+  updateStack,
+} from './stack-calls';
 import { waitForStack } from './stack-waits';
 import { recordFailure, recordStageReady, removeStage, renderStage } from './stage-steps';
 

@@ -50,7 +50,11 @@ export async function deleteStack(ref: StackRef, deps: Deps): Promise<{ existed:
 }
 
 export async function continueUpdateRollback(ref: StackRef, deps: Deps) {
-  await deps.stacks.continueUpdateRollback(await target(deps, ref), ref.cfnStackName, token(ref, 'continue-rollback'));
+  await deps.stacks.continueUpdateRollback(
+    await target(deps, ref),
+    ref.cfnStackName,
+    token(ref, 'continue-rollback'),
+  );
   return {};
 }
 
@@ -72,7 +76,11 @@ export async function explainStackFailure(ref: StackRef, deps: Deps): Promise<{ 
   );
   const attempt = attemptStart === -1 ? events : events.slice(0, attemptStart + 1);
   const failures = attempt.filter(
-    (e) => e.status.endsWith('_FAILED') && e.reason && !/cancelled/i.test(e.reason) && e.logicalId !== ref.cfnStackName,
+    (e) =>
+      e.status.endsWith('_FAILED') &&
+      e.reason &&
+      !/cancelled/i.test(e.reason) &&
+      e.logicalId !== ref.cfnStackName,
   );
   const first = failures[failures.length - 1];
   if (first) return { reason: `${first.logicalId} (${first.resourceType}): ${first.reason}` };

@@ -29,9 +29,16 @@ export interface WaitForStackInput {
  * token), the outcome is on the record and the workflow resumes at once.
  */
 export async function waitForStack(input: WaitForStackInput, deps: Deps): Promise<void> {
-  const wait = await deps.waits.parkToken(input.region, input.cfnStackName, input.operationId, input.taskToken);
+  const wait = await deps.waits.parkToken(
+    input.region,
+    input.cfnStackName,
+    input.operationId,
+    input.taskToken,
+  );
   if (!wait) {
-    const error = new Error(`no stack wait registered for ${input.cfnStackName} and operation ${input.operationId}`);
+    const error = new Error(
+      `no stack wait registered for ${input.cfnStackName} and operation ${input.operationId}`,
+    );
     error.name = 'StackWaitMissing';
     throw error;
   }

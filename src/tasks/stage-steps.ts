@@ -10,7 +10,12 @@ export async function renderStage(ref: StageRef, deps: Deps) {
   const stage = await deps.store.requireStage(ref.tenantId, ref.stackId, ref.stageName);
   const environment = serviceEnvironment(
     stage.environment,
-    platformEnvironment({ stackId: stack.stackId, stageName: stage.name, port: stage.port, deploymentId: ref.operationId }),
+    platformEnvironment({
+      stackId: stack.stackId,
+      stageName: stage.name,
+      port: stage.port,
+      deploymentId: ref.operationId,
+    }),
   );
   const template = renderStageTemplate({
     stackId: stack.stackId,
@@ -26,7 +31,11 @@ export async function renderStage(ref: StageRef, deps: Deps) {
   });
   return {
     templateBody: JSON.stringify(template),
-    tags: { 'tinystacks:stack-id': stack.stackId, 'tinystacks:stack': stack.name, 'tinystacks:stage': stage.name },
+    tags: {
+      'tinystacks:stack-id': stack.stackId,
+      'tinystacks:stack': stack.name,
+      'tinystacks:stage': stage.name,
+    },
     serviceEnvironmentNames: Object.keys(environment),
   };
 }
@@ -44,7 +53,10 @@ export async function recordStageReady(input: StageReady, deps: Deps) {
 }
 
 export async function removeStage(ref: StageRef, deps: Deps) {
-  await deps.store.removeStage({ tenantId: ref.tenantId, stackId: ref.stackId, name: ref.stageName }, ref.operationId);
+  await deps.store.removeStage(
+    { tenantId: ref.tenantId, stackId: ref.stackId, name: ref.stageName },
+    ref.operationId,
+  );
   return {};
 }
 

@@ -32,18 +32,19 @@ export interface StageTemplateInput {
   deploymentId: string;
 }
 
+/** Logical ids are shared across components, so a clash is a bug, not something to overwrite. */
+function addUnique<T>(section: string, target: Record<string, T>, entries: Record<string, T>): void {
+  for (const [logicalId, entry] of Object.entries(entries)) {
+    if (logicalId in target) throw new Error(`Two components define ${section}.${logicalId}`);
+    target[logicalId] = entry;
+  }
+}
+
 function merge(fragments: TemplateFragment[]): Pick<CfnTemplate, 'Resources' | 'Outputs'> {
   const merged: Pick<CfnTemplate, 'Resources' | 'Outputs'> = { Resources: {}, Outputs: {} };
   for (const fragment of fragments) {
-    for (const [section, entries] of [
-      ['Resources', fragment.Resources],
-      ['Outputs', fragment.Outputs ?? {}],
-    ] as const) {
-      for (const [logicalId, entry] of Object.entries(entries)) {
-        if (logicalId in merged[section]) throw new Error(`Two components define ${section}.${logicalId}`);
-        (merged[section] as Record<string, unknown>)[logicalId] = entry;
-      }
-    }
+    addUnique('Resources', merged.Resources, fragment.Resources);
+    addUnique('Outputs', merged.Outputs, fragment.Outputs ?? {});
   }
   return merged;
 }

@@ -25,7 +25,10 @@ interface Sse {
 
 async function subscribe(url: string, token: string): Promise<Sse> {
   const controller = new AbortController();
-  const res = await fetch(`${url}/v1/events`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
+  const res = await fetch(`${url}/v1/events`, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: controller.signal,
+  });
   const sse: Sse = { events: [], close: () => controller.abort() };
   void (async () => {
     const decoder = new TextDecoder();
@@ -60,10 +63,14 @@ describe('npm start, driven over HTTP', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'tinystacks-e2e-'));
     const port = await freePort();
-    server = spawn('node_modules/.bin/tsx', ['src/local/main.ts', '--port', String(port), '--data', dataDir, '--stack-delay', '50'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, LOG_LEVEL: 'info' },
-    });
+    server = spawn(
+      'node_modules/.bin/tsx',
+      ['src/local/main.ts', '--port', String(port), '--data', dataDir, '--stack-delay', '50'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, LOG_LEVEL: 'info' },
+      },
+    );
     server.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     server.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const deadline = Date.now() + 30_000;
@@ -89,32 +96,48 @@ describe('npm start, driven over HTTP', () => {
     // Act
     const stack = await api.post<{ stackId: string }>('/v1/stacks', newStack);
     expect(stack.status).toBe(201);
-    const created = await api.post<{ operation: { operationId: string } }>(`/v1/stacks/${stack.body.stackId}/stages`, {
-      name: 'dev',
-      loadBalancer: true,
-      environment: { LOG_LEVEL: 'debug' },
-    });
+    const created = await api.post<{ operation: { operationId: string } }>(
+      `/v1/stacks/${stack.body.stackId}/stages`,
+      {
+        name: 'dev',
+        loadBalancer: true,
+        environment: { LOG_LEVEL: 'debug' },
+      },
+    );
     const createOp = await api.operationEnd(created.body.operation.operationId);
-    const patched = await api.patch<{ operation: { operationId: string } }>(`/v1/stacks/${stack.body.stackId}/stages/dev`, {
-      environment: { LOG_LEVEL: 'info', CUSTOM_ENV: 'x' },
-    });
+    const patched = await api.patch<{ operation: { operationId: string } }>(
+      `/v1/stacks/${stack.body.stackId}/stages/dev`,
+      {
+        environment: { LOG_LEVEL: 'info', CUSTOM_ENV: 'x' },
+      },
+    );
     const patchOp = await api.operationEnd(patched.body.operation.operationId);
 
     // Assess
     expect(created.status).toBe(202);
     expect(createOp.status).toBe('SUCCEEDED');
     expect(patchOp.status).toBe('SUCCEEDED');
-    const stage = await api.get<{ url: string; outputs: Record<string, string>; serviceEnvironmentNames: string[] }>(
-      `/v1/stacks/${stack.body.stackId}/stages/dev`,
-    );
+    const stage = await api.get<{
+      url: string;
+      outputs: Record<string, string>;
+      serviceEnvironmentNames: string[];
+    }>(`/v1/stacks/${stack.body.stackId}/stages/dev`);
     expect(stage.body.url).toMatch(/^https:\/\//);
     expect(stage.body.outputs.LoadBalancerDnsName).toMatch(/elb\.amazonaws\.com$/);
-    expect(stage.body.serviceEnvironmentNames).toEqual(expect.arrayContaining(['CUSTOM_ENV', 'LOG_LEVEL', 'PORT']));
-    const ops = await api.get<{ items: { operationId: string }[] }>(`/v1/stacks/${stack.body.stackId}/operations`);
+    expect(stage.body.serviceEnvironmentNames).toEqual(
+      expect.arrayContaining(['CUSTOM_ENV', 'LOG_LEVEL', 'PORT']),
+    );
+    const ops = await api.get<{ items: { operationId: string }[] }>(
+      `/v1/stacks/${stack.body.stackId}/operations`,
+    );
     expect(ops.body.items.map((o) => o.operationId)).toEqual([patchOp.operationId, createOp.operationId]);
-    const stackEvents = await api.get<{ items: { status: string }[] }>(`/v1/stacks/${stack.body.stackId}/stages/dev/stack-events`);
+    const stackEvents = await api.get<{ items: { status: string }[] }>(
+      `/v1/stacks/${stack.body.stackId}/stages/dev/stack-events`,
+    );
     expect(stackEvents.body.items[0]?.status).toBe('UPDATE_COMPLETE');
-    const logs = await api.get<{ lines: { message: string }[] }>(`/v1/stacks/${stack.body.stackId}/stages/dev/logs?type=app`);
+    const logs = await api.get<{ lines: { message: string }[] }>(
+      `/v1/stacks/${stack.body.stackId}/stages/dev/logs?type=app`,
+    );
     expect(logs.body.lines.length).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, 200));
     sse.close();
@@ -133,16 +156,34 @@ describe('npm start, driven over HTTP', () => {
     // Prepare
     const stack = await api.post<{ stackId: string }>('/v1/stacks', newStack);
     const stackName = `tinystacks-${stack.body.stackId.replace('_', '-')}-qa`;
-    expect((await api.post('/local/cloudformation/failures', { stackName, logicalId: 'Cluster', reason: 'quota reached' })).status).toBe(201);
+    expect(
+      (
+        await api.post('/local/cloudformation/failures', {
+          stackName,
+          logicalId: 'Cluster',
+          reason: 'quota reached',
+        })
+      ).status,
+    ).toBe(201);
 
     // Act
-    const created = await api.post<{ operation: { operationId: string } }>(`/v1/stacks/${stack.body.stackId}/stages`, { name: 'qa' });
+    const created = await api.post<{ operation: { operationId: string } }>(
+      `/v1/stacks/${stack.body.stackId}/stages`,
+      { name: 'qa' },
+    );
     const operation = await api.operationEnd(created.body.operation.operationId);
 
     // Assess
-    expect(operation).toMatchObject({ status: 'FAILED', error: 'Cluster (AWS::ECS::Cluster): quota reached' });
+    expect(operation).toMatchObject({
+      status: 'FAILED',
+      error: 'Cluster (AWS::ECS::Cluster): quota reached',
+    });
     const stage = await api.get(`/v1/stacks/${stack.body.stackId}/stages/qa`);
-    expect(stage.body).toMatchObject({ status: 'FAILED', lastError: operation.error, currentOperationId: null });
+    expect(stage.body).toMatchObject({
+      status: 'FAILED',
+      lastError: operation.error,
+      currentOperationId: null,
+    });
   });
 
   test('no token → 401; another tenant → 404 for the same ids', async () => {
@@ -166,7 +207,10 @@ describe('npm start, driven over HTTP', () => {
   test('two concurrent PATCHes: one 202, one 409 naming the running operation', async () => {
     // Prepare
     const stack = await api.post<{ stackId: string }>('/v1/stacks', newStack);
-    const created = await api.post<{ operation: { operationId: string } }>(`/v1/stacks/${stack.body.stackId}/stages`, { name: 'dev' });
+    const created = await api.post<{ operation: { operationId: string } }>(
+      `/v1/stacks/${stack.body.stackId}/stages`,
+      { name: 'dev' },
+    );
     await api.operationEnd(created.body.operation.operationId);
 
     // Act
@@ -189,7 +233,10 @@ describe('npm start, driven over HTTP', () => {
     const again = await api.post('/v1/stacks', newStack, headers);
     const different = await api.post('/v1/stacks', { ...newStack, name: 'other' }, headers);
     const unknownField = await api.post('/v1/stacks', { ...newStack, colour: 'blue' });
-    const reserved = await api.post(`/v1/stacks/${first.body.stackId}/stages`, { name: 'dev', environment: { PG_HOST: 'x' } });
+    const reserved = await api.post(`/v1/stacks/${first.body.stackId}/stages`, {
+      name: 'dev',
+      environment: { PG_HOST: 'x' },
+    });
 
     // Assess
     expect(again.body).toEqual(first.body);
@@ -197,6 +244,8 @@ describe('npm start, driven over HTTP', () => {
     expect(different.status).toBe(422);
     expect(unknownField).toMatchObject({ status: 400, body: { error: { field: 'colour' } } });
     expect(reserved).toMatchObject({ status: 400, body: { error: { field: 'environment.PG_HOST' } } });
-    expect((await api.get<{ stageCount: number }>(`/v1/stacks/${first.body.stackId}`)).body.stageCount).toBe(0);
+    expect((await api.get<{ stageCount: number }>(`/v1/stacks/${first.body.stackId}`)).body.stageCount).toBe(
+      0,
+    );
   });
 });

@@ -37,7 +37,10 @@ describe('stage workflows on the embedded runtime', () => {
 
   test('create: the stage becomes ACTIVE with its URL, the operation SUCCEEDED, events emitted in order', async () => {
     // Prepare / Act
-    const { stackId, operationId } = await stackWithStage({ name: 'dev', environment: { API_URL: 'https://x' } });
+    const { stackId, operationId } = await stackWithStage({
+      name: 'dev',
+      environment: { API_URL: 'https://x' },
+    });
     const operation = await api.operationEnd(operationId);
 
     // Assess
@@ -46,7 +49,9 @@ describe('stage workflows on the embedded runtime', () => {
     expect(stage.body).toMatchObject({ status: 'ACTIVE', currentOperationId: null });
     expect(stage.body.url).toMatch(/^https:\/\/\w+\.execute-api\.us-east-1\.amazonaws\.com$/);
     expect(stage.body.serviceEnvironmentNames).toEqual(expect.arrayContaining(['API_URL', 'PORT']));
-    const mine = events.filter((e) => e.detail.operationId === operationId).map((e) => `${e['detail-type']}:${e.detail.status}`);
+    const mine = events
+      .filter((e) => e.detail.operationId === operationId)
+      .map((e) => `${e['detail-type']}:${e.detail.status}`);
     expect(mine).toEqual([
       'Operation Status Change:RUNNING',
       'Operation Status Change:SUCCEEDED',
@@ -58,19 +63,30 @@ describe('stage workflows on the embedded runtime', () => {
   test('create failure: a resource fails, the stack rolls back and is removed, the stage FAILED and unlocked', async () => {
     // Prepare
     const stack = await api.post<{ stackId: string }>('/v1/stacks', newStack);
-    runtime.cloudFormation.failWhen({ stackName: cfnStackNameOf(stack.body.stackId, 'dev'), logicalId: 'Service', once: true });
+    runtime.cloudFormation.failWhen({
+      stackName: cfnStackNameOf(stack.body.stackId, 'dev'),
+      logicalId: 'Service',
+      once: true,
+    });
 
     // Act
-    const created = await api.post<{ operation: { operationId: string } }>(`/v1/stacks/${stack.body.stackId}/stages`, {
-      name: 'dev',
-    });
+    const created = await api.post<{ operation: { operationId: string } }>(
+      `/v1/stacks/${stack.body.stackId}/stages`,
+      {
+        name: 'dev',
+      },
+    );
     const operation = await api.operationEnd(created.body.operation.operationId);
 
     // Assess
     expect(operation.status).toBe('FAILED');
     expect(operation.error).toMatch(/^Service \(AWS::ECS::Service\): /);
     const stage = await api.get(`/v1/stacks/${stack.body.stackId}/stages/dev`);
-    expect(stage.body).toMatchObject({ status: 'FAILED', currentOperationId: null, lastError: operation.error });
+    expect(stage.body).toMatchObject({
+      status: 'FAILED',
+      currentOperationId: null,
+      lastError: operation.error,
+    });
     const failure = events.find(
       (e) => e.detail.operationId === operation.operationId && e['detail-type'] === 'Stage Status Change',
     );
@@ -81,9 +97,12 @@ describe('stage workflows on the embedded runtime', () => {
     expect(described).toBe('ValidationError'); // the ROLLBACK_COMPLETE stack was deleted
 
     // Act: a PATCH retries the build, creating the stack again
-    const retry = await api.patch<{ operation: { operationId: string } }>(`/v1/stacks/${stack.body.stackId}/stages/dev`, {
-      port: 8080,
-    });
+    const retry = await api.patch<{ operation: { operationId: string } }>(
+      `/v1/stacks/${stack.body.stackId}/stages/dev`,
+      {
+        port: 8080,
+      },
+    );
     expect((await api.operationEnd(retry.body.operation.operationId)).status).toBe('SUCCEEDED');
   });
 
@@ -93,10 +112,13 @@ describe('stage workflows on the embedded runtime', () => {
     await api.operationEnd(operationId);
 
     // Act
-    const patch = await api.patch<{ operation: { operationId: string } }>(`/v1/stacks/${stackId}/stages/dev`, {
-      environment: { FEATURE: 'on' },
-      origins: ['https://app.example.com'],
-    });
+    const patch = await api.patch<{ operation: { operationId: string } }>(
+      `/v1/stacks/${stackId}/stages/dev`,
+      {
+        environment: { FEATURE: 'on' },
+        origins: ['https://app.example.com'],
+      },
+    );
     const updated = await api.operationEnd(patch.body.operation.operationId);
 
     // Assess
@@ -108,10 +130,16 @@ describe('stage workflows on the embedded runtime', () => {
     expect(stage.body.settings.origins).toEqual(['https://app.example.com']);
 
     // Act: the next update fails on a resource
-    runtime.cloudFormation.failWhen({ stackName: cfnStackNameOf(stackId, 'dev'), logicalId: 'TaskDefinition' });
-    const failing = await api.patch<{ operation: { operationId: string } }>(`/v1/stacks/${stackId}/stages/dev`, {
-      port: 9000,
+    runtime.cloudFormation.failWhen({
+      stackName: cfnStackNameOf(stackId, 'dev'),
+      logicalId: 'TaskDefinition',
     });
+    const failing = await api.patch<{ operation: { operationId: string } }>(
+      `/v1/stacks/${stackId}/stages/dev`,
+      {
+        port: 9000,
+      },
+    );
     const failed = await api.operationEnd(failing.body.operation.operationId);
 
     // Assess
@@ -128,7 +156,9 @@ describe('stage workflows on the embedded runtime', () => {
     expect((await api.delete(`/v1/stacks/${stackId}`)).status).toBe(409);
 
     // Act
-    const deletion = await api.delete<{ operation: { operationId: string } }>(`/v1/stacks/${stackId}/stages/dev`);
+    const deletion = await api.delete<{ operation: { operationId: string } }>(
+      `/v1/stacks/${stackId}/stages/dev`,
+    );
     const operation = await api.operationEnd(deletion.body.operation.operationId);
 
     // Assess
@@ -141,15 +171,23 @@ describe('stage workflows on the embedded runtime', () => {
 describe('waits on CloudFormation without its status events', () => {
   test('a lost event: the token wait times out, the workflow reads the stack and carries on', async () => {
     // Prepare
-    const runtime = await startRuntime({ port: 0, stackDelayMs: 20, dropStackEvents: true, tokenTimeoutSeconds: 1 });
+    const runtime = await startRuntime({
+      port: 0,
+      stackDelayMs: 20,
+      dropStackEvents: true,
+      tokenTimeoutSeconds: 1,
+    });
     const api = client(runtime.url, runtime.tokenFor('acme'));
     try {
       const stack = await api.post<{ stackId: string }>('/v1/stacks', newStack);
 
       // Act
-      const created = await api.post<{ operation: { operationId: string } }>(`/v1/stacks/${stack.body.stackId}/stages`, {
-        name: 'dev',
-      });
+      const created = await api.post<{ operation: { operationId: string } }>(
+        `/v1/stacks/${stack.body.stackId}/stages`,
+        {
+          name: 'dev',
+        },
+      );
       const operation = await api.operationEnd(created.body.operation.operationId);
 
       // Assess
@@ -162,15 +200,23 @@ describe('waits on CloudFormation without its status events', () => {
 
   test('a stack that never finishes: the bounded wait gives up and the operation FAILS with the reason', async () => {
     // Prepare: CloudFormation takes an hour per step; each wait times out after 1 s
-    const runtime = await startRuntime({ port: 0, stackDelayMs: 3_600_000, dropStackEvents: true, tokenTimeoutSeconds: 1 });
+    const runtime = await startRuntime({
+      port: 0,
+      stackDelayMs: 3_600_000,
+      dropStackEvents: true,
+      tokenTimeoutSeconds: 1,
+    });
     const api = client(runtime.url, runtime.tokenFor('acme'));
     try {
       const stack = await api.post<{ stackId: string }>('/v1/stacks', newStack);
 
       // Act
-      const created = await api.post<{ operation: { operationId: string } }>(`/v1/stacks/${stack.body.stackId}/stages`, {
-        name: 'dev',
-      });
+      const created = await api.post<{ operation: { operationId: string } }>(
+        `/v1/stacks/${stack.body.stackId}/stages`,
+        {
+          name: 'dev',
+        },
+      );
       const operation = await api.operationEnd(created.body.operation.operationId, 30_000);
 
       // Assess

@@ -13,7 +13,11 @@ interface State {
   TimeoutSeconds?: number;
   Retry?: { ErrorEquals: string[] }[];
   Catch?: { ErrorEquals: string[]; ResultPath?: string | null; Next: string }[];
-  Parameters?: { FunctionName?: string; Payload?: Record<string, unknown>; Entries?: { Detail: Record<string, unknown> }[] };
+  Parameters?: {
+    FunctionName?: string;
+    Payload?: Record<string, unknown>;
+    Entries?: { Detail: Record<string, unknown> }[];
+  };
 }
 
 describe.each(files)('%s', (file) => {
@@ -26,19 +30,25 @@ describe.each(files)('%s', (file) => {
     expect(isValid).toBe(true);
   });
 
-  test.each(tasks)('%s has a timeout, retries transient errors, and every Lambda it calls exists', (_name, state) => {
-    expect(state.TimeoutSeconds).toBeGreaterThan(0);
-    expect(state.Retry?.length).toBeGreaterThan(0);
-    const fn = /^\$\{(\w+)FunctionArn\}$/.exec(state.Parameters?.FunctionName ?? '')?.[1];
-    if (state.Resource?.includes(':lambda:')) expect(Object.keys(taskFunctions)).toContain(fn);
-  });
+  test.each(tasks)(
+    '%s has a timeout, retries transient errors, and every Lambda it calls exists',
+    (_name, state) => {
+      expect(state.TimeoutSeconds).toBeGreaterThan(0);
+      expect(state.Retry?.length).toBeGreaterThan(0);
+      const fn = /^\$\{(\w+)FunctionArn\}$/.exec(state.Parameters?.FunctionName ?? '')?.[1];
+      if (state.Resource?.includes(':lambda:')) expect(Object.keys(taskFunctions)).toContain(fn);
+    },
+  );
 
   test('every task that can fail is caught into the failure path, which records the error at $.error', () => {
     for (const [name, state] of tasks) {
       const inFailurePath = name === 'RecordFailure' || name === 'EmitFailureEvents';
       if (inFailurePath) continue;
       const catchAll = state.Catch?.find((c) => c.ErrorEquals.includes('States.ALL'));
-      expect({ name, next: catchAll?.Next }).toEqual({ name, next: expect.stringMatching(/^RecordFailure$/) });
+      expect({ name, next: catchAll?.Next }).toEqual({
+        name,
+        next: expect.stringMatching(/^RecordFailure$/),
+      });
     }
   });
 

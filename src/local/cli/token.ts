@@ -12,7 +12,9 @@ if (!/^[A-Za-z0-9_-]{1,64}$/.test(tenantId)) {
   process.exit(2);
 }
 if (!existsSync(secretFile)) {
-  process.stderr.write(`no ${secretFile}: start the server with \`npm start\` first (a --memory server prints its own token)\n`);
+  process.stderr.write(
+    `no ${secretFile}: start the server with \`npm start\` first (a --memory server prints its own token)\n`,
+  );
   process.exit(1);
 }
 const secret = readFileSync(secretFile, 'utf8').trim();
