@@ -3,11 +3,6 @@ import { createHash } from 'node:crypto';
 /** ALB and target group names are capped at 32 characters by Elastic Load Balancing. */
 export const ELB_NAME_MAX_LENGTH = 32;
 
-/** The CloudFormation stack that holds a stage. Stack names allow only letters, digits and hyphens. */
-export function stageStackName(stackId: string, stageName: string): string {
-  return `tinystacks-${stackId}-${stageName}`.replace(/[^A-Za-z0-9-]/g, '-');
-}
-
 /** Prefix of the names given to a stage's resources, so they are recognisable in the customer's console. */
 export function resourcePrefix(stackId: string, stageName: string): string {
   return `ts-${stackId}-${stageName}`;

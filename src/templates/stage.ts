@@ -9,7 +9,6 @@ import type { CfnTemplate, TemplateFragment } from './types';
 
 export { STAGE_OUTPUTS } from './outputs';
 export type { StageOutputKey } from './outputs';
-export { stageStackName } from './names';
 
 export interface StageTemplateInput {
   /** TinyStacks stack id, e.g. 'stk_01hx...'. */

@@ -61,17 +61,22 @@ describe('stageName', () => {
 });
 
 describe('awsRegion', () => {
-  test.each(['us-east-1', 'eu-west-3', 'ap-southeast-2', 'me-central-1', 'us-gov-west-1', 'cn-north-1', 'us-isob-east-1'])(
-    'accepts %p',
-    (region) => {
-      // Prepare
-      // Act
-      const ok = accepts(awsRegion, region);
+  test.each([
+    'us-east-1',
+    'eu-west-3',
+    'ap-southeast-2',
+    'me-central-1',
+    'us-gov-west-1',
+    'cn-north-1',
+    'us-isob-east-1',
+  ])('accepts %p', (region) => {
+    // Prepare
+    // Act
+    const ok = accepts(awsRegion, region);
 
-      // Assess
-      expect(ok).toBe(true);
-    },
-  );
+    // Assess
+    expect(ok).toBe(true);
+  });
 
   test.each(['US-EAST-1', 'us-east', 'useast1', 'us-east-1a', 'us_east_1', ' us-east-1', 'local', ''])(
     'rejects %p',
@@ -87,17 +92,19 @@ describe('awsRegion', () => {
 });
 
 describe('repository', () => {
-  test.each(['octocat/hello-world', 'a/b', 'Acme-Inc/shop.web_v2', `${'o'.repeat(39)}/${'r'.repeat(100)}`])(
-    'accepts %p',
-    (repo) => {
-      // Prepare
-      // Act
-      const ok = accepts(repository, repo);
+  test.each([
+    ['a plain name', 'octocat/hello-world'],
+    ['one-character parts', 'a/b'],
+    ['dots, underscores and capitals', 'Acme-Inc/shop.web_v2'],
+    ['a 39-character owner and a 100-character name', `${'o'.repeat(39)}/${'r'.repeat(100)}`],
+  ])('accepts %s', (_, repo) => {
+    // Prepare
+    // Act
+    const ok = accepts(repository, repo);
 
-      // Assess
-      expect(ok).toBe(true);
-    },
-  );
+    // Assess
+    expect(ok).toBe(true);
+  });
 
   test.each([
     'octocat',
@@ -106,8 +113,8 @@ describe('repository', () => {
     'git@github.com:octocat/hello-world.git',
     '/hello-world',
     'octocat/',
-    `${'o'.repeat(40)}/repo`,
-    `octocat/${'r'.repeat(101)}`,
+    'o'.repeat(40) + '/repo',
+    'octocat/' + 'r'.repeat(101),
     'octo cat/repo',
   ])('rejects %p', (repo) => {
     // Prepare
@@ -157,7 +164,7 @@ describe('origin', () => {
 });
 
 describe('envName', () => {
-  test.each(['A', '_PRIVATE', 'API_KEY', 'node_env', 'V2', 'X'.repeat(128)])('accepts %p', (name) => {
+  test.each(['A', '_PRIVATE', 'API_KEY', 'node_env', 'V2'])('accepts %p', (name) => {
     // Prepare
     // Act
     const ok = accepts(envName, name);
@@ -166,7 +173,7 @@ describe('envName', () => {
     expect(ok).toBe(true);
   });
 
-  test.each(['1PASSWORD', 'API-KEY', 'API KEY', 'A=B', 'ÄPFEL', '', 'X'.repeat(129)])('rejects %p', (name) => {
+  test.each(['1PASSWORD', 'API-KEY', 'API KEY', 'A=B', 'ÄPFEL', ''])('rejects %p', (name) => {
     // Prepare
     // Act
     const issue = firstIssue(envName, name);
@@ -177,7 +184,17 @@ describe('envName', () => {
 });
 
 describe('limits', () => {
-  const variables = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`VAR_${i}`, 'x']));
+  test('an environment variable name holds up to 128 characters, not 129', () => {
+    // Prepare
+    // Act
+    const results = [accepts(envName, 'X'.repeat(128)), accepts(envName, 'X'.repeat(129))];
+
+    // Assess
+    expect(results).toEqual([true, false]);
+  });
+
+  const variables = (count: number) =>
+    Object.fromEntries(Array.from({ length: count }, (_, i) => [`VAR_${i}`, 'x']));
 
   test('environment holds up to 100 variables, not 101', () => {
     // Prepare

@@ -1,6 +1,7 @@
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import { LocalCloudFormation } from '../../../src/local/cloudformation';
-import { renderStageTemplate, STAGE_OUTPUTS, stageStackName } from '../../../src/templates/stage';
+import { cfnStackNameOf as stageStackName } from '../../../src/domain/stage';
+import { renderStageTemplate, STAGE_OUTPUTS } from '../../../src/templates/stage';
 import type { StageTemplateInput } from '../../../src/templates/stage';
 import type { CfnResource, CfnTemplate } from '../../../src/templates/types';
 
