@@ -2,7 +2,7 @@
  * What the backend asks of the cloud. `aws/` implements these on AWS, `src/local` on the embedded
  * runtime; handlers and tasks only ever see these interfaces.
  */
-import type { WorkflowName } from '../domain/operation';
+import type { WorkflowName } from '../domain/workflows';
 import type { TaskDelivery } from './errors';
 
 export interface StartedExecution {

@@ -1,3 +1,5 @@
+import type { WorkflowName } from './workflows';
+
 export const OPERATION_TYPES = ['CREATE_STAGE', 'UPDATE_STAGE', 'DELETE_STAGE'] as const;
 export type OperationType = (typeof OPERATION_TYPES)[number];
 
@@ -26,5 +28,3 @@ export const WORKFLOW_OF: Record<OperationType, WorkflowName> = {
   UPDATE_STAGE: 'deployStage',
   DELETE_STAGE: 'deleteStage',
 };
-
-export type WorkflowName = 'deployStage' | 'deleteStage';

@@ -68,7 +68,7 @@ export function stageSettings(body: CreateStageBody): StageSettings {
     loadBalancer: body.loadBalancer ?? false,
     port: body.port ?? DEFAULT_PORT,
     environment: body.environment ?? {},
-    origins: body.origins ?? DEFAULT_ORIGINS,
+    origins: body.origins ?? [...DEFAULT_ORIGINS],
   };
 }
 

@@ -23,7 +23,8 @@ const describe = (issue: Issue): string => {
  * field by its path (`environment.API_KEY`, `origins.1`), so a client can point at it.
  */
 export function parsePart<S extends z.ZodMiniType>(schema: S, value: unknown, part: string): z.infer<S> {
-  const result = schema.safeParse(value);
+  // reportInput: without it zod leaves issue.input out, and a wrong type would read as a missing field.
+  const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {

@@ -20,7 +20,12 @@ export class LocalLogs implements LogsPort {
     logGroupName: string,
     options: { since?: string; limit: number; nextToken?: string },
   ): Promise<{ lines: LogLine[]; nextToken?: string }> {
-    const start = (decodeToken(options.nextToken, 'group', logGroupName)?.index as number | undefined) ?? 0;
+    const position = decodeToken(options.nextToken, {
+      partitionKey: 'group',
+      partition: logGroupName,
+      attributes: ['group', 'index'],
+    });
+    const start = position ? Number(position.index) : 0;
     const lines = (this.groups.get(logGroupName) ?? []).filter(
       (l) => !options.since || l.timestamp >= options.since,
     );

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { TaskDelivery } from '../cloud/errors';
 import type { StartedExecution, WorkflowPort } from '../cloud/ports';
-import type { WorkflowName } from '../domain/operation';
+import { WORKFLOW_FILES, type WorkflowName } from '../domain/workflows';
 import { errorFields, log } from '../log';
 
 /** What a Task state's resource does on the embedded runtime, given the state's effective input. */
@@ -26,11 +26,6 @@ interface PendingToken {
   reject: (error: Error) => void;
   settled: boolean;
 }
-
-const ASL_FILES: Record<WorkflowName, string> = {
-  deployStage: 'deploy-stage.asl.json',
-  deleteStage: 'delete-stage.asl.json',
-};
 
 interface TaskState {
   Type: string;
@@ -86,7 +81,7 @@ export class LocalWorkflows implements WorkflowPort {
     private readonly region = 'local',
     private readonly account = '000000000000',
   ) {
-    for (const [workflow, file] of Object.entries(ASL_FILES) as [WorkflowName, string][]) {
+    for (const [workflow, file] of Object.entries(WORKFLOW_FILES) as [WorkflowName, string][]) {
       const definition = loadDefinition(file, substitutions);
       const taskStates: Record<string, TaskState> = {};
       for (const [name, state] of Object.entries(definition.States)) {

@@ -17,6 +17,9 @@ export interface StoredResponse {
 /** Stripe's window is 24 hours; keys are kept that long, checked in code (TTL deletes lazily). */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
+/** A claim older than this whose request never finished (the function crashed or timed out) can be taken over. */
+export const IN_PROGRESS_LEASE_SECONDS = 60;
+
 export type IdempotencyClaim = { kind: 'new' } | { kind: 'replay'; response: StoredResponse };
 
 /**
@@ -41,6 +44,7 @@ export class IdempotencyStore {
       fingerprint,
       state: 'IN_PROGRESS',
       createdAt: new Date(now).toISOString(),
+      claimedAt: Math.floor(now / 1000),
       expiresAt: Math.floor(now / 1000) + IDEMPOTENCY_TTL_SECONDS,
     };
     try {
@@ -48,9 +52,16 @@ export class IdempotencyStore {
         new PutCommand({
           TableName: this.tableName,
           Item: item,
-          // An expired record is as good as none: TTL deletion can lag by days.
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowSeconds',
-          ExpressionAttributeValues: { ':nowSeconds': Math.floor(now / 1000) },
+          // An expired record is as good as none (TTL deletion can lag by days), and so is an
+          // abandoned claim: otherwise a crash mid-request would block the key for a day.
+          ConditionExpression:
+            'attribute_not_exists(pk) OR expiresAt < :nowSeconds OR (#state = :inProgress AND claimedAt < :staleBefore)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':nowSeconds': Math.floor(now / 1000),
+            ':inProgress': 'IN_PROGRESS',
+            ':staleBefore': Math.floor(now / 1000) - IN_PROGRESS_LEASE_SECONDS,
+          },
         }),
       );
       return { kind: 'new' };

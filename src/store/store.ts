@@ -90,7 +90,12 @@ export class Store {
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         ExpressionAttributeValues: { ':pk': pk, ':prefix': 'STACK#' },
         Limit: page.limit ?? DEFAULT_PAGE_SIZE,
-        ExclusiveStartKey: decodeToken(page.nextToken, 'pk', pk),
+        ExclusiveStartKey: decodeToken(page.nextToken, {
+          partitionKey: 'pk',
+          partition: pk,
+          attributes: ['pk', 'sk'],
+          sortKey: { name: 'sk', prefix: 'STACK#' },
+        }),
       }),
     );
     return {
@@ -183,7 +188,11 @@ export class Store {
         KeyConditionExpression: 'gsi1pk = :p',
         ExpressionAttributeValues: { ':p': partition },
         Limit: page.limit ?? DEFAULT_PAGE_SIZE,
-        ExclusiveStartKey: decodeToken(page.nextToken, 'gsi1pk', partition),
+        ExclusiveStartKey: decodeToken(page.nextToken, {
+          partitionKey: 'gsi1pk',
+          partition,
+          attributes: ['pk', 'sk', 'gsi1pk', 'gsi1sk'],
+        }),
       }),
     );
     return {
@@ -275,23 +284,44 @@ export class Store {
     );
   }
 
-  /** Removes a deleted stage, once: a retried call finds the lock gone and changes nothing. */
+  /**
+   * Removes a deleted stage. Safe to retry: the stage goes first (held by this operation), then the
+   * stack's count drops once per operation, remembered on the stack item, so a retry after a failed
+   * decrement still decrements, and a retry after a successful one does not.
+   */
   async removeStage(stage: Pick<Stage, 'tenantId' | 'stackId' | 'name'>, operationId: string): Promise<void> {
     try {
       await this.db.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: keys.stage(stage.tenantId, stage.stackId, stage.name),
-          ConditionExpression: '#lock.operationId = :op',
+          ConditionExpression: 'attribute_not_exists(pk) OR #lock.operationId = :op',
           ExpressionAttributeNames: { '#lock': 'lock' },
           ExpressionAttributeValues: { ':op': operationId },
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) return;
+      if (isConditionFailure(error)) return; // another operation holds the stage: not ours to remove
       throw error;
     }
-    await this.adjustStageCount(stage.tenantId, stage.stackId, -1);
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.stack(stage.tenantId, stage.stackId),
+          UpdateExpression: 'ADD stageCount :minusOne, removedBy :op SET updatedAt = :now',
+          ConditionExpression: 'attribute_exists(pk) AND NOT contains(removedBy, :opId)',
+          ExpressionAttributeValues: {
+            ':minusOne': -1,
+            ':op': new Set([operationId]),
+            ':opId': operationId,
+            ':now': new Date().toISOString(),
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   async setStageOutputs(
@@ -354,7 +384,11 @@ export class Store {
         ExpressionAttributeValues: { ':p': partition },
         ScanIndexForward: false,
         Limit: page.limit ?? DEFAULT_PAGE_SIZE,
-        ExclusiveStartKey: decodeToken(page.nextToken, 'gsi1pk', partition),
+        ExclusiveStartKey: decodeToken(page.nextToken, {
+          partitionKey: 'gsi1pk',
+          partition,
+          attributes: ['pk', 'sk', 'gsi1pk', 'gsi1sk'],
+        }),
       }),
     );
     return {

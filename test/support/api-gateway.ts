@@ -16,7 +16,9 @@ export interface RequestChanges {
 
 /** A fresh copy of a sample (middy normalises headers in place), with the given changes. */
 export function apiRequest(sample: ApiSample, changes: RequestChanges = {}): APIGatewayProxyEventV2 {
-  const event = JSON.parse(readFileSync(new URL(`${sample}.json`, SAMPLES), 'utf8')) as APIGatewayProxyEventV2 & {
+  const event = JSON.parse(
+    readFileSync(new URL(`${sample}.json`, SAMPLES), 'utf8'),
+  ) as APIGatewayProxyEventV2 & {
     requestContext: { authorizer?: { jwt: { claims: Record<string, string> } } };
   };
   if (changes.body !== undefined) {

@@ -17,15 +17,24 @@ export type EmittedDetailType = keyof typeof SCHEMA_FILES;
 /** RFC 3339 date-time, as EventBridge writes `time` (with or without fractional seconds). */
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 
-const ajv = new Ajv2020({ allErrors: true, strict: true });
-ajv.addFormat('date-time', { type: 'string', validate: (value) => DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)) });
+const ajv = new Ajv2020({ allErrors: true });
+ajv.addFormat('date-time', {
+  type: 'string',
+  validate: (value) => DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)),
+});
 
 export function readSchema(detailType: EmittedDetailType): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL(SCHEMA_FILES[detailType], SCHEMA_DIR), 'utf8')) as Record<string, unknown>;
+  return JSON.parse(readFileSync(new URL(SCHEMA_FILES[detailType], SCHEMA_DIR), 'utf8')) as Record<
+    string,
+    unknown
+  >;
 }
 
 const validators = new Map<string, ValidateFunction>(
-  (Object.keys(SCHEMA_FILES) as EmittedDetailType[]).map((detailType) => [detailType, ajv.compile(readSchema(detailType))]),
+  (Object.keys(SCHEMA_FILES) as EmittedDetailType[]).map((detailType) => [
+    detailType,
+    ajv.compile(readSchema(detailType)),
+  ]),
 );
 
 const describe = (error: ErrorObject): string => {
@@ -42,7 +51,9 @@ const describe = (error: ErrorObject): string => {
  */
 export function validateEvent(event: unknown): string[] {
   const detailType =
-    typeof event === 'object' && event !== null ? (event as Record<string, unknown>)['detail-type'] : undefined;
+    typeof event === 'object' && event !== null
+      ? (event as Record<string, unknown>)['detail-type']
+      : undefined;
   if (typeof detailType !== 'string') return ['/detail-type must be a string'];
   const validate = validators.get(detailType);
   if (!validate) return [`no schema for detail-type "${detailType}"`];

@@ -51,7 +51,9 @@ export function aStage(overrides: Partial<Stage> & Pick<Stage, 'tenantId' | 'sta
   };
 }
 
-export function anOperation(overrides: Partial<Operation> & Pick<Operation, 'tenantId' | 'stackId'>): Operation {
+export function anOperation(
+  overrides: Partial<Operation> & Pick<Operation, 'tenantId' | 'stackId'>,
+): Operation {
   const now = new Date().toISOString();
   return {
     operationId: newId('op'),

@@ -1,7 +1,11 @@
 import { setLogSink } from '../../src/log';
 
 /** Collects the log lines written while a test runs, instead of printing them. */
-export function captureLogs(): { entries: () => Record<string, unknown>[]; text: () => string; restore: () => void } {
+export function captureLogs(): {
+  entries: () => Record<string, unknown>[];
+  text: () => string;
+  restore: () => void;
+} {
   const lines: string[] = [];
   setLogSink((line) => void lines.push(line));
   return {

@@ -8,7 +8,7 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import type { WorkflowName } from '../../domain/operation';
+import type { WorkflowName } from '../../domain/workflows';
 import type { TaskDelivery } from '../errors';
 import type { StartedExecution, WorkflowPort } from '../ports';
 import { requireEnv } from './env';
