@@ -1,10 +1,15 @@
-import type { StackEvent, StackPort, StackRequest, TargetAccount } from '../cloud/ports';
+import { stackDescription, stackEvent } from '../cloud/cloudformation-shapes';
+import type { StackPort, StackRequest, TargetAccount } from '../cloud/ports';
 import { CloudError } from '../cloud/errors';
-import type { LocalCloudFormation } from './cloudformation';
-import { isCloudFormationError } from './cloudformation';
+import { isCloudFormationError, type LocalCloudFormation } from './cloudformation';
 
-const tagList = (tags: Record<string, string>) =>
-  Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+const stackInput = (request: StackRequest) => ({
+  StackName: request.stackName,
+  TemplateBody: request.templateBody,
+  Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
+  Capabilities: ['CAPABILITY_IAM' as const, 'CAPABILITY_NAMED_IAM' as const],
+  ClientRequestToken: request.clientRequestToken,
+});
 
 /**
  * The StackPort over the simulated CloudFormation. The customer's role is simulated: every target
@@ -15,16 +20,7 @@ export class LocalStackPort implements StackPort {
 
   async create(target: TargetAccount, request: StackRequest) {
     try {
-      const out = await this.cfn.createStack(
-        {
-          StackName: request.stackName,
-          TemplateBody: request.templateBody,
-          Tags: tagList(request.tags),
-          Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
-          ClientRequestToken: request.clientRequestToken,
-        },
-        target.region,
-      );
+      const out = await this.cfn.createStack(stackInput(request), target.region);
       return { stackId: out.StackId ?? '' };
     } catch (error) {
       if (isCloudFormationError(error, 'AlreadyExistsException')) {
@@ -35,16 +31,7 @@ export class LocalStackPort implements StackPort {
   }
 
   async update(target: TargetAccount, request: StackRequest) {
-    await this.cfn.updateStack(
-      {
-        StackName: request.stackName,
-        TemplateBody: request.templateBody,
-        Tags: tagList(request.tags),
-        Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
-        ClientRequestToken: request.clientRequestToken,
-      },
-      target.region,
-    );
+    await this.cfn.updateStack(stackInput(request), target.region);
   }
 
   async delete(target: TargetAccount, stackName: string, clientRequestToken: string) {
@@ -65,15 +52,7 @@ export class LocalStackPort implements StackPort {
     try {
       const out = await this.cfn.describeStacks({ StackName: stackName }, target.region);
       const stack = out.Stacks?.[0];
-      if (!stack) return undefined;
-      return {
-        stackId: stack.StackId ?? '',
-        status: stack.StackStatus ?? 'UNKNOWN',
-        reason: stack.StackStatusReason ?? '',
-        outputs: Object.fromEntries(
-          (stack.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']),
-        ),
-      };
+      return stack ? stackDescription(stack) : undefined;
     } catch (error) {
       if (isCloudFormationError(error, 'ValidationError')) return undefined;
       throw error;
@@ -86,14 +65,7 @@ export class LocalStackPort implements StackPort {
         { StackName: stackName, NextToken: nextToken },
         target.region,
       );
-      const events: StackEvent[] = (out.StackEvents ?? []).map((e) => ({
-        timestamp: (e.Timestamp ?? new Date()).toISOString(),
-        stackName: e.StackName ?? stackName,
-        logicalId: e.LogicalResourceId ?? '',
-        resourceType: e.ResourceType ?? '',
-        status: e.ResourceStatus ?? '',
-        ...(e.ResourceStatusReason ? { reason: e.ResourceStatusReason } : {}),
-      }));
+      const events = (out.StackEvents ?? []).map((e) => stackEvent(e, stackName));
       return { events, ...(out.NextToken ? { nextToken: out.NextToken } : {}) };
     } catch (error) {
       if (isCloudFormationError(error, 'ValidationError')) return { events: [] };

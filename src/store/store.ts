@@ -180,25 +180,7 @@ export class Store {
   }
 
   async listStages(tenantId: string, stackId: string, page: PageRequest): Promise<Page<Stage>> {
-    const partition = gsi1.stagesOf(tenantId, stackId);
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: GSI1,
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': partition },
-        Limit: page.limit ?? DEFAULT_PAGE_SIZE,
-        ExclusiveStartKey: decodeToken(page.nextToken, {
-          partitionKey: 'gsi1pk',
-          partition,
-          attributes: ['pk', 'sk', 'gsi1pk', 'gsi1sk'],
-        }),
-      }),
-    );
-    return {
-      items: (out.Items ?? []).map((i) => record<Stage>(i)!),
-      nextToken: encodeToken(out.LastEvaluatedKey),
-    };
+    return this.queryIndex<Stage>(gsi1.stagesOf(tenantId, stackId), page, 'oldest-first');
   }
 
   /**
@@ -375,14 +357,22 @@ export class Store {
   }
 
   async listOperations(tenantId: string, stackId: string, page: PageRequest): Promise<Page<Operation>> {
-    const partition = gsi1.operationsOf(tenantId, stackId);
+    return this.queryIndex<Operation>(gsi1.operationsOf(tenantId, stackId), page, 'newest-first');
+  }
+
+  /** One page of a GSI1 partition: the orderings lists need (see keys.ts). */
+  protected async queryIndex<T>(
+    partition: string,
+    page: PageRequest,
+    order: 'oldest-first' | 'newest-first',
+  ): Promise<Page<T>> {
     const out = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
         IndexName: GSI1,
         KeyConditionExpression: 'gsi1pk = :p',
         ExpressionAttributeValues: { ':p': partition },
-        ScanIndexForward: false,
+        ScanIndexForward: order === 'oldest-first',
         Limit: page.limit ?? DEFAULT_PAGE_SIZE,
         ExclusiveStartKey: decodeToken(page.nextToken, {
           partitionKey: 'gsi1pk',
@@ -392,7 +382,7 @@ export class Store {
       }),
     );
     return {
-      items: (out.Items ?? []).map((i) => record<Operation>(i)!),
+      items: (out.Items ?? []).map((i) => record<T>(i)!),
       nextToken: encodeToken(out.LastEvaluatedKey),
     };
   }

@@ -9,8 +9,9 @@ import {
   UpdateStackCommand,
   type Capability,
 } from '@aws-sdk/client-cloudformation';
+import { stackDescription, stackEvent } from '../cloudformation-shapes';
 import { CloudError } from '../errors';
-import type { StackDescription, StackEvent, StackPort, StackRequest, TargetAccount } from '../ports';
+import type { StackDescription, StackPort, StackRequest, TargetAccount } from '../ports';
 import { BoundedCache, customerClient, MAX_CACHED } from './assume-role';
 import { isThrottling } from './aws-errors';
 
@@ -99,16 +100,7 @@ export const stacks: StackPort = {
       try {
         const out = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
         const stack = out.Stacks?.[0];
-        if (!stack) return undefined;
-        return {
-          stackId: stack.StackId ?? '',
-          status: stack.StackStatus ?? 'UNKNOWN',
-          // Always present: the workflows' ResultSelector reads it, and a missing field fails the state.
-          reason: stack.StackStatusReason ?? '',
-          outputs: Object.fromEntries(
-            (stack.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']),
-          ),
-        };
+        return stack ? stackDescription(stack) : undefined;
       } catch (error) {
         if (isMissingStack(error)) return undefined;
         throw error;
@@ -122,14 +114,7 @@ export const stacks: StackPort = {
         const out = await cfn.send(
           new DescribeStackEventsCommand({ StackName: stackName, NextToken: nextToken }),
         );
-        const events: StackEvent[] = (out.StackEvents ?? []).map((e) => ({
-          timestamp: (e.Timestamp ?? new Date(0)).toISOString(),
-          stackName: e.StackName ?? stackName,
-          logicalId: e.LogicalResourceId ?? '',
-          resourceType: e.ResourceType ?? '',
-          status: e.ResourceStatus ?? '',
-          ...(e.ResourceStatusReason ? { reason: e.ResourceStatusReason } : {}),
-        }));
+        const events = (out.StackEvents ?? []).map((e) => stackEvent(e, stackName));
         return { events, ...(out.NextToken ? { nextToken: out.NextToken } : {}) };
       } catch (error) {
         // Same reasoning as describe: a stack that was never created has no events yet.
