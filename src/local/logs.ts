@@ -1,5 +1,8 @@
 import type { LogLine, LogsPort } from '../cloud/ports';
+import { cfnStackNameOf } from '../domain/stage';
 import { decodeToken, encodeToken } from '../store/page';
+import type { BusEvent } from './bus';
+import type { LocalCloudFormation } from './cloudformation';
 
 /**
  * No container runs on the embedded runtime, so a stage's logs hold what the runtime itself
@@ -7,6 +10,8 @@ import { decodeToken, encodeToken } from '../store/page';
  */
 export class LocalLogs implements LogsPort {
   private readonly groups = new Map<string, LogLine[]>();
+  /** A stage stack's access log group, learnt from its outputs. */
+  private readonly accessGroups = new Map<string, string>();
 
   append(logGroupName: string, message: string): void {
     const lines = this.groups.get(logGroupName) ?? [];
@@ -35,5 +40,33 @@ export class LocalLogs implements LogsPort {
       lines: page,
       nextToken: next < lines.length ? encodeToken({ group: logGroupName, index: next }) : undefined,
     };
+  }
+
+  /** App log: a line per stack that finished deploying, read from its outputs. */
+  async recordDeployment(event: BusEvent, cfn: LocalCloudFormation): Promise<void> {
+    const detail = event.detail as { 'stack-id': string; 'status-details': { status: string } };
+    const status = detail['status-details'].status;
+    if (!/_COMPLETE$/.test(status) || status.startsWith('DELETE')) return;
+    const stack = (await cfn.describeStacks({ StackName: detail['stack-id'] }, event.region)).Stacks?.[0];
+    const outputs = Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+    if (outputs.AccessLogGroupName && stack?.StackName)
+      this.accessGroups.set(stack.StackName, outputs.AccessLogGroupName);
+    if (outputs.AppLogGroupName) {
+      this.append(
+        outputs.AppLogGroupName,
+        `[embedded runtime] stack ${stack?.StackName} reached ${status}; the service would now run its tasks (no container runs locally)`,
+      );
+    }
+  }
+
+  /** Access log: the API requests made about the stage. */
+  recordRequest(method: string, path: string, status: number): void {
+    const match = /^\/v1\/stacks\/(stk_[0-9a-z]+)\/stages\/([a-z0-9-]+)/.exec(path);
+    const group = match && this.accessGroups.get(cfnStackNameOf(match[1]!, match[2]!));
+    if (group)
+      this.append(
+        group,
+        `127.0.0.1 - - [${new Date().toISOString()}] "${method} ${path} HTTP/1.1" ${status} -`,
+      );
   }
 }

@@ -11,7 +11,6 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { routes } from '../api/routes';
 import type { ApiDeps } from '../app/deps';
-import { cfnStackNameOf } from '../domain/stage';
 import { TENANT_CLAIM } from '../http/auth';
 import { httpHandler } from '../http/handler';
 import { errorFields, log } from '../log';
@@ -152,7 +151,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     )
       return;
     await onStackStatusChange(event as unknown as StackStatusChange, taskDeps);
-    await recordDeploymentLog(event, cloudFormation, logs);
+    await logs.recordDeployment(event, cloudFormation);
   });
 
   // The rule that sends failed executions to the executionEnded function.
@@ -186,7 +185,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     jwtSecret: secret,
     extra: localEndpoints({ bus, cloudFormation, workflows }),
     onRequest: (method, path, status, ms) => {
-      recordAccessLog(method, path, status, logs);
+      logs.recordRequest(method, path, status);
       log.debug('request', { method, path, status, ms: Math.round(ms) });
     },
   });
@@ -228,36 +227,4 @@ async function dynamoTask(dynamo: LocalDynamo, action: string, parameters: Recor
     default:
       throw new Error(`the embedded runtime has no binding for dynamodb:${action}`);
   }
-}
-
-const accessLogGroups = new Map<string, string>();
-
-/** What the stage's app log holds locally: its simulated deployments. */
-async function recordDeploymentLog(event: BusEvent, cfn: LocalCloudFormation, logs: LocalLogs) {
-  const detail = event.detail as { 'stack-id': string; 'status-details': { status: string } };
-  const status = detail['status-details'].status;
-  if (!/_COMPLETE$/.test(status) || status.startsWith('DELETE')) return;
-  const out = await cfn.describeStacks({ StackName: detail['stack-id'] }, event.region);
-  const stack = out.Stacks?.[0];
-  const outputs = Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
-  if (outputs.AccessLogGroupName && stack?.StackName)
-    accessLogGroups.set(stack.StackName, outputs.AccessLogGroupName);
-  if (outputs.AppLogGroupName) {
-    logs.append(
-      outputs.AppLogGroupName,
-      `[embedded runtime] stack ${stack?.StackName} reached ${status}; the service would now run its tasks (no container runs locally)`,
-    );
-  }
-}
-
-/** What the stage's access log holds locally: the API requests made about the stage. */
-function recordAccessLog(method: string, path: string, status: number, logs: LocalLogs) {
-  const match = /^\/v1\/stacks\/(stk_[0-9a-z]+)\/stages\/([a-z0-9-]+)/.exec(path);
-  if (!match) return;
-  const group = accessLogGroups.get(cfnStackNameOf(match[1]!, match[2]!));
-  if (group)
-    logs.append(
-      group,
-      `127.0.0.1 - - [${new Date().toISOString()}] "${method} ${path} HTTP/1.1" ${status} -`,
-    );
 }
