@@ -1,8 +1,8 @@
 /**
  * The IAM role a customer creates in their own account so the platform can build stages there.
- * The state machines assume it through their Task states' `Credentials` field. That field takes no
- * external id, so the id is checked once, when the role is registered: the API assumes the role
- * with the tenant's external id, which only succeeds if the customer's trust policy names it.
+ * The platform's task functions reach it through one platform principal role, presenting the
+ * tenant's external id on every AssumeRole; the API's verifier assumes it once more when the role is
+ * registered, which only succeeds if the customer's trust policy names this tenant's external id.
  */
 export function trustPolicy(platformPrincipalArn: string, verifierPrincipalArn: string, externalId: string) {
   return {
@@ -13,6 +13,7 @@ export function trustPolicy(platformPrincipalArn: string, verifierPrincipalArn: 
         Effect: 'Allow',
         Principal: { AWS: platformPrincipalArn },
         Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'sts:ExternalId': externalId } },
       },
       {
         Sid: 'TinyStacksRegistrationCheck',
@@ -76,9 +77,10 @@ export const permissionsPolicy = {
 };
 
 /**
- * CloudFormation reports stack status changes to the default bus of the account the stack is in;
- * this rule forwards the platform's stacks to the platform's bus, so workflows resume on events
- * instead of polling.
+ * CloudFormation reports stack status changes to the default bus of the account and region the
+ * stack is in; this rule, created in every region the customer's stages use, forwards the platform's
+ * stacks to the platform's bus, so workflows resume on events instead of polling. EventBridge needs
+ * a role to put events on a bus in another account or region: `forwardingRole` is that role.
  */
 export function eventForwardingRule(platformBusArn: string) {
   return {
@@ -87,6 +89,25 @@ export function eventForwardingRule(platformBusArn: string) {
       'detail-type': ['CloudFormation Stack Status Change'],
       detail: { 'stack-id': [{ wildcard: 'arn:aws:cloudformation:*:*:stack/tinystacks-*' }] },
     },
-    Targets: [{ Id: 'tinystacks', Arn: platformBusArn }],
+    Targets: [
+      {
+        Id: 'tinystacks',
+        Arn: platformBusArn,
+        RoleArn: 'arn:aws:iam::<your account>:role/tinystacks-event-forwarding',
+      },
+    ],
+    forwardingRole: {
+      RoleName: 'tinystacks-event-forwarding',
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        ],
+      },
+      Policy: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'events:PutEvents', Resource: platformBusArn }],
+      },
+    },
   };
 }
