@@ -20,12 +20,26 @@ const IDEMPOTENCY = ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateIte
 const TENANT_PROFILE = ['dynamodb:GetItem', 'dynamodb:PutItem'];
 const UPDATE = ['dynamodb:UpdateItem'];
 
+// SQS: the webhook delivery queue and its DLQ (serverless.yml resources, src/cloud/aws/delivery-queue.ts).
+const WEBHOOK_QUEUE = 'WebhookDeliveryQueue';
+const WEBHOOK_DLQ = 'WebhookDeliveryDeadLetterQueue';
+/** An SQS event source polls with the function's role; ChangeMessageVisibility is the backoff. */
+const QUEUE_CONSUMER = [
+  'sqs:ReceiveMessage',
+  'sqs:DeleteMessage',
+  'sqs:GetQueueAttributes',
+  'sqs:ChangeMessageVisibility',
+];
+
 /**
  * What each function may do. `table`/`index`: DynamoDB actions on the table and on gsi1;
  * `onlyKeys`: a partition key prefix the function's items are confined to; `start`/`resume`:
- * start the workflows, answer their task tokens; `customerAccounts`: 'verify' assumes any role
- * directly (with the tenant's external id, to prove the tenant controls it), 'platform' goes
- * through the platform principal role.
+ * start the workflows, answer their task tokens; `publish`: put events on the platform's bus;
+ * `secrets`: Secrets Manager actions on the platform's own secrets (`<service>/<stage>/*`: webhook
+ * secrets, the approval link key, Slack's signing secret); `email`: send approval requests with SES;
+ * `customerAccounts`: 'verify' assumes any role directly (with the tenant's external id, to prove
+ * the tenant controls it), 'platform' goes through the platform principal role; `queues`: SQS
+ * actions per queue (by logical id).
  *
  * Reads of a tenant's external id (targetOf, the stack tasks) only GetItem: by then the profile
  * exists, because registering the stack's role created it.
@@ -35,21 +49,77 @@ const ACCESS = {
   health: {},
   getOpenApi: {},
   getRoleSetup: { table: TENANT_PROFILE },
-  createStack: { table: [...IDEMPOTENCY, ...TENANT_PROFILE], customerAccounts: 'verify' },
+  /** Also creates the webhook secret and starts the create-pipeline workflow (src/app/pipelines.ts). */
+  createStack: {
+    table: [...IDEMPOTENCY, ...TENANT_PROFILE],
+    customerAccounts: 'verify',
+    start: true,
+    secrets: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'],
+  },
   listStacks: { table: QUERY },
   getStack: { table: READ },
-  deleteStack: { table: IDEMPOTENCY },
+  /** Also deletes the stack's webhook secret and its pipeline's CloudFormation stack. */
+  deleteStack: { table: IDEMPOTENCY, customerAccounts: 'platform', secrets: ['secretsmanager:DeleteSecret'] },
   createStage: { table: IDEMPOTENCY, start: true },
   listStages: { table: READ, index: QUERY },
   getStage: { table: READ },
   updateStage: { table: IDEMPOTENCY, start: true },
-  deleteStage: { table: IDEMPOTENCY, start: true },
+  /** Also checks the stage has no database or bastion left (a Query of its partition). */
+  deleteStage: { table: [...IDEMPOTENCY, ...QUERY], start: true },
   getStageLogs: { table: READ, customerAccounts: 'platform' },
   getStageStackEvents: { table: READ, customerAccounts: 'platform' },
   getOperation: { table: READ },
   listOperations: { table: READ, index: QUERY },
+  // Databases, read replicas, bastions: lock the stage, write the record, start the workflow
+  addDatabase: { table: IDEMPOTENCY, start: true },
+  listDatabases: { table: [...READ, ...QUERY] },
+  getDatabase: { table: READ },
+  updateDatabase: { table: IDEMPOTENCY, start: true },
+  /** Looks for replicas of the database among the stack's databases (a Query) first. */
+  deleteDatabase: { table: [...IDEMPOTENCY, ...QUERY], start: true },
+  /** GetSecretValue in the customer's account; writes the audit record, puts the audit event. */
+  getDatabaseSecret: { table: [...READ, 'dynamodb:PutItem'], customerAccounts: 'platform', publish: true },
+  changeDatabasePassword: { table: IDEMPOTENCY, start: true },
+  promoteDatabase: { table: IDEMPOTENCY, start: true },
+  createBastion: { table: IDEMPOTENCY, start: true },
+  getBastion: { table: [...READ, ...QUERY] },
+  deleteBastion: { table: IDEMPOTENCY, start: true },
+  /** ssm:GetParameter in the customer's account; writes the audit record, puts the audit event. */
+  getBastionPrivateKey: { table: [...READ, 'dynamodb:PutItem'], customerAccounts: 'platform', publish: true },
+  // Status subscriptions (webhooks): the slot counter (update) and the item (put); no idempotency
+  // records, because the create response carries the secret.
+  createSubscription: { table: ['dynamodb:PutItem', 'dynamodb:UpdateItem'] },
+  listSubscriptions: { table: QUERY },
+  getSubscription: { table: READ },
+  /** Deletes the item, gives the slot back (update). */
+  deleteSubscription: { table: IDEMPOTENCY },
+  listSubscriptionDeadLetters: { table: [...READ, ...QUERY] },
+  // Pipeline runs and approvals (src/api/runs.ts, webhooks.ts, approvals.ts)
+  listRuns: { table: READ, index: QUERY },
+  getRun: { table: READ },
+  createRun: { table: IDEMPOTENCY, start: true },
+  /** Reads the stack's webhook secret; claims the delivery, records the run, starts its workflow. */
+  receiveGithubWebhook: {
+    table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    start: true,
+    secrets: ['secretsmanager:GetSecretValue'],
+  },
+  /** Reads Slack's signing secret and the link key; decides the approval (conditional write, SendTask*). */
+  receiveSlackInteraction: {
+    table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    resume: true,
+    secrets: ['secretsmanager:GetSecretValue'],
+  },
+  getApproval: { table: READ, secrets: ['secretsmanager:GetSecretValue'] },
+  decideApproval: {
+    table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    resume: true,
+    secrets: ['secretsmanager:GetSecretValue'],
+  },
+  listApprovals: { table: READ, index: QUERY },
   // Tasks of the state machines
-  renderStageTemplateTask: { table: READ },
+  /** Reads the stage's databases (a Query) to wire them into the service. */
+  renderStageTemplateTask: { table: [...READ, ...QUERY] },
   createStackTask: { table: READ, customerAccounts: 'platform' },
   updateStackTask: { table: READ, customerAccounts: 'platform' },
   deleteStackTask: { table: READ, customerAccounts: 'platform' },
@@ -60,8 +130,77 @@ const ACCESS = {
   recordStageReadyTask: { table: UPDATE },
   recordFailureTask: { table: UPDATE },
   removeStageTask: { table: ['dynamodb:DeleteItem', 'dynamodb:UpdateItem'] },
+  renderDatabaseTemplateTask: { table: READ },
+  recordReplicaSourceTask: { table: [...READ, ...UPDATE] },
+  recordDatabaseReadyTask: { table: [...READ, ...UPDATE] },
+  /** Forgets a database that was never created (DescribeStack tells), or marks it; unlocks the stage. */
+  recordDatabaseFailureTask: {
+    table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    customerAccounts: 'platform',
+  },
+  removeDatabaseTask: { table: ['dynamodb:DeleteItem'] },
+  renderBastionTemplateTask: { table: READ },
+  recordBastionReadyTask: { table: UPDATE },
+  recordBastionFailureTask: { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] },
+  removeBastionTask: { table: ['dynamodb:DeleteItem'] },
+  renderPipelineTemplateTask: { table: READ },
+  recordPipelineReadyTask: { table: UPDATE },
+  recordPipelineFailureTask: { table: UPDATE },
+  /** StartPipelineExecution in the customer's account; the execution lookup and the run. */
+  startBuildTask: {
+    table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    customerAccounts: 'platform',
+  },
+  waitForBuildTask: { table: UPDATE, resume: true },
+  checkBuildTask: { table: READ, customerAccounts: 'platform' },
+  beginPromotionTask: { table: UPDATE, index: QUERY },
+  pickNextStageTask: { table: [...READ, ...UPDATE] },
+  /** Supersedes older pending approvals (the pending index; SendTaskFailure), records the new one. */
+  createApprovalTask: {
+    table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    index: QUERY,
+    resume: true,
+  },
+  /** Parks the token; sends the request by SES and to the stack's Slack webhook (in its secret). */
+  waitForApprovalTask: {
+    table: [...READ, ...UPDATE],
+    resume: true,
+    secrets: ['secretsmanager:GetSecretValue'],
+    email: true,
+  },
+  prepareStageDeployTask: { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] },
+  recordStageDeployedTask: { table: UPDATE },
+  recordRunEndTask: { table: [...READ, ...UPDATE] },
+  recordRunFailureTask: { table: [...READ, ...UPDATE] },
   // EventBridge
   stackStatusChanged: { table: UPDATE, onlyKeys: 'WAIT#', resume: true },
+  /** Takes the stage's next follow-up and starts it like the API would (lock, record, start). */
+  operationEnded: {
+    table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    start: true,
+  },
+  /** getOperation, then recordFailure (finishOperation, releaseStageLock), then announces the failure. */
+  executionEnded: {
+    table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    publish: true,
+    // A database workflow's failure recording asks CloudFormation whether its stack is still there.
+    customerAccounts: 'platform',
+  },
+  /** CodePipeline's state changes: the execution lookup, then the run's build wait (SendTaskSuccess). */
+  pipelineStateChanged: { table: [...READ, ...UPDATE], resume: true },
+  /** The backstop of the pipeline-run and create-pipeline executions. */
+  pipelineExecutionEnded: { table: [...READ, ...UPDATE], publish: true },
+  /** Queries the event's tenant's subscriptions, queues the deliveries; its failed events go to the DLQ. */
+  deliverEvents: {
+    table: QUERY,
+    queues: { [WEBHOOK_QUEUE]: ['sqs:SendMessage'], [WEBHOOK_DLQ]: ['sqs:SendMessage'] },
+  },
+  // SQS
+  /** Reads the subscription (its sealed secret), writes dead letters. */
+  sendWebhook: {
+    table: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+    queues: { [WEBHOOK_QUEUE]: QUEUE_CONSUMER },
+  },
 };
 
 const pascal = (key) => `${key[0].toUpperCase()}${key.slice(1)}`;
@@ -96,6 +235,36 @@ function tableStatements(access) {
   return statements;
 }
 
+/**
+ * A workflow that runs another as a child (states:startExecution.sync:2, as pipeline-run runs
+ * deploy-stage) starts it, follows and stops its executions, and lets Step Functions manage the
+ * rule through which it learns that a child ended.
+ */
+function childStatements(children, namePrefix) {
+  if (children.length === 0) return [];
+  const arn = (kind, child) =>
+    sub(`arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:${kind}:${namePrefix}${child}`);
+  return [
+    {
+      Effect: 'Allow',
+      Action: ['states:StartExecution'],
+      Resource: children.map((c) => arn('stateMachine', c)),
+    },
+    {
+      Effect: 'Allow',
+      Action: ['states:DescribeExecution', 'states:StopExecution'],
+      Resource: children.map((c) => sub(`${arn('execution', c)['Fn::Sub']}:*`)),
+    },
+    {
+      Effect: 'Allow',
+      Action: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+      Resource: sub(
+        'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule',
+      ),
+    },
+  ];
+}
+
 module.exports = async ({ resolveConfigurationProperty, resolveVariable }) => {
   const service = await resolveConfigurationProperty(['service']);
   const stage = await resolveVariable('sls:stage');
@@ -120,9 +289,13 @@ module.exports = async ({ resolveConfigurationProperty, resolveVariable }) => {
     verifier: `${service}-${stage}-${region}-verifier`,
   };
   const stateMachineArns = stateMachines.workflows.map((workflow) =>
-    sub(`arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${service}-${stage}-${workflow}`),
+    sub(
+      `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${service}-${stage}-${workflow}`,
+    ),
   );
-  const platformPrincipalArn = sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${names.platformPrincipal}`);
+  const platformPrincipalArn = sub(
+    `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${names.platformPrincipal}`,
+  );
 
   const resources = {};
 
@@ -130,17 +303,51 @@ module.exports = async ({ resolveConfigurationProperty, resolveVariable }) => {
     const logGroup = `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${service}-${stage}-${key}`;
     const statements = [
       // Only its own log group, which serverless creates with the retention: no logs:CreateLogGroup.
-      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: sub(`${logGroup}:*`) },
+      {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: sub(`${logGroup}:*`),
+      },
       ...tableStatements(access),
     ];
     if (access.start) {
       statements.push({ Effect: 'Allow', Action: ['states:StartExecution'], Resource: stateMachineArns });
+    }
+    if (access.publish) {
+      statements.push({
+        Effect: 'Allow',
+        Action: ['events:PutEvents'],
+        Resource: { 'Fn::GetAtt': [EVENT_BUS_ID, 'Arn'] },
+      });
+    }
+    if (access.secrets) {
+      statements.push({
+        Effect: 'Allow',
+        Action: [...access.secrets].sort(),
+        Resource: sub(
+          `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${service}/${stage}/*`,
+        ),
+      });
+    }
+    if (access.email) {
+      statements.push({
+        Effect: 'Allow',
+        Action: ['ses:SendEmail'],
+        Resource: sub('arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*'),
+      });
     }
     if (access.resume) {
       statements.push({
         Effect: 'Allow',
         Action: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
         Resource: stateMachineArns,
+      });
+    }
+    for (const [queue, actions] of Object.entries(access.queues ?? {})) {
+      statements.push({
+        Effect: 'Allow',
+        Action: [...actions].sort(),
+        Resource: { 'Fn::GetAtt': [queue, 'Arn'] },
       });
     }
     if (access.customerAccounts === 'verify') {
@@ -165,7 +372,6 @@ module.exports = async ({ resolveConfigurationProperty, resolveVariable }) => {
     Type: 'AWS::IAM::Role',
     Properties: {
       RoleName: names.platformPrincipal,
-      MaxSessionDuration: 3600,
       AssumeRolePolicyDocument: {
         Version: '2012-10-17',
         Statement: [
@@ -194,10 +400,10 @@ module.exports = async ({ resolveConfigurationProperty, resolveVariable }) => {
 
   // One role per state machine: invoke the task functions its definition names, write the table, emit events.
   for (const workflow of stateMachines.workflows) {
-    const functionArns = stateMachines
-      .taskNames(workflow)
-      .map((task) => ({ 'Fn::GetAtt': [stateMachines.lambdaLogicalId(stateMachines.taskFunctionKey(task)), 'Arn'] }));
-    resources[`${pascal(workflow)}StateMachineRole`] = {
+    const functionArns = stateMachines.taskNames(workflow).map((task) => ({
+      'Fn::GetAtt': [stateMachines.lambdaLogicalId(stateMachines.taskFunctionKey(task)), 'Arn'],
+    }));
+    resources[stateMachines.stateMachineRoleId(workflow)] = {
       Type: 'AWS::IAM::Role',
       Properties: {
         AssumeRolePolicyDocument: {
@@ -228,6 +434,7 @@ module.exports = async ({ resolveConfigurationProperty, resolveVariable }) => {
                   Action: ['events:PutEvents'],
                   Resource: { 'Fn::GetAtt': [EVENT_BUS_ID, 'Arn'] },
                 },
+                ...childStatements(stateMachines.childWorkflows(workflow), `${service}-${stage}-`),
               ],
             },
           },

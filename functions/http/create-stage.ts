@@ -1,5 +1,5 @@
 import { createStageRoute } from '../../src/api/stages';
-import { idempotency, store } from '../../src/cloud/aws/dynamodb';
+import { databases, idempotency, store } from '../../src/cloud/aws/dynamodb';
 import { apiSettings } from '../../src/cloud/aws/settings';
 import { workflows } from '../../src/cloud/aws/workflows';
 import { httpHandler } from '../../src/http/handler';
@@ -9,4 +9,5 @@ export const handler = httpHandler(createStageRoute, {
   idempotency,
   workflows,
   settings: apiSettings,
+  databases,
 });

@@ -1,9 +1,35 @@
 import type { ApiDeps } from '../app/deps';
 import type { Route } from '../http/route';
+import { decideApprovalRoute, getApprovalRoute, listApprovalsRoute } from './approvals';
+import { createRunRoute, getRunRoute, listRunsRoute } from './runs';
+import { githubWebhookRoute, slackInteractionsRoute } from './webhooks';
+import {
+  createBastionRoute,
+  deleteBastionRoute,
+  getBastionPrivateKeyRoute,
+  getBastionRoute,
+} from './bastions';
+import {
+  addDatabaseRoute,
+  changeDatabasePasswordRoute,
+  deleteDatabaseRoute,
+  getDatabaseRoute,
+  getDatabaseSecretRoute,
+  listDatabasesRoute,
+  promoteDatabaseRoute,
+  updateDatabaseRoute,
+} from './databases';
 import { healthRoute, roleSetupRoute } from './meta';
 import { getOperationRoute, listOperationsRoute } from './operations';
 import { openApiRoute } from './openapi';
 import { createStackRoute, deleteStackRoute, getStackRoute, listStacksRoute } from './stacks';
+import {
+  createSubscriptionRoute,
+  deleteSubscriptionRoute,
+  getSubscriptionRoute,
+  listSubscriptionDeadLettersRoute,
+  listSubscriptionsRoute,
+} from './subscriptions';
 import {
   createStageRoute,
   deleteStageRoute,
@@ -35,4 +61,29 @@ export const routes = [
   stageStackEventsRoute,
   getOperationRoute,
   listOperationsRoute,
+  createSubscriptionRoute,
+  listSubscriptionsRoute,
+  getSubscriptionRoute,
+  deleteSubscriptionRoute,
+  listSubscriptionDeadLettersRoute,
+  addDatabaseRoute,
+  listDatabasesRoute,
+  getDatabaseRoute,
+  updateDatabaseRoute,
+  deleteDatabaseRoute,
+  getDatabaseSecretRoute,
+  changeDatabasePasswordRoute,
+  promoteDatabaseRoute,
+  createBastionRoute,
+  getBastionRoute,
+  deleteBastionRoute,
+  getBastionPrivateKeyRoute,
+  listRunsRoute,
+  getRunRoute,
+  createRunRoute,
+  githubWebhookRoute,
+  slackInteractionsRoute,
+  getApprovalRoute,
+  decideApprovalRoute,
+  listApprovalsRoute,
 ] as ApiRoute[];

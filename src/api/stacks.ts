@@ -1,7 +1,11 @@
-import { createStack } from '../app/stacks';
+import * as z from 'zod/mini';
+import { forgetWebhookSecret, webhookUrlOf } from '../app/pipelines';
+import { createStack, targetOf } from '../app/stacks';
 import type { ApiDeps } from '../app/deps';
 import { pageQuery } from '../domain/schema';
+import { pipelineCfnStackNameOf } from '../domain/pipeline';
 import { createStackBody } from '../domain/stack';
+import { errorFields, log } from '../log';
 import { defineRoute } from '../http/route';
 import { page, responses, stackParams } from './common';
 import { pageOf, stackSchema, stackView } from './views';
@@ -14,11 +18,38 @@ export const createStackRoute = defineRoute({
   tag: 'Stacks',
   auth: 'jwt',
   idempotent: true,
+  shownOnce: ['webhookSecret'],
   body: createStackBody,
-  responses: responses({ 201: { description: 'The stack', schema: stackSchema } }, [400, 401, 422]),
-  async handle(req, deps: Pick<ApiDeps, 'store' | 'accounts' | 'settings'>) {
-    const stack = await createStack(deps, req.caller, req.body);
-    return { statusCode: 201, body: stackView(stack) };
+  responses: responses(
+    {
+      201: {
+        description:
+          'The stack, with the GitHub webhook to add to the repository: its URL, and its secret (shown once)',
+        schema: z.object({
+          ...stackSchema.shape,
+          webhookUrl: z.string(),
+          webhookSecret: z.nullable(z.string()),
+        }),
+      },
+    },
+    [400, 401, 422],
+  ),
+  async handle(
+    req,
+    deps: Pick<
+      ApiDeps,
+      'store' | 'accounts' | 'settings' | 'pipelines' | 'workflows' | 'platformSecrets' | 'pipelineSettings'
+    >,
+  ) {
+    const { stack, webhookSecret } = await createStack(deps, req.caller, req.body);
+    return {
+      statusCode: 201,
+      body: {
+        ...stackView(stack),
+        webhookUrl: webhookUrlOf(deps.pipelineSettings, stack.stackId),
+        webhookSecret,
+      },
+    };
   },
 });
 
@@ -62,8 +93,23 @@ export const deleteStackRoute = defineRoute({
   idempotent: true,
   params: stackParams,
   responses: responses({ 204: { description: 'Deleted' } }, [400, 401, 404, 409]),
-  async handle(req, deps: Pick<ApiDeps, 'store'>) {
+  async handle(req, deps: Pick<ApiDeps, 'store' | 'stacks' | 'platformSecrets' | 'pipelineSettings'>) {
+    const stack = await deps.store.requireStack(req.caller.tenantId, req.params.stackId);
     await deps.store.deleteStack(req.caller.tenantId, req.params.stackId);
+    // The stack is gone; its webhook secret and build pipeline go too (not waited on: nothing depends on them).
+    try {
+      await forgetWebhookSecret(deps, stack.stackId);
+      if (stack.pipeline) {
+        const cfnStackName = pipelineCfnStackNameOf(stack.stackId);
+        await deps.stacks.delete(
+          await targetOf(deps, stack, stack.region),
+          cfnStackName,
+          `${cfnStackName}-delete`,
+        );
+      }
+    } catch (error) {
+      log.error('stack pipeline not cleaned up', { stackId: stack.stackId, ...errorFields(error) });
+    }
     return { statusCode: 204 };
   },
 });

@@ -8,7 +8,7 @@ import { defineRoute } from '../http/route';
 import { page, responses, stackParams, stageParams } from './common';
 import { operationAccepted, operationView, pageOf, stageSchema, stageView } from './views';
 
-type StageDeps = Pick<ApiDeps, 'store' | 'workflows' | 'settings'>;
+type StageDeps = Pick<ApiDeps, 'store' | 'workflows' | 'settings' | 'databases'>;
 
 export const createStageRoute = defineRoute({
   method: 'POST',

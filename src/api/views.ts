@@ -14,6 +14,15 @@ export const stackView = (s: Stack) => ({
   region: s.region,
   roleArn: s.roleArn,
   stageCount: s.stageCount,
+  pipeline: s.pipeline
+    ? {
+        status: s.pipeline.status,
+        pipelineName: s.pipeline.pipelineName,
+        imageRepositoryUri: s.pipeline.imageRepositoryUri ?? null,
+        error: s.pipeline.error ?? null,
+      }
+    : null,
+  notifications: s.notifications ?? { emails: [], slack: false },
   createdAt: s.createdAt,
   updatedAt: s.updatedAt,
 });
@@ -32,6 +41,7 @@ export const stageView = (s: Stage) => ({
     origins: s.origins,
   },
   serviceEnvironmentNames: s.serviceEnvironmentNames,
+  imageUri: s.imageUri,
   outputs: s.outputs,
   currentOperationId: s.lock?.operationId ?? null,
   lastOperationId: s.lastOperationId,
@@ -66,6 +76,15 @@ export const stackSchema = z.object({
   region: z.string(),
   roleArn: z.string(),
   stageCount: z.number(),
+  pipeline: z.nullable(
+    z.object({
+      status: z.enum(['CREATING', 'ACTIVE', 'FAILED']),
+      pipelineName: z.string(),
+      imageRepositoryUri: nullableString,
+      error: nullableString,
+    }),
+  ),
+  notifications: z.object({ emails: z.array(z.string()), slack: z.boolean() }),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -84,6 +103,7 @@ export const stageSchema = z.object({
     origins: z.array(z.string()),
   }),
   serviceEnvironmentNames: z.array(z.string()),
+  imageUri: z.string(),
   outputs: stringMap,
   currentOperationId: nullableString,
   lastOperationId: z.string(),

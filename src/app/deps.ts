@@ -1,6 +1,21 @@
-import type { AccountPort, LogsPort, StackPort, WorkflowPort } from '../cloud/ports';
+import type {
+  AccountPort,
+  EventBusPort,
+  JwtVerifierPort,
+  KeysPort,
+  LogsPort,
+  NotificationPort,
+  SecretsPort,
+  StackPort,
+  WorkflowPort,
+} from '../cloud/ports';
+import type { DatabaseStore } from '../store/databases';
 import type { IdempotencyStore } from '../store/idempotency';
+import type { PipelineStore } from '../store/pipelines';
 import type { Store } from '../store/store';
+import type { PipelineSettings, SecretCache } from './pipelines';
+import type { SubscriptionStore } from '../store/subscriptions';
+import type { WebhookSettings } from './subscriptions';
 
 /** Everything an API route may need; each route names the subset it uses. */
 export interface ApiDeps {
@@ -11,6 +26,21 @@ export interface ApiDeps {
   logs: LogsPort;
   accounts: AccountPort;
   settings: ApiSettings;
+  /** Databases, bastions and their secrets (src/app/databases.ts, src/app/bastions.ts). */
+  databases: DatabaseStore;
+  secrets: SecretsPort;
+  keys: KeysPort;
+  /** Audit events ("View Secret", private key downloads): ids only, never the secret. */
+  bus: EventBusPort;
+  /** Status subscriptions (src/app/subscriptions.ts). */
+  subscriptions: SubscriptionStore;
+  webhooks: WebhookSettings;
+  /** Pipeline runs and approvals (src/app/pipelines.ts, src/app/approvals.ts). */
+  pipelines: PipelineStore;
+  platformSecrets: SecretCache;
+  notifications: NotificationPort;
+  jwtVerifier: JwtVerifierPort;
+  pipelineSettings: PipelineSettings;
 }
 
 export interface ApiSettings {

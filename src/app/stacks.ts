@@ -5,15 +5,19 @@ import type { CreateStackBody, Stack } from '../domain/stack';
 import type { Caller } from '../http/auth';
 import type { TargetAccount } from '../cloud/ports';
 import type { ApiDeps } from './deps';
+import { newPipeline, setUpPipeline } from './pipelines';
 
 export const externalIdFor = (deps: Pick<ApiDeps, 'store'>, tenantId: string) =>
   deps.store.tenantExternalId(tenantId, () => randomBytes(18).toString('base64url'));
 
 export async function createStack(
-  deps: Pick<ApiDeps, 'store' | 'accounts' | 'settings'>,
+  deps: Pick<
+    ApiDeps,
+    'store' | 'accounts' | 'settings' | 'pipelines' | 'workflows' | 'platformSecrets' | 'pipelineSettings'
+  >,
   caller: Caller,
   body: CreateStackBody,
-): Promise<Stack> {
+): Promise<{ stack: Stack; webhookSecret: string }> {
   let roleArn = body.roleArn;
   if (roleArn === undefined) {
     if (deps.settings.requireRoleArn)
@@ -35,8 +39,14 @@ export async function createStack(
     createdAt: now,
     updatedAt: now,
   };
+  stack.pipeline = newPipeline(stack.stackId);
+  stack.notifications = {
+    emails: body.notifications?.emails ?? [],
+    slack: body.notifications?.slackWebhookUrl !== undefined,
+  };
   await deps.store.putStack(stack);
-  return stack;
+  const { webhookSecret } = await setUpPipeline(deps, stack, body.notifications?.slackWebhookUrl);
+  return { stack, webhookSecret };
 }
 
 /** The customer account a stack's stage lives in, as the task functions and readers reach it. */

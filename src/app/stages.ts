@@ -12,10 +12,18 @@ import {
 } from '../domain/stage';
 import type { Stack } from '../domain/stack';
 import type { Caller } from '../http/auth';
+import { conflict } from '../domain/errors';
 import { errorFields, log } from '../log';
+import { validateDatabaseOption } from './databases';
 import type { ApiDeps } from './deps';
+import { followUpsOf } from './follow-ups';
 
 type Deps = Pick<ApiDeps, 'store' | 'workflows' | 'settings'>;
+/**
+ * Stage creation may ask for a database and a bastion; deletion checks there are none left. The
+ * database store is optional so that callers that never use either need not provide it.
+ */
+type StageDeps = Deps & Partial<Pick<ApiDeps, 'databases'>>;
 
 /** What every stage workflow receives. Names and ids only: credentials never travel in execution input. */
 export interface StageWorkflowInput {
@@ -91,10 +99,19 @@ async function launch(
   }
 }
 
-export async function createStage(deps: Deps, caller: Caller, stackId: string, body: CreateStageBody) {
+export async function createStage(deps: StageDeps, caller: Caller, stackId: string, body: CreateStageBody) {
   const stack = await deps.store.requireStack(caller.tenantId, stackId);
   const settings = stageSettings(body);
   assertUserEnvironment(settings.environment);
+  if (body.database) {
+    await validateDatabaseOption(
+      { store: deps.store, databases: deps.databases! },
+      caller.tenantId,
+      stackId,
+      body.name,
+      body.database,
+    );
+  }
   const operation = newOperation(caller, stackId, body.name, 'CREATE_STAGE', body);
   const now = operation.createdAt;
   const stage: Stage = {
@@ -121,6 +138,11 @@ export async function createStage(deps: Deps, caller: Caller, stackId: string, b
     await deps.store.adjustStageCount(caller.tenantId, stackId, -1);
     throw error;
   }
+  // Started as operations of their own once the stage is ACTIVE (src/app/follow-ups.ts).
+  await deps.databases?.putFollowUps(
+    { tenantId: caller.tenantId, stackId, stageName: body.name },
+    followUpsOf(body, caller.userId),
+  );
   return launch(deps, stack, stage, operation, 'CREATE', async () => {
     await deps.store.deleteStage(stage);
     await deps.store.adjustStageCount(caller.tenantId, stackId, -1);
@@ -147,12 +169,30 @@ export async function updateStage(
   );
 }
 
-export async function deleteStage(deps: Deps, caller: Caller, stackId: string, stageName: string) {
+export async function deleteStage(deps: StageDeps, caller: Caller, stackId: string, stageName: string) {
   const stack = await deps.store.requireStack(caller.tenantId, stackId);
   const stage = await deps.store.requireStage(caller.tenantId, stackId, stageName);
+  await assertNothingInStage(deps, caller.tenantId, stackId, stageName);
   const operation = newOperation(caller, stackId, stageName, 'DELETE_STAGE', {});
   await deps.store.lockStage(stage, operation.operationId, 'DELETING');
   return launch(deps, stack, stage, operation, 'DELETE', () =>
     deps.store.releaseStageLock(stage, operation.operationId, stage.status),
   );
+}
+
+/** Databases and a bastion live in the stage's VPC: the stage can only go once they are gone. */
+async function assertNothingInStage(
+  deps: Pick<StageDeps, 'databases'>,
+  tenantId: string,
+  stackId: string,
+  stageName: string,
+): Promise<void> {
+  if (!deps.databases) return;
+  const ref = { tenantId, stackId, stageName };
+  const databases = await deps.databases.allDatabases(ref);
+  const bastion = await deps.databases.getBastion(ref);
+  if (databases.length > 0 || bastion) {
+    const what = [...databases.map((db) => `its ${db.engine} database`), ...(bastion ? ['its bastion'] : [])];
+    throw conflict(`stage ${stageName} still has ${what.join(', ')}: delete them first`);
+  }
 }

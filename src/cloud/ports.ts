@@ -2,6 +2,7 @@
  * What the backend asks of the cloud. `aws/` implements these on AWS, `src/local` on the embedded
  * runtime; handlers and tasks only ever see these interfaces.
  */
+import type { WebhookDelivery } from '../domain/subscription';
 import type { WorkflowName } from '../domain/workflows';
 import type { TaskDelivery } from './errors';
 
@@ -99,4 +100,116 @@ export interface PlatformEvent {
 
 export interface EventBusPort {
   publish(events: PlatformEvent[]): Promise<void>;
+}
+
+// ---- webhook deliveries (status subscriptions) --------------------------------------------------
+
+/**
+ * Where a tenant's deliveries wait for their sender: SQS on AWS (src/cloud/aws/delivery-queue.ts),
+ * timers on the embedded runtime (src/local/webhooks.ts). Each delivery is attempted at least once.
+ */
+export interface DeliveryQueuePort {
+  enqueue(deliveries: WebhookDelivery[]): Promise<void>;
+}
+
+export interface WebhookRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** `ok` only for a 2xx answer; a redirect is a failure (it is not followed). `error` never holds a secret. */
+export type WebhookResult = { ok: true; status: number } | { ok: false; status?: number; error: string };
+
+/**
+ * POSTs one signed delivery, with a timeout, to an address it has checked itself at connection
+ * time (src/cloud/webhook-sender.ts): the same check as at creation, against DNS rebinding.
+ */
+export interface WebhookSenderPort {
+  post(request: WebhookRequest): Promise<WebhookResult>;
+}
+
+// ---- build pipelines, secrets, notifications, in-function JWTs (issue 4) -----------------------
+
+export type PipelineExecutionStatus = 'InProgress' | 'Succeeded' | 'Failed' | 'Stopped' | 'Superseded';
+
+export interface PipelineExecution {
+  executionId: string;
+  status: PipelineExecutionStatus;
+  /** The commit the source action fetched, once known. */
+  commitSha?: string;
+  reason?: string;
+}
+
+/** The stack's CodePipeline in the customer's account. */
+export interface PipelinePort {
+  /** Starts an execution; `commitSha` overrides the source revision. Idempotent per clientRequestToken. */
+  start(
+    target: TargetAccount,
+    pipelineName: string,
+    options: { commitSha?: string; clientRequestToken: string },
+  ): Promise<{ executionId: string }>;
+  getExecution(target: TargetAccount, pipelineName: string, executionId: string): Promise<PipelineExecution>;
+}
+
+/** The platform's own secrets (Secrets Manager; a file on the embedded runtime). */
+export interface PlatformSecretsPort {
+  create(name: string, value: string): Promise<void>;
+  /** undefined when there is no such secret. */
+  get(name: string): Promise<string | undefined>;
+  delete(name: string): Promise<void>;
+}
+
+export interface ApprovalMessage {
+  approvalId: string;
+  stackName: string;
+  stageName: string;
+  commit: { sha?: string; message?: string; author?: string };
+  requestedBy: string;
+  expiresAt: string;
+  /** GET shows what is approved; only a POST decides. Carries the single-use link token. */
+  link: string;
+  /** `<approvalId>.<link token>` for Slack's buttons. */
+  buttonValue: string;
+}
+
+/** Email (SES) and Slack (incoming webhook, response_url) on AWS; files in an outbox locally. */
+export interface NotificationPort {
+  email(to: string[], message: ApprovalMessage): Promise<void>;
+  slack(webhookUrl: string, message: ApprovalMessage): Promise<void>;
+  /** Replaces the Slack message a button was clicked in (Slack's response_url). */
+  slackUpdate(responseUrl: string, text: string): Promise<void>;
+}
+
+export interface VerifiedUser {
+  tenantId: string;
+  userId: string;
+}
+
+/** For routes without API Gateway's authorizer (approval links) that also accept a bearer token. */
+export interface JwtVerifierPort {
+  /** undefined for any token the authorizer would refuse. */
+  verify(token: string): Promise<VerifiedUser | undefined>;
+}
+
+/** What a database secret holds (the JSON RDS and TinyStacks write): the password, and where to use it. */
+export interface DatabaseCredentials {
+  username?: string;
+  password: string;
+  host?: string;
+  port?: number;
+  dbname?: string;
+}
+
+/**
+ * Secrets Manager in the customer's account: "View Secret". The secret's region is the one in its
+ * ARN (a replica stage's writer secret lives in its source's region).
+ */
+export interface SecretsPort {
+  readDatabaseSecret(target: TargetAccount, secretArn: string): Promise<DatabaseCredentials>;
+}
+
+/** The private key AWS kept when CloudFormation created an EC2 key pair (SSM /ec2/keypair/<id>). */
+export interface KeysPort {
+  readPrivateKey(target: TargetAccount, keyPairId: string): Promise<string>;
 }

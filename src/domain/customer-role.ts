@@ -51,6 +51,12 @@ export const permissionsPolicy = {
         'elasticache:*',
         'secretsmanager:*',
         'ssm:*',
+        // The stack's build pipeline (src/templates/pipeline.ts): started for each push, read back after.
+        'codepipeline:*',
+        'codebuild:*',
+        'ecr:*',
+        'codestar-connections:*',
+        's3:*',
         'kms:DescribeKey',
         'kms:CreateGrant',
       ],
@@ -85,9 +91,13 @@ export const permissionsPolicy = {
 export function eventForwardingRule(platformBusArn: string) {
   return {
     EventPattern: {
-      source: ['aws.cloudformation'],
-      'detail-type': ['CloudFormation Stack Status Change'],
-      detail: { 'stack-id': [{ wildcard: 'arn:aws:cloudformation:*:*:stack/tinystacks-*' }] },
+      source: ['aws.cloudformation', 'aws.codepipeline'],
+      'detail-type': ['CloudFormation Stack Status Change', 'CodePipeline Pipeline Execution State Change'],
+      // The platform's stacks, and its build pipelines (whose state changes resume pipeline runs).
+      $or: [
+        { detail: { 'stack-id': [{ wildcard: 'arn:aws:cloudformation:*:*:stack/tinystacks-*' }] } },
+        { detail: { pipeline: [{ prefix: 'tinystacks-stk_' }] } },
+      ],
     },
     Targets: [
       {

@@ -27,16 +27,30 @@ export interface PlatformContext {
   stageName: string;
   port: number;
   deploymentId: string;
+  /** The databases' plain variables (PG_HOST, PG_PORT, PG_DATABASE, ...): databaseWiring().environment. */
+  databases?: Record<string, string>;
 }
 
-/** Variables the platform injects. Later components (databases) add theirs here. */
+/** Variables the platform injects: its own, and each database's (src/domain/database.ts). */
 export function platformEnvironment(ctx: PlatformContext): Record<string, string> {
   return {
     PORT: String(ctx.port),
     TINYSTACKS_STACK_ID: ctx.stackId,
     TINYSTACKS_STAGE: ctx.stageName,
     TINYSTACKS_DEPLOYMENT_ID: ctx.deploymentId,
+    ...ctx.databases,
   };
+}
+
+/**
+ * The names (never values) of everything the container receives: its variables and the ones ECS
+ * fills from Secrets Manager (`*_CREDENTIALS_SECRET`). What GET .../stages/{stage} shows.
+ */
+export function serviceEnvironmentNames(
+  environment: Record<string, string>,
+  secrets: Record<string, string> = {},
+): string[] {
+  return [...new Set([...Object.keys(environment), ...Object.keys(secrets)])].sort();
 }
 
 /**

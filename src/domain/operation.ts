@@ -1,6 +1,18 @@
 import type { WorkflowName } from './workflows';
 
-export const OPERATION_TYPES = ['CREATE_STAGE', 'UPDATE_STAGE', 'DELETE_STAGE'] as const;
+export const OPERATION_TYPES = [
+  'CREATE_STAGE',
+  'UPDATE_STAGE',
+  'DELETE_STAGE',
+  'ADD_DATABASE',
+  'UPDATE_DATABASE',
+  'DELETE_DATABASE',
+  'CHANGE_DATABASE_PASSWORD',
+  'PROMOTE_DATABASE',
+  'CREATE_READ_REPLICA',
+  'PROVISION_BASTION',
+  'DELETE_BASTION',
+] as const;
 export type OperationType = (typeof OPERATION_TYPES)[number];
 
 export const OPERATION_STATUSES = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const;
@@ -27,4 +39,13 @@ export const WORKFLOW_OF: Record<OperationType, WorkflowName> = {
   CREATE_STAGE: 'deployStage',
   UPDATE_STAGE: 'deployStage',
   DELETE_STAGE: 'deleteStage',
+  // Databases, replicas and bastions (src/app/databases.ts, src/app/bastions.ts)
+  ADD_DATABASE: 'addDatabase',
+  UPDATE_DATABASE: 'addDatabase',
+  CHANGE_DATABASE_PASSWORD: 'addDatabase',
+  PROMOTE_DATABASE: 'addDatabase',
+  DELETE_DATABASE: 'deleteDatabase',
+  CREATE_READ_REPLICA: 'createReadReplica',
+  PROVISION_BASTION: 'provisionBastion',
+  DELETE_BASTION: 'deleteBastion',
 };

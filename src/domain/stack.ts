@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { notificationSettings, type StackPipeline } from './pipeline';
 import { awsRegion, branch, repository, roleArn, stackName } from './schema';
 
 export const createStackBody = z.strictObject({
@@ -7,6 +8,8 @@ export const createStackBody = z.strictObject({
   branch,
   region: awsRegion,
   roleArn: z.optional(roleArn),
+  /** Who is asked when a stage requires approval: email addresses, a Slack incoming webhook. */
+  notifications: z.optional(notificationSettings),
 });
 export type CreateStackBody = z.infer<typeof createStackBody>;
 
@@ -20,6 +23,10 @@ export interface Stack {
   /** The IAM role in the customer's account the workflows act through. */
   roleArn: string;
   stageCount: number;
+  /** The build pipeline in the customer's account (absent on stacks created before pipelines). */
+  pipeline?: StackPipeline;
+  /** Approval requests go to these addresses and, when `slack`, to the Slack webhook in the stack's secret. */
+  notifications?: { emails: string[]; slack: boolean };
   createdAt: string;
   updatedAt: string;
 }

@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+import { bastionBody } from './bastion';
+import { stageDatabaseOption } from './database';
 import { awsRegion, environment, origins, port, stageName } from './schema';
 
 export const DEFAULT_PORT = 80;
@@ -13,6 +15,10 @@ export const createStageBody = z.strictObject({
   port: z.optional(port),
   environment: z.optional(environment),
   origins: z.optional(origins),
+  /** A database of its own, or a read replica of another stage's: started once the stage is ACTIVE. */
+  database: z.optional(stageDatabaseOption),
+  /** A bastion host for the stage's databases: started after the database. */
+  bastion: z.optional(bastionBody),
 });
 export type CreateStageBody = z.infer<typeof createStageBody>;
 

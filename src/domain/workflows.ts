@@ -5,6 +5,14 @@
 export const WORKFLOW_FILES = {
   deployStage: 'deploy-stage.asl.json',
   deleteStage: 'delete-stage.asl.json',
+  addDatabase: 'add-database.asl.json',
+  deleteDatabase: 'delete-database.asl.json',
+  createReadReplica: 'create-read-replica.asl.json',
+  provisionBastion: 'provision-bastion.asl.json',
+  deleteBastion: 'delete-bastion.asl.json',
+  // Build pipelines and their runs (src/app/pipelines.ts)
+  createPipeline: 'create-pipeline.asl.json',
+  pipelineRun: 'pipeline-run.asl.json',
 } as const;
 
 export type WorkflowName = keyof typeof WORKFLOW_FILES;

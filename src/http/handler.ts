@@ -20,10 +20,13 @@ export interface HttpDeps {
 }
 
 function toResponse(result: HttpResult): Result {
+  const headers = { 'content-type': 'application/json', ...result.headers };
+  // A route that names another content type (an HTML page) gives its body as text.
+  const text = typeof result.body === 'string' && !headers['content-type'].includes('json');
   return {
     statusCode: result.statusCode,
-    headers: { 'content-type': 'application/json', ...result.headers },
-    body: result.body === undefined ? '' : JSON.stringify(result.body),
+    headers,
+    body: result.body === undefined ? '' : text ? (result.body as string) : JSON.stringify(result.body),
   };
 }
 
@@ -42,14 +45,15 @@ export function errorResponse(error: unknown, requestId: string): Result {
   });
 }
 
-function readBody(event: APIGatewayProxyEventV2): { raw: string; json: unknown } {
+function readBody(event: APIGatewayProxyEventV2, route: AnyRoute): { raw: string; json: unknown } {
   const raw = event.body
     ? event.isBase64Encoded
       ? Buffer.from(event.body, 'base64').toString('utf8')
       : event.body
     : '';
-  if (Buffer.byteLength(raw) > MAX_BODY_BYTES)
-    throw badRequest('body', `body must be at most ${MAX_BODY_BYTES} bytes`);
+  const maxBytes = route.raw?.maxBytes ?? MAX_BODY_BYTES;
+  if (Buffer.byteLength(raw) > maxBytes) throw badRequest('body', `body must be at most ${maxBytes} bytes`);
+  if (route.raw) return { raw, json: undefined };
   if (raw.trim() === '') return { raw, json: undefined };
   try {
     return { raw, json: JSON.parse(raw) };
@@ -60,7 +64,7 @@ function readBody(event: APIGatewayProxyEventV2): { raw: string; json: unknown }
 
 function parseRequest(route: AnyRoute, event: APIGatewayProxyEventV2): ParsedRequest<never, never, never> {
   const caller = route.auth === 'jwt' ? callerOf(event) : { tenantId: '', userId: '' };
-  const { raw, json } = readBody(event);
+  const { raw, json } = readBody(event, route);
   if (json !== undefined && !route.body) throw badRequest('body', 'this route takes no body');
   return {
     caller,
@@ -68,7 +72,7 @@ function parseRequest(route: AnyRoute, event: APIGatewayProxyEventV2): ParsedReq
     query: (route.query
       ? parsePart(route.query, event.queryStringParameters ?? {}, 'query')
       : undefined) as never,
-    body: (route.body ? parsePart(route.body, json ?? {}, 'body') : undefined) as never,
+    body: (route.body && !route.raw ? parsePart(route.body, json ?? {}, 'body') : undefined) as never,
     headers: event.headers,
     rawBody: raw,
   };
@@ -120,9 +124,17 @@ async function withIdempotency(
   else
     await store.complete(req.caller.tenantId, scopedKey, {
       statusCode: response.statusCode,
-      body: response.body,
+      body: withoutShownOnce(response.body, route.shownOnce),
     });
   return response;
+}
+
+/** Secrets shown once (a webhook secret) are not kept in the idempotency record: a replay shows null. */
+function withoutShownOnce(body: string, fields: string[] | undefined): string {
+  if (!fields?.length || !body) return body;
+  const parsed = JSON.parse(body) as Record<string, unknown>;
+  for (const field of fields) if (field in parsed) parsed[field] = null;
+  return JSON.stringify(parsed);
 }
 
 /**

@@ -45,6 +45,13 @@ export interface Route<
   body?: BS;
   /** Accepts an Idempotency-Key header with Stripe's semantics. */
   idempotent?: boolean;
+  /**
+   * The route reads the raw body itself (signed webhooks, HTML forms): no JSON parsing and no body
+   * validation before `handle`, which gets `rawBody`; `body`, if given, only documents it.
+   */
+  raw?: { maxBytes: number };
+  /** Top-level response fields shown once: an Idempotency-Key replay answers them as null. */
+  shownOnce?: string[];
   responses: Record<number, ResponseSpec>;
   handle(req: ParsedRequest<Out<PS>, Out<QS>, Out<BS>>, deps: Deps): Promise<HttpResult>;
 }

@@ -2,6 +2,7 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setLogSink } from '../log';
 import { parseCliOptions } from './options';
+import { recoverInterruptedRuns } from './pipelines-runtime';
 import { recoverInterruptedOperations } from './recovery';
 import { startRuntime } from './runtime';
 
@@ -16,17 +17,37 @@ async function main() {
     if (logFile) appendFileSync(logFile, `${line}\n`);
   });
 
-  const runtime = await startRuntime({ port: options.port, dataDir, stackDelayMs: options.stackDelayMs });
+  const runtime = await startRuntime({
+    port: options.port,
+    dataDir,
+    stackDelayMs: options.stackDelayMs,
+    buildDelayMs: options.buildDelayMs,
+    approvalTimeoutSeconds: options.approvalTimeoutSeconds,
+    // Email and Slack land in the outbox: say so, with the link to open.
+    onOutbox: (message) =>
+      process.stdout.write(
+        `outbox ${message.kind === 'email' ? 'email to' : message.kind === 'slack' ? 'Slack to' : 'Slack update at'} ${message.to}: ${message.subject}\n` +
+          (message.link ? `       approve or reject: ${message.link}\n` : '') +
+          (message.file ? `       file: ${message.file}\n` : ''),
+      ),
+    allowPrivateWebhooks: options.allowPrivateWebhooks,
+    webhookRetryScale: options.webhookRetryScale,
+  });
   const recovered = await recoverInterruptedOperations(runtime.store, runtime.dynamo.documentClient);
+  const recoveredRuns = await recoverInterruptedRuns(
+    runtime.dynamo.documentClient,
+    runtime.store.tableName,
+    runtime.store,
+  );
   const token = runtime.tokenFor(LOCAL_TENANT, 'local-user');
   if (dataDir) writeFileSync(join(dataDir, 'local-token'), `${token}\n`, { mode: 0o600 });
 
   runtime.bus.subscribe((event) => {
     if (event.source !== 'tinystacks') return;
     const d = event.detail as Record<string, unknown>;
-    const what = [d.stackId, d.stageName, d.operationId].filter(Boolean).join(' ');
+    const what = [d.stackId, d.runId, d.stageName, d.operationId, d.approvalId].filter(Boolean).join(' ');
     process.stdout.write(
-      `event  ${event['detail-type']}: ${d.status ?? ''}  ${what}${d.error ? `  (${d.error})` : ''}\n`,
+      `event  ${event['detail-type']}: ${d.status ?? ''}${d.stageStatus ? `/${d.stageStatus}` : ''}  ${what}${d.error ? `  (${d.error})` : ''}${d.reason ? `  (${d.reason})` : ''}\n`,
     );
   });
 
@@ -42,8 +63,17 @@ async function main() {
       `  try:     curl -H "Authorization: Bearer $(cat .tinystacks/local-token)" ${runtime.url}/v1/stacks`,
       `  events:  curl -N -H "Authorization: Bearer $(cat .tinystacks/local-token)" ${runtime.url}/v1/events`,
       `  docs:    ${runtime.url}/v1/openapi.json`,
+      `  push:    npm run webhook -- <stackId> [branch]   (a signed GitHub push; builds take ${options.buildDelayMs} ms here)`,
+      dataDir ? `  outbox:  ${join(dataDir, 'outbox')} (approval emails and Slack messages)` : '',
+      options.allowPrivateWebhooks
+        ? '  webhooks: --allow-private-webhooks: http:// and private/loopback addresses accepted (never on AWS)'
+        : '',
+      options.webhookRetryScale !== 1 ? `  webhooks: retry delays × ${options.webhookRetryScale}` : '',
       recovered > 0 ? `  marked ${recovered} operation(s) interrupted by the last shutdown as FAILED` : '',
-      'Simulated here: CloudFormation (validated against the resource specification), the customer account and its role.',
+      recoveredRuns > 0
+        ? `  marked ${recoveredRuns} pipeline run(s) interrupted by the last shutdown as FAILED`
+        : '',
+      'Simulated here: CloudFormation (validated against the resource specification), the customer account and its role, CodePipeline builds, email and Slack.',
       'Press Ctrl-C to stop.',
       '',
     ]

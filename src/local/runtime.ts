@@ -11,24 +11,33 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { routes } from '../api/routes';
 import type { ApiDeps } from '../app/deps';
+import type { Resolver } from '../app/webhook-guard';
 import { TENANT_CLAIM } from '../http/auth';
 import { httpHandler } from '../http/handler';
 import { errorFields, log } from '../log';
+import { onOperationEnded, type OperationEnded } from '../app/follow-ups';
+import { DatabaseStore } from '../store/databases';
 import { IdempotencyStore } from '../store/idempotency';
 import { StackWaitStore } from '../store/stack-waits';
 import { Store } from '../store/store';
+import { SubscriptionStore } from '../store/subscriptions';
 import type { TaskDeps } from '../tasks/deps';
 import { onExecutionEnded, type ExecutionStatusChange } from '../tasks/execution-ended';
 import { taskFunctions, type TaskName } from '../tasks/registry';
 import { onStackStatusChange, type StackStatusChange } from '../tasks/stack-waits';
 import { LocalEventBus, type BusEvent, type PutEventsEntry } from './bus';
 import { LocalCloudFormation } from './cloudformation';
+import { SimulatedServices } from './cloudformation/effects';
 import { startDynamo, type LocalDynamo } from './dynamo';
 import { localEndpoints } from './endpoints';
 import { signToken } from './jwt';
 import { LocalLogs } from './logs';
 import { createApiServer } from './server';
+import { LocalKeysPort, LocalSecretsPort } from './secrets';
 import { LocalStackPort } from './stacks';
+import { startLocalWebhooks, type LocalWebhookQueue } from './webhooks';
+import { startLocalPipelines } from './pipelines-runtime';
+import type { OutboxMessage } from './outbox';
 import { LocalWorkflows } from './workflows';
 
 export interface RuntimeOptions {
@@ -42,6 +51,18 @@ export interface RuntimeOptions {
   tokenTimeoutSeconds?: number;
   /** Stops forwarding CloudFormation's status events, as if the customer's forwarding rule were missing. */
   dropStackEvents?: boolean;
+  /** How long a simulated pipeline build takes (default 1 s). */
+  buildDelayMs?: number;
+  /** When an approval expires (default 7 days, as CodePipeline's). */
+  approvalTimeoutSeconds?: number;
+  /** Each email or Slack message put in the outbox (main.ts prints them with their links). */
+  onOutbox?: (message: OutboxMessage) => void;
+  /** Webhook URLs may be http:// and reach private, loopback and link-local addresses (local receivers). */
+  allowPrivateWebhooks?: boolean;
+  /** Multiplies the webhook retry delays (10 s … 30 min); 0.01 makes a dead letter take seconds. */
+  webhookRetryScale?: number;
+  /** Resolves webhook hosts instead of the system's DNS (tests of the address checks). */
+  webhookResolver?: Resolver;
 }
 
 export interface Runtime {
@@ -53,6 +74,15 @@ export interface Runtime {
   workflows: LocalWorkflows;
   logs: LocalLogs;
   dynamo: LocalDynamo;
+  /** Pipelines, runs, approvals: the simulated CodePipeline, the outbox, the secrets file. */
+  pipelines: ReturnType<typeof startLocalPipelines>;
+  /** Databases, bastions, follow-ups, audit records. */
+  databases: DatabaseStore;
+  /** What the simulated resources hold: generated secrets, key pairs' private keys, database passwords. */
+  services: SimulatedServices;
+  subscriptions: SubscriptionStore;
+  /** Webhook deliveries pending or being retried; `idle()` waits for them. */
+  webhooks: LocalWebhookQueue;
   tokenFor(tenantId: string, userId?: string): string;
   close(): Promise<void>;
 }
@@ -85,6 +115,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const store = new Store(dynamo.documentClient, tableName);
   const idempotency = new IdempotencyStore(dynamo.documentClient, tableName);
   const waits = new StackWaitStore(dynamo.documentClient, tableName);
+  const databases = new DatabaseStore(dynamo.documentClient, tableName);
+  const services = new SimulatedServices();
 
   const bus = new LocalEventBus('local', '000000000000', (error, event) =>
     log.error('event rule target failed', { detailType: event['detail-type'], ...errorFields(error) }),
@@ -92,6 +124,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const cloudFormation = new LocalCloudFormation({
     delayMs: options.stackDelayMs ?? 500,
     accountId: '000000000000',
+    effects: services,
     onStatusChange: (event) => {
       if (!options.dropStackEvents) bus.forward(event as unknown as BusEvent);
     },
@@ -141,7 +174,19 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         detail,
       }),
   });
-  taskDeps = { store, stacks, waits, workflows };
+  const pipelines = startLocalPipelines(
+    {
+      dataDir: options.dataDir,
+      buildDelayMs: options.buildDelayMs,
+      approvalTimeoutSeconds: options.approvalTimeoutSeconds,
+      jwtSecret: () => secret,
+      onOutbox: options.onOutbox,
+    },
+    { db: dynamo.documentClient, tableName, cfn: cloudFormation, bus, store },
+  );
+  taskDeps = { store, stacks, waits, workflows, databases, ...pipelines.deps };
+  // The rule that sends CodePipeline's state changes to the pipelineStateChanged function.
+  pipelines.subscribe(workflows);
 
   // The EventBridge rule that sends CloudFormation's status changes to the stackStatusChanged function.
   bus.subscribe(async (event) => {
@@ -154,11 +199,29 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     await logs.recordDeployment(event, cloudFormation);
   });
 
+  // The rule that starts what was asked for with a stage (its database, its bastion) once it is ACTIVE.
+  bus.subscribe(async (event) => {
+    if (event.source !== 'tinystacks' || event['detail-type'] !== 'Operation Status Change') return;
+    await onOperationEnded(event as unknown as OperationEnded, { store, workflows, databases });
+  });
+
   // The rule that sends failed executions to the executionEnded function.
   bus.subscribe(async (event) => {
     if (event.source !== 'aws.states') return;
-    await onExecutionEnded(event as unknown as ExecutionStatusChange, { store, bus });
+    await onExecutionEnded(event as unknown as ExecutionStatusChange, { store, bus, databases, stacks });
   });
+
+  // Status subscriptions: tinystacks events fanned out to webhooks (on AWS: deliverEvents → SQS → sendWebhook).
+  const subscriptions = new SubscriptionStore(dynamo.documentClient, tableName);
+  const webhooks = startLocalWebhooks(
+    {
+      dataDir: options.dataDir,
+      allowPrivate: options.allowPrivateWebhooks ?? false,
+      retryScale: options.webhookRetryScale ?? 1,
+      resolve: options.webhookResolver,
+    },
+    { subscriptions, bus },
+  );
 
   const settings: ApiDeps['settings'] = {
     requireRoleArn: false,
@@ -177,13 +240,20 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     // The role is simulated: any well-formed ARN is accepted.
     accounts: { verifyRole: async () => {} },
     settings,
+    subscriptions,
+    webhooks: webhooks.settings,
+    databases,
+    secrets: new LocalSecretsPort(services),
+    keys: new LocalKeysPort(services),
+    bus,
+    ...pipelines.deps,
   };
 
   const secret = jwtSecret(options.dataDir);
   const server: Server = createApiServer({
     routes: routes.map((route) => ({ route, handler: httpHandler(route, apiDeps) })),
     jwtSecret: secret,
-    extra: localEndpoints({ bus, cloudFormation, workflows }),
+    extra: [...localEndpoints({ bus, cloudFormation, workflows }), ...pipelines.endpoints],
     onRequest: (method, path, status, ms) => {
       logs.recordRequest(method, path, status);
       log.debug('request', { method, path, status, ms: Math.round(ms) });
@@ -191,6 +261,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 3000, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
+  pipelines.setPublicUrl(`http://127.0.0.1:${port}`);
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -201,12 +272,19 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     workflows,
     logs,
     dynamo,
+    pipelines,
+    databases,
+    services,
+    subscriptions,
+    webhooks: webhooks.queue,
     tokenFor: (tenantId, userId = `${tenantId}-user`) =>
       signToken(secret, { sub: userId, tenantClaim: TENANT_CLAIM, tenantId }),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       cloudFormation.dispose();
+      pipelines.dispose();
+      await webhooks.queue.dispose();
       await dynamo.close();
     },
   };

@@ -32,6 +32,7 @@ interface TaskState {
   Resource?: string;
   Parameters?: Record<string, unknown>;
   TimeoutSeconds?: number;
+  TimeoutSecondsPath?: string;
   States?: Record<string, TaskState>;
   Branches?: { States: Record<string, TaskState> }[];
 }
@@ -63,6 +64,8 @@ export class LocalWorkflows implements WorkflowPort {
   private readonly executions = new Map<string, LocalExecution>();
   private readonly tokens = new Map<string, PendingToken>();
   private readonly running = new Set<Promise<unknown>>();
+  /** How each execution ended, for parents waiting with states:startExecution.sync. */
+  private readonly outcomes = new Map<string, Promise<{ status: string; output?: unknown; error?: Error }>>();
 
   constructor(
     private readonly bind: LocalTaskBinding,
@@ -81,14 +84,33 @@ export class LocalWorkflows implements WorkflowPort {
     private readonly region = 'local',
     private readonly account = '000000000000',
   ) {
+    // A workflow that starts another names it by ARN: ${DeployStageStateMachineArn}.
+    const withMachines = { ...substitutions };
+    for (const workflow of Object.keys(WORKFLOW_FILES))
+      withMachines[`${workflow[0]!.toUpperCase()}${workflow.slice(1)}StateMachineArn`] ??=
+        `arn:aws:states:${region}:${account}:stateMachine:${workflow}`;
     for (const [workflow, file] of Object.entries(WORKFLOW_FILES) as [WorkflowName, string][]) {
-      const definition = loadDefinition(file, substitutions);
+      const definition = loadDefinition(file, withMachines);
       const taskStates: Record<string, TaskState> = {};
       for (const [name, state] of Object.entries(definition.States)) {
         if (state.Type !== 'Task') continue;
         // Tests shorten the waits on task tokens to exercise the timeout fallbacks in seconds.
         if (options.tokenTimeoutSeconds && state.Resource?.endsWith('.waitForTaskToken')) {
           state.TimeoutSeconds = options.tokenTimeoutSeconds;
+          delete state.TimeoutSecondsPath;
+        }
+        // Step Functions reads TimeoutSecondsPath from the state's input; aws-local-stepfunctions from
+        // its effective parameters. The payload carries the same path, so point the library there.
+        if (state.TimeoutSecondsPath) {
+          const payload = (state.Parameters?.Payload ?? {}) as Record<string, unknown>;
+          const key = Object.keys(payload).find(
+            (k) => k.endsWith('.$') && payload[k] === state.TimeoutSecondsPath,
+          );
+          if (!key)
+            throw new Error(
+              `${file}: ${name} has TimeoutSecondsPath but no payload field with the same path`,
+            );
+          state.TimeoutSecondsPath = `$.Payload.${key.slice(0, -2)}`;
         }
         taskStates[name] = state;
       }
@@ -147,13 +169,17 @@ export class LocalWorkflows implements WorkflowPort {
         if (event.type === 'StateEntered') record.stateTransitions += 1;
       }
     })();
+    let settle!: (outcome: { status: string; output?: unknown; error?: Error }) => void;
+    this.outcomes.set(executionArn, new Promise((resolve) => (settle = resolve)));
     const done = execution.result
-      .then(() => {
+      .then((output: unknown) => {
         record.status = 'SUCCEEDED';
+        settle({ status: 'SUCCEEDED', output });
       })
       .catch((error: unknown) => {
         record.status = 'FAILED';
         record.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        settle({ status: 'FAILED', error: error instanceof Error ? error : new Error(String(error)) });
         this.options.onExecutionFailed?.({
           executionArn,
           status: 'FAILED',
@@ -173,16 +199,52 @@ export class LocalWorkflows implements WorkflowPort {
 
   private async runTask(state: TaskState, parameters: Record<string, unknown>): Promise<unknown> {
     const resource = state.Resource ?? '';
+    const child = /^arn:aws:states:::states:startExecution(\.sync(?::2)?)?$/.exec(resource);
+    if (child) return this.startChild(parameters, child[1] !== undefined);
     const waitsForToken = resource.endsWith('.waitForTaskToken');
     const token = waitsForToken ? findToken(parameters, this.tokens) : undefined;
-    const settled = token ? this.awaitToken(token, state.TimeoutSeconds ?? 60) : undefined;
+    const timeoutSeconds = state.TimeoutSeconds ?? tokenTimeoutOf(state, parameters) ?? 60;
+    const settled = token ? this.awaitToken(token, timeoutSeconds) : undefined;
+    let result: unknown;
     try {
-      const result = await this.bind(resource.replace(/\.waitForTaskToken$/, ''), parameters);
-      return settled ? await settled : result;
+      result = await this.bind(resource.replace(/\.waitForTaskToken$/, ''), parameters);
     } catch (error) {
       if (token) this.tokens.delete(token);
       throw asStatesError(error);
     }
+    // SendTaskFailure's error and cause reach the Catch as they were sent.
+    return settled ? await settled : result;
+  }
+
+  /**
+   * The states:startExecution integration: a child execution of another workflow. With `.sync`,
+   * the task waits for it and fails with States.TaskFailed (its cause the child's description) when
+   * the child fails, as Step Functions does; `.sync:2` returns the child's output as JSON.
+   */
+  private async startChild(parameters: Record<string, unknown>, sync: boolean): Promise<unknown> {
+    const arn = String(parameters.StateMachineArn);
+    const workflow = /:stateMachine:(\w+)$/.exec(arn)?.[1] as WorkflowName | undefined;
+    if (!workflow || !this.machines.has(workflow)) throw new Error(`no local state machine ${arn}`);
+    const name = typeof parameters.Name === 'string' ? parameters.Name : randomBytes(16).toString('hex');
+    const input =
+      typeof parameters.Input === 'string'
+        ? (JSON.parse(parameters.Input) as unknown)
+        : (parameters.Input ?? {});
+    const started = await this.start(workflow, name, input);
+    if (!sync) return { ExecutionArn: started.executionArn, StartDate: new Date().toISOString() };
+    const outcome = await this.outcomes.get(started.executionArn)!;
+    if (outcome.status === 'SUCCEEDED')
+      return { ExecutionArn: started.executionArn, Status: 'SUCCEEDED', Output: outcome.output };
+    const failure = new Error(
+      JSON.stringify({
+        ExecutionArn: started.executionArn,
+        Status: 'FAILED',
+        Error: outcome.error?.name,
+        Cause: outcome.error?.message,
+      }),
+    );
+    failure.name = 'States.TaskFailed';
+    throw failure;
   }
 
   /** The library times the Task out itself; the token is forgotten then too, so a late send is 'gone'. */
@@ -232,6 +294,13 @@ export class LocalWorkflows implements WorkflowPort {
   async idle(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
+}
+
+/** A TimeoutSecondsPath task's timeout, read where the constructor pointed the library. */
+function tokenTimeoutOf(state: TaskState, parameters: Record<string, unknown>): number | undefined {
+  const key = /^\$\.Payload\.(\w+)$/.exec(state.TimeoutSecondsPath ?? '')?.[1];
+  const value = key ? (parameters.Payload as Record<string, unknown> | undefined)?.[key] : undefined;
+  return typeof value === 'number' ? value : undefined;
 }
 
 function findToken(

@@ -13,13 +13,39 @@ export const keys = {
   }),
   operation: (tenantId: string, operationId: string) => ({ pk: `T#${tenantId}`, sk: `OP#${operationId}` }),
   idempotency: (tenantId: string, key: string) => ({ pk: `T#${tenantId}`, sk: `IDEM#${key}` }),
+  subscription: (tenantId: string, subscriptionId: string) => ({
+    pk: `T#${tenantId}`,
+    sk: `SUB#${subscriptionId}`,
+  }),
+  /** How many subscriptions the tenant has (bounded: every event is fanned out to all of them). */
+  subscriptionCount: (tenantId: string) => ({ pk: `T#${tenantId}`, sk: 'SUBCOUNT' }),
+  deadLetter: (tenantId: string, subscriptionId: string, deadLetterId: string) => ({
+    pk: `T#${tenantId}#SUB#${subscriptionId}`,
+    sk: `DL#${deadLetterId}`,
+  }),
   stackWait: (region: string, cfnStackName: string) => ({ pk: `WAIT#${region}#${cfnStackName}`, sk: 'WAIT' }),
+  // Pipeline runs and approvals (src/store/pipelines.ts)
+  run: (tenantId: string, runId: string) => ({ pk: `T#${tenantId}`, sk: `RUN#${runId}` }),
+  approval: (tenantId: string, approvalId: string) => ({ pk: `T#${tenantId}`, sk: `APPROVAL#${approvalId}` }),
+  /** A GitHub delivery, remembered for 8 days (GitHub redelivers with the same id for up to 7). */
+  delivery: (tenantId: string, stackId: string, deliveryId: string) => ({
+    pk: `T#${tenantId}`,
+    sk: `DELIVERY#${stackId}#${deliveryId}`,
+  }),
+  /** Which run a pipeline execution builds: pipeline events name only the pipeline and execution. */
+  pipelineExecution: (region: string, pipelineName: string, executionId: string) => ({
+    pk: `PEXEC#${region}#${pipelineName}#${executionId}`,
+    sk: 'PEXEC',
+  }),
 };
 
 /** GSI1 orderings: stages of a stack in creation order, operations of a stack newest first. */
 export const gsi1 = {
   stagesOf: (tenantId: string, stackId: string) => `T#${tenantId}#S#${stackId}#STAGES`,
   operationsOf: (tenantId: string, stackId: string) => `T#${tenantId}#S#${stackId}#OPS`,
+  runsOf: (tenantId: string, stackId: string) => `T#${tenantId}#S#${stackId}#RUNS`,
+  /** Sparse: only approvals still PENDING carry it. */
+  pendingApprovalsOf: (tenantId: string) => `T#${tenantId}#APPROVALS#PENDING`,
 };
 
 export const GSI1 = 'gsi1';

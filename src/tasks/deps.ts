@@ -1,4 +1,7 @@
-import type { StackPort, WorkflowPort } from '../cloud/ports';
+import type { PipelineSettings, SecretCache } from '../app/pipelines';
+import type { NotificationPort, PipelinePort, StackPort, WorkflowPort } from '../cloud/ports';
+import type { DatabaseStore } from '../store/databases';
+import type { PipelineStore } from '../store/pipelines';
 import type { StackWaitStore } from '../store/stack-waits';
 import type { Store } from '../store/store';
 
@@ -8,6 +11,14 @@ export interface TaskDeps {
   stacks: StackPort;
   waits: StackWaitStore;
   workflows: WorkflowPort;
+  /** Databases, bastions, follow-ups (src/store/databases.ts). */
+  databases: DatabaseStore;
+  /** Build pipelines, runs and approvals (src/tasks/pipeline-steps.ts). */
+  pipelines: PipelineStore;
+  builds: PipelinePort;
+  notifications: NotificationPort;
+  platformSecrets: SecretCache;
+  pipelineSettings: PipelineSettings;
 }
 
 export interface StageRef {

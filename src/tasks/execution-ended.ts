@@ -1,7 +1,11 @@
 import type { EventBusPort } from '../cloud/ports';
+import type { StageOperationInput } from '../app/stage-operations';
 import type { StageWorkflowInput } from '../app/stages';
+import type { Engine } from '../domain/database';
 import { log } from '../log';
 import type { TaskDeps } from './deps';
+import { recordBastionFailure } from './bastion-steps';
+import { recordDatabaseFailure } from './database-steps';
 import { recordFailure } from './stage-steps';
 
 /** EventBridge's "Step Functions Execution Status Change" event. */
@@ -24,7 +28,7 @@ const ABNORMAL = ['FAILED', 'TIMED_OUT', 'ABORTED'];
  */
 export async function onExecutionEnded(
   event: ExecutionStatusChange,
-  deps: Pick<TaskDeps, 'store'> & { bus: EventBusPort },
+  deps: Pick<TaskDeps, 'store'> & Partial<Pick<TaskDeps, 'databases' | 'stacks'>> & { bus: EventBusPort },
 ): Promise<void> {
   const { status, input, error, cause } = event.detail;
   if (!ABNORMAL.includes(status) || !input) return;
@@ -33,6 +37,39 @@ export async function onExecutionEnded(
   if (!tenantId || !operationId || !stackId || !stageName) return;
   const operation = await deps.store.getOperation(tenantId, operationId);
   if (!operation || operation.status === 'SUCCEEDED' || operation.status === 'FAILED') return;
+  const failure = {
+    Error: error ?? status,
+    Cause: `the workflow ended ${status}: ${cause ?? error ?? 'no cause given'}`,
+  };
+
+  // A database or bastion workflow: its own failure recording puts the stage back as it was.
+  const extra = workflowInput as Partial<StageOperationInput>;
+  if (extra.stageStatusBefore && extra.target && deps.databases && deps.stacks) {
+    const ids = { tenantId, operationId, stackId, stageName };
+    const common = { ...ids, stageStatusBefore: extra.stageStatusBefore, error: failure };
+    const { reason } = extra.engine
+      ? await recordDatabaseFailure(
+          { ...common, engine: extra.engine as Engine, operationType: operation.type, target: extra.target },
+          { store: deps.store, databases: deps.databases, stacks: deps.stacks },
+        )
+      : await recordBastionFailure(common, { store: deps.store, databases: deps.databases });
+    log.warn('operation ended by its execution', { operationId, status });
+    await deps.bus.publish([
+      {
+        detailType: 'Operation Status Change',
+        detail: { ...ids, type: operation.type, status: 'FAILED', error: reason },
+      },
+      ...(extra.engine
+        ? [
+            {
+              detailType: 'Database Status Change',
+              detail: { ...ids, engine: extra.engine, status: 'FAILED', error: reason },
+            },
+          ]
+        : []),
+    ]);
+    return;
+  }
 
   const { reason, stageStatus } = await recordFailure(
     {
@@ -40,10 +77,7 @@ export async function onExecutionEnded(
       operationId,
       stackId,
       stageName,
-      error: {
-        Error: error ?? status,
-        Cause: `the workflow ended ${status}: ${cause ?? error ?? 'no cause given'}`,
-      },
+      error: failure,
     },
     deps,
   );

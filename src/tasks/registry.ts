@@ -6,6 +6,30 @@ import {
   explainStackFailure,
   updateStack,
 } from './stack-calls';
+import { recordBastionFailure, recordBastionReady, removeBastion, renderBastion } from './bastion-steps';
+import {
+  recordDatabaseFailure,
+  recordDatabaseReady,
+  recordReplicaSource,
+  removeDatabase,
+  renderDatabase,
+} from './database-steps';
+import {
+  beginPromotion,
+  checkBuild,
+  createApproval,
+  pickNextStage,
+  prepareStageDeploy,
+  recordPipelineFailure,
+  recordPipelineReady,
+  recordRunEnd,
+  recordRunFailure,
+  recordStageDeployed,
+  renderPipeline,
+  startBuild,
+  waitForApproval,
+  waitForBuild,
+} from './pipeline-steps';
 import { waitForStack } from './stack-waits';
 import { recordFailure, recordStageReady, removeStage, renderStage } from './stage-steps';
 
@@ -26,6 +50,31 @@ export const taskFunctions = {
   RecordStageReady: recordStageReady,
   RecordFailure: recordFailure,
   RemoveStage: removeStage,
+  // Databases, read replicas, bastions
+  RenderDatabaseTemplate: renderDatabase,
+  RecordReplicaSource: recordReplicaSource,
+  RecordDatabaseReady: recordDatabaseReady,
+  RecordDatabaseFailure: recordDatabaseFailure,
+  RemoveDatabase: removeDatabase,
+  RenderBastionTemplate: renderBastion,
+  RecordBastionReady: recordBastionReady,
+  RecordBastionFailure: recordBastionFailure,
+  RemoveBastion: removeBastion,
+  // Build pipelines and their runs
+  RenderPipelineTemplate: renderPipeline,
+  RecordPipelineReady: recordPipelineReady,
+  RecordPipelineFailure: recordPipelineFailure,
+  StartBuild: startBuild,
+  WaitForBuild: waitForBuild,
+  CheckBuild: checkBuild,
+  BeginPromotion: beginPromotion,
+  PickNextStage: pickNextStage,
+  CreateApproval: createApproval,
+  WaitForApproval: waitForApproval,
+  PrepareStageDeploy: prepareStageDeploy,
+  RecordStageDeployed: recordStageDeployed,
+  RecordRunEnd: recordRunEnd,
+  RecordRunFailure: recordRunFailure,
 } as const;
 
 export type TaskName = keyof typeof taskFunctions;

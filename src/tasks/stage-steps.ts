@@ -1,13 +1,15 @@
-import { platformEnvironment, serviceEnvironment } from '../domain/environment';
+import { databaseWiring } from '../domain/database';
+import { platformEnvironment, serviceEnvironment, serviceEnvironmentNames } from '../domain/environment';
 import { renderStageTemplate } from '../templates/stage';
 import type { StageRef, TaskDeps } from './deps';
 
 type Deps = Pick<TaskDeps, 'store'>;
 
-/** Renders the stage's CloudFormation template from its recorded settings. */
-export async function renderStage(ref: StageRef, deps: Deps) {
+/** Renders the stage's CloudFormation template from its recorded settings and its databases. */
+export async function renderStage(ref: StageRef, deps: Pick<TaskDeps, 'store' | 'databases'>) {
   const stack = await deps.store.requireStack(ref.tenantId, ref.stackId);
   const stage = await deps.store.requireStage(ref.tenantId, ref.stackId, ref.stageName);
+  const wiring = databaseWiring(await deps.databases.allDatabases(ref));
   const environment = serviceEnvironment(
     stage.environment,
     platformEnvironment({
@@ -15,6 +17,7 @@ export async function renderStage(ref: StageRef, deps: Deps) {
       stageName: stage.name,
       port: stage.port,
       deploymentId: ref.operationId,
+      databases: wiring.environment,
     }),
   );
   const template = renderStageTemplate({
@@ -28,6 +31,8 @@ export async function renderStage(ref: StageRef, deps: Deps) {
     origins: stage.origins,
     imageUri: stage.imageUri,
     deploymentId: ref.operationId,
+    secrets: wiring.secrets,
+    secretArns: wiring.secretArns,
   });
   return {
     templateBody: JSON.stringify(template),
@@ -36,7 +41,7 @@ export async function renderStage(ref: StageRef, deps: Deps) {
       'tinystacks:stack': stack.name,
       'tinystacks:stage': stage.name,
     },
-    serviceEnvironmentNames: Object.keys(environment),
+    serviceEnvironmentNames: serviceEnvironmentNames(environment, wiring.secrets),
   };
 }
 

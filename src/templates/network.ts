@@ -13,6 +13,7 @@ export const NETWORK = {
   privateSubnets: ['PrivateSubnet1', 'PrivateSubnet2'],
   entryPointSecurityGroup: 'EntryPointSecurityGroup',
   serviceSecurityGroup: 'ServiceSecurityGroup',
+  bastionSecurityGroup: 'BastionSecurityGroup',
 } as const;
 
 const VPC_CIDR = '10.0.0.0/16';
@@ -111,6 +112,15 @@ export function network({ prefix, port, serviceIngressFrom }: NetworkInput): Tem
         ],
       },
     },
+    // Empty: a bastion host joins it (its SSH rules are its own), and the databases let it in.
+    // It lives here, with the stage, so that no database stack depends on the bastion's stack.
+    [NETWORK.bastionSecurityGroup]: {
+      Type: 'AWS::EC2::SecurityGroup',
+      Properties: {
+        GroupDescription: `${prefix} bastion host (SSH tunnels to the databases)`,
+        VpcId: ref(NETWORK.vpc),
+      },
+    },
   };
 
   NETWORK.publicSubnets.forEach((id, index) => {
@@ -129,6 +139,7 @@ export function network({ prefix, port, serviceIngressFrom }: NetworkInput): Tem
       [STAGE_OUTPUTS.publicSubnetIds]: { Value: join(',', NETWORK.publicSubnets.map(ref)) },
       [STAGE_OUTPUTS.privateSubnetIds]: { Value: join(',', NETWORK.privateSubnets.map(ref)) },
       [STAGE_OUTPUTS.serviceSecurityGroupId]: { Value: getAtt(NETWORK.serviceSecurityGroup, 'GroupId') },
+      [STAGE_OUTPUTS.bastionSecurityGroupId]: { Value: getAtt(NETWORK.bastionSecurityGroup, 'GroupId') },
     },
   };
 }

@@ -11,6 +11,8 @@ export const STAGE_OUTPUTS = {
   /** Comma-joined; where a bastion host goes. */
   publicSubnetIds: 'PublicSubnetIds',
   serviceSecurityGroupId: 'ServiceSecurityGroupId',
+  /** The group a bastion host joins; databases let it in (src/templates/database.ts). */
+  bastionSecurityGroupId: 'BastionSecurityGroupId',
   /** Only when the stage has a load balancer. */
   loadBalancerDnsName: 'LoadBalancerDnsName',
 } as const;

@@ -24,6 +24,10 @@ export interface ServiceInput {
   environment: Record<string, string>;
   deploymentId: string;
   attachment: ServiceAttachment;
+  /** Variables ECS fills from Secrets Manager at task start (name → `<secret ARN>:<json key>::`). */
+  secrets?: Record<string, string>;
+  /** The secrets those come from: the task execution role may read them, and nothing else. */
+  secretArns?: string[];
 }
 
 const ecsTasksTrust: CfnValue = {
@@ -32,6 +36,13 @@ const ecsTasksTrust: CfnValue = {
     { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' },
   ],
 };
+
+/** Sorted like the environment: the database passwords, which never appear in the template as text. */
+export function containerSecrets(secrets: Record<string, string>): CfnValue[] {
+  return Object.keys(secrets)
+    .sort()
+    .map((name) => ({ Name: name, ValueFrom: secrets[name]! }));
+}
 
 /** Sorted so that the same variables always render the same template, and an update diffs cleanly. */
 export function containerEnvironment(environment: Record<string, string>): CfnValue[] {
@@ -85,6 +96,8 @@ function ecsService(attachment: ServiceAttachment, port: number): CfnResource {
 
 export function service(input: ServiceInput): TemplateFragment {
   const { prefix, imageUri, port, environment, deploymentId, attachment } = input;
+  const secrets = input.secrets ?? {};
+  const secretArns = input.secretArns ?? [];
   return {
     Resources: {
       [SERVICE.cluster]: {
@@ -98,6 +111,22 @@ export function service(input: ServiceInput): TemplateFragment {
           ManagedPolicyArns: [
             sub('arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy'),
           ],
+          // The database secrets the container receives (`Secrets` below), read when a task starts.
+          ...(secretArns.length > 0
+            ? {
+                Policies: [
+                  {
+                    PolicyName: 'database-secrets',
+                    PolicyDocument: {
+                      Version: '2012-10-17',
+                      Statement: [
+                        { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: secretArns },
+                      ],
+                    },
+                  },
+                ],
+              }
+            : {}),
         },
       },
       [SERVICE.taskRole]: {
@@ -121,6 +150,7 @@ export function service(input: ServiceInput): TemplateFragment {
               Essential: true,
               PortMappings: [{ ContainerPort: port, Protocol: 'tcp' }],
               Environment: containerEnvironment(environment),
+              ...(Object.keys(secrets).length > 0 ? { Secrets: containerSecrets(secrets) } : {}),
               // A redeploy of the same image tag must still roll the tasks, which only a new
               // task definition revision does.
               DockerLabels: { 'tinystacks.deployment-id': deploymentId },

@@ -29,6 +29,9 @@ export interface StageTemplateInput {
   imageUri: string;
   /** Changes on every deploy, forcing a new task definition revision. */
   deploymentId: string;
+  /** Database passwords, from Secrets Manager through the task definition (src/domain/database.ts). */
+  secrets?: Record<string, string>;
+  secretArns?: string[];
 }
 
 /** Logical ids are shared across components, so a clash is a bug, not something to overwrite. */
@@ -68,6 +71,8 @@ export function renderStageTemplate(input: StageTemplateInput): CfnTemplate {
         environment: input.environment,
         deploymentId: input.deploymentId,
         attachment: upstream.attachment,
+        secrets: input.secrets,
+        secretArns: input.secretArns,
       }),
       entryPoint({
         apiName: `${input.stackName}-${input.stageName}`,

@@ -10,7 +10,16 @@ export const SAMPLE_DIR = new URL('../../events/samples/', import.meta.url);
 export const SCHEMA_FILES = {
   'Operation Status Change': 'operation-status-change.json',
   'Stage Status Change': 'stage-status-change.json',
+  'Database Status Change': 'database-status-change.json',
+  'Credentials Accessed': 'credentials-accessed.json',
+  'Pipeline Status Change': 'pipeline-status-change.json',
+  'Pipeline Run Status Change': 'pipeline-run-status-change.json',
+  'Approval Requested': 'approval-requested.json',
+  'Approval Decided': 'approval-decided.json',
 } as const;
+
+/** Emitted by the API rather than by a state machine. */
+export const EMITTED_BY_API: EmittedDetailType[] = ['Credentials Accessed'];
 
 export type EmittedDetailType = keyof typeof SCHEMA_FILES;
 

@@ -11,6 +11,7 @@ interface State {
   Type: string;
   Resource?: string;
   TimeoutSeconds?: number;
+  TimeoutSecondsPath?: string;
   Retry?: { ErrorEquals: string[] }[];
   Catch?: { ErrorEquals: string[]; ResultPath?: string | null; Next: string }[];
   Parameters?: {
@@ -33,7 +34,9 @@ describe.each(files)('%s', (file) => {
   test.each(tasks)(
     '%s has a timeout, retries transient errors, and every Lambda it calls exists',
     (_name, state) => {
-      expect(state.TimeoutSeconds).toBeGreaterThan(0);
+      // A timeout read from the input (an approval's expiry) is explicit too.
+      if (state.TimeoutSecondsPath === undefined) expect(state.TimeoutSeconds).toBeGreaterThan(0);
+      else expect(state.TimeoutSecondsPath).toMatch(/^\$\./);
       expect(state.Retry?.length).toBeGreaterThan(0);
       const fn = /^\$\{(\w+)FunctionArn\}$/.exec(state.Parameters?.FunctionName ?? '')?.[1];
       if (state.Resource?.includes(':lambda:')) expect(Object.keys(taskFunctions)).toContain(fn);
@@ -53,7 +56,24 @@ describe.each(files)('%s', (file) => {
   });
 
   test('no event carries anything but ids, statuses and reasons', () => {
-    const allowed = ['tenantId', 'operationId', 'stackId', 'stageName', 'type', 'status', 'error', 'url'];
+    const allowed = [
+      'tenantId',
+      'operationId',
+      'stackId',
+      'stageName',
+      'type',
+      'status',
+      'error',
+      'url',
+      'engine',
+      // pipeline runs and approvals
+      'runId',
+      'approvalId',
+      'stageStatus',
+      'expiresAt',
+      'decidedBy',
+      'reason',
+    ];
     for (const [, state] of tasks) {
       for (const entry of state.Parameters?.Entries ?? []) {
         for (const key of Object.keys(entry.Detail)) expect(allowed).toContain(key.replace(/\.\$$/, ''));

@@ -1,8 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DatabaseStore } from '../../store/databases';
 import { IdempotencyStore } from '../../store/idempotency';
+import { PipelineStore } from '../../store/pipelines';
 import { StackWaitStore } from '../../store/stack-waits';
 import { Store } from '../../store/store';
+import { SubscriptionStore } from '../../store/subscriptions';
 import { requireEnv } from './env';
 
 const tableName = requireEnv('TABLE_NAME');
@@ -18,3 +21,6 @@ const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
 export const store = new Store(documentClient, tableName);
 export const idempotency = new IdempotencyStore(documentClient, tableName);
 export const waits = new StackWaitStore(documentClient, tableName);
+export const subscriptions = new SubscriptionStore(documentClient, tableName);
+export const databases = new DatabaseStore(documentClient, tableName);
+export const pipelineStore = new PipelineStore(documentClient, tableName);

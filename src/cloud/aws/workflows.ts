@@ -17,6 +17,13 @@ import { requireEnv } from './env';
 const STATE_MACHINE_ARN_VARIABLES: Record<WorkflowName, string> = {
   deployStage: 'DEPLOY_STAGE_STATE_MACHINE_ARN',
   deleteStage: 'DELETE_STAGE_STATE_MACHINE_ARN',
+  addDatabase: 'ADD_DATABASE_STATE_MACHINE_ARN',
+  deleteDatabase: 'DELETE_DATABASE_STATE_MACHINE_ARN',
+  createReadReplica: 'CREATE_READ_REPLICA_STATE_MACHINE_ARN',
+  provisionBastion: 'PROVISION_BASTION_STATE_MACHINE_ARN',
+  deleteBastion: 'DELETE_BASTION_STATE_MACHINE_ARN',
+  createPipeline: 'CREATE_PIPELINE_STATE_MACHINE_ARN',
+  pipelineRun: 'PIPELINE_RUN_STATE_MACHINE_ARN',
 };
 
 const stateMachineArns = Object.fromEntries(

@@ -29,6 +29,7 @@ import type {
 import { CloudFormationError, validationError } from './errors';
 import { evaluateCondition, resolve, TemplateError } from './intrinsics';
 import type { ResolveContext } from './intrinsics';
+import type { ResourceEffects } from './effects';
 import { partitionOf, simulateResource } from './physical';
 import type { KnownResource, SimulatedResource } from './physical';
 import { propertiesError } from './properties';
@@ -83,6 +84,11 @@ export interface LocalCloudFormationOptions {
   onStatusChange?: (event: StackStatusChangeEvent) => void | Promise<void>;
   /** Defaults to the specification bundled with @aws-cdk/aws-service-spec. */
   spec?: ResourceSpec;
+  /**
+   * What some resources do besides existing: a generated secret, a key pair's private key, a
+   * password a database takes from a dynamic reference (src/local/cloudformation/effects.ts).
+   */
+  effects?: ResourceEffects;
 }
 
 type Operation = NonNullable<FailureRule['operation']>;
@@ -156,6 +162,7 @@ export class LocalCloudFormation {
   private readonly accountId: string;
   private readonly onStatusChange?: LocalCloudFormationOptions['onStatusChange'];
   private readonly specOverride?: ResourceSpec;
+  private readonly effects?: ResourceEffects;
   private readonly stacksById = new Map<string, StackRecord>();
   /** Live (not deleted) stacks by `region/name`. */
   private readonly liveStacks = new Map<string, string>();
@@ -170,6 +177,7 @@ export class LocalCloudFormation {
     this.accountId = options.accountId ?? '123456789012';
     this.onStatusChange = options.onStatusChange;
     this.specOverride = options.spec;
+    this.effects = options.effects;
   }
 
   private get spec(): ResourceSpec {
@@ -506,6 +514,13 @@ export class LocalCloudFormation {
           findResource: (id) => this.findResource(id, resources.values()),
         }),
       };
+      const effectFailure = this.effects?.provisioned(live, {
+        region: stack.region,
+        previous: current,
+        findResource: (id) => this.findResource(id, resources.values()),
+      });
+      if (effectFailure)
+        return this.failResource(stack, live, action, effectFailure, resources, undo, current);
       resources.set(logicalId, live);
       if (current) undo.updated.push(current);
       else undo.created.push(live);
@@ -579,6 +594,7 @@ export class LocalCloudFormation {
         this.resourceEvent(stack, resource, 'DELETE_FAILED', failure);
         return { failed: resource.logicalId, remaining: resources.slice(i) };
       }
+      this.effects?.deleted(resource);
       this.resourceEvent(stack, resource, 'DELETE_COMPLETE');
     }
     return { remaining: [] };

@@ -323,7 +323,15 @@ const SIMULATORS: Record<string, Simulator> = {
   'AWS::RDS::DBInstance': (r) => {
     const id = (r.prop('DBInstanceIdentifier') ?? r.generatedName(63)).toLowerCase();
     const engine = databaseEngine(r);
-    const port = r.prop('Port') ?? DB_PORTS.find(([pattern]) => pattern.test(engine))?.[1] ?? '5432';
+    // A promoted replica names neither its engine nor a source any more: it keeps the port it had.
+    const previousPort = r.input.previous?.attributes['Endpoint.Port'];
+    const keeps =
+      !r.prop('Engine') && !r.prop('SourceDBInstanceIdentifier') && typeof previousPort === 'string';
+    const port =
+      r.prop('Port') ??
+      (keeps ? previousPort : undefined) ??
+      DB_PORTS.find(([pattern]) => pattern.test(engine))?.[1] ??
+      '5432';
     const address = `${id}.${r.accountScoped(12)}.${r.region}.rds.${r.urlSuffix}`;
     return {
       ref: id,

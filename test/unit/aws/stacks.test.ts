@@ -162,6 +162,21 @@ describe('customer credentials', () => {
     await expect(describing).rejects.toHaveProperty('name', 'Throttled');
   });
 
+  test('a missing PLATFORM_PRINCIPAL_ARN fails at load, naming it', async () => {
+    // Prepare
+    const saved = process.env.PLATFORM_PRINCIPAL_ARN;
+    delete process.env.PLATFORM_PRINCIPAL_ARN;
+
+    // Act
+    const loading = jest.isolateModulesAsync(async () => {
+      await import('../../../src/cloud/aws/assume-role');
+    });
+
+    // Assess
+    await expect(loading).rejects.toThrow('Missing environment variable PLATFORM_PRINCIPAL_ARN');
+    process.env.PLATFORM_PRINCIPAL_ARN = saved;
+  });
+
   test('the client cache forgets its oldest entry when full', () => {
     // Prepare
     const cache = new BoundedCache<number>(2);

@@ -16,6 +16,19 @@ const DEPLOY_ARN = 'arn:aws:states:eu-west-1:111122223333:stateMachine:tinystack
 const DELETE_ARN = 'arn:aws:states:eu-west-1:111122223333:stateMachine:tinystacks-ci-deleteStage';
 process.env.DEPLOY_STAGE_STATE_MACHINE_ARN = DEPLOY_ARN;
 process.env.DELETE_STAGE_STATE_MACHINE_ARN = DELETE_ARN;
+// Every workflow's variable must be set for the module to load; these tests use two of them.
+for (const workflow of [
+  'ADD_DATABASE',
+  'DELETE_DATABASE',
+  'CREATE_READ_REPLICA',
+  'PROVISION_BASTION',
+  'DELETE_BASTION',
+  'CREATE_PIPELINE',
+  'PIPELINE_RUN',
+]) {
+  process.env[`${workflow}_STATE_MACHINE_ARN`] =
+    `arn:aws:states:eu-west-1:111122223333:stateMachine:${workflow}`;
+}
 const { workflows, executionArnOf } = await import('../../../src/cloud/aws/workflows');
 
 const sfn = mockClient(SFNClient);

@@ -1,0 +1,189 @@
+import type { Runtime, RuntimeOptions } from '../../src/local/runtime';
+import { createStack, NEW_STACK, operationEnd, type Api, type OperationReply, type Reply } from '../lib/api';
+import { sleep } from '../lib/stats';
+
+/** A route or field the case needs is not there yet (404/405, or a 400 naming the field). */
+export class NotImplementedYet extends Error {}
+
+export interface CaseContext {
+  api: Api;
+  runtime: Runtime;
+  /** The stack prepared for the case ('' when the case creates its own). */
+  stackId: string;
+}
+
+/**
+ * One workflow to measure. Adding a workflow is one entry here: what to prepare (run with fast
+ * stacks), the request that starts it, and how many status steps its stacks walk, so the simulated
+ * CloudFormation can be slowed to the same total per stack whatever the walk.
+ */
+export interface WorkflowCase {
+  name: string;
+  /** Its key in src/domain/workflows.ts WORKFLOW_FILES; an unregistered one is skipped. */
+  workflow: string;
+  /**
+   * Status steps (delays in src/local/cloudformation/local-cloudformation.ts) of the stack change the
+   * case waits on: create 1, update 2, delete 1. Where one case changes several stacks, the largest,
+   * so no stack takes longer than the variant's total; the measured stack times are reported.
+   */
+  stepsPerStack: number;
+  /** False when the start request itself creates the stack. */
+  needsStack?: boolean;
+  /** More runtime options for a variant whose stacks take `stackSeconds` (other simulated waits). */
+  runtimeOptions?: (stackSeconds: number) => Partial<RuntimeOptions>;
+  prepare?: (ctx: CaseContext) => Promise<void>;
+  start: (ctx: CaseContext) => Promise<Reply<OperationReply & Record<string, unknown>>>;
+  /** The execution's name; by default the operation id the start request answered with. */
+  executionName?: (body: OperationReply & Record<string, unknown>) => string | undefined;
+  /** Whatever the execution needs from outside while it runs (an approval); bounded by its caller. */
+  drive?: (ctx: CaseContext, executionName: string, until: () => boolean) => Promise<void>;
+}
+
+const PREPARE_TIMEOUT_MS = 60_000;
+
+/** Runs a preparing request that starts an operation and waits for it to succeed. */
+async function prepareOperation(
+  ctx: CaseContext,
+  label: string,
+  request: () => Promise<Reply<OperationReply>>,
+) {
+  const reply = await request();
+  if (reply.status === 404 || reply.status === 405) throw new NotImplementedYet(`${label}: ${reply.status}`);
+  const operationId = reply.body.operation?.operationId;
+  if (reply.status !== 202 || !operationId) {
+    if (reply.status === 400 && reply.body.error?.field)
+      throw new NotImplementedYet(`${label}: 400 ${reply.body.error.field}`);
+    throw new Error(`${label}: ${reply.status} ${JSON.stringify(reply.body).slice(0, 200)}`);
+  }
+  const end = await operationEnd(ctx.api, operationId, PREPARE_TIMEOUT_MS);
+  if (end !== 'SUCCEEDED') throw new Error(`${label}: ended ${end ?? 'not in time'}`);
+}
+
+const stagePath = (ctx: CaseContext, stage = 'dev') => `/v1/stacks/${ctx.stackId}/stages/${stage}`;
+const withStage = (ctx: CaseContext, stage = 'dev', body: Record<string, unknown> = {}) =>
+  prepareOperation(ctx, `create stage ${stage}`, () =>
+    ctx.api.post<OperationReply>(`/v1/stacks/${ctx.stackId}/stages`, { name: stage, ...body }),
+  );
+const withDatabase = (ctx: CaseContext, stage = 'dev') =>
+  prepareOperation(ctx, 'add database', () =>
+    ctx.api.post<OperationReply>(`${stagePath(ctx, stage)}/databases`, { engine: 'postgres' }),
+  );
+const BASTION = { allowedCidrs: ['203.0.113.0/24'] };
+const withBastion = (ctx: CaseContext) =>
+  prepareOperation(ctx, 'provision bastion', () =>
+    ctx.api.post<OperationReply>(`${stagePath(ctx)}/bastion`, BASTION),
+  );
+
+export const WORKFLOW_CASES: WorkflowCase[] = [
+  {
+    name: 'create stage',
+    workflow: 'deployStage',
+    stepsPerStack: 1,
+    start: (ctx) => ctx.api.post(`/v1/stacks/${ctx.stackId}/stages`, { name: 'dev' }),
+  },
+  {
+    name: 'update stage',
+    workflow: 'deployStage',
+    stepsPerStack: 2,
+    prepare: (ctx) => withStage(ctx),
+    start: (ctx) => ctx.api.patch(stagePath(ctx), { environment: { BENCH: '1' } }),
+  },
+  {
+    name: 'delete stage',
+    workflow: 'deleteStage',
+    stepsPerStack: 1,
+    prepare: (ctx) => withStage(ctx),
+    start: (ctx) => ctx.api.delete(stagePath(ctx)),
+  },
+  // Issue #3: routes as the issue specifies them.
+  {
+    name: 'add database (postgres)',
+    workflow: 'addDatabase',
+    stepsPerStack: 2,
+    prepare: (ctx) => withStage(ctx),
+    start: (ctx) => ctx.api.post(`${stagePath(ctx)}/databases`, { engine: 'postgres' }),
+  },
+  {
+    name: 'delete database (postgres)',
+    workflow: 'deleteDatabase',
+    stepsPerStack: 2,
+    prepare: async (ctx) => {
+      await withStage(ctx);
+      await withDatabase(ctx);
+    },
+    start: (ctx) => ctx.api.delete(`${stagePath(ctx)}/databases/postgres`),
+  },
+  {
+    name: 'create read replica (postgres, other region)',
+    workflow: 'createReadReplica',
+    stepsPerStack: 1,
+    prepare: async (ctx) => {
+      await withStage(ctx);
+      await withDatabase(ctx);
+    },
+    start: (ctx) =>
+      ctx.api.post(`/v1/stacks/${ctx.stackId}/stages`, {
+        name: 'replica',
+        region: 'us-west-2',
+        database: { readReplicaOf: { stage: 'dev', engine: 'postgres' } },
+      }),
+  },
+  {
+    name: 'provision bastion',
+    workflow: 'provisionBastion',
+    stepsPerStack: 2,
+    prepare: (ctx) => withStage(ctx),
+    start: (ctx) => ctx.api.post(`${stagePath(ctx)}/bastion`, BASTION),
+  },
+  {
+    name: 'delete bastion',
+    workflow: 'deleteBastion',
+    stepsPerStack: 2,
+    prepare: async (ctx) => {
+      await withStage(ctx);
+      await withBastion(ctx);
+    },
+    start: (ctx) => ctx.api.delete(`${stagePath(ctx)}/bastion`),
+  },
+  // Issue #4: creating a stack builds its pipeline (execution named after the stack) …
+  {
+    name: 'create pipeline (POST /v1/stacks)',
+    workflow: 'createPipeline',
+    stepsPerStack: 1,
+    needsStack: false,
+    start: (ctx) => ctx.api.post('/v1/stacks', NEW_STACK),
+    executionName: (body) => (typeof body.stackId === 'string' ? body.stackId : undefined),
+  },
+  // … and a run (named after the run) builds the image, then deploys dev → staging (approval) → prod.
+  {
+    name: 'pipeline run: 3 stages, 1 approval',
+    workflow: 'pipelineRun',
+    stepsPerStack: 2,
+    prepare: async (ctx) => {
+      await withStage(ctx, 'dev');
+      await withStage(ctx, 'staging', { requireApproval: true });
+      await withStage(ctx, 'prod');
+    },
+    start: (ctx) => ctx.api.post(`/v1/stacks/${ctx.stackId}/runs`, {}),
+    executionName: (body) => (typeof body.runId === 'string' ? body.runId : undefined),
+    drive: async (ctx, _executionName, until) => {
+      const decided = new Set<string>();
+      while (!until()) {
+        const pending = await ctx.api.get<{ items?: { approvalId: string }[] }>(
+          '/v1/approvals?status=pending',
+        );
+        for (const { approvalId } of pending.body.items ?? []) {
+          if (decided.has(approvalId)) continue;
+          decided.add(approvalId);
+          const reply = await ctx.api.post(`/v1/approvals/${approvalId}`, { decision: 'approve' });
+          if (reply.status !== 200) throw new Error(`approve ${approvalId}: ${reply.status}`);
+        }
+        await sleep(200);
+      }
+    },
+  },
+];
+
+export async function newCaseContext(api: Api, runtime: Runtime, needsStack = true): Promise<CaseContext> {
+  return { api, runtime, stackId: needsStack ? await createStack(api) : '' };
+}

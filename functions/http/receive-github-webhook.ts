@@ -1,0 +1,14 @@
+import { githubWebhookRoute } from '../../src/api/webhooks';
+import { pipelineStore, store } from '../../src/cloud/aws/dynamodb';
+import { pipelineSettings, platformSecrets } from '../../src/cloud/aws/pipeline-settings';
+import { workflows } from '../../src/cloud/aws/workflows';
+import { httpHandler } from '../../src/http/handler';
+
+/** No JWT: GitHub signs each delivery with the stack's webhook secret (X-Hub-Signature-256). */
+export const handler = httpHandler(githubWebhookRoute, {
+  store,
+  pipelines: pipelineStore,
+  workflows,
+  platformSecrets,
+  pipelineSettings,
+});

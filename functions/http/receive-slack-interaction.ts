@@ -1,0 +1,17 @@
+import { slackInteractionsRoute } from '../../src/api/webhooks';
+import { pipelineStore } from '../../src/cloud/aws/dynamodb';
+import { jwtVerifier } from '../../src/cloud/aws/jwt-verifier';
+import { notifications } from '../../src/cloud/aws/notifications';
+import { pipelineSettings, platformSecrets } from '../../src/cloud/aws/pipeline-settings';
+import { workflows } from '../../src/cloud/aws/workflows';
+import { httpHandler } from '../../src/http/handler';
+
+/** No JWT: Slack signs each request with the app's signing secret. */
+export const handler = httpHandler(slackInteractionsRoute, {
+  pipelines: pipelineStore,
+  workflows,
+  platformSecrets,
+  notifications,
+  jwtVerifier,
+  pipelineSettings,
+});

@@ -1,0 +1,168 @@
+import * as z from 'zod/mini';
+import type { ApiDeps } from '../app/deps';
+import {
+  accessOf,
+  approvalPage,
+  approvalView,
+  decideApproval,
+  htmlError,
+  messagePage,
+  parseDecision,
+  showApproval,
+  wantsHtml,
+} from '../app/approvals';
+import { APPROVAL_STATUSES, decisionBody } from '../domain/pipeline';
+import { pageLimit, nextToken } from '../domain/schema';
+import { defineRoute, type HttpResult } from '../http/route';
+import { page, responses } from './common';
+import { pageOf } from './views';
+
+type Deps = Pick<
+  ApiDeps,
+  'pipelines' | 'workflows' | 'platformSecrets' | 'notifications' | 'jwtVerifier' | 'pipelineSettings'
+>;
+
+const nullableString = z.nullable(z.string());
+
+export const approvalSchema = z.object({
+  approvalId: z.string(),
+  stackId: z.string(),
+  stackName: z.string(),
+  runId: z.string(),
+  stageName: z.string(),
+  commit: z.object({
+    sha: z.optional(z.string()),
+    message: z.optional(z.string()),
+    author: z.optional(z.string()),
+    url: z.optional(z.string()),
+  }),
+  requestedBy: z.string(),
+  requestedAt: z.string(),
+  expiresAt: z.string(),
+  status: z.enum(APPROVAL_STATUSES),
+  decidedBy: nullableString,
+  decidedVia: z.nullable(z.enum(['link', 'slack', 'user'])),
+  decidedAt: nullableString,
+  comment: nullableString,
+});
+
+const approvalParams = z.strictObject({
+  approvalId: z.string().check(z.regex(/^apr_[0-9a-z]{26}$/, 'is not an approval id')),
+});
+
+const LINK_ERRORS = {
+  401: 'Neither a link token nor a valid bearer token',
+  403: 'The link token was tampered with, or belongs to another approval',
+  404: 'No such approval (also for another tenant’s)',
+  409: 'Already decided (by a user), or not waiting yet',
+  410: 'The link was used, or the approval expired or was superseded',
+};
+const linkErrors = (codes: (keyof typeof LINK_ERRORS)[]) =>
+  Object.fromEntries(codes.map((code) => [code, { description: LINK_ERRORS[code] }]));
+
+async function asPage(html: boolean, run: () => Promise<HttpResult>): Promise<HttpResult> {
+  if (!html) return run();
+  try {
+    return await run();
+  } catch (error) {
+    const page = htmlError(error);
+    if (page) return page;
+    throw error;
+  }
+}
+
+export const getApprovalRoute = defineRoute({
+  method: 'GET',
+  path: '/v1/approvals/{approvalId}',
+  operationId: 'getApproval',
+  summary:
+    'What an approval link shows: stack, stage, commit, who asked and when, and a form (HTML; JSON with Accept: application/json). A GET never decides: mail scanners open links',
+  tag: 'Approvals',
+  auth: 'none',
+  params: approvalParams,
+  query: z.strictObject({ token: z.optional(z.string().check(z.maxLength(1024, 'is too long'))) }),
+  responses: {
+    200: { description: 'The approval', schema: approvalSchema },
+    ...linkErrors([401, 403, 404, 410]),
+  },
+  async handle(req, deps: Deps) {
+    const html = wantsHtml(req.headers);
+    return asPage(html, async (): Promise<HttpResult> => {
+      const access = await accessOf(deps, req.params.approvalId, {
+        token: req.query.token,
+        authorization: req.headers.authorization,
+      });
+      const approval = await showApproval(deps, req.params.approvalId, access);
+      return html
+        ? {
+            statusCode: 200,
+            headers: {
+              'content-type': 'text/html; charset=utf-8',
+              'cache-control': 'no-store',
+              'referrer-policy': 'no-referrer',
+            },
+            body: approvalPage(approval, req.query.token),
+          }
+        : { statusCode: 200, headers: { 'cache-control': 'no-store' }, body: approvalView(approval) };
+    });
+  },
+});
+
+export const decideApprovalRoute = defineRoute({
+  method: 'POST',
+  path: '/v1/approvals/{approvalId}',
+  operationId: 'decideApproval',
+  summary:
+    'Approve or reject: with the link token (a form post or JSON `token`) or a bearer token of a user of the tenant. A second decision is a 409; a used, expired or superseded link a 410',
+  tag: 'Approvals',
+  auth: 'none',
+  raw: { maxBytes: 16 * 1024 },
+  params: approvalParams,
+  query: z.strictObject({ token: z.optional(z.string().check(z.maxLength(1024, 'is too long'))) }),
+  body: decisionBody,
+  responses: {
+    200: { description: 'The decided approval', schema: approvalSchema },
+    400: { description: 'Invalid decision: the error names the field' },
+    ...linkErrors([401, 403, 404, 409, 410]),
+  },
+  async handle(req, deps: Deps) {
+    const html = (req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded');
+    return asPage(html, async (): Promise<HttpResult> => {
+      const body = parseDecision(req.rawBody, req.headers['content-type']);
+      const access = await accessOf(deps, req.params.approvalId, {
+        token: body.token ?? req.query.token,
+        authorization: req.headers.authorization,
+      });
+      const decided = await decideApproval(deps, req.params.approvalId, access, body);
+      if (!html) return { statusCode: 200, body: approvalView(decided) };
+      const verb = decided.status === 'APPROVED' ? 'Approved' : 'Rejected';
+      return {
+        statusCode: 200,
+        headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
+        body: messagePage(
+          verb,
+          `${verb}: ${decided.stageName} of ${decided.stackName}. You can close this page.`,
+        ),
+      };
+    });
+  },
+});
+
+export const listApprovalsRoute = defineRoute({
+  method: 'GET',
+  path: '/v1/approvals',
+  operationId: 'listApprovals',
+  summary: 'The tenant’s approvals waiting for a decision, newest first (for the dashboard)',
+  tag: 'Approvals',
+  auth: 'jwt',
+  query: z.strictObject({ status: z.optional(z.enum(['pending'])), limit: pageLimit, nextToken }),
+  responses: responses(
+    { 200: { description: 'A page of approvals', schema: pageOf(approvalSchema) } },
+    [400, 401],
+  ),
+  async handle(req, deps: Pick<ApiDeps, 'pipelines'>) {
+    const result = await deps.pipelines.listPendingApprovals(req.caller.tenantId, req.query);
+    const live = result.items.filter((a) => Date.parse(a.expiresAt) > Date.now());
+    return { statusCode: 200, body: page(live.map(approvalView), result.nextToken) };
+  },
+});

@@ -1,0 +1,70 @@
+import * as z from 'zod/mini';
+import type { ApiDeps } from '../app/deps';
+import { receiveSlackInteraction } from '../app/approvals';
+import { receiveGitHubDelivery } from '../app/pipelines';
+import { defineRoute } from '../http/route';
+import { responses, stackParams } from './common';
+
+/** GitHub caps payloads at 25 MB and API Gateway at 10 MB; push payloads with many commits pass 64 KB. */
+const GITHUB_MAX_BYTES = 10 * 1024 * 1024 - 1024;
+
+export const githubWebhookRoute = defineRoute({
+  method: 'POST',
+  path: '/v1/webhooks/github',
+  operationId: 'receiveGithubWebhook',
+  summary:
+    'GitHub push webhook of a stack (the URL and secret given when the stack was created; content type application/json). Signed with X-Hub-Signature-256; no bearer token',
+  tag: 'Webhooks',
+  auth: 'none',
+  raw: { maxBytes: GITHUB_MAX_BYTES },
+  query: z.strictObject({ stack: stackParams.shape.stackId }),
+  responses: responses(
+    {
+      200: { description: 'ping answered, or a delivery already processed', schema: z.object({}) },
+      202: {
+        description:
+          'a run was started ({runId}), or the delivery was recorded as ignored ({ignored, reason})',
+        schema: z.object({}),
+      },
+      401: { description: 'missing or wrong signature: nothing was recorded', schema: z.object({}) },
+    },
+    [400, 404],
+  ),
+  async handle(
+    req,
+    deps: Pick<ApiDeps, 'store' | 'pipelines' | 'workflows' | 'platformSecrets' | 'pipelineSettings'>,
+  ) {
+    return receiveGitHubDelivery(deps, {
+      stackId: req.query.stack,
+      headers: req.headers,
+      rawBody: req.rawBody,
+    });
+  },
+});
+
+export const slackInteractionsRoute = defineRoute({
+  method: 'POST',
+  path: '/v1/integrations/slack/interactions',
+  operationId: 'receiveSlackInteraction',
+  summary:
+    'Slack’s interactivity request URL: the Approve / Reject buttons of approval messages. Signed by Slack (v0); no bearer token',
+  tag: 'Webhooks',
+  auth: 'none',
+  raw: { maxBytes: 64 * 1024 },
+  responses: responses(
+    {
+      200: { description: 'handled; the message is updated with the decision', schema: z.object({}) },
+      401: { description: 'wrong signature, or older than 5 minutes', schema: z.object({}) },
+    },
+    [400],
+  ),
+  async handle(
+    req,
+    deps: Pick<
+      ApiDeps,
+      'pipelines' | 'workflows' | 'platformSecrets' | 'notifications' | 'jwtVerifier' | 'pipelineSettings'
+    >,
+  ) {
+    return receiveSlackInteraction(deps, req.headers, req.rawBody);
+  },
+});

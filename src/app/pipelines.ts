@@ -1,0 +1,304 @@
+import { randomBytes } from 'node:crypto';
+import type { PlatformSecretsPort, WorkflowPort } from '../cloud/ports';
+import { DomainError } from '../domain/errors';
+import { classifyPush, verifyGitHubSignature, type PushPayload } from '../domain/github';
+import { newId } from '../domain/ids';
+import {
+  pipelineCfnStackNameOf,
+  pipelineNameOf,
+  webhookSecretNameOf,
+  type Commit,
+  type Run,
+  type StackPipeline,
+  type WebhookSecret,
+} from '../domain/pipeline';
+import type { Stack } from '../domain/stack';
+import type { HttpResult } from '../http/route';
+import { errorFields, log } from '../log';
+import type { PipelineStore } from '../store/pipelines';
+import type { Store } from '../store/store';
+
+/** Where the pipeline features find their configuration (environment on AWS, options locally). */
+export interface PipelineSettings {
+  /** The API's public base URL, for webhook URLs and approval links. */
+  publicApiUrl: string;
+  /** Prefix of the platform's secrets: `<prefix>/webhooks/<stackId>`. */
+  secretPrefix: string;
+  /** The secret holding the key approval links are signed with. */
+  linkKeySecretName: string;
+  /** The secret holding `{ "signingSecret": … }` of the platform's Slack app. */
+  slackSecretName: string;
+  approvalTimeoutSeconds: number;
+}
+
+/**
+ * Secrets read on request paths, cached per function instance: a webhook burst costs one
+ * GetSecretValue, not one per delivery. Misses are remembered briefly, so unknown stack ids do not
+ * reach Secrets Manager every time.
+ */
+export class SecretCache {
+  private readonly entries = new Map<string, { value: string | undefined; until: number }>();
+
+  constructor(
+    readonly secrets: PlatformSecretsPort,
+    private readonly ttlMs = 5 * 60_000,
+    private readonly missTtlMs = 10_000,
+  ) {}
+
+  async get(name: string): Promise<string | undefined> {
+    const hit = this.entries.get(name);
+    if (hit && hit.until > Date.now()) return hit.value;
+    const value = await this.secrets.get(name);
+    if (this.entries.size > 500) this.entries.clear();
+    this.entries.set(name, {
+      value,
+      until: Date.now() + (value === undefined ? this.missTtlMs : this.ttlMs),
+    });
+    return value;
+  }
+
+  async require(name: string): Promise<string> {
+    const value = await this.get(name);
+    if (value === undefined) throw new Error(`secret ${name} is missing`);
+    return value;
+  }
+
+  forget(name: string): void {
+    this.entries.delete(name);
+  }
+}
+
+export interface PipelineDeps {
+  store: Store;
+  pipelines: PipelineStore;
+  workflows: WorkflowPort;
+  platformSecrets: SecretCache;
+  pipelineSettings: PipelineSettings;
+}
+
+/** What the create-pipeline workflow receives: names and ids only. */
+export interface PipelineWorkflowInput {
+  tenantId: string;
+  stackId: string;
+  /** The stack waits and CloudFormation request tokens are keyed by it. */
+  operationId: string;
+  cfnStackName: string;
+  action: 'CREATE';
+  target: { roleArn: string; region: string };
+}
+
+/** What the pipeline-run workflow receives. */
+export interface RunWorkflowInput {
+  tenantId: string;
+  stackId: string;
+  runId: string;
+  pipelineName: string;
+  target: { roleArn: string; region: string };
+  approvalTimeoutSeconds: number;
+}
+
+export const webhookUrlOf = (settings: PipelineSettings, stackId: string) =>
+  `${settings.publicApiUrl}/v1/webhooks/github?stack=${stackId}`;
+
+export function newPipeline(stackId: string): StackPipeline {
+  return {
+    status: 'CREATING',
+    pipelineName: pipelineNameOf(stackId),
+    cfnStackName: pipelineCfnStackNameOf(stackId),
+  };
+}
+
+/**
+ * A new stack's webhook secret (kept in the secret store with its owner, returned once) and build
+ * pipeline (a CloudFormation stack in the customer's account, built by the create-pipeline
+ * workflow). If either cannot be set up, the stack says so in `pipeline.error`.
+ */
+export async function setUpPipeline(
+  deps: Pick<PipelineDeps, 'pipelines' | 'workflows' | 'platformSecrets' | 'pipelineSettings'>,
+  stack: Stack,
+  slackWebhookUrl: string | undefined,
+): Promise<{ webhookSecret: string }> {
+  const webhookSecret = randomBytes(32).toString('hex');
+  const value: WebhookSecret = {
+    tenantId: stack.tenantId,
+    secret: webhookSecret,
+    ...(slackWebhookUrl ? { slackWebhookUrl } : {}),
+  };
+  const input: PipelineWorkflowInput = {
+    tenantId: stack.tenantId,
+    stackId: stack.stackId,
+    operationId: stack.stackId,
+    cfnStackName: pipelineCfnStackNameOf(stack.stackId),
+    action: 'CREATE',
+    target: { roleArn: stack.roleArn, region: stack.region },
+  };
+  try {
+    await deps.platformSecrets.secrets.create(
+      webhookSecretNameOf(deps.pipelineSettings.secretPrefix, stack.stackId),
+      JSON.stringify(value),
+    );
+    await deps.workflows.start('createPipeline', stack.stackId, input);
+  } catch (error) {
+    log.error('pipeline could not be set up', { stackId: stack.stackId, ...errorFields(error) });
+    await deps.pipelines.setStackPipeline(stack.tenantId, stack.stackId, {
+      ...newPipeline(stack.stackId),
+      status: 'FAILED',
+      error: 'the pipeline could not be set up',
+    });
+  }
+  return { webhookSecret };
+}
+
+/** Deleting a stack removes its webhook secret; its pipeline stack is deleted by the caller. */
+export async function forgetWebhookSecret(
+  deps: Pick<PipelineDeps, 'platformSecrets' | 'pipelineSettings'>,
+  stackId: string,
+) {
+  const name = webhookSecretNameOf(deps.pipelineSettings.secretPrefix, stackId);
+  await deps.platformSecrets.secrets.delete(name);
+  deps.platformSecrets.forget(name);
+}
+
+/** Records a run and starts its workflow, named after the run so a retried start is a no-op. */
+export async function startRun(
+  deps: Pick<PipelineDeps, 'pipelines' | 'workflows' | 'pipelineSettings'>,
+  stack: Stack,
+  run: Run,
+): Promise<Run> {
+  await deps.pipelines.putRun(run);
+  const input: RunWorkflowInput = {
+    tenantId: run.tenantId,
+    stackId: run.stackId,
+    runId: run.runId,
+    pipelineName: pipelineNameOf(stack.stackId),
+    target: { roleArn: stack.roleArn, region: stack.region },
+    approvalTimeoutSeconds: deps.pipelineSettings.approvalTimeoutSeconds,
+  };
+  try {
+    await deps.workflows.start('pipelineRun', run.runId, input);
+  } catch (error) {
+    log.error('run could not start', { runId: run.runId, ...errorFields(error) });
+    await deps.pipelines.endRun(run.tenantId, run.runId, 'FAILED', { error: 'the run could not be started' });
+    throw error;
+  }
+  return run;
+}
+
+export function newRun(
+  stack: Stack,
+  fields: {
+    runId?: string;
+    trigger: Run['trigger'];
+    commit: Commit;
+    requestedBy: string;
+    deliveryId?: string;
+  },
+): Run {
+  const now = new Date().toISOString();
+  return {
+    tenantId: stack.tenantId,
+    runId: fields.runId ?? newId('run'),
+    stackId: stack.stackId,
+    trigger: fields.trigger,
+    branch: stack.branch,
+    commit: fields.commit,
+    status: 'QUEUED',
+    requestedBy: fields.requestedBy,
+    ...(fields.deliveryId ? { deliveryId: fields.deliveryId } : {}),
+    stageOrder: [],
+    stages: {},
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+const unauthorized = () =>
+  new DomainError(
+    401,
+    'Unauthorized',
+    'the X-Hub-Signature-256 signature does not match this stack’s webhook secret',
+  );
+
+export interface GitHubDelivery {
+  stackId: string;
+  headers: Record<string, string | undefined>;
+  rawBody: string;
+}
+
+/**
+ * POST /v1/webhooks/github?stack=<stackId>. The signature is checked before anything else: an
+ * unknown stack and a wrong signature get the same 401, and nothing is recorded. Then each
+ * delivery is claimed once (GitHub redelivers with the same X-GitHub-Delivery), classified, and
+ * either recorded as ignored or recorded as a run whose workflow is started: the answer comes
+ * within GitHub's 10 seconds because the build and the deploys happen in the workflow.
+ */
+export async function receiveGitHubDelivery(
+  deps: PipelineDeps,
+  delivery: GitHubDelivery,
+): Promise<HttpResult> {
+  const stored = await deps.platformSecrets.get(
+    webhookSecretNameOf(deps.pipelineSettings.secretPrefix, delivery.stackId),
+  );
+  const secret = stored ? (JSON.parse(stored) as WebhookSecret) : undefined;
+  if (
+    !secret ||
+    !verifyGitHubSignature(secret.secret, delivery.rawBody, delivery.headers['x-hub-signature-256'])
+  )
+    throw unauthorized();
+
+  const event = delivery.headers['x-github-event'] ?? '';
+  const deliveryId = delivery.headers['x-github-delivery'] ?? '';
+  if (event === 'ping') return { statusCode: 200, body: { message: 'pong', stackId: delivery.stackId } };
+  if (!/^[A-Za-z0-9-]{1,64}$/.test(deliveryId))
+    throw new DomainError(400, 'ValidationError', 'X-GitHub-Delivery is required', {
+      field: 'X-GitHub-Delivery',
+    });
+  let payload: PushPayload;
+  try {
+    payload = JSON.parse(delivery.rawBody) as PushPayload;
+  } catch {
+    throw new DomainError(
+      400,
+      'ValidationError',
+      'the payload must be JSON (content type application/json)',
+      {
+        field: 'body',
+      },
+    );
+  }
+  const stack = await deps.store.getStack(secret.tenantId, delivery.stackId);
+  if (!stack) throw new DomainError(404, 'NotFound', `stack ${delivery.stackId} not found`);
+
+  const claim = await deps.pipelines.claimDelivery(stack.tenantId, stack.stackId, deliveryId, newId('run'));
+  if (claim.kind === 'duplicate') {
+    return {
+      statusCode: 200,
+      body: { duplicate: true, deliveryId, ...(claim.runId ? { runId: claim.runId } : {}) },
+    };
+  }
+  const decision =
+    event === 'push'
+      ? classifyPush(payload, stack)
+      : ({ kind: 'ignored', reason: `event ${event || '(none)'} is not handled` } as const);
+  if (decision.kind === 'ignored') {
+    await deps.pipelines.finishDelivery(
+      stack.tenantId,
+      stack.stackId,
+      deliveryId,
+      'IGNORED',
+      decision.reason,
+    );
+    log.info('github delivery ignored', { stackId: stack.stackId, deliveryId, reason: decision.reason });
+    return { statusCode: 202, body: { ignored: true, reason: decision.reason, deliveryId } };
+  }
+  const run = newRun(stack, {
+    runId: claim.runId,
+    trigger: 'push',
+    commit: decision.commit,
+    requestedBy: decision.pusher,
+    deliveryId,
+  });
+  await startRun(deps, stack, run);
+  await deps.pipelines.finishDelivery(stack.tenantId, stack.stackId, deliveryId, 'RUN');
+  return { statusCode: 202, body: { runId: run.runId, deliveryId } };
+}

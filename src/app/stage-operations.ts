@@ -1,0 +1,106 @@
+import { newId } from '../domain/ids';
+import { WORKFLOW_OF, type Operation, type OperationType } from '../domain/operation';
+import type { Stack } from '../domain/stack';
+import type { Stage, StageStatus } from '../domain/stage';
+import { conflict } from '../domain/errors';
+import { errorFields, log } from '../log';
+import type { ApiDeps } from './deps';
+import type { StageWorkflowInput } from './stages';
+
+type Deps = Pick<ApiDeps, 'store' | 'workflows'>;
+
+/** Who asked: a person (from the token), or the platform itself starting a follow-up. */
+export interface Requester {
+  tenantId: string;
+  userId: string;
+}
+
+/**
+ * What the database and bastion workflows receive on top of a stage workflow's input. Names, ids
+ * and regions only: no credentials, no secret values.
+ */
+export interface StageOperationInput extends StageWorkflowInput {
+  /** The stage's status before the operation, to which a failure returns it. */
+  stageStatusBefore: StageStatus;
+  engine?: string;
+  database?: { action: 'CREATE' | 'UPDATE' | 'DELETE' | 'NONE'; cfnStackName: string };
+  bastion?: { cfnStackName: string };
+}
+
+export function newStageOperation(
+  requester: Requester,
+  stackId: string,
+  stageName: string,
+  type: OperationType,
+  input: object,
+): Operation {
+  const now = new Date().toISOString();
+  return {
+    tenantId: requester.tenantId,
+    operationId: newId('op'),
+    type,
+    status: 'PENDING',
+    stackId,
+    stageName,
+    input: { ...input },
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/** Databases and bastions change a stage that is there: not one being created, deleted or broken. */
+export function assertStageActive(stage: Stage): void {
+  if (stage.lock) {
+    throw conflict(`stage ${stage.name} is busy with operation ${stage.lock.operationId}`, {
+      operationId: stage.lock.operationId,
+    });
+  }
+  if (stage.status !== 'ACTIVE') {
+    throw conflict(
+      `stage ${stage.name} is ${stage.status}: databases and bastions can only change on an ACTIVE stage`,
+      { status: stage.status },
+    );
+  }
+}
+
+/**
+ * Records the operation and starts its workflow, named after the operation so a retried start is
+ * a no-op. The stage is already locked by the caller; if the start fails, the operation is marked
+ * FAILED and `undo` puts things back.
+ */
+export async function launchStageOperation(
+  deps: Deps,
+  stack: Stack,
+  stage: Stage,
+  operation: Operation,
+  extra: Omit<StageOperationInput, keyof StageWorkflowInput>,
+  undo: () => Promise<void>,
+): Promise<Operation> {
+  const input: StageOperationInput = {
+    tenantId: operation.tenantId,
+    stackId: stack.stackId,
+    stageName: stage.name,
+    operationId: operation.operationId,
+    operationType: operation.type,
+    action: 'UPDATE',
+    cfnStackName: stage.cfnStackName,
+    target: { roleArn: stack.roleArn, region: stage.region },
+    ...extra,
+  };
+  try {
+    await deps.store.putOperation(operation);
+    const started = await deps.workflows.start(WORKFLOW_OF[operation.type], operation.operationId, input);
+    await deps.store.setOperationStarted(operation.tenantId, operation.operationId, started.executionArn);
+    return { ...operation, executionArn: started.executionArn };
+  } catch (error) {
+    log.error('operation could not start', { operationId: operation.operationId, ...errorFields(error) });
+    await deps.store.finishOperation(
+      operation.tenantId,
+      operation.operationId,
+      'FAILED',
+      'the workflow could not be started',
+    );
+    await undo();
+    throw error;
+  }
+}

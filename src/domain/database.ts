@@ -1,0 +1,306 @@
+import * as z from 'zod/mini';
+import { badRequest, conflict } from './errors';
+import { port, stageName } from './schema';
+
+/**
+ * Databases of a stage: one Postgres, one MySQL and one Redis at most. Postgres and MySQL run on
+ * RDS, Redis on ElastiCache, each in a CloudFormation stack of its own inside the stage's VPC.
+ */
+export const ENGINES = ['postgres', 'mysql', 'redis'] as const;
+export type Engine = (typeof ENGINES)[number];
+
+/** Engines RDS can make read replicas of; ElastiCache has no cross-region replica of a single node. */
+export const REPLICABLE_ENGINES = ['postgres', 'mysql'] as const;
+export type ReplicableEngine = (typeof REPLICABLE_ENGINES)[number];
+
+export interface EngineSpec {
+  port: number;
+  /** The master user; Redis AUTH has no user name (the token alone authenticates). */
+  username?: string;
+  /** Prefix of the variables the service receives: PG_HOST, MYSQL_PORT, REDIS_DATABASE, ... */
+  envPrefix: string;
+  /** What <PREFIX>_DATABASE holds: the database created on the instance, or Redis's logical db. */
+  databaseName: string;
+  defaultInstanceClass: string;
+  /** Gibibytes of gp3 storage; Redis keeps its data in memory and has none. */
+  defaultStorageGb?: number;
+}
+
+export const ENGINE_SPECS: Record<Engine, EngineSpec> = {
+  postgres: {
+    port: 5432,
+    username: 'postgres',
+    envPrefix: 'PG',
+    databaseName: 'app',
+    defaultInstanceClass: 'db.t4g.micro',
+    defaultStorageGb: 20,
+  },
+  mysql: {
+    port: 3306,
+    username: 'admin',
+    envPrefix: 'MYSQL',
+    databaseName: 'app',
+    defaultInstanceClass: 'db.t4g.micro',
+    defaultStorageGb: 20,
+  },
+  redis: {
+    port: 6379,
+    envPrefix: 'REDIS',
+    databaseName: '0',
+    defaultInstanceClass: 'cache.t4g.micro',
+  },
+};
+
+export const MIN_STORAGE_GB = 20;
+export const MAX_STORAGE_GB = 6144;
+
+export const engine = z.enum(ENGINES, 'must be postgres, mysql or redis');
+
+const rdsInstanceClass = z
+  .string()
+  .check(z.regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an RDS instance class such as db.t4g.micro'));
+const cacheNodeType = z
+  .string()
+  .check(
+    z.regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an ElastiCache node type such as cache.t4g.micro'),
+  );
+const instanceClass = z
+  .string()
+  .check(
+    z.regex(
+      /^(db|cache)\.[a-z0-9]+\.[a-z0-9]+$/,
+      'must be an instance class such as db.t4g.micro (RDS) or cache.t4g.micro (Redis)',
+    ),
+  );
+const storageGb = z
+  .int('must be an integer')
+  .check(
+    z.minimum(MIN_STORAGE_GB, `must be at least ${MIN_STORAGE_GB}`),
+    z.maximum(MAX_STORAGE_GB, `must be at most ${MAX_STORAGE_GB}`),
+  );
+
+const hostName = z
+  .string()
+  .check(
+    z.regex(
+      /^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$/,
+      'must be a host name or IPv4 address',
+    ),
+    z.maxLength(253, 'must be at most 253 characters'),
+  );
+const secretArn = z
+  .string()
+  .check(
+    z.regex(
+      /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$/,
+      'must be a Secrets Manager secret ARN',
+    ),
+  );
+
+export const existingDatabase = z.strictObject({
+  host: hostName,
+  port,
+  database: z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(128, 'is too long')),
+  secretArn,
+});
+export type ExistingDatabase = z.infer<typeof existingDatabase>;
+
+/** `POST .../databases`: a new database, or one the customer already runs (no infrastructure). */
+export const addDatabaseBody = z.strictObject({
+  engine,
+  instanceClass: z.optional(instanceClass),
+  storageGb: z.optional(storageGb),
+  existing: z.optional(existingDatabase),
+});
+export type AddDatabaseBody = z.infer<typeof addDatabaseBody>;
+
+export const updateDatabaseBody = z
+  .strictObject({ instanceClass: z.optional(instanceClass), storageGb: z.optional(storageGb) })
+  .check(z.refine((body) => Object.keys(body).length > 0, 'must change instanceClass or storageGb'));
+export type UpdateDatabaseBody = z.infer<typeof updateDatabaseBody>;
+
+export const replicaSource = z.strictObject({ stage: stageName, engine });
+export type ReplicaSource = z.infer<typeof replicaSource>;
+
+/** `database` on `POST .../stages`: a database of its own, or a read replica of another stage's. */
+export const stageDatabaseOption = z.union([
+  z.strictObject({ readReplicaOf: replicaSource, instanceClass: z.optional(rdsInstanceClass) }),
+  addDatabaseBody,
+]);
+export type StageDatabaseOption = z.infer<typeof stageDatabaseOption>;
+
+export const DATABASE_STATUSES = ['CREATING', 'AVAILABLE', 'UPDATING', 'DELETING', 'FAILED'] as const;
+export type DatabaseStatus = (typeof DATABASE_STATUSES)[number];
+
+/** managed: built and owned here; existing: the customer's, only wired; replica: a read replica. */
+export type DatabaseMode = 'managed' | 'existing' | 'replica';
+
+export interface ReplicaOf {
+  stageName: string;
+  engine: ReplicableEngine;
+  region: string;
+  /** The source instance's ARN, which RDS needs to replicate across regions. */
+  sourceArn: string;
+  /** The writer's connection details; the replica stage's usual variables point at the writer. */
+  writerHost: string;
+  writerPort: number;
+  writerSecretArn: string;
+}
+
+/**
+ * A database record: what the API shows and what the stage's service is wired with. It holds the
+ * secret's ARN, never its value.
+ */
+export interface Database {
+  tenantId: string;
+  stackId: string;
+  stageName: string;
+  engine: Engine;
+  mode: DatabaseMode;
+  status: DatabaseStatus;
+  instanceClass?: string;
+  storageGb?: number;
+  /** Changes with every "Change Password": it drives a new generated secret version. */
+  passwordVersion: number;
+  /** The CloudFormation stack that holds it (none for an existing database). */
+  cfnStackName?: string;
+  host?: string;
+  port: number;
+  databaseName: string;
+  secretArn?: string;
+  /** RDS instance ARN: the source a read replica names. */
+  instanceArn?: string;
+  replicaOf?: ReplicaOf;
+  /** Set once a replica was promoted to a standalone primary. */
+  promotedAt?: string;
+  lastOperationId: string;
+  lastError?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function isReplicable(value: Engine): value is ReplicableEngine {
+  return (REPLICABLE_ENGINES as readonly string[]).includes(value);
+}
+
+/** Redis has no read replica here: say why, as a 400 on the field that asked for it. */
+export function assertReplicable(value: Engine, field: string): asserts value is ReplicableEngine {
+  if (!isReplicable(value)) {
+    throw badRequest(
+      field,
+      `${field}: read replicas are only available for postgres and mysql (ElastiCache for Redis has no cross-region read replica of a single node)`,
+    );
+  }
+}
+
+/** Fills in the defaults of a new managed database and checks that the sizes fit the engine. */
+export function databaseSizes(body: Pick<AddDatabaseBody, 'engine' | 'instanceClass' | 'storageGb'>) {
+  const spec = ENGINE_SPECS[body.engine];
+  if (body.engine === 'redis' && body.storageGb !== undefined) {
+    throw badRequest('storageGb', 'storageGb: Redis keeps its data in memory and has no storage to size');
+  }
+  const instanceClass = body.instanceClass ?? spec.defaultInstanceClass;
+  assertInstanceClassFits(body.engine, instanceClass);
+  return {
+    instanceClass,
+    storageGb: body.engine === 'redis' ? undefined : (body.storageGb ?? spec.defaultStorageGb),
+  };
+}
+
+function assertInstanceClassFits(value: Engine, instanceClass: string): void {
+  const schema = value === 'redis' ? cacheNodeType : rdsInstanceClass;
+  if (!schema.safeParse(instanceClass).success) {
+    throw badRequest(
+      'instanceClass',
+      value === 'redis'
+        ? 'instanceClass: Redis needs an ElastiCache node type such as cache.t4g.micro'
+        : `instanceClass: ${value} needs an RDS instance class such as db.t4g.micro`,
+    );
+  }
+}
+
+/** A PATCH: storage only grows (RDS cannot shrink it), Redis has none, existing databases are not ours. */
+export function applyDatabaseUpdate(current: Database, patch: UpdateDatabaseBody) {
+  if (current.mode === 'existing') {
+    throw conflict(`the ${current.engine} database is an existing one: TinyStacks does not manage its size`);
+  }
+  if (current.mode === 'replica' && patch.storageGb !== undefined) {
+    throw badRequest('storageGb', 'storageGb: a read replica takes its storage from its source');
+  }
+  if (current.engine === 'redis' && patch.storageGb !== undefined) {
+    throw badRequest('storageGb', 'storageGb: Redis keeps its data in memory and has no storage to size');
+  }
+  if (patch.storageGb !== undefined && patch.storageGb < (current.storageGb ?? 0)) {
+    throw badRequest(
+      'storageGb',
+      `storageGb: storage only grows (RDS cannot shrink it): at least ${current.storageGb}`,
+    );
+  }
+  const instanceClass = patch.instanceClass ?? current.instanceClass;
+  if (instanceClass) assertInstanceClassFits(current.engine, instanceClass);
+  return { instanceClass, storageGb: patch.storageGb ?? current.storageGb };
+}
+
+/** The CloudFormation stack of a stage's database: `tinystacks-<stack>-<stage>-<engine>`. */
+export function databaseStackName(stageCfnStackName: string, value: Engine): string {
+  return `${stageCfnStackName}-${value}`;
+}
+
+/** The variable names the docs list: <PREFIX>_HOST, _PORT, _CREDENTIALS_SECRET, _DATABASE. */
+export function databaseEnvNames(value: Engine) {
+  const prefix = ENGINE_SPECS[value].envPrefix;
+  return {
+    host: `${prefix}_HOST`,
+    port: `${prefix}_PORT`,
+    secret: `${prefix}_CREDENTIALS_SECRET`,
+    database: `${prefix}_DATABASE`,
+    readerHost: `${prefix}_READER_HOST`,
+    readerPort: `${prefix}_READER_PORT`,
+  };
+}
+
+export interface DatabaseWiring {
+  /** Plain variables: hosts, ports, database names. */
+  environment: Record<string, string>;
+  /** Variables ECS fills from Secrets Manager at task start: name → `valueFrom`. */
+  secrets: Record<string, string>;
+  /** The secrets the task execution role may read (ARNs without the JSON key suffix). */
+  secretArns: string[];
+}
+
+/**
+ * What the stage's service receives for its databases. Only AVAILABLE (or UPDATING) databases
+ * are wired; a database being added or deleted is not. The password travels as a `secrets` entry
+ * of the task definition (`<secret ARN>:password::`), never as plain text.
+ */
+export function databaseWiring(databases: Database[]): DatabaseWiring {
+  const wiring: DatabaseWiring = { environment: {}, secrets: {}, secretArns: [] };
+  const addSecret = (name: string, arn: string) => {
+    wiring.secrets[name] = `${arn}:password::`;
+    if (!wiring.secretArns.includes(arn)) wiring.secretArns.push(arn);
+  };
+  for (const db of [...databases].sort((a, b) => a.engine.localeCompare(b.engine))) {
+    if (db.status !== 'AVAILABLE' && db.status !== 'UPDATING') continue;
+    if (!db.host) continue;
+    const names = databaseEnvNames(db.engine);
+    if (db.mode === 'replica' && db.replicaOf) {
+      wiring.environment[names.readerHost] = db.host;
+      wiring.environment[names.readerPort] = String(db.port);
+      wiring.environment[names.host] = db.replicaOf.writerHost;
+      wiring.environment[names.port] = String(db.replicaOf.writerPort);
+      wiring.environment[names.database] = db.databaseName;
+      addSecret(names.secret, db.replicaOf.writerSecretArn);
+      continue;
+    }
+    wiring.environment[names.host] = db.host;
+    wiring.environment[names.port] = String(db.port);
+    wiring.environment[names.database] = db.databaseName;
+    if (db.secretArn) addSecret(names.secret, db.secretArn);
+  }
+  return wiring;
+}
+
+/** Removes the `tinystacks-...` CloudFormation naming rule's forbidden characters from a logical id part. */
+export function logicalIdPart(value: string): string {
+  return value.replace(/[^A-Za-z0-9]/g, '');
+}

@@ -1,0 +1,73 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Commit } from './pipeline';
+
+/**
+ * GitHub webhooks. `X-Hub-Signature-256: sha256=<hex>` is HMAC-SHA256 of the raw body with the
+ * webhook's secret; it is compared in constant time, before anything else looks at the request.
+ */
+export function verifyGitHubSignature(secret: string, rawBody: string, header: string | undefined): boolean {
+  const match = /^sha256=([0-9a-f]{64})$/.exec(header?.trim() ?? '');
+  if (!match) return false;
+  const expected = createHmac('sha256', secret).update(rawBody, 'utf8').digest();
+  return timingSafeEqual(Buffer.from(match[1]!, 'hex'), expected);
+}
+
+export const signGitHubPayload = (secret: string, rawBody: string) =>
+  `sha256=${createHmac('sha256', secret).update(rawBody, 'utf8').digest('hex')}`;
+
+/** The part of a push event's payload this backend reads. */
+export interface PushPayload {
+  ref?: string;
+  after?: string;
+  deleted?: boolean;
+  repository?: { full_name?: string };
+  pusher?: { name?: string };
+  head_commit?: {
+    id?: string;
+    message?: string;
+    url?: string;
+    author?: { name?: string; username?: string };
+  } | null;
+}
+
+export type PushDecision =
+  { kind: 'run'; branch: string; commit: Commit; pusher: string } | { kind: 'ignored'; reason: string };
+
+const ZERO_SHA = /^0{40}$/;
+
+/** A push to the stack's branch starts a run; tags, deletions, other branches and repositories do not. */
+export function classifyPush(
+  payload: PushPayload,
+  stack: { repository: string; branch: string },
+): PushDecision {
+  const ref = payload.ref ?? '';
+  const repository = payload.repository?.full_name ?? '';
+  if (repository.toLowerCase() !== stack.repository.toLowerCase())
+    return {
+      kind: 'ignored',
+      reason: `repository ${repository || '(none)'} is not the stack's ${stack.repository}`,
+    };
+  if (ref.startsWith('refs/tags/')) return { kind: 'ignored', reason: `tag push ${ref.slice(10)}` };
+  if (!ref.startsWith('refs/heads/'))
+    return { kind: 'ignored', reason: `ref ${ref || '(none)'} is not a branch` };
+  const branch = ref.slice('refs/heads/'.length);
+  if (payload.deleted === true || ZERO_SHA.test(payload.after ?? ''))
+    return { kind: 'ignored', reason: `branch ${branch} was deleted` };
+  if (branch !== stack.branch)
+    return { kind: 'ignored', reason: `branch ${branch} is not the stack's branch ${stack.branch}` };
+  const sha = payload.after ?? payload.head_commit?.id;
+  if (!sha || !/^[0-9a-f]{40}$/.test(sha)) return { kind: 'ignored', reason: 'the push names no commit' };
+  const head = payload.head_commit ?? undefined;
+  const author = head?.author?.username ?? head?.author?.name ?? payload.pusher?.name;
+  return {
+    kind: 'run',
+    branch,
+    pusher: payload.pusher?.name ?? author ?? 'github',
+    commit: {
+      sha,
+      ...(head?.message ? { message: head.message.slice(0, 500) } : {}),
+      ...(author ? { author } : {}),
+      ...(head?.url ? { url: head.url } : {}),
+    },
+  };
+}

@@ -1,0 +1,180 @@
+import * as z from 'zod/mini';
+
+/**
+ * A stack's build pipeline and its runs: a push (or a manual deploy) builds the image, then the run
+ * moves it through the stack's stages in creation order, pausing where a stage requires approval.
+ */
+
+// ---- names ------------------------------------------------------------------------------------
+
+/** The CodePipeline pipeline of a stack (names allow letters, digits, `.@-_`). */
+export const pipelineNameOf = (stackId: string) => `tinystacks-${stackId}`;
+
+/** The stack a pipeline belongs to, from its name (pipeline state-change events name the pipeline). */
+export function stackIdOfPipeline(pipelineName: string): string | undefined {
+  return /^tinystacks-(stk_[0-9a-z]{26})$/.exec(pipelineName)?.[1];
+}
+
+/**
+ * The CloudFormation stack holding the pipeline. The double hyphen keeps it apart from every stage
+ * stack (`tinystacks-<id>-<stage>`): stage names start with a letter, so no stage can be named
+ * `-pipeline`, whereas a stage named `pipeline` is allowed.
+ */
+export const pipelineCfnStackNameOf = (stackId: string) =>
+  `tinystacks-${stackId.replace(/_/g, '-')}--pipeline`;
+
+/** Secrets Manager name of a stack's webhook secret, under the platform's prefix. */
+export const webhookSecretNameOf = (prefix: string, stackId: string) => `${prefix}/webhooks/${stackId}`;
+
+/** What the webhook secret holds: the raw key (HMAC needs it) and, bound to it, the owner. */
+export interface WebhookSecret {
+  tenantId: string;
+  secret: string;
+  /** A Slack incoming webhook URL for approval requests: a capability, so kept with the secret. */
+  slackWebhookUrl?: string;
+}
+
+export const PIPELINE_STATUSES = ['CREATING', 'ACTIVE', 'FAILED'] as const;
+export type PipelineStatus = (typeof PIPELINE_STATUSES)[number];
+
+export interface StackPipeline {
+  status: PipelineStatus;
+  pipelineName: string;
+  cfnStackName: string;
+  /** ECR repository the build pushes `<repository>:<commit sha>` to. */
+  imageRepositoryUri?: string;
+  error?: string;
+}
+
+/** Who hears about approvals of a stack. */
+export const notificationSettings = z.strictObject({
+  emails: z.optional(
+    z
+      .array(
+        z.string().check(z.regex(/^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,}$/, 'must be an email address')),
+      )
+      .check(z.maxLength(10, 'must list at most 10 addresses')),
+  ),
+  slackWebhookUrl: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(
+          /^https:\/\/hooks\.slack\.com\/[A-Za-z0-9/_-]{10,200}$/,
+          'must be a Slack incoming webhook URL (https://hooks.slack.com/...)',
+        ),
+      ),
+  ),
+});
+export type NotificationSettings = z.infer<typeof notificationSettings>;
+
+// ---- runs -------------------------------------------------------------------------------------
+
+export const RUN_STATUSES = [
+  'QUEUED',
+  'BUILDING',
+  'DEPLOYING',
+  'WAITING_FOR_APPROVAL',
+  'SUCCEEDED',
+  'FAILED',
+  'STOPPED',
+  'SUPERSEDED',
+] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const TERMINAL_RUN_STATUSES: RunStatus[] = ['SUCCEEDED', 'FAILED', 'STOPPED', 'SUPERSEDED'];
+
+export const RUN_STAGE_STATUSES = [
+  'PENDING',
+  'WAITING_FOR_APPROVAL',
+  'DEPLOYING',
+  'SUCCEEDED',
+  'FAILED',
+  'REJECTED',
+  'EXPIRED',
+  'SUPERSEDED',
+  'SKIPPED',
+] as const;
+export type RunStageStatus = (typeof RUN_STAGE_STATUSES)[number];
+
+export interface Commit {
+  sha?: string;
+  message?: string;
+  author?: string;
+  url?: string;
+}
+
+export interface RunStage {
+  name: string;
+  status: RunStageStatus;
+  approvalId?: string;
+  operationId?: string;
+  startedAt?: string;
+  endedAt?: string;
+  error?: string;
+}
+
+export interface Run {
+  tenantId: string;
+  runId: string;
+  stackId: string;
+  trigger: 'push' | 'manual';
+  branch: string;
+  commit: Commit;
+  status: RunStatus;
+  /** GitHub's X-GitHub-Delivery for pushes; the user for manual runs. */
+  deliveryId?: string;
+  requestedBy: string;
+  pipelineExecutionId?: string;
+  imageUri?: string;
+  /** The stack's stages when the build succeeded, in creation order: the order the run moves through. */
+  stageOrder: string[];
+  stages: Record<string, RunStage>;
+  error?: string;
+  createdAt: string;
+  updatedAt: string;
+  endedAt?: string;
+}
+
+export const createRunBody = z.strictObject({
+  commit: z.optional(
+    z.string().check(z.regex(/^[0-9a-f]{40}$/, 'must be a full 40-character commit SHA (lowercase hex)')),
+  ),
+});
+
+/** The image a build of `sha` pushes. */
+export const imageUriOf = (repositoryUri: string, sha: string) => `${repositoryUri}:${sha}`;
+
+// ---- approvals --------------------------------------------------------------------------------
+
+export const APPROVAL_STATUSES = ['PENDING', 'APPROVED', 'REJECTED', 'EXPIRED', 'SUPERSEDED'] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+
+/** CodePipeline's manual approvals expire after 7 days; so do ours unless configured otherwise. */
+export const DEFAULT_APPROVAL_TIMEOUT_SECONDS = 7 * 24 * 3600;
+
+export interface Approval {
+  tenantId: string;
+  approvalId: string;
+  stackId: string;
+  stackName: string;
+  runId: string;
+  stageName: string;
+  commit: Commit;
+  /** Who started the run: the pusher, or the user who deployed by hand. */
+  requestedBy: string;
+  requestedAt: string;
+  expiresAt: string;
+  status: ApprovalStatus;
+  decidedBy?: string;
+  decidedVia?: 'link' | 'slack' | 'user';
+  decidedAt?: string;
+  comment?: string;
+}
+
+export const decisionBody = z.strictObject({
+  decision: z.enum(['approve', 'reject']),
+  comment: z.optional(z.string().check(z.maxLength(1000, 'must be at most 1000 characters'))),
+  /** The link token, when the decision comes from an email or Slack link (forms post it here). */
+  token: z.optional(z.string().check(z.maxLength(1024, 'is too long'))),
+});
+export type DecisionBody = z.infer<typeof decisionBody>;

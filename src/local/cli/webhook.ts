@@ -1,0 +1,95 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { signGitHubPayload } from '../../domain/github';
+import { webhookSecretNameOf, type WebhookSecret } from '../../domain/pipeline';
+import { LOCAL_SECRET_PREFIX } from '../pipelines-runtime';
+import { secretsFileOf } from '../platform-secrets';
+
+/**
+ * `npm run webhook -- <stackId> [branch] [--message TEXT]`: sends the running server a push as
+ * GitHub would (X-Hub-Signature-256 with the stack's webhook secret, X-GitHub-Delivery), so a push
+ * can be watched going through the stages. The secret is read from the server's secrets file.
+ */
+const args = process.argv.slice(2);
+const messageAt = args.indexOf('--message');
+const message = messageAt >= 0 ? args.splice(messageAt, 2)[1] : undefined;
+const [stackId, branchArg] = args;
+const dataDir = process.env.TINYSTACKS_DATA_DIR ?? '.tinystacks';
+const baseUrl = (process.env.TINYSTACKS_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`).replace(
+  /\/$/,
+  '',
+);
+
+function fail(text: string, code = 1): never {
+  process.stderr.write(`${text}\n`);
+  process.exit(code);
+}
+
+if (!stackId || !/^stk_[0-9a-z]{26}$/.test(stackId))
+  fail('usage: npm run webhook -- <stackId> [branch] [--message TEXT]', 2);
+const file = secretsFileOf(dataDir);
+if (!existsSync(file))
+  fail(`no ${file}: start the server with \`npm start\` first (a --memory server keeps no secrets file)`);
+const stored = (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>)[
+  webhookSecretNameOf(LOCAL_SECRET_PREFIX, stackId)
+];
+if (!stored) fail(`no webhook secret for ${stackId} in ${file}: is it a stack of this server?`);
+const secret = JSON.parse(stored) as WebhookSecret;
+
+const token = existsSync(join(dataDir, 'local-token'))
+  ? readFileSync(join(dataDir, 'local-token'), 'utf8').trim()
+  : '';
+const stackReply = await fetch(`${baseUrl}/v1/stacks/${stackId}`, {
+  headers: { authorization: `Bearer ${token}` },
+}).catch(() => fail(`cannot reach ${baseUrl}: is \`npm start\` running?`));
+const stack = stackReply.ok
+  ? ((await stackReply.json()) as { repository: string; branch: string })
+  : undefined;
+const repository = stack?.repository ?? 'acme/shop';
+const branch = branchArg ?? stack?.branch ?? 'main';
+const sha = randomBytes(20).toString('hex');
+const payload = {
+  ref: `refs/heads/${branch}`,
+  before: '0'.repeat(40),
+  after: sha,
+  created: false,
+  deleted: false,
+  forced: false,
+  repository: {
+    full_name: repository,
+    name: repository.split('/')[1],
+    owner: { login: repository.split('/')[0] },
+  },
+  pusher: { name: process.env.USER ?? 'octocat', email: 'octocat@example.com' },
+  head_commit: {
+    id: sha,
+    message: message ?? `Local change ${new Date().toISOString()}`,
+    timestamp: new Date().toISOString(),
+    url: `https://github.com/${repository}/commit/${sha}`,
+    author: { name: process.env.USER ?? 'The Octocat', username: process.env.USER ?? 'octocat' },
+  },
+};
+const body = JSON.stringify(payload);
+const deliveryId = randomUUID();
+const res = await fetch(`${baseUrl}/v1/webhooks/github?stack=${stackId}`, {
+  method: 'POST',
+  headers: {
+    'content-type': 'application/json',
+    'user-agent': 'GitHub-Hookshot/tinystacks-local',
+    'x-github-event': 'push',
+    'x-github-delivery': deliveryId,
+    'x-hub-signature-256': signGitHubPayload(secret.secret, body),
+  },
+  body,
+});
+const answer = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+process.stdout.write(
+  `push of ${sha.slice(0, 7)} to ${repository}@${branch} (delivery ${deliveryId}): ${res.status} ${JSON.stringify(answer)}\n`,
+);
+if (typeof answer.runId === 'string') {
+  process.stdout.write(
+    `watch it: curl -s -H "Authorization: Bearer $(cat ${join(dataDir, 'local-token')})" ${baseUrl}/v1/runs/${answer.runId} | jq '{status, stages}'\n`,
+  );
+}
+if (!res.ok) process.exit(1);

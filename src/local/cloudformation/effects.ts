@@ -1,0 +1,325 @@
+/**
+ * What some simulated resources do besides existing, so that the rest of the backend finds what it
+ * would on AWS: a secret's generated password (Secrets Manager), a key pair's private key (SSM
+ * Parameter Store at /ec2/keypair/<id>), the password a database took from a dynamic reference, a
+ * final snapshot. Values live in memory only, like the simulated stacks.
+ */
+import { generateKeyPairSync, randomInt } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import type { KnownResource } from './physical';
+
+export interface EffectResource {
+  logicalId: string;
+  type: string;
+  physicalId: string;
+  properties: Record<string, unknown>;
+  attributes: Record<string, unknown>;
+  deletionPolicy?: string;
+}
+
+export interface EffectContext {
+  region: string;
+  /** The resource before this update, if it is one. */
+  previous?: Pick<EffectResource, 'properties' | 'attributes' | 'physicalId'>;
+  findResource: (physicalIdOrArn: string) => KnownResource | undefined;
+}
+
+export interface ResourceEffects {
+  /** Runs once a resource's ids are known; a returned reason fails the resource, as AWS would. */
+  provisioned(resource: EffectResource, context: EffectContext): string | undefined;
+  /** Runs when a resource is deleted (a stack deletion, a rollback, an update's cleanup). */
+  deleted(resource: EffectResource): void;
+}
+
+/** Secrets Manager of the simulated accounts: secret values by ARN (one version: the current one). */
+export class LocalSecretStore {
+  private readonly values = new Map<string, string>();
+  private readonly names = new Map<string, string>();
+
+  put(arn: string, name: string, value: string): void {
+    this.values.set(arn, value);
+    this.names.set(name, arn);
+  }
+
+  /** By ARN, or by name like `{{resolve:secretsmanager:name}}`. */
+  get(arnOrName: string): string | undefined {
+    return this.values.get(arnOrName) ?? this.values.get(this.names.get(arnOrName) ?? '');
+  }
+
+  arnOf(arnOrName: string): string | undefined {
+    if (this.values.has(arnOrName)) return arnOrName;
+    return this.names.get(arnOrName);
+  }
+
+  delete(arn: string): void {
+    this.values.delete(arn);
+    for (const [name, value] of this.names) if (value === arn) this.names.delete(name);
+  }
+}
+
+/** SSM Parameter Store of the simulated accounts, by region and name. */
+export class LocalParameterStore {
+  private readonly values = new Map<string, string>();
+
+  put(region: string, name: string, value: string): void {
+    this.values.set(`${region}|${name}`, value);
+  }
+
+  get(region: string, name: string): string | undefined {
+    return this.values.get(`${region}|${name}`);
+  }
+
+  delete(region: string, name: string): void {
+    this.values.delete(`${region}|${name}`);
+  }
+}
+
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const DIGITS = '0123456789';
+const PUNCTUATION = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
+
+/** Secrets Manager's GetRandomPassword, with the options GenerateSecretString takes. */
+export function generatePassword(options: Record<string, unknown>): string {
+  const length = typeof options.PasswordLength === 'number' ? options.PasswordLength : 32;
+  const exclude = typeof options.ExcludeCharacters === 'string' ? options.ExcludeCharacters : '';
+  let alphabet =
+    (options.ExcludeUppercase ? '' : LETTERS.slice(0, 26)) +
+    (options.ExcludeLowercase ? '' : LETTERS.slice(26)) +
+    (options.ExcludeNumbers ? '' : DIGITS) +
+    (options.ExcludePunctuation ? '' : PUNCTUATION) +
+    (options.IncludeSpace ? ' ' : '');
+  alphabet = [...alphabet].filter((c) => !exclude.includes(c)).join('');
+  let password = '';
+  for (let i = 0; i < length; i++) password += alphabet[randomInt(alphabet.length)];
+  return password;
+}
+
+const DYNAMIC_SECRET = /\{\{resolve:secretsmanager:(.+?)(?::SecretString:([^:}]*)(?::[^}]*)?)?\}\}/g;
+const DYNAMIC_SSM = /\{\{resolve:ssm(?:-secure)?:([^:}]+)(?::\d+)?\}\}/g;
+
+/**
+ * The simulated services behind the resources that have effects. `databasePasswords` holds what
+ * each simulated database instance (RDS or ElastiCache) was last told its password is, so tests can
+ * check that "Change Password" really reached the database.
+ */
+export class SimulatedServices implements ResourceEffects {
+  readonly secrets = new LocalSecretStore();
+  readonly parameters = new LocalParameterStore();
+  readonly databasePasswords = new Map<string, string>();
+  /** Final snapshots taken on deletion (DeletionPolicy: Snapshot), by instance. */
+  readonly snapshots: { instance: string; snapshot: string; at: string }[] = [];
+
+  provisioned(resource: EffectResource, context: EffectContext): string | undefined {
+    const resolved = this.resolveDynamicReferences(resource.properties, context.region);
+    if (typeof resolved === 'string') return resolved;
+    switch (resource.type) {
+      case 'AWS::SecretsManager::Secret':
+        return this.secret(resource, context);
+      case 'AWS::SecretsManager::SecretTargetAttachment':
+        return this.attachment(resource, context);
+      case 'AWS::EC2::KeyPair':
+        return this.keyPair(resource, context);
+      case 'AWS::RDS::DBInstance':
+        return this.rdsInstance(resource, context, resolved);
+      case 'AWS::ElastiCache::ReplicationGroup':
+        if (resolved.AuthToken !== undefined)
+          this.databasePasswords.set(resource.physicalId, resolved.AuthToken);
+        return undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  deleted(resource: EffectResource): void {
+    switch (resource.type) {
+      case 'AWS::SecretsManager::Secret':
+        this.secrets.delete(resource.physicalId);
+        break;
+      case 'AWS::EC2::KeyPair':
+        for (const region of this.keyPairRegions.get(resource.physicalId) ?? []) {
+          this.parameters.delete(region, `/ec2/keypair/${String(resource.attributes.KeyPairId)}`);
+        }
+        this.keyPairRegions.delete(resource.physicalId);
+        break;
+      case 'AWS::RDS::DBInstance':
+      case 'AWS::ElastiCache::ReplicationGroup':
+        this.databasePasswords.delete(resource.physicalId);
+        if (resource.deletionPolicy === 'Snapshot') {
+          this.snapshots.push({
+            instance: resource.physicalId,
+            snapshot: `${resource.physicalId}-final-${Date.now()}`,
+            at: new Date().toISOString(),
+          });
+        }
+        break;
+      default:
+    }
+  }
+
+  private readonly keyPairRegions = new Map<string, string[]>();
+
+  /**
+   * `{{resolve:secretsmanager:...}}` and `{{resolve:ssm:...}}` in string properties: the values the
+   * resource receives. A missing secret or parameter fails the resource, as CloudFormation does.
+   * Returns the resolved values by property name (top level), or the failure reason.
+   */
+  private resolveDynamicReferences(
+    properties: Record<string, unknown>,
+    region: string,
+  ): Record<string, string> | string {
+    const resolved: Record<string, string> = {};
+    for (const [name, value] of Object.entries(properties)) {
+      if (typeof value !== 'string' || !value.includes('{{resolve:')) continue;
+      let failure: string | undefined;
+      const text = value
+        .replace(DYNAMIC_SECRET, (_match, id: string, key: string | undefined) => {
+          const secret = this.secrets.get(id);
+          if (secret === undefined) {
+            failure = `Secrets Manager can't find the specified secret. (Service: AWSSecretsManager; Status Code: 400; Error Code: ResourceNotFoundException)`;
+            return '';
+          }
+          if (!key) return secret;
+          const field = (JSON.parse(secret) as Record<string, unknown>)[key];
+          if (field === undefined) failure = `Could not find SecretString key ${key} in secret ${id}`;
+          return String(field ?? '');
+        })
+        .replace(DYNAMIC_SSM, (_match, parameter: string) => {
+          // AWS's public parameters (latest AMIs, ...) exist everywhere.
+          if (parameter.startsWith('/aws/service/')) return `ami-0${simulatedHex(parameter + region, 16)}`;
+          const found = this.parameters.get(region, parameter);
+          if (found === undefined) failure = `Parameters: [${parameter}] cannot be found.`;
+          return found ?? '';
+        });
+      if (failure) return failure;
+      resolved[name] = text;
+    }
+    return resolved;
+  }
+
+  /** GenerateSecretString: a new password on creation, and whenever GenerateSecretString changes. */
+  private secret(resource: EffectResource, context: EffectContext): string | undefined {
+    const arn = resource.physicalId;
+    const name = String(resource.properties.Name ?? arn);
+    const generate = resource.properties.GenerateSecretString as Record<string, unknown> | undefined;
+    const previous = context.previous;
+    const unchanged =
+      previous &&
+      isDeepStrictEqual(previous.properties.GenerateSecretString, generate) &&
+      this.secrets.get(arn);
+    if (unchanged && previous.properties.SecretString === resource.properties.SecretString) return undefined;
+    if (typeof resource.properties.SecretString === 'string') {
+      this.secrets.put(arn, name, resource.properties.SecretString);
+      return undefined;
+    }
+    if (!generate) {
+      this.secrets.put(arn, name, '');
+      return undefined;
+    }
+    const password = generatePassword(generate);
+    if (typeof generate.SecretStringTemplate === 'string' && typeof generate.GenerateStringKey === 'string') {
+      let template: Record<string, unknown>;
+      try {
+        template = JSON.parse(generate.SecretStringTemplate) as Record<string, unknown>;
+      } catch {
+        return 'SecretStringTemplate is not valid JSON';
+      }
+      this.secrets.put(arn, name, JSON.stringify({ ...template, [generate.GenerateStringKey]: password }));
+    } else {
+      this.secrets.put(arn, name, password);
+    }
+    return undefined;
+  }
+
+  /** Adds the database's engine, host, port and names to the secret's JSON, as AWS does. */
+  private attachment(resource: EffectResource, context: EffectContext): string | undefined {
+    const secretId = String(resource.properties.SecretId);
+    const arn = this.secrets.arnOf(secretId);
+    const current = arn ? this.secrets.get(arn) : undefined;
+    if (!arn || current === undefined) return `Secrets Manager can't find the specified secret ${secretId}.`;
+    const target = context.findResource(String(resource.properties.TargetId));
+    if (!target) return `Target ${String(resource.properties.TargetId)} does not exist.`;
+    const value = JSON.parse(current || '{}') as Record<string, unknown>;
+    const engine = String(target.properties.Engine ?? this.engineOf(target, context) ?? '');
+    Object.assign(value, {
+      engine,
+      host: target.attributes['Endpoint.Address'],
+      port: Number(target.attributes['Endpoint.Port']),
+      dbInstanceIdentifier: target.physicalId,
+      ...(target.properties.DBName ? { dbname: target.properties.DBName } : {}),
+    });
+    this.secrets.put(arn, arn, JSON.stringify(value));
+    return undefined;
+  }
+
+  private engineOf(target: KnownResource, context: EffectContext): string | undefined {
+    const source = target.properties.SourceDBInstanceIdentifier;
+    if (typeof source === 'string')
+      return context.findResource(source)?.properties.Engine as string | undefined;
+    return undefined;
+  }
+
+  /** A real key pair: AWS keeps the private key in Parameter Store at /ec2/keypair/<KeyPairId>. */
+  private keyPair(resource: EffectResource, context: EffectContext): string | undefined {
+    if (context.previous) return undefined;
+    const keyPairId = String(resource.attributes.KeyPairId);
+    const { privateKey } =
+      resource.properties.KeyType === 'ed25519'
+        ? generateKeyPairSync('ed25519', { privateKeyEncoding: { type: 'pkcs8', format: 'pem' } } as never)
+        : generateKeyPairSync('rsa', {
+            modulusLength: 2048,
+            publicKeyEncoding: { type: 'pkcs1', format: 'pem' },
+            privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+          });
+    this.parameters.put(context.region, `/ec2/keypair/${keyPairId}`, String(privateKey));
+    this.keyPairRegions.set(resource.physicalId, [context.region]);
+    return undefined;
+  }
+
+  /**
+   * An instance takes its MasterUserPassword when created or updated. A read replica starts with
+   * its source's password; a replica's source must exist, and one in another region needs a KMS
+   * key of the replica's region (RDS refuses otherwise). Removing SourceDBInstanceIdentifier
+   * promotes the replica; its source is untouched.
+   */
+  private rdsInstance(
+    resource: EffectResource,
+    context: EffectContext,
+    resolved: Record<string, string>,
+  ): string | undefined {
+    const sourceId = resource.properties.SourceDBInstanceIdentifier;
+    if (typeof sourceId === 'string' && !context.previous) {
+      const source = context.findResource(sourceId);
+      if (!source || source.type !== 'AWS::RDS::DBInstance') {
+        return `DBInstanceNotFound: The source instance could not be found: ${sourceId}`;
+      }
+      const sourceRegion = regionOfArn(sourceId);
+      if (sourceRegion && sourceRegion !== context.region && resource.properties.KmsKeyId === undefined) {
+        return 'InvalidParameterCombination: Cross-region read replica of an encrypted instance requires a KmsKeyId of the destination region';
+      }
+      const password = this.databasePasswords.get(source.physicalId);
+      if (password !== undefined) this.databasePasswords.set(resource.physicalId, password);
+    }
+    if (resolved.MasterUserPassword !== undefined) {
+      if (typeof sourceId === 'string') {
+        return "InvalidParameterCombination: a read replica takes its source's master password";
+      }
+      this.databasePasswords.set(resource.physicalId, resolved.MasterUserPassword);
+    }
+    return undefined;
+  }
+}
+
+function regionOfArn(arn: string): string | undefined {
+  const parts = arn.split(':');
+  return parts[0] === 'arn' && parts[3] ? parts[3] : undefined;
+}
+
+function simulatedHex(seed: string, length: number): string {
+  let out = '';
+  let h = 0;
+  for (let i = 0; out.length < length; i++) {
+    h = (h * 31 + seed.charCodeAt(i % seed.length) + i) >>> 0;
+    out += (h % 16).toString(16);
+  }
+  return out;
+}

@@ -1,0 +1,196 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SecretCache, type PipelineSettings } from '../app/pipelines';
+import type { JwtVerifierPort, WorkflowPort } from '../cloud/ports';
+import { DEFAULT_APPROVAL_TIMEOUT_SECONDS } from '../domain/pipeline';
+import { TENANT_CLAIM } from '../http/auth';
+import { PipelineStore } from '../store/pipelines';
+import type { Store } from '../store/store';
+import {
+  onPipelineExecutionEnded,
+  onPipelineStateChange,
+  type PipelineStateChange,
+} from '../tasks/pipeline-steps';
+import type { LocalEventBus } from './bus';
+import type { LocalCloudFormation } from './cloudformation';
+import { verifyToken } from './jwt';
+import { LocalOutbox, type OutboxMessage } from './outbox';
+import { LocalPipelines, type BuildFailureRule } from './pipelines';
+import { LocalPlatformSecrets, secretsFileOf } from './platform-secrets';
+import type { LocalEndpoint } from './server';
+
+export const LOCAL_SECRET_PREFIX = 'tinystacks/local';
+
+export interface LocalPipelineOptions {
+  dataDir?: string;
+  /** How long a simulated build takes. */
+  buildDelayMs?: number;
+  /** When an approval expires (default 7 days). */
+  approvalTimeoutSeconds?: number;
+  /** The runtime's JWT key (a getter: the runtime reads it after composing its parts). */
+  jwtSecret: () => string;
+  onOutbox?: (message: OutboxMessage) => void;
+}
+
+/**
+ * The pipeline parts of the embedded runtime: the run store, secrets in a file, the simulated
+ * CodePipeline, the outbox for email and Slack, JWTs checked in-function, the rule that sends
+ * CodePipeline's state changes to onPipelineStateChange, and a test hook to make builds fail.
+ */
+export function startLocalPipelines(
+  options: LocalPipelineOptions,
+  parts: {
+    db: DynamoDBDocumentClient;
+    tableName: string;
+    cfn: LocalCloudFormation;
+    bus: LocalEventBus;
+    store: Store;
+  },
+) {
+  const pipelines = new PipelineStore(parts.db, parts.tableName);
+  const secrets = new LocalPlatformSecrets(options.dataDir ? secretsFileOf(options.dataDir) : undefined);
+  const pipelineSettings: PipelineSettings = {
+    publicApiUrl: 'http://127.0.0.1:3000',
+    secretPrefix: LOCAL_SECRET_PREFIX,
+    linkKeySecretName: `${LOCAL_SECRET_PREFIX}/approval-link-key`,
+    slackSecretName: `${LOCAL_SECRET_PREFIX}/slack`,
+    approvalTimeoutSeconds: options.approvalTimeoutSeconds ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS,
+  };
+  secrets.ensure(pipelineSettings.linkKeySecretName, () => randomBytes(32).toString('base64url'));
+  secrets.ensure(pipelineSettings.slackSecretName, () =>
+    JSON.stringify({ signingSecret: randomBytes(16).toString('hex') }),
+  );
+  const platformSecrets = new SecretCache(secrets);
+  const builds = new LocalPipelines({
+    cfn: parts.cfn,
+    publish: (event) => parts.bus.forward(event),
+    buildDelayMs: options.buildDelayMs ?? 1000,
+    account: '000000000000',
+  });
+  const notifications = new LocalOutbox(
+    options.dataDir ? join(options.dataDir, 'outbox') : undefined,
+    options.onOutbox,
+  );
+  const jwtVerifier: JwtVerifierPort = {
+    async verify(token) {
+      const claims = verifyToken(options.jwtSecret(), token);
+      const tenantId = claims?.[TENANT_CLAIM];
+      if (typeof tenantId !== 'string' || typeof claims?.sub !== 'string') return undefined;
+      return { tenantId, userId: claims.sub };
+    },
+  };
+
+  /** The EventBridge rule that sends CodePipeline's state changes to the pipelineStateChanged function. */
+  const subscribe = (workflows: WorkflowPort) => {
+    parts.bus.subscribe(async (event) => {
+      if (
+        event.source !== 'aws.codepipeline' ||
+        event['detail-type'] !== 'CodePipeline Pipeline Execution State Change'
+      )
+        return;
+      await onPipelineStateChange(event as unknown as PipelineStateChange, { pipelines, workflows });
+    });
+    // The backstop rule for pipeline-run and create-pipeline executions that fail outside their failure path.
+    parts.bus.subscribe(async (event) => {
+      if (event.source !== 'aws.states') return;
+      await onPipelineExecutionEnded(event as never, { store: parts.store, pipelines, bus: parts.bus });
+    });
+  };
+
+  const buildFailures: LocalEndpoint = async (req: IncomingMessage, res: ServerResponse, url, claims) => {
+    if (url.pathname !== '/local/pipelines/failures') return false;
+    const json = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (!claims) return (json(401, { message: 'Unauthorized' }), true);
+    if (req.method === 'POST') {
+      let text = '';
+      for await (const chunk of req) text += String(chunk);
+      const rule = (text ? JSON.parse(text) : {}) as Partial<BuildFailureRule>;
+      if (typeof rule.stackId !== 'string' || rule.stackId === '')
+        return (
+          json(400, { error: { code: 'ValidationError', message: 'stackId is required', field: 'stackId' } }),
+          true
+        );
+      builds.failWhen(rule as BuildFailureRule);
+      json(201, { rule });
+    } else if (req.method === 'DELETE') {
+      builds.clearFailures();
+      res.writeHead(204).end();
+    } else json(405, { message: 'Method Not Allowed' });
+    return true;
+  };
+
+  return {
+    deps: { pipelines, platformSecrets, builds, notifications, jwtVerifier, pipelineSettings },
+    secrets,
+    outbox: notifications,
+    builds,
+    subscribe,
+    endpoints: [buildFailures],
+    /** The server's URL is known once it listens: links and webhook URLs point there. */
+    setPublicUrl: (url: string) => {
+      pipelineSettings.publicApiUrl = url;
+    },
+    dispose: () => builds.dispose(),
+  };
+}
+
+/**
+ * Executions live in the embedded runtime's memory, so a restart ends them: at start, runs still in
+ * progress are marked FAILED ("interrupted"), their pending approvals EXPIRED, and pipelines still
+ * being created FAILED. A startup Scan, never on a request path (as src/local/recovery.ts).
+ */
+export async function recoverInterruptedRuns(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  store: Store,
+): Promise<number> {
+  const pipelines = new PipelineStore(db, tableName);
+  const reason = 'interrupted: the embedded runtime stopped while this was in progress';
+  let recovered = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(
+      new ScanCommand({
+        TableName: tableName,
+        FilterExpression:
+          '(kind = :run AND NOT #status IN (:ok, :failed, :stopped, :superseded)) OR (kind = :approval AND #status = :pending) OR (kind = :stack AND pipeline.#status = :creating)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':run': 'run',
+          ':approval': 'approval',
+          ':stack': 'stack',
+          ':ok': 'SUCCEEDED',
+          ':failed': 'FAILED',
+          ':stopped': 'STOPPED',
+          ':superseded': 'SUPERSEDED',
+          ':pending': 'PENDING',
+          ':creating': 'CREATING',
+        },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      if (item.kind === 'run') {
+        await pipelines.endRun(String(item.tenantId), String(item.runId), 'FAILED', { error: reason });
+        recovered += 1;
+      } else if (item.kind === 'approval') {
+        await pipelines.settleApproval(String(item.tenantId), String(item.approvalId), { status: 'EXPIRED' });
+      } else {
+        const stack = await store.getStack(String(item.tenantId), String(item.stackId));
+        if (stack?.pipeline)
+          await pipelines.setStackPipeline(stack.tenantId, stack.stackId, {
+            ...stack.pipeline,
+            status: 'FAILED',
+            error: reason,
+          });
+      }
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return recovered;
+}

@@ -1,0 +1,140 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { newSecretKey, parseSecretKey, secretBox } from '../app/secret-box';
+import type { WebhookSettings } from '../app/subscriptions';
+import type { Resolver, TargetPolicy } from '../app/webhook-guard';
+import type { DeliveryQueuePort } from '../cloud/ports';
+import { createWebhookSender, systemResolver } from '../cloud/webhook-sender';
+import { EVENT_SOURCE } from '../domain/events';
+import { MAX_DELIVERY_ATTEMPTS, type WebhookDelivery } from '../domain/subscription';
+import { errorFields, log } from '../log';
+import type { SubscriptionStore } from '../store/subscriptions';
+import { deliverWebhook, fanOut, type DeliveryOutcome } from '../tasks/webhooks';
+import type { LocalEventBus } from './bus';
+
+type Deliver = (delivery: WebhookDelivery, attempt: number) => Promise<DeliveryOutcome>;
+
+/**
+ * The SQS queue and its sendWebhook consumer on one machine: each delivery is attempted right away
+ * and, when it fails, again after the same backoff as on AWS multiplied by `retryScale`
+ * (`--webhook-retry-scale 0.01` turns 10 s … 30 min into 100 ms … 18 s). Dead letters are recorded
+ * by the same code. Pending retries are lost when the server stops, as a purged queue would be.
+ */
+export class LocalWebhookQueue implements DeliveryQueuePort {
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private inFlight = 0;
+  private waiters: (() => void)[] = [];
+  private disposed = false;
+
+  constructor(
+    private readonly deliver: Deliver,
+    private readonly retryScale = 1,
+    private readonly onOutcome: (delivery: WebhookDelivery, outcome: DeliveryOutcome) => void = () => {},
+  ) {}
+
+  async enqueue(deliveries: WebhookDelivery[]): Promise<void> {
+    for (const delivery of deliveries) this.schedule(delivery, 1, 0);
+  }
+
+  /** Resolves once nothing is pending: no attempt running, no retry waiting. */
+  idle(): Promise<void> {
+    if (this.timers.size === 0 && this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Drops the retries still waiting and resolves once the attempts under way have ended. */
+  dispose(): Promise<void> {
+    this.disposed = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    this.settle();
+    return this.idle();
+  }
+
+  private schedule(delivery: WebhookDelivery, attempt: number, delayMs: number): void {
+    if (this.disposed) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.inFlight++;
+      void this.attempt(delivery, attempt).finally(() => {
+        this.inFlight--;
+        this.settle();
+      });
+    }, delayMs);
+    this.timers.add(timer);
+  }
+
+  private async attempt(delivery: WebhookDelivery, attempt: number): Promise<void> {
+    let outcome: DeliveryOutcome;
+    try {
+      outcome = await this.deliver(delivery, attempt);
+    } catch (error) {
+      // The store or the key failed, not the receiver: like SQS, try again later.
+      log.error('webhook delivery errored', {
+        subscriptionId: delivery.subscriptionId,
+        ...errorFields(error),
+      });
+      outcome = { kind: 'retry', delaySeconds: 10, error: 'internal error' };
+    }
+    this.onOutcome(delivery, outcome);
+    // Like the SQS redrive policy: a delivery that keeps erroring (not failing) is given up on.
+    if (outcome.kind === 'retry' && attempt >= 2 * MAX_DELIVERY_ATTEMPTS) {
+      log.error('webhook delivery abandoned', { subscriptionId: delivery.subscriptionId, attempt });
+      return;
+    }
+    if (outcome.kind === 'retry')
+      this.schedule(delivery, attempt + 1, outcome.delaySeconds * 1000 * this.retryScale);
+  }
+
+  private settle(): void {
+    if (this.timers.size > 0 || this.inFlight > 0) return;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
+
+/** The key that seals subscription secrets: kept beside the data (0600), or per process with --memory. */
+function subscriptionKey(dataDir: string | undefined): Buffer {
+  if (!dataDir) return parseSecretKey(newSecretKey());
+  const file = join(dataDir, 'subscription-key');
+  if (existsSync(file)) return parseSecretKey(readFileSync(file, 'utf8'));
+  const key = newSecretKey();
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return parseSecretKey(key);
+}
+
+export interface LocalWebhookOptions {
+  dataDir?: string;
+  /** `--allow-private-webhooks`: http:// and private, loopback, link-local addresses, for local receivers. */
+  allowPrivate: boolean;
+  retryScale: number;
+  resolve?: Resolver;
+  timeoutMs?: number;
+}
+
+/**
+ * Status subscriptions on the embedded runtime: the settings the API uses, and the fan-out as a
+ * listener on the bus (the EventBridge rule → deliverEvents on AWS) feeding the local queue.
+ */
+export function startLocalWebhooks(
+  options: LocalWebhookOptions,
+  parts: { subscriptions: SubscriptionStore; bus: LocalEventBus },
+): { settings: WebhookSettings; queue: LocalWebhookQueue } {
+  const policy: TargetPolicy = {
+    allowPrivate: options.allowPrivate,
+    resolve: options.resolve ?? systemResolver,
+  };
+  const secrets = secretBox(subscriptionKey(options.dataDir));
+  const sender = createWebhookSender(policy, { timeoutMs: options.timeoutMs });
+  const queue = new LocalWebhookQueue(
+    (delivery, attempt) =>
+      deliverWebhook(delivery, attempt, { subscriptions: parts.subscriptions, secrets, sender }),
+    options.retryScale,
+  );
+  parts.bus.subscribe(async (event) => {
+    if (event.source !== EVENT_SOURCE) return;
+    await fanOut(event, { subscriptions: parts.subscriptions, queue });
+  });
+  return { settings: { policy, secrets }, queue };
+}

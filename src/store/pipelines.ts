@@ -1,0 +1,574 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { DomainError } from '../domain/errors';
+import type { Approval, ApprovalStatus, Run, RunStage, RunStatus, StackPipeline } from '../domain/pipeline';
+import { TERMINAL_RUN_STATUSES } from '../domain/pipeline';
+import type { Stage } from '../domain/stage';
+import { gsi1, GSI1, keys } from './keys';
+import { DEFAULT_PAGE_SIZE, decodeToken, encodeToken, type Page, type PageRequest } from './page';
+
+const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
+
+function record<T>(item: Record<string, unknown> | undefined): T | undefined {
+  if (!item) return undefined;
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, kind: _kind, ...rest } = item;
+  return rest as T;
+}
+
+/** GitHub redelivers a delivery with the same id for up to 7 days (Enterprise Server); one more day of margin. */
+export const DELIVERY_TTL_SECONDS = 8 * 24 * 3600;
+/** A claim whose request died before it finished can be taken over by a redelivery after this. */
+export const DELIVERY_LEASE_SECONDS = 60;
+
+export type DeliveryClaim =
+  { kind: 'new'; runId: string } | { kind: 'duplicate'; outcome?: string; runId?: string };
+
+/** What the run item holds besides the Run: the build wait, never shown to clients. */
+export interface StoredRun extends Run {
+  buildToken?: string;
+  buildOutcome?: { status: string };
+  buildResumedAt?: string;
+}
+
+/** An approval with what stays server-side: the task token and the nonce of its link. */
+export interface StoredApproval extends Approval {
+  taskToken?: string;
+  linkNonce: string;
+}
+
+export interface ExecutionLookup {
+  tenantId: string;
+  stackId: string;
+  runId: string;
+  /** The account the pipeline lives in: events from any other account are not about it. */
+  account?: string;
+}
+
+/**
+ * Runs, GitHub deliveries, approvals and pipeline execution lookups. Every invariant is held by a
+ * single-item conditional write, as in src/store/store.ts.
+ */
+export class PipelineStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    readonly tableName: string,
+  ) {}
+
+  private async update(
+    key: Record<string, string>,
+    expression: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>,
+  ): Promise<Record<string, unknown> | undefined> {
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({ TableName: this.tableName, Key: key, ReturnValues: 'ALL_NEW', ...expression }),
+      );
+      return out.Attributes;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private async get(key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+    );
+    return out.Item;
+  }
+
+  // ---- stacks' pipelines ---------------------------------------------------------------------
+
+  async setStackPipeline(tenantId: string, stackId: string, pipeline: StackPipeline): Promise<void> {
+    await this.update(keys.stack(tenantId, stackId), {
+      UpdateExpression: 'SET pipeline = :p, updatedAt = :now',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':p': pipeline, ':now': new Date().toISOString() },
+    });
+  }
+
+  // ---- GitHub deliveries ---------------------------------------------------------------------
+
+  /**
+   * One conditional put per delivery: the first request claims it (with the id of the run it will
+   * record), every copy after it is a duplicate. An expired record counts as none (TTL deletes
+   * lazily), and a claim abandoned mid-request can be taken over, keeping its run id, so a
+   * redelivery finishes the work without ever recording a second run.
+   */
+  async claimDelivery(
+    tenantId: string,
+    stackId: string,
+    deliveryId: string,
+    newRunId: string,
+    now = Date.now(),
+  ): Promise<DeliveryClaim> {
+    const nowSeconds = Math.floor(now / 1000);
+    const key = keys.delivery(tenantId, stackId, deliveryId);
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...key,
+            kind: 'delivery',
+            deliveryId,
+            stackId,
+            state: 'PROCESSING',
+            runId: newRunId,
+            claimedAt: nowSeconds,
+            receivedAt: new Date(now).toISOString(),
+            expiresAt: nowSeconds + DELIVERY_TTL_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+          ExpressionAttributeValues: { ':now': nowSeconds },
+        }),
+      );
+      return { kind: 'new', runId: newRunId };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const existing = await this.get(key);
+    if (!existing) return this.claimDelivery(tenantId, stackId, deliveryId, newRunId, now);
+    if (existing.state === 'PROCESSING' && Number(existing.claimedAt) < nowSeconds - DELIVERY_LEASE_SECONDS) {
+      const taken = await this.update(key, {
+        UpdateExpression: 'SET claimedAt = :now',
+        ConditionExpression: '#state = :processing AND claimedAt = :seen',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':now': nowSeconds,
+          ':processing': 'PROCESSING',
+          ':seen': existing.claimedAt,
+        },
+      });
+      if (taken) return { kind: 'new', runId: String(taken.runId) };
+    }
+    return {
+      kind: 'duplicate',
+      outcome: existing.state as string,
+      ...(existing.state === 'RUN' ? { runId: existing.runId as string } : {}),
+    };
+  }
+
+  async finishDelivery(
+    tenantId: string,
+    stackId: string,
+    deliveryId: string,
+    outcome: 'RUN' | 'IGNORED',
+    reason?: string,
+  ): Promise<void> {
+    await this.update(keys.delivery(tenantId, stackId, deliveryId), {
+      UpdateExpression: 'SET #state = :outcome' + (reason ? ', reason = :reason' : ''),
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':outcome': outcome, ...(reason ? { ':reason': reason } : {}) },
+    });
+  }
+
+  async getDelivery(tenantId: string, stackId: string, deliveryId: string) {
+    return record<{ state: string; runId?: string; reason?: string }>(
+      await this.get(keys.delivery(tenantId, stackId, deliveryId)),
+    );
+  }
+
+  // ---- runs ----------------------------------------------------------------------------------
+
+  /** False when the run already exists (a redelivery that took over an abandoned claim). */
+  async putRun(run: Run): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keys.run(run.tenantId, run.runId),
+            gsi1pk: gsi1.runsOf(run.tenantId, run.stackId),
+            gsi1sk: run.runId,
+            kind: 'run',
+            ...run,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async getRun(tenantId: string, runId: string): Promise<StoredRun | undefined> {
+    return record<StoredRun>(await this.get(keys.run(tenantId, runId)));
+  }
+
+  async requireRun(tenantId: string, runId: string): Promise<StoredRun> {
+    const run = await this.getRun(tenantId, runId);
+    if (!run) throw new DomainError(404, 'NotFound', `run ${runId} not found`);
+    return run;
+  }
+
+  async listRuns(tenantId: string, stackId: string, page: PageRequest): Promise<Page<StoredRun>> {
+    const partition = gsi1.runsOf(tenantId, stackId);
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: GSI1,
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': partition },
+        ScanIndexForward: false,
+        Limit: page.limit ?? DEFAULT_PAGE_SIZE,
+        ExclusiveStartKey: decodeToken(page.nextToken, {
+          partitionKey: 'gsi1pk',
+          partition,
+          attributes: ['pk', 'sk', 'gsi1pk', 'gsi1sk'],
+        }),
+      }),
+    );
+    return {
+      items: (out.Items ?? []).map((i) => record<StoredRun>(i)!),
+      nextToken: encodeToken(out.LastEvaluatedKey),
+    };
+  }
+
+  async setRunBuilding(tenantId: string, runId: string, pipelineExecutionId: string): Promise<void> {
+    await this.update(keys.run(tenantId, runId), {
+      UpdateExpression: 'SET #status = :building, pipelineExecutionId = :id, updatedAt = :now',
+      ConditionExpression: '#status IN (:queued, :building)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':building': 'BUILDING',
+        ':queued': 'QUEUED',
+        ':id': pipelineExecutionId,
+        ':now': new Date().toISOString(),
+      },
+    });
+  }
+
+  async putExecutionLookup(
+    region: string,
+    pipelineName: string,
+    executionId: string,
+    lookup: ExecutionLookup,
+  ): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...keys.pipelineExecution(region, pipelineName, executionId),
+          kind: 'pipelineExecution',
+          ...lookup,
+          createdAt: new Date().toISOString(),
+          expiresAt: Math.floor(Date.now() / 1000) + 30 * 24 * 3600,
+        },
+      }),
+    );
+  }
+
+  async getExecutionLookup(region: string, pipelineName: string, executionId: string) {
+    return record<ExecutionLookup>(await this.get(keys.pipelineExecution(region, pipelineName, executionId)));
+  }
+
+  /** The build wait (same pairing as src/store/stack-waits.ts): the token, parked by the workflow. */
+  async parkBuildToken(tenantId: string, runId: string, executionId: string, token: string) {
+    return record<StoredRun>(
+      await this.update(keys.run(tenantId, runId), {
+        UpdateExpression: 'SET buildToken = :token',
+        ConditionExpression: 'pipelineExecutionId = :id',
+        ExpressionAttributeValues: { ':token': token, ':id': executionId },
+      }),
+    );
+  }
+
+  /** …and the outcome, from the pipeline's state-change event. Only the first outcome counts. */
+  async recordBuildOutcome(tenantId: string, runId: string, executionId: string, status: string) {
+    return record<StoredRun>(
+      await this.update(keys.run(tenantId, runId), {
+        UpdateExpression: 'SET buildOutcome = :outcome',
+        ConditionExpression: 'pipelineExecutionId = :id AND attribute_not_exists(buildOutcome)',
+        ExpressionAttributeValues: { ':outcome': { status }, ':id': executionId },
+      }),
+    );
+  }
+
+  /** True for exactly one caller per wait: the one that may send the task success. */
+  async claimBuildResume(tenantId: string, runId: string, token: string): Promise<boolean> {
+    const claimed = await this.update(keys.run(tenantId, runId), {
+      UpdateExpression: 'SET buildResumedAt = :now',
+      ConditionExpression:
+        'buildToken = :token AND attribute_exists(buildOutcome) AND attribute_not_exists(buildResumedAt)',
+      ExpressionAttributeValues: { ':now': new Date().toISOString(), ':token': token },
+    });
+    return claimed !== undefined;
+  }
+
+  /** The build succeeded: the run snapshots the stack's stages and starts moving through them. */
+  async beginPromotion(
+    tenantId: string,
+    runId: string,
+    stageOrder: string[],
+    imageUri: string,
+    commitSha: string,
+  ): Promise<void> {
+    const stages = Object.fromEntries(stageOrder.map((name) => [name, { name, status: 'PENDING' }]));
+    await this.update(keys.run(tenantId, runId), {
+      UpdateExpression:
+        'SET #status = :deploying, stageOrder = :order, stages = :stages, imageUri = :image, #commit.sha = :sha, updatedAt = :now',
+      ConditionExpression: '#status = :building',
+      ExpressionAttributeNames: { '#status': 'status', '#commit': 'commit' },
+      ExpressionAttributeValues: {
+        ':deploying': 'DEPLOYING',
+        ':building': 'BUILDING',
+        ':order': stageOrder,
+        ':stages': stages,
+        ':image': imageUri,
+        ':sha': commitSha,
+        ':now': new Date().toISOString(),
+      },
+    });
+  }
+
+  /** Changes one stage of a running run (and the run's status with it). Ended runs do not change. */
+  async updateRunStage(
+    tenantId: string,
+    runId: string,
+    stageName: string,
+    fields: Partial<RunStage>,
+    runStatus?: RunStatus,
+  ): Promise<void> {
+    const entries = Object.entries(fields);
+    const sets = entries.map((_, i) => `stages.#stage.#f${i} = :v${i}`);
+    if (runStatus) sets.push('#status = :runStatus');
+    await this.update(keys.run(tenantId, runId), {
+      UpdateExpression: `SET ${[...sets, 'updatedAt = :now'].join(', ')}`,
+      ConditionExpression: `attribute_exists(stages.#stage) AND NOT #status IN (${TERMINAL_RUN_STATUSES.map((_, i) => `:t${i}`).join(', ')})`,
+      ExpressionAttributeNames: {
+        '#stage': stageName,
+        '#status': 'status',
+        ...Object.fromEntries(entries.map(([field], i) => [`#f${i}`, field])),
+      },
+      ExpressionAttributeValues: {
+        ...Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),
+        ...(runStatus ? { ':runStatus': runStatus } : {}),
+        ...Object.fromEntries(TERMINAL_RUN_STATUSES.map((status, i) => [`:t${i}`, status])),
+        ':now': new Date().toISOString(),
+      },
+    });
+  }
+
+  /**
+   * Ends a run: its status is final, the stage it stopped at gets `stageStatus`, and the stages it
+   * never reached are SKIPPED. Terminal states are final: a late writer changes nothing.
+   */
+  async endRun(
+    tenantId: string,
+    runId: string,
+    status: Extract<RunStatus, 'SUCCEEDED' | 'FAILED' | 'STOPPED' | 'SUPERSEDED'>,
+    options: { error?: string; stageName?: string; stageStatus?: RunStage['status'] } = {},
+  ): Promise<StoredRun | undefined> {
+    const run = await this.getRun(tenantId, runId);
+    if (!run || TERMINAL_RUN_STATUSES.includes(run.status)) return undefined;
+    const now = new Date().toISOString();
+    const stages: Record<string, RunStage> = { ...(run.stages ?? {}) };
+    for (const name of run.stageOrder ?? []) {
+      const stage = stages[name]!;
+      if (name === options.stageName && options.stageStatus) {
+        stages[name] = {
+          ...stage,
+          status: options.stageStatus,
+          endedAt: now,
+          ...(options.error && options.stageStatus === 'FAILED' ? { error: options.error } : {}),
+        };
+      } else if (stage.status === 'PENDING') stages[name] = { ...stage, status: 'SKIPPED' };
+    }
+    return record<StoredRun>(
+      await this.update(keys.run(tenantId, runId), {
+        UpdateExpression:
+          'SET #status = :status, stages = :stages, updatedAt = :now, endedAt = :now' +
+          (options.error ? ', #error = :error' : ''),
+        ConditionExpression: '#status = :seen',
+        ExpressionAttributeNames: { '#status': 'status', ...(options.error ? { '#error': 'error' } : {}) },
+        ExpressionAttributeValues: {
+          ':status': status,
+          ':stages': stages,
+          ':now': now,
+          ':seen': run.status,
+          ...(options.error ? { ':error': options.error } : {}),
+        },
+      }),
+    );
+  }
+
+  // ---- stage deploys ---------------------------------------------------------------------------
+
+  /**
+   * Takes the stage's lock for a run's deploy and records the new image, in one write. A run never
+   * deploys over a newer run's image (run ids are time-ordered): that run is superseded.
+   */
+  async lockStageForDeploy(
+    stage: Pick<Stage, 'tenantId' | 'stackId' | 'name'>,
+    operationId: string,
+    imageUri: string,
+    runId: string,
+  ): Promise<'locked' | { busyWith: string } | 'superseded' | 'missing'> {
+    const now = new Date().toISOString();
+    const key = keys.stage(stage.tenantId, stage.stackId, stage.name);
+    const done = await this.update(key, {
+      UpdateExpression:
+        'SET #lock = :lock, #status = :updating, lastOperationId = :op, previousImageUri = imageUri, imageUri = :image, deployedRunId = :run, updatedAt = :now',
+      ConditionExpression:
+        'attribute_exists(pk) AND attribute_not_exists(#lock) AND (attribute_not_exists(deployedRunId) OR deployedRunId < :run)',
+      ExpressionAttributeNames: { '#lock': 'lock', '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':lock': { operationId, acquiredAt: now },
+        ':updating': 'UPDATING',
+        ':op': operationId,
+        ':image': imageUri,
+        ':run': runId,
+        ':now': now,
+      },
+    });
+    if (done) return 'locked';
+    const current = record<Stage & { deployedRunId?: string }>(await this.get(key));
+    if (!current) return 'missing';
+    if (current.lock?.operationId === operationId) return 'locked'; // a retry of this very call
+    if (current.deployedRunId && current.deployedRunId >= runId) return 'superseded';
+    return { busyWith: current.lock?.operationId ?? 'unknown' };
+  }
+
+  /** A failed deploy leaves the stage on its previous image (CloudFormation rolled back to it). */
+  async revertStageImage(
+    stage: Pick<Stage, 'tenantId' | 'stackId' | 'name'>,
+    imageUri: string,
+  ): Promise<void> {
+    await this.update(keys.stage(stage.tenantId, stage.stackId, stage.name), {
+      UpdateExpression: 'SET imageUri = previousImageUri',
+      ConditionExpression:
+        'imageUri = :image AND attribute_exists(previousImageUri) AND attribute_not_exists(#lock)',
+      ExpressionAttributeNames: { '#lock': 'lock' },
+      ExpressionAttributeValues: { ':image': imageUri },
+    });
+  }
+
+  // ---- approvals -----------------------------------------------------------------------------
+
+  async putApproval(approval: StoredApproval): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...keys.approval(approval.tenantId, approval.approvalId),
+          gsi1pk: gsi1.pendingApprovalsOf(approval.tenantId),
+          gsi1sk: approval.approvalId,
+          kind: 'approval',
+          ...approval,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async getApproval(tenantId: string, approvalId: string): Promise<StoredApproval | undefined> {
+    return record<StoredApproval>(await this.get(keys.approval(tenantId, approvalId)));
+  }
+
+  async listPendingApprovals(tenantId: string, page: PageRequest): Promise<Page<StoredApproval>> {
+    const partition = gsi1.pendingApprovalsOf(tenantId);
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: GSI1,
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': partition },
+        ScanIndexForward: false,
+        Limit: page.limit ?? DEFAULT_PAGE_SIZE,
+        ExclusiveStartKey: decodeToken(page.nextToken, {
+          partitionKey: 'gsi1pk',
+          partition,
+          attributes: ['pk', 'sk', 'gsi1pk', 'gsi1sk'],
+        }),
+      }),
+    );
+    return {
+      items: (out.Items ?? []).map((i) => record<StoredApproval>(i)!),
+      nextToken: encodeToken(out.LastEvaluatedKey),
+    };
+  }
+
+  /** Parks the workflow's task token on a still-pending approval; undefined if it was already settled. */
+  async parkApprovalToken(tenantId: string, approvalId: string, taskToken: string) {
+    return record<StoredApproval>(
+      await this.update(keys.approval(tenantId, approvalId), {
+        UpdateExpression: 'SET taskToken = :token',
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':token': taskToken, ':pending': 'PENDING' },
+      }),
+    );
+  }
+
+  /**
+   * Settles a pending approval, once: the decision and who made it, the link's nonce consumed, the
+   * approval out of the pending index. Returns the approval as it was (with its task token), or
+   * undefined when it was not pending, not yet waiting, expired, or the link was not its current one.
+   */
+  async settleApproval(
+    tenantId: string,
+    approvalId: string,
+    outcome: {
+      status: Exclude<ApprovalStatus, 'PENDING'>;
+      decidedBy?: string;
+      decidedVia?: Approval['decidedVia'];
+      comment?: string;
+      linkNonce?: string;
+      requireWaiting?: boolean;
+    },
+  ): Promise<StoredApproval | undefined> {
+    const now = new Date().toISOString();
+    const sets = ['#status = :status', 'decidedAt = :now'];
+    const values: Record<string, unknown> = { ':status': outcome.status, ':now': now, ':pending': 'PENDING' };
+    const set = (expression: string, name: string, value: unknown) => {
+      sets.push(expression);
+      values[name] = value;
+    };
+    if (outcome.decidedBy) set('decidedBy = :by', ':by', outcome.decidedBy);
+    if (outcome.decidedVia) set('decidedVia = :via', ':via', outcome.decidedVia);
+    if (outcome.comment) set('#comment = :comment', ':comment', outcome.comment);
+    const conditions = ['#status = :pending'];
+    if (outcome.requireWaiting) conditions.push('attribute_exists(taskToken)', 'expiresAt > :now');
+    if (outcome.linkNonce) {
+      conditions.push('linkNonce = :nonce');
+      values[':nonce'] = outcome.linkNonce;
+    }
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.approval(tenantId, approvalId),
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE gsi1pk, gsi1sk, linkNonce`,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            ...(outcome.comment ? { '#comment': 'comment' } : {}),
+          },
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return record<StoredApproval>(out.Attributes);
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** A decision arrived after the workflow stopped waiting (SendTask* said 'gone'): it expired. */
+  async markApprovalExpired(tenantId: string, approvalId: string): Promise<void> {
+    await this.update(keys.approval(tenantId, approvalId), {
+      UpdateExpression: 'SET #status = :expired REMOVE decidedBy, decidedVia, #comment',
+      ExpressionAttributeNames: { '#status': 'status', '#comment': 'comment' },
+      ExpressionAttributeValues: { ':expired': 'EXPIRED' },
+    });
+  }
+}

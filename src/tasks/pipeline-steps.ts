@@ -1,0 +1,560 @@
+import { approvalLink } from '../app/approvals';
+import { externalIdFor } from '../app/stacks';
+import type { StageWorkflowInput } from '../app/stages';
+import type { EventBusPort, PipelineExecutionStatus, TargetAccount } from '../cloud/ports';
+import { newId } from '../domain/ids';
+import { newLinkNonce } from '../domain/link-token';
+import type { Operation } from '../domain/operation';
+import {
+  imageUriOf,
+  pipelineCfnStackNameOf,
+  pipelineNameOf,
+  stackIdOfPipeline,
+  webhookSecretNameOf,
+  TERMINAL_RUN_STATUSES,
+  type RunStage,
+  type WebhookSecret,
+} from '../domain/pipeline';
+import { buttonValue } from '../domain/slack';
+import type { Stage } from '../domain/stage';
+import { errorFields, log } from '../log';
+import type { StoredApproval } from '../store/pipelines';
+import { renderPipelineTemplate } from '../templates/pipeline';
+import type { TaskDeps } from './deps';
+import { failureReason } from './stage-steps';
+
+type Deps = Pick<
+  TaskDeps,
+  'store' | 'pipelines' | 'builds' | 'workflows' | 'notifications' | 'platformSecrets' | 'pipelineSettings'
+>;
+
+/** An error the state machine matches by name (Lambda's errorType). */
+const named = (name: string, message: string) => Object.assign(new Error(message), { name });
+
+const targetOf = async (
+  deps: Pick<Deps, 'store'>,
+  tenantId: string,
+  target: { roleArn: string; region: string },
+) => ({ ...target, externalId: await externalIdFor(deps, tenantId) }) satisfies TargetAccount;
+
+const accountOf = (roleArn: string) => /^arn:[^:]+:iam::(\d{12}):/.exec(roleArn)?.[1];
+
+// ---- create-pipeline --------------------------------------------------------------------------
+
+export interface PipelineRef {
+  tenantId: string;
+  stackId: string;
+}
+
+export async function renderPipeline(ref: PipelineRef, deps: Pick<Deps, 'store'>) {
+  const stack = await deps.store.requireStack(ref.tenantId, ref.stackId);
+  const template = renderPipelineTemplate({
+    stackId: stack.stackId,
+    stackName: stack.name,
+    repository: stack.repository,
+    branch: stack.branch,
+  });
+  return {
+    templateBody: JSON.stringify(template),
+    tags: {
+      'tinystacks:stack-id': stack.stackId,
+      'tinystacks:stack': stack.name,
+      'tinystacks:part': 'pipeline',
+    },
+  };
+}
+
+export async function recordPipelineReady(
+  input: PipelineRef & { outputs: Record<string, string> },
+  deps: Pick<Deps, 'pipelines'>,
+) {
+  await deps.pipelines.setStackPipeline(input.tenantId, input.stackId, {
+    status: 'ACTIVE',
+    pipelineName: input.outputs.PipelineName ?? pipelineNameOf(input.stackId),
+    cfnStackName: pipelineCfnStackNameOf(input.stackId),
+    ...(input.outputs.ImageRepositoryUri ? { imageRepositoryUri: input.outputs.ImageRepositoryUri } : {}),
+  });
+  return {};
+}
+
+export async function recordPipelineFailure(
+  input: PipelineRef & { error?: { Error?: string; Cause?: string } },
+  deps: Pick<Deps, 'pipelines'>,
+) {
+  const reason = failureReason(input.error).slice(0, 2000);
+  await deps.pipelines.setStackPipeline(input.tenantId, input.stackId, {
+    status: 'FAILED',
+    pipelineName: pipelineNameOf(input.stackId),
+    cfnStackName: pipelineCfnStackNameOf(input.stackId),
+    error: reason,
+  });
+  return { reason };
+}
+
+// ---- pipeline-run: the build ------------------------------------------------------------------
+
+export interface RunRef {
+  tenantId: string;
+  stackId: string;
+  runId: string;
+}
+
+export interface BuildRef extends RunRef {
+  pipelineName: string;
+  target: { roleArn: string; region: string };
+}
+
+/** Starts the pipeline on the run's commit (or the branch head), once per run (clientRequestToken). */
+export async function startBuild(ref: BuildRef, deps: Deps) {
+  const stack = await deps.store.requireStack(ref.tenantId, ref.stackId);
+  if (stack.pipeline && stack.pipeline.status !== 'ACTIVE') {
+    throw named(
+      'PipelineNotReady',
+      stack.pipeline.status === 'CREATING'
+        ? 'the stack’s pipeline is still being created: push again once it is ACTIVE'
+        : `the stack’s pipeline failed to be created: ${stack.pipeline.error ?? 'unknown reason'}`,
+    );
+  }
+  const run = await deps.pipelines.requireRun(ref.tenantId, ref.runId);
+  const target = await targetOf(deps, ref.tenantId, ref.target);
+  const { executionId } = await deps.builds.start(target, ref.pipelineName, {
+    ...(run.commit.sha ? { commitSha: run.commit.sha } : {}),
+    clientRequestToken: ref.runId,
+  });
+  await deps.pipelines.putExecutionLookup(ref.target.region, ref.pipelineName, executionId, {
+    tenantId: ref.tenantId,
+    stackId: ref.stackId,
+    runId: ref.runId,
+    ...(accountOf(ref.target.roleArn) ? { account: accountOf(ref.target.roleArn)! } : {}),
+  });
+  await deps.pipelines.setRunBuilding(ref.tenantId, ref.runId, executionId);
+  return { pipelineExecutionId: executionId };
+}
+
+async function resumeBuildIfReady(
+  run: {
+    tenantId: string;
+    runId: string;
+    buildToken?: string;
+    buildOutcome?: { status: string };
+    buildResumedAt?: string;
+  },
+  deps: Pick<Deps, 'pipelines' | 'workflows'>,
+) {
+  if (!run.buildToken || !run.buildOutcome || run.buildResumedAt) return;
+  if (!(await deps.pipelines.claimBuildResume(run.tenantId, run.runId, run.buildToken))) return;
+  await deps.workflows.sendTaskSuccess(run.buildToken, run.buildOutcome);
+}
+
+/** Parks the run's task token until the pipeline's state-change event; resumes at once if it came first. */
+export async function waitForBuild(
+  input: { taskToken: string; tenantId: string; runId: string; pipelineExecutionId: string },
+  deps: Pick<Deps, 'pipelines' | 'workflows'>,
+) {
+  const run = await deps.pipelines.parkBuildToken(
+    input.tenantId,
+    input.runId,
+    input.pipelineExecutionId,
+    input.taskToken,
+  );
+  if (!run)
+    throw named('BuildWaitMissing', `run ${input.runId} is not building ${input.pipelineExecutionId}`);
+  await resumeBuildIfReady(run, deps);
+}
+
+/** CodePipeline's "Pipeline Execution State Change" event, forwarded from the customer's account. */
+export interface PipelineStateChange {
+  account: string;
+  region: string;
+  detail: { pipeline: string; 'execution-id': string; state: string };
+}
+
+const FINAL_STATES = ['SUCCEEDED', 'FAILED', 'STOPPED', 'SUPERSEDED', 'CANCELED'];
+
+/**
+ * Records a build's outcome on its run and resumes the waiting workflow, exactly once, whatever the
+ * order and however often the event arrives. Events from another account than the stack's are not
+ * about its pipeline; and the workflow re-reads the execution (CheckBuild) before trusting the outcome.
+ */
+export async function onPipelineStateChange(
+  event: PipelineStateChange,
+  deps: Pick<Deps, 'pipelines' | 'workflows'>,
+) {
+  const { pipeline, 'execution-id': executionId, state } = event.detail;
+  if (!FINAL_STATES.includes(state) || !stackIdOfPipeline(pipeline)) return;
+  const lookup = await deps.pipelines.getExecutionLookup(event.region, pipeline, executionId);
+  if (!lookup) return;
+  if (lookup.account && lookup.account !== event.account) {
+    log.warn('pipeline event from another account ignored', { pipeline, account: event.account });
+    return;
+  }
+  const run = await deps.pipelines.recordBuildOutcome(lookup.tenantId, lookup.runId, executionId, state);
+  if (run) await resumeBuildIfReady(run, deps);
+}
+
+const BUILD_STATUS: Record<PipelineExecutionStatus, 'Succeeded' | 'InProgress' | 'Failed'> = {
+  Succeeded: 'Succeeded',
+  InProgress: 'InProgress',
+  Failed: 'Failed',
+  Stopped: 'Failed',
+  Superseded: 'Failed',
+};
+
+/** What the build really did, read from the customer's account: the event only says when to look. */
+export async function checkBuild(ref: BuildRef & { pipelineExecutionId: string }, deps: Deps) {
+  const target = await targetOf(deps, ref.tenantId, ref.target);
+  const execution = await deps.builds.getExecution(target, ref.pipelineName, ref.pipelineExecutionId);
+  const status = BUILD_STATUS[execution.status] ?? 'Failed';
+  const stack = await deps.store.requireStack(ref.tenantId, ref.stackId);
+  const repository = stack.pipeline?.imageRepositoryUri;
+  if (status === 'Succeeded' && (!execution.commitSha || !repository)) {
+    return {
+      status: 'Failed',
+      reason: 'the build succeeded but named no commit or image repository',
+      imageUri: '',
+      commitSha: '',
+    };
+  }
+  return {
+    status,
+    reason:
+      status === 'Failed'
+        ? `the build ${execution.status.toLowerCase()}: ${execution.reason ?? 'see the pipeline in the AWS console'}`
+        : '',
+    imageUri: status === 'Succeeded' ? imageUriOf(repository!, execution.commitSha!) : '',
+    commitSha: execution.commitSha ?? '',
+  };
+}
+
+// ---- pipeline-run: the stages -----------------------------------------------------------------
+
+/** The stack's stages, in creation order, are the run's stages: snapshotted when the build succeeded. */
+export async function beginPromotion(
+  input: RunRef & { imageUri: string; commitSha: string },
+  deps: Pick<Deps, 'store' | 'pipelines'>,
+) {
+  const names: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await deps.store.listStages(input.tenantId, input.stackId, { limit: 100, nextToken });
+    names.push(...page.items.map((stage) => stage.name));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  await deps.pipelines.beginPromotion(input.tenantId, input.runId, names, input.imageUri, input.commitSha);
+  return { stageCount: names.length };
+}
+
+/** The first stage the run has not dealt with yet; stages deleted since the snapshot are skipped. */
+export async function pickNextStage(input: RunRef, deps: Pick<Deps, 'store' | 'pipelines'>) {
+  const run = await deps.pipelines.requireRun(input.tenantId, input.runId);
+  for (const name of run.stageOrder) {
+    if (run.stages[name]?.status !== 'PENDING') continue;
+    const stage = await deps.store.getStage(input.tenantId, input.stackId, name);
+    if (!stage) {
+      await deps.pipelines.updateRunStage(input.tenantId, input.runId, name, { status: 'SKIPPED' });
+      continue;
+    }
+    return { done: false, stageName: name, requireApproval: stage.requireApproval };
+  }
+  return { done: true, stageName: '', requireApproval: false };
+}
+
+export interface StageStep extends RunRef {
+  stageName: string;
+}
+
+/**
+ * Records the approval a stage waits for. A run that reaches a stage's approval supersedes older
+ * runs waiting at the same stage (approving them later would deploy older code over newer), and is
+ * itself superseded if a newer run already waits there.
+ */
+export async function createApproval(
+  input: StageStep & { approvalTimeoutSeconds: number },
+  deps: Pick<Deps, 'store' | 'pipelines' | 'workflows'>,
+) {
+  const stack = await deps.store.requireStack(input.tenantId, input.stackId);
+  const run = await deps.pipelines.requireRun(input.tenantId, input.runId);
+  let nextToken: string | undefined;
+  do {
+    const page = await deps.pipelines.listPendingApprovals(input.tenantId, { limit: 100, nextToken });
+    for (const other of page.items) {
+      if (
+        other.stackId !== input.stackId ||
+        other.stageName !== input.stageName ||
+        other.runId === input.runId
+      )
+        continue;
+      if (other.runId > input.runId)
+        throw named('RunSuperseded', `run ${other.runId} already waits at ${input.stageName}`);
+      const settled = await deps.pipelines.settleApproval(input.tenantId, other.approvalId, {
+        status: 'SUPERSEDED',
+        decidedBy: input.runId,
+      });
+      if (settled?.taskToken)
+        await deps.workflows.sendTaskFailure(
+          settled.taskToken,
+          'ApprovalSuperseded',
+          `superseded by run ${input.runId}`,
+        );
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+
+  const now = new Date();
+  const approval: StoredApproval = {
+    tenantId: input.tenantId,
+    approvalId: newId('apr'),
+    stackId: input.stackId,
+    stackName: stack.name,
+    runId: input.runId,
+    stageName: input.stageName,
+    commit: run.commit,
+    requestedBy: run.requestedBy,
+    requestedAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + input.approvalTimeoutSeconds * 1000).toISOString(),
+    status: 'PENDING',
+    linkNonce: newLinkNonce(),
+  };
+  await deps.pipelines.putApproval(approval);
+  await deps.pipelines.updateRunStage(
+    input.tenantId,
+    input.runId,
+    input.stageName,
+    { status: 'WAITING_FOR_APPROVAL', approvalId: approval.approvalId, startedAt: approval.requestedAt },
+    'WAITING_FOR_APPROVAL',
+  );
+  return { approvalId: approval.approvalId, expiresAt: approval.expiresAt };
+}
+
+/**
+ * Parks the task token on the approval and sends the request (email, Slack) with its single-use
+ * link. An approval settled before its token arrived (superseded) ends the wait at once.
+ */
+export async function waitForApproval(
+  input: { taskToken: string; tenantId: string; approvalId: string },
+  deps: Deps,
+) {
+  const approval = await deps.pipelines.parkApprovalToken(input.tenantId, input.approvalId, input.taskToken);
+  if (!approval) {
+    const current = await deps.pipelines.getApproval(input.tenantId, input.approvalId);
+    await deps.workflows.sendTaskFailure(
+      input.taskToken,
+      current?.status === 'REJECTED' ? 'ApprovalRejected' : 'ApprovalSuperseded',
+      `the approval was ${current?.status.toLowerCase() ?? 'removed'} before it was sent`,
+    );
+    return;
+  }
+  const stack = await deps.store.requireStack(input.tenantId, approval.stackId);
+  const { link, token } = await approvalLink(deps, approval);
+  const message = {
+    approvalId: approval.approvalId,
+    stackName: approval.stackName,
+    stageName: approval.stageName,
+    commit: approval.commit,
+    requestedBy: approval.requestedBy,
+    expiresAt: approval.expiresAt,
+    link,
+    buttonValue: buttonValue(approval.approvalId, token),
+  };
+  const emails = stack.notifications?.emails ?? [];
+  const sends: Promise<void>[] = [];
+  if (emails.length > 0) sends.push(deps.notifications.email(emails, message));
+  if (stack.notifications?.slack) {
+    const stored = await deps.platformSecrets.get(
+      webhookSecretNameOf(deps.pipelineSettings.secretPrefix, stack.stackId),
+    );
+    const slackUrl = stored ? (JSON.parse(stored) as WebhookSecret).slackWebhookUrl : undefined;
+    if (slackUrl) sends.push(deps.notifications.slack(slackUrl, message));
+  }
+  // One channel failing does not keep the other from going out; the approval stays decidable in the dashboard.
+  for (const result of await Promise.allSettled(sends)) {
+    if (result.status === 'rejected')
+      log.error('approval request not sent', {
+        approvalId: approval.approvalId,
+        ...errorFields(result.reason),
+      });
+  }
+}
+
+/**
+ * Takes the stage's lock for this run's image and records the deploy as an UPDATE_STAGE operation
+ * (its input names the run and the image), which the deploy-stage workflow then runs like any other.
+ */
+export async function prepareStageDeploy(input: StageStep, deps: Pick<Deps, 'store' | 'pipelines'>) {
+  const stack = await deps.store.requireStack(input.tenantId, input.stackId);
+  const run = await deps.pipelines.requireRun(input.tenantId, input.runId);
+  const stage = await deps.store.getStage(input.tenantId, input.stackId, input.stageName);
+  if (!stage) throw named('StageMissing', `stage ${input.stageName} was deleted during the run`);
+  const existing = run.stages[input.stageName]?.operationId;
+  const operationId = existing ?? newId('op');
+  const now = new Date().toISOString();
+  const operation: Operation = {
+    tenantId: input.tenantId,
+    operationId,
+    type: 'UPDATE_STAGE',
+    status: 'PENDING',
+    stackId: input.stackId,
+    stageName: input.stageName,
+    input: { runId: input.runId, imageUri: run.imageUri, commit: run.commit.sha },
+    createdAt: now,
+    updatedAt: now,
+  };
+  if (!existing) {
+    // Recorded on the run first, so a retry of this task reuses the same operation.
+    await deps.pipelines.updateRunStage(input.tenantId, input.runId, input.stageName, { operationId });
+  }
+  const locked = await deps.pipelines.lockStageForDeploy(stage, operationId, run.imageUri!, input.runId);
+  if (locked === 'superseded')
+    throw named('RunSuperseded', `a newer run already deployed ${input.stageName}`);
+  if (locked === 'missing')
+    throw named('StageMissing', `stage ${input.stageName} was deleted during the run`);
+  if (locked !== 'locked')
+    throw named('StageBusy', `stage ${input.stageName} is busy with operation ${locked.busyWith}`);
+  await deps.store.putOperation(operation).catch((error: unknown) => {
+    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+  });
+  await deps.pipelines.updateRunStage(
+    input.tenantId,
+    input.runId,
+    input.stageName,
+    { status: 'DEPLOYING', startedAt: run.stages[input.stageName]?.startedAt ?? now },
+    'DEPLOYING',
+  );
+  const workflowInput: StageWorkflowInput = {
+    tenantId: input.tenantId,
+    stackId: input.stackId,
+    stageName: input.stageName,
+    operationId,
+    operationType: 'UPDATE_STAGE',
+    // A stage whose create failed has no CloudFormation stack to update (as in src/app/stages.ts).
+    action: stage.status === 'FAILED' && Object.keys(stage.outputs).length === 0 ? 'CREATE' : 'UPDATE',
+    cfnStackName: stage.cfnStackName,
+    target: { roleArn: stack.roleArn, region: stage.region },
+  };
+  return { operationId, workflowInput };
+}
+
+export async function recordStageDeployed(input: StageStep, deps: Pick<Deps, 'pipelines'>) {
+  await deps.pipelines.updateRunStage(input.tenantId, input.runId, input.stageName, {
+    status: 'SUCCEEDED',
+    endedAt: new Date().toISOString(),
+  });
+  return {};
+}
+
+export async function recordRunEnd(
+  input: RunRef & {
+    status: 'SUCCEEDED' | 'STOPPED' | 'SUPERSEDED';
+    reason?: string;
+    stageName?: string;
+    stageStatus?: RunStage['status'];
+  },
+  deps: Pick<Deps, 'pipelines'>,
+) {
+  await deps.pipelines.endRun(input.tenantId, input.runId, input.status, {
+    ...(input.reason ? { error: input.reason } : {}),
+    ...(input.stageName ? { stageName: input.stageName } : {}),
+    ...(input.stageStatus ? { stageStatus: input.stageStatus } : {}),
+  });
+  return {};
+}
+
+/** The whole state of the execution when it failed (ids and outcomes only). */
+export interface RunFailureInput {
+  state: RunRef & {
+    error?: { Error?: string; Cause?: string };
+    next?: { stageName?: string };
+    deploy?: { operationId?: string };
+  };
+}
+
+/**
+ * Why the run failed, on the run and the stage it failed at. A deploy that failed reports its
+ * operation's reason and leaves the stage on its previous image; a deploy that never started
+ * gives its stage back. Earlier stages keep what they deployed.
+ */
+export async function recordRunFailure(input: RunFailureInput, deps: Pick<Deps, 'store' | 'pipelines'>) {
+  const { state } = input;
+  const stageName = state.next?.stageName || undefined;
+  const operationId = state.deploy?.operationId;
+  let reason = failureReason(state.error);
+  if (operationId) {
+    const operation = await deps.store.getOperation(state.tenantId, operationId);
+    const stage: Pick<Stage, 'tenantId' | 'stackId' | 'name'> = {
+      tenantId: state.tenantId,
+      stackId: state.stackId,
+      name: stageName ?? operation?.stageName ?? '',
+    };
+    if (operation?.status === 'PENDING') {
+      await deps.store.finishOperation(state.tenantId, operationId, 'FAILED', reason.slice(0, 2000));
+      await deps.store.releaseStageLock(stage, operationId, 'ACTIVE');
+    } else if (operation?.error) {
+      reason = `deploying to ${stage.name} failed: ${operation.error}`;
+    }
+    const run = await deps.pipelines.getRun(state.tenantId, state.runId);
+    if (run?.imageUri) await deps.pipelines.revertStageImage(stage, run.imageUri);
+  }
+  reason = reason.slice(0, 2000);
+  await deps.pipelines.endRun(state.tenantId, state.runId, 'FAILED', {
+    error: reason,
+    ...(stageName ? { stageName, stageStatus: 'FAILED' as const } : {}),
+  });
+  return { reason };
+}
+
+/**
+ * The backstop for runs and pipeline set-ups whose execution ended without reaching its own failure
+ * path (a States.Runtime error, a timeout, a manual stop): the run is marked FAILED (its stage
+ * unlocked if its deploy never started), or the pipeline FAILED, and the failure announced.
+ */
+export async function onPipelineExecutionEnded(
+  event: { detail: { status: string; input: string | null; error?: string | null; cause?: string | null } },
+  deps: Pick<Deps, 'store' | 'pipelines'> & { bus: EventBusPort },
+): Promise<void> {
+  const { status, input, error, cause } = event.detail;
+  if (!['FAILED', 'TIMED_OUT', 'ABORTED'].includes(status) || !input) return;
+  const parsed = JSON.parse(input) as Partial<RunRef & { cfnStackName: string }>;
+  const { tenantId, stackId } = parsed;
+  if (!tenantId || !stackId) return;
+  const why = {
+    Error: error ?? status,
+    Cause: `the workflow ended ${status}: ${cause ?? error ?? 'no cause given'}`,
+  };
+  if (parsed.runId) {
+    const run = await deps.pipelines.getRun(tenantId, parsed.runId);
+    if (!run || TERMINAL_RUN_STATUSES.includes(run.status)) return;
+    const current = run.stageOrder.find((name) =>
+      ['DEPLOYING', 'WAITING_FOR_APPROVAL'].includes(run.stages[name]!.status),
+    );
+    const operationId = current ? run.stages[current]!.operationId : undefined;
+    const { reason } = await recordRunFailure(
+      {
+        state: {
+          tenantId,
+          stackId,
+          runId: parsed.runId,
+          error: why,
+          ...(current ? { next: { stageName: current } } : {}),
+          ...(operationId ? { deploy: { operationId } } : {}),
+        },
+      },
+      deps,
+    );
+    await deps.bus.publish([
+      {
+        detailType: 'Pipeline Run Status Change',
+        detail: { tenantId, stackId, runId: parsed.runId, status: 'FAILED', error: reason },
+      },
+    ]);
+  } else if (parsed.cfnStackName === pipelineCfnStackNameOf(stackId)) {
+    const stack = await deps.store.getStack(tenantId, stackId);
+    if (stack?.pipeline?.status !== 'CREATING') return;
+    const { reason } = await recordPipelineFailure({ tenantId, stackId, error: why }, deps);
+    await deps.bus.publish([
+      {
+        detailType: 'Pipeline Status Change',
+        detail: { tenantId, stackId, status: 'FAILED', error: reason },
+      },
+    ]);
+  }
+}
