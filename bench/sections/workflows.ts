@@ -125,13 +125,13 @@ async function runGroup(cases: WorkflowCase[], stackSeconds: number): Promise<Va
             const status = runtime.workflows.execution(executionName)?.status;
             return status !== undefined && status !== 'RUNNING';
           };
-          const driving = testCase.drive?.(
-            ctx,
-            executionName,
-            () => ended() || performance.now() - started > limitMs,
-          );
-          await waitFor(() => (ended() ? true : undefined), limitMs, 100);
+          let driveError: unknown;
+          const driving = testCase
+            .drive?.(ctx, executionName, () => ended() || performance.now() - started > limitMs)
+            .catch((error: unknown) => (driveError = error));
+          await waitFor(() => (ended() || driveError ? true : undefined), limitMs, 100);
           await driving;
+          if (driveError) throw driveError;
           const stackId = ctx.stackId || String((reply.body as { stackId?: string }).stackId ?? '');
           results.set(testCase, {
             stackSeconds,

@@ -11,7 +11,7 @@ type Deps = Pick<ApiDeps, 'store' | 'workflows' | 'databases'>;
 
 /** What was asked for with a stage (`database`, `bastion` on POST .../stages), in the order it runs. */
 export function followUpsOf(body: { database?: StageDatabaseOption; bastion?: BastionBody }, userId: string) {
-  const followUps: (FollowUp & { userId: string })[] = [];
+  const followUps: FollowUp[] = [];
   if (body.database) {
     followUps.push({
       kind: 'readReplicaOf' in body.database ? 'replica' : 'database',
@@ -58,7 +58,7 @@ export async function onOperationEnded(event: OperationEnded, deps: Deps): Promi
       }
       return;
     }
-    const next = (await deps.databases.takeFollowUp(ref)) as (FollowUp & { userId?: string }) | undefined;
+    const next = await deps.databases.takeFollowUp(ref);
     if (!next) return;
     const requester = { tenantId, userId: next.userId ?? 'tinystacks' };
     try {

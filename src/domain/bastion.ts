@@ -4,7 +4,6 @@ import { ENGINE_SPECS, type Database } from './database';
 /** The user Amazon Linux creates for the key pair's public key. */
 export const BASTION_USER = 'ec2-user';
 export const BASTION_INSTANCE_TYPE = 't4g.nano';
-/** Where each engine's tunnel listens on the caller's machine: the engine's own port. */
 export const MAX_ALLOWED_CIDRS = 10;
 
 const ipv4Cidr = z
@@ -68,7 +67,10 @@ export interface Tunnel {
   command: string;
 }
 
-/** The docs' command: `ssh -i KEY -f -N -L LOCALPORT:DBHOST:DBPORT USER@BASTION`, one per database. */
+/**
+ * The docs' command: `ssh -i KEY -f -N -L LOCALPORT:DBHOST:DBPORT USER@BASTION`, one per database;
+ * each tunnel listens on the caller's machine on the engine's own port (5432, 3306, 6379).
+ */
 export function tunnels(bastionHost: string, databases: Database[], keyFile = 'bastion.pem'): Tunnel[] {
   return [...databases]
     .filter((db) => db.host && db.mode !== 'existing')

@@ -300,7 +300,7 @@ export function databaseWiring(databases: Database[]): DatabaseWiring {
   return wiring;
 }
 
-/** Removes the `tinystacks-...` CloudFormation naming rule's forbidden characters from a logical id part. */
+/** CloudFormation logical ids are alphanumeric: `my-stage` → `mystage`. */
 export function logicalIdPart(value: string): string {
   return value.replace(/[^A-Za-z0-9]/g, '');
 }

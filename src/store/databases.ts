@@ -60,6 +60,8 @@ export const databaseKeys = {
 export interface FollowUp {
   kind: 'database' | 'replica' | 'bastion';
   body: Record<string, unknown>;
+  /** Who asked (the stage's creator): the follow-up operation is theirs. */
+  userId?: string;
 }
 
 export interface AuditRecord {

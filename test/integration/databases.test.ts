@@ -1,3 +1,4 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { databaseStackName } from '../../src/domain/database';
 import { bastionStackName } from '../../src/domain/bastion';
 import { cfnStackNameOf } from '../../src/domain/stage';
@@ -543,6 +544,19 @@ describe('an execution that ends without reaching its failure path', () => {
       );
       expect(mine).not.toContain('Stage Status Change:FAILED');
     } finally {
+      // The "aborted" execution still waits on CloudFormation: end it, so nothing outlives the test.
+      const stackNames = (await runtime.cloudFormation.describeStacks({}, 'us-east-1')).Stacks ?? [];
+      for (const { StackName } of stackNames) {
+        const wait = await runtime.dynamo.documentClient.send(
+          new GetCommand({
+            TableName: 'tinystacks-local',
+            Key: { pk: `WAIT#us-east-1#${StackName}`, sk: 'WAIT' },
+          }),
+        );
+        const token = wait.Item?.taskToken as string | undefined;
+        if (token) await runtime.workflows.sendTaskFailure(token, 'Aborted', 'the test is over');
+      }
+      await runtime.workflows.idle();
       await runtime.close();
     }
   });
