@@ -87,6 +87,19 @@ export async function launchStageOperation(
     target: { roleArn: stack.roleArn, region: stage.region },
     ...extra,
   };
+  return startOperation(deps, operation, input, undo);
+}
+
+/**
+ * Records the operation and starts its workflow, named after the operation so a retried start is a
+ * no-op. If the start fails, the operation is marked FAILED and `undo` puts the stage back.
+ */
+export async function startOperation(
+  deps: Deps,
+  operation: Operation,
+  input: object,
+  undo: () => Promise<void>,
+): Promise<Operation> {
   try {
     await deps.store.putOperation(operation);
     const started = await deps.workflows.start(WORKFLOW_OF[operation.type], operation.operationId, input);

@@ -1,6 +1,5 @@
 import { assertUserEnvironment } from '../domain/environment';
-import { newId } from '../domain/ids';
-import { WORKFLOW_OF, type Operation, type OperationType } from '../domain/operation';
+import type { Operation, OperationType } from '../domain/operation';
 import {
   applyStageUpdate,
   cfnStackNameOf,
@@ -13,10 +12,10 @@ import {
 import type { Stack } from '../domain/stack';
 import type { Caller } from '../http/auth';
 import { conflict } from '../domain/errors';
-import { errorFields, log } from '../log';
 import { validateDatabaseOption } from './databases';
 import type { ApiDeps } from './deps';
 import { followUpsOf } from './follow-ups';
+import { newStageOperation, startOperation } from './stage-operations';
 
 type Deps = Pick<ApiDeps, 'store' | 'workflows' | 'settings'>;
 /**
@@ -37,33 +36,8 @@ export interface StageWorkflowInput {
   target: { roleArn: string; region: string };
 }
 
-function newOperation(
-  caller: Caller,
-  stackId: string,
-  stageName: string,
-  type: OperationType,
-  input: object,
-) {
-  const now = new Date().toISOString();
-  const operation: Operation = {
-    tenantId: caller.tenantId,
-    operationId: newId('op'),
-    type,
-    status: 'PENDING',
-    stackId,
-    stageName,
-    input: { ...input },
-    createdAt: now,
-    updatedAt: now,
-  };
-  return operation;
-}
-
-/**
- * Records the operation and starts its workflow, named after the operation so a retried start is a
- * no-op. If the start fails, the operation is marked FAILED and `undo` puts the stage back.
- */
-async function launch(
+/** Starts a stage workflow (create, update, delete) for an operation that holds the stage's lock. */
+function launch(
   deps: Deps,
   stack: Stack,
   stage: Stage,
@@ -81,22 +55,7 @@ async function launch(
     cfnStackName: stage.cfnStackName,
     target: { roleArn: stack.roleArn, region: stage.region },
   };
-  try {
-    await deps.store.putOperation(operation);
-    const started = await deps.workflows.start(WORKFLOW_OF[operation.type], operation.operationId, input);
-    await deps.store.setOperationStarted(operation.tenantId, operation.operationId, started.executionArn);
-    return { ...operation, executionArn: started.executionArn };
-  } catch (error) {
-    log.error('operation could not start', { operationId: operation.operationId, ...errorFields(error) });
-    await deps.store.finishOperation(
-      operation.tenantId,
-      operation.operationId,
-      'FAILED',
-      'the workflow could not be started',
-    );
-    await undo();
-    throw error;
-  }
+  return startOperation(deps, operation, input, undo);
 }
 
 export async function createStage(deps: StageDeps, caller: Caller, stackId: string, body: CreateStageBody) {
@@ -112,7 +71,7 @@ export async function createStage(deps: StageDeps, caller: Caller, stackId: stri
       body.database,
     );
   }
-  const operation = newOperation(caller, stackId, body.name, 'CREATE_STAGE', body);
+  const operation = newStageOperation(caller, stackId, body.name, 'CREATE_STAGE', body);
   const now = operation.createdAt;
   const stage: Stage = {
     ...settings,
@@ -160,7 +119,7 @@ export async function updateStage(
   const stage = await deps.store.requireStage(caller.tenantId, stackId, stageName);
   if (patch.environment) assertUserEnvironment(patch.environment);
   const settings = applyStageUpdate(stage, patch);
-  const operation = newOperation(caller, stackId, stageName, 'UPDATE_STAGE', patch);
+  const operation = newStageOperation(caller, stackId, stageName, 'UPDATE_STAGE', patch);
   // A stage whose create failed has no CloudFormation stack to update: the rebuild creates it.
   const action = stage.status === 'FAILED' && Object.keys(stage.outputs).length === 0 ? 'CREATE' : 'UPDATE';
   await deps.store.lockStage(stage, operation.operationId, 'UPDATING', settings);
@@ -173,7 +132,7 @@ export async function deleteStage(deps: StageDeps, caller: Caller, stackId: stri
   const stack = await deps.store.requireStack(caller.tenantId, stackId);
   const stage = await deps.store.requireStage(caller.tenantId, stackId, stageName);
   await assertNothingInStage(deps, caller.tenantId, stackId, stageName);
-  const operation = newOperation(caller, stackId, stageName, 'DELETE_STAGE', {});
+  const operation = newStageOperation(caller, stackId, stageName, 'DELETE_STAGE', {});
   await deps.store.lockStage(stage, operation.operationId, 'DELETING');
   return launch(deps, stack, stage, operation, 'DELETE', () =>
     deps.store.releaseStageLock(stage, operation.operationId, stage.status),

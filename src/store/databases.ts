@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   GetCommand,
@@ -12,14 +11,7 @@ import type { Database, DatabaseStatus, Engine } from '../domain/database';
 import { conflict, notFound } from '../domain/errors';
 import { keys } from './keys';
 import { DEFAULT_PAGE_SIZE, decodeToken, encodeToken, type Page, type PageRequest } from './page';
-
-const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
-
-function record<T>(item: Record<string, unknown> | undefined): T | undefined {
-  if (!item) return undefined;
-  const { pk: _pk, sk: _sk, kind: _kind, ...rest } = item;
-  return rest as T;
-}
+import { isConditionFailure, record } from './items';
 
 export interface StageKey {
   tenantId: string;

@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
   PutCommand,
@@ -12,14 +11,7 @@ import { TERMINAL_RUN_STATUSES } from '../domain/pipeline';
 import type { Stage } from '../domain/stage';
 import { gsi1, GSI1, keys } from './keys';
 import { DEFAULT_PAGE_SIZE, decodeToken, encodeToken, type Page, type PageRequest } from './page';
-
-const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
-
-function record<T>(item: Record<string, unknown> | undefined): T | undefined {
-  if (!item) return undefined;
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, kind: _kind, ...rest } = item;
-  return rest as T;
-}
+import { isConditionFailure, record } from './items';
 
 /** GitHub redelivers a delivery with the same id for up to 7 days (Enterprise Server); one more day of margin. */
 export const DELIVERY_TTL_SECONDS = 8 * 24 * 3600;

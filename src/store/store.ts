@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   GetCommand,
@@ -13,15 +12,7 @@ import type { Stack } from '../domain/stack';
 import type { Stage, StageSettings, StageStatus } from '../domain/stage';
 import { gsi1, GSI1, keys } from './keys';
 import { DEFAULT_PAGE_SIZE, decodeToken, encodeToken, type Page, type PageRequest } from './page';
-
-const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
-
-/** Strips the key attributes so records leave the store as plain domain objects. */
-function record<T>(item: Record<string, unknown> | undefined): T | undefined {
-  if (!item) return undefined;
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, kind: _kind, ...rest } = item;
-  return rest as T;
-}
+import { isConditionFailure, record } from './items';
 
 /**
  * The DynamoDB repository. Every write that guards an invariant is a single-item conditional write:

@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   GetCommand,
@@ -16,14 +15,7 @@ import {
 } from '../domain/subscription';
 import { keys } from './keys';
 import { DEFAULT_PAGE_SIZE, decodeToken, encodeToken, type Page, type PageRequest } from './page';
-
-const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
-
-function record<T>(item: Record<string, unknown> | undefined): T | undefined {
-  if (!item) return undefined;
-  const { pk: _pk, sk: _sk, kind: _kind, expiresAt: _expiresAt, ...rest } = item;
-  return rest as T;
-}
+import { isConditionFailure, record } from './items';
 
 const SUB_PREFIX = 'SUB#';
 const DEAD_LETTER_PREFIX = 'DL#';
@@ -81,7 +73,7 @@ export class SubscriptionStore {
     const out = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: keys.subscription(tenantId, subscriptionId) }),
     );
-    return record<Subscription>(out.Item);
+    return record<Subscription>(out.Item, 'expiresAt');
   }
 
   async require(tenantId: string, subscriptionId: string): Promise<Subscription> {
@@ -108,7 +100,7 @@ export class SubscriptionStore {
       }),
     );
     return {
-      items: (out.Items ?? []).map((i) => record<Subscription>(i)!),
+      items: (out.Items ?? []).map((i) => record<Subscription>(i, 'expiresAt')!),
       nextToken: encodeToken(out.LastEvaluatedKey),
     };
   }
@@ -198,7 +190,7 @@ export class SubscriptionStore {
       }),
     );
     return {
-      items: (out.Items ?? []).map((i) => record<DeadLetter>(i)!),
+      items: (out.Items ?? []).map((i) => record<DeadLetter>(i, 'expiresAt')!),
       nextToken: encodeToken(out.LastEvaluatedKey),
     };
   }
