@@ -44,6 +44,11 @@ export class LocalEventBus implements EventBusPort {
     return () => this.listeners.delete(listener);
   }
 
+  /** Stops delivering: at shutdown, rules must not run against a store that is closing. */
+  close(): void {
+    this.listeners.clear();
+  }
+
   /** The events:putEvents integration. */
   putEntries(entries: PutEventsEntry[]): { Entries: { EventId: string }[]; FailedEntryCount: number } {
     const events = entries.map((entry) =>
@@ -98,6 +103,7 @@ export class LocalEventBus implements EventBusPort {
     if (this.history.length > 10_000) this.history.shift();
     for (const listener of this.listeners) {
       setImmediate(() => {
+        if (!this.listeners.has(listener)) return;
         Promise.resolve()
           .then(() => listener(event))
           .catch((error: unknown) => this.onListenerError(error, event));

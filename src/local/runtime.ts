@@ -280,6 +280,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     tokenFor: (tenantId, userId = `${tenantId}-user`) =>
       signToken(secret, { sub: userId, tenantClaim: TENANT_CLAIM, tenantId }),
     close: async () => {
+      bus.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       cloudFormation.dispose();
