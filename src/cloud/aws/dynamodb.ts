@@ -18,9 +18,10 @@ const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
   marshallOptions: { removeUndefinedValues: true },
 });
 
-export const store = new Store(documentClient, tableName);
-export const idempotency = new IdempotencyStore(documentClient, tableName);
-export const waits = new StackWaitStore(documentClient, tableName);
-export const subscriptions = new SubscriptionStore(documentClient, tableName);
-export const databases = new DatabaseStore(documentClient, tableName);
-export const pipelineStore = new PipelineStore(documentClient, tableName);
+// Pure: a bundle keeps only the stores its function uses (the rest, and their code, are shaken out).
+export const store = /* @__PURE__ */ new Store(documentClient, tableName);
+export const idempotency = /* @__PURE__ */ new IdempotencyStore(documentClient, tableName);
+export const waits = /* @__PURE__ */ new StackWaitStore(documentClient, tableName);
+export const subscriptions = /* @__PURE__ */ new SubscriptionStore(documentClient, tableName);
+export const databases = /* @__PURE__ */ new DatabaseStore(documentClient, tableName);
+export const pipelineStore = /* @__PURE__ */ new PipelineStore(documentClient, tableName);
