@@ -78,6 +78,9 @@ async function routeLoad(runtime: Runtime, what: string, seconds: number) {
   const api = apiClient(runtime.url, runtime.tokenFor('bench'));
   const stackId = await createStack(api);
   await createActiveStage(api, stackId, 'dev');
+  // As in the benchmark, a list page of 8 stacks.
+  if (what === 'list-stacks') for (let i = 1; i < 8; i++) await createStack(api);
+  await runtime.workflows.idle();
   const child = await childRunner();
   const job: LoadJob =
     what === 'get-item'

@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseOptions, type Section } from './lib/options';
+import { slowRequests } from './lib/api';
+import { parseOptions, type BenchOptions, type Section } from './lib/options';
 import { renderTable, type Row, type SectionResult } from './lib/report';
 import { round } from './lib/stats';
 import { runApi } from './sections/api';
@@ -13,7 +14,13 @@ import { runWorkflows } from './sections/workflows';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 async function main() {
-  const options = parseOptions(process.argv.slice(2));
+  let options: BenchOptions;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(2);
+  }
   const started = performance.now();
   const runners: Record<Section, () => Promise<SectionResult>> = {
     bundles: () => runBundles(root, options),
@@ -34,8 +41,12 @@ async function main() {
   for (const section of options.sections) {
     process.stderr.write(`\n== ${section} ==\n`);
     const before = round(loadavg()[0]!, 2);
+    const slowBefore = slowRequests.count;
     try {
       const result = await runners[section]();
+      const slow = slowRequests.count - slowBefore;
+      if (slow > 0)
+        process.stderr.write(`${section}: ${slow} requests of the bench's client took over 5 s\n`);
       machineLoad[section] = { before, after: round(loadavg()[0]!, 2) };
       results[section] = result;
       rows.push(...result.rows);

@@ -3,6 +3,7 @@ import {
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { percentile, round } from './stats';
@@ -24,10 +25,14 @@ export interface DynamoJob {
   kind: 'dynamo';
   /** Omitted in the server's process, where the runtime's own client is used. */
   endpoint?: string;
-  operation: 'GetItem' | 'PutItem';
+  operation: 'GetItem' | 'PutItem' | 'Query';
   tableName: string;
-  /** GetItem: the key read each time. PutItem: the item written, under a fresh sort key each time. */
+  /**
+   * GetItem: the key read each time. PutItem: the item written, under a fresh sort key each time.
+   * Query: `pk` is the partition and `sk` the sort-key prefix (begins_with), as the store's lists query.
+   */
   item: Record<string, AttributeValue>;
+  limit?: number;
   connections: number;
   durationSeconds: number;
 }
@@ -150,10 +155,17 @@ export async function runDynamo(job: DynamoJob, client?: DynamoDBClient): Promis
   const command = () =>
     job.operation === 'GetItem'
       ? new GetItemCommand({ TableName: job.tableName, Key: job.item })
-      : new PutItemCommand({
-          TableName: job.tableName,
-          Item: { ...job.item, sk: { S: `BENCH#${process.pid}#${sequence++}` } },
-        });
+      : job.operation === 'Query'
+        ? new QueryCommand({
+            TableName: job.tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': job.item.pk!, ':prefix': job.item.sk! },
+            ...(job.limit ? { Limit: job.limit } : {}),
+          })
+        : new PutItemCommand({
+            TableName: job.tableName,
+            Item: { ...job.item, sk: { S: `BENCH#${process.pid}#${sequence++}` } },
+          });
   const worker = async () => {
     while (performance.now() < deadline && latencies.length < MAX_SAMPLES) {
       const t0 = performance.now();

@@ -2,6 +2,7 @@ import { GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { BusEvent } from '../../src/local/bus';
 import { startRuntime, type Runtime } from '../../src/local/runtime';
 import { keys } from '../../src/store/keys';
+import { DEFAULT_PAGE_SIZE } from '../../src/store/page';
 import { apiClient, closeQuietly, createActiveStage, createStack, NEW_STACK, runtimeLog } from '../lib/api';
 import { summarise, type DynamoJob, type HttpJob, type LoadSummary, type RawLoad } from '../lib/load';
 import { childRunner, inProcessRunner, type LoadRunner } from '../lib/load-host';
@@ -148,6 +149,9 @@ export async function runApi(root: string, options: BenchOptions): Promise<Secti
     const inProcess = inProcessRunner(runtime.dynamo.client);
     const httpRunner = options.httpGenerator === 'child' ? child : inProcess;
     const otherHttpRunner = options.httpGenerator === 'child' ? inProcess : child;
+    // The floor's generator sits where the HTTP generator does: with its own client in the child
+    // process, or through runtime.dynamo.client when everything runs in the server process.
+    const floorInServer = (runner: LoadRunner) => runner.where === 'inprocess';
     const slice = { connections: options.connections, durationSeconds: options.durationSeconds / SLICES };
     const warm = { connections: options.connections, durationSeconds: WARMUP_SECONDS };
     const httpJob = (s: Scenario, size: typeof slice): HttpJob => ({
@@ -204,7 +208,7 @@ export async function runApi(root: string, options: BenchOptions): Promise<Secti
       const patch = scenario.http.method === 'PATCH';
       const { a: route, b: floor } = await alternate(
         { runner: httpRunner, job: (size) => httpJob(scenario, size) },
-        { runner: child, job: (size) => floorJob(scenario, size, false) },
+        { runner: httpRunner, job: (size) => floorJob(scenario, size, floorInServer(httpRunner)) },
         // The workflows a slice started (a PATCH's rebuild, a new stack's pipeline) end before the
         // floor's slice, so the floor runs on a quiet server.
         settle,
@@ -232,7 +236,7 @@ export async function runApi(root: string, options: BenchOptions): Promise<Secti
         generator: httpRunner.where,
         route,
         floor,
-        floorGenerator: 'child',
+        floorGenerator: httpRunner.where,
         errors,
         ratioP99,
         target: scenario.kind === 'read' ? `p99 ≤${TARGET_READ_RATIO}× floor, no errors` : 'no errors',
@@ -244,9 +248,27 @@ export async function runApi(root: string, options: BenchOptions): Promise<Secti
     // Beside the chosen arrangement, the other ones, for the record (no target).
     process.stderr.write('api: other arrangements (informational)\n');
     const getStage = scenarios[0]!;
+    // A list is a Query: the same Query the store makes, beside the route, shows what the route adds.
+    const listStacks = scenarios[1]!;
+    const listQuery = await alternate(
+      { runner: httpRunner, job: (size) => httpJob(listStacks, size) },
+      {
+        runner: httpRunner,
+        job: (size) => ({
+          kind: 'dynamo',
+          operation: 'Query',
+          tableName: TABLE,
+          item: { pk: { S: stackKey.pk }, sk: { S: 'STACK#' } },
+          limit: DEFAULT_PAGE_SIZE,
+          ...(floorInServer(httpRunner) ? {} : { endpoint: runtime.dynamo.endpoint }),
+          ...size,
+        }),
+      },
+      settle,
+    );
     const other = await alternate(
       { runner: otherHttpRunner, job: (size) => httpJob(getStage, size) },
-      { runner: inProcess, job: (size) => floorJob(getStage, size, true) },
+      { runner: otherHttpRunner, job: (size) => floorJob(getStage, size, floorInServer(otherHttpRunner)) },
     );
 
     const rows: Row[] = figures.map((f) => {
@@ -266,10 +288,22 @@ export async function runApi(root: string, options: BenchOptions): Promise<Secti
         verdict: verdict(f.pass),
       };
     });
-    const otherWhere = otherHttpRunner.where === 'child' ? 'child process' : 'server process';
     rows.push({
       section: 'api',
-      item: `GET stage [read], other arrangement: autocannon in the ${otherWhere}, floor via runtime.dynamo.client`,
+      item: `GET /v1/stacks [read] against the Query it makes (${stackIds.length} stacks a page)`,
+      measured: `${latency(listQuery.a)} · ${errorsOf(listQuery.a, ['200'])} errors`,
+      reference: `Query ${latency(listQuery.b)}`,
+      ratio: `${fmt(round(listQuery.a.p99 / listQuery.b.p99, 2), 2)}× p99`,
+      target: 'informational',
+      verdict: 'INFO',
+    });
+    const otherWhere =
+      otherHttpRunner.where === 'child'
+        ? 'autocannon and the floor (own client) in a child process'
+        : 'autocannon and the floor (runtime.dynamo.client) in the server process';
+    rows.push({
+      section: 'api',
+      item: `GET stage [read], other arrangement: ${otherWhere}`,
       measured: `${latency(other.a)} · ${errorsOf(other.a, ['200'])} errors`,
       reference: `GetItem ${latency(other.b)}`,
       ratio: `${fmt(round(other.a.p99 / other.b.p99, 2), 2)}× p99`,
@@ -284,14 +318,17 @@ export async function runApi(root: string, options: BenchOptions): Promise<Secti
         slices: SLICES,
         warmupSeconds: WARMUP_SECONDS,
         httpGenerator: httpRunner.where,
-        floorGenerator: 'child process, own DynamoDBClient to the runtime’s dynalite endpoint',
+        floorGenerator:
+          httpRunner.where === 'child'
+            ? 'child process, own DynamoDBClient to the runtime’s dynalite endpoint'
+            : 'server process, runtime.dynamo.client',
         stages: stages.length,
         loadStackDelayMs: LOAD_STACK_DELAY_MS,
         patchOperations,
         scenarios: figures,
         informational: {
-          getStageOtherGenerator: { generator: otherHttpRunner.where, summary: other.a },
-          getItemFloorInServerProcess: other.b,
+          listStacksAgainstItsQuery: { route: listQuery.a, query: listQuery.b },
+          getStageOtherArrangement: { generator: otherHttpRunner.where, route: other.a, floor: other.b },
         },
       },
       seconds: round((performance.now() - started) / 1000),

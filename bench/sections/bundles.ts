@@ -41,6 +41,9 @@ export interface BundleFigures {
   error?: string;
 }
 
+/** Two decimals, or three where two would round a miss onto the threshold (1.404 is not 1.40). */
+const ratioText = (ratio: number) => fmt(ratio, Math.abs(ratio - TARGET_RATIO) < 0.005 ? 3 : 2);
+
 function loadOnce(loader: string, bundle: string, env: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [loader, pathToFileURL(bundle).href], {
@@ -185,7 +188,7 @@ export async function runBundles(root: string, options: BenchOptions): Promise<S
         item: label,
         measured,
         reference: `${kb(baselineBytes)} · ${fmt(median(f.baselineMs))} ms`,
-        ratio: `${fmt(f.sizeRatio, 2)}× · ${fmt(f.initRatio, 2)}×`,
+        ratio: `${ratioText(f.sizeRatio)}× · ${ratioText(f.initRatio)}×`,
         target: f.name === NOISE_CHECK ? '≈1.00× (noise)' : `≤${TARGET_RATIO}× · ≤${TARGET_RATIO}×`,
         verdict: f.error ? 'ERROR' : f.name === NOISE_CHECK ? 'INFO' : verdict(ok),
       };
