@@ -161,13 +161,14 @@ const ACCESS = {
     index: QUERY,
     resume: true,
   },
-  /** Parks the token; sends the request by SES and to the stack's Slack webhook (in its secret). */
-  waitForApprovalTask: {
-    table: [...READ, ...UPDATE],
-    resume: true,
+  /** Signs the approval's link (the link key); sends it by SES and to the stack's Slack webhook (in its secret). */
+  sendApprovalRequestTask: {
+    table: READ,
     secrets: ['secretsmanager:GetSecretValue'],
     email: true,
   },
+  /** Parks the token on the approval; a settled approval fails the task by the function's error. */
+  waitForApprovalTask: { table: [...READ, ...UPDATE] },
   prepareStageDeployTask: { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] },
   recordStageDeployedTask: { table: UPDATE },
   recordRunEndTask: { table: [...READ, ...UPDATE] },

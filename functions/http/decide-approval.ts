@@ -1,7 +1,6 @@
 import { decideApprovalRoute } from '../../src/api/approvals';
 import { pipelineStore } from '../../src/cloud/aws/dynamodb';
 import { jwtVerifier } from '../../src/cloud/aws/jwt-verifier';
-import { notifications } from '../../src/cloud/aws/notifications';
 import { pipelineSettings, platformSecrets } from '../../src/cloud/aws/pipeline-settings';
 import { workflows } from '../../src/cloud/aws/workflows';
 import { httpHandler } from '../../src/http/handler';
@@ -11,7 +10,6 @@ export const handler = httpHandler(decideApprovalRoute, {
   pipelines: pipelineStore,
   workflows,
   platformSecrets,
-  notifications,
   jwtVerifier,
   pipelineSettings,
 });

@@ -1,17 +1,13 @@
 import { getApprovalRoute } from '../../src/api/approvals';
 import { pipelineStore } from '../../src/cloud/aws/dynamodb';
 import { jwtVerifier } from '../../src/cloud/aws/jwt-verifier';
-import { notifications } from '../../src/cloud/aws/notifications';
 import { pipelineSettings, platformSecrets } from '../../src/cloud/aws/pipeline-settings';
-import { workflows } from '../../src/cloud/aws/workflows';
 import { httpHandler } from '../../src/http/handler';
 
 /** No API Gateway authorizer: an approval link's token, or a bearer JWT verified in the function. */
 export const handler = httpHandler(getApprovalRoute, {
   pipelines: pipelineStore,
-  workflows,
   platformSecrets,
-  notifications,
   jwtVerifier,
   pipelineSettings,
 });

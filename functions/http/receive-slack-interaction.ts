@@ -1,8 +1,8 @@
 import { slackInteractionsRoute } from '../../src/api/webhooks';
 import { pipelineStore } from '../../src/cloud/aws/dynamodb';
 import { jwtVerifier } from '../../src/cloud/aws/jwt-verifier';
-import { notifications } from '../../src/cloud/aws/notifications';
 import { pipelineSettings, platformSecrets } from '../../src/cloud/aws/pipeline-settings';
+import { slackMessages } from '../../src/cloud/aws/slack';
 import { workflows } from '../../src/cloud/aws/workflows';
 import { httpHandler } from '../../src/http/handler';
 
@@ -11,7 +11,7 @@ export const handler = httpHandler(slackInteractionsRoute, {
   pipelines: pipelineStore,
   workflows,
   platformSecrets,
-  notifications,
+  notifications: slackMessages,
   jwtVerifier,
   pipelineSettings,
 });

@@ -1,17 +1,5 @@
 import { waitForApproval } from '../../src/tasks/pipeline-steps';
-import { pipelineStore, store } from '../../src/cloud/aws/dynamodb';
-import { notifications } from '../../src/cloud/aws/notifications';
-import { pipelineSettings, platformSecrets } from '../../src/cloud/aws/pipeline-settings';
-import { pipelines as builds } from '../../src/cloud/aws/pipelines';
-import { workflows } from '../../src/cloud/aws/workflows';
+import { pipelineStore } from '../../src/cloud/aws/dynamodb';
 import { taskHandler } from '../../src/tasks/handler';
 
-export const handler = taskHandler(waitForApproval, {
-  store,
-  pipelines: pipelineStore,
-  builds,
-  workflows,
-  notifications,
-  platformSecrets,
-  pipelineSettings,
-});
+export const handler = taskHandler(waitForApproval, { pipelines: pipelineStore });

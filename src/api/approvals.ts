@@ -11,16 +11,16 @@ import {
   showApproval,
   wantsHtml,
 } from '../app/approvals';
-import { APPROVAL_STATUSES, decisionBody } from '../domain/pipeline';
-import { pageLimit, nextToken } from '../domain/schema';
+import { APPROVAL_STATUSES } from '../domain/pipeline';
+import { decisionBody } from '../domain/input/pipeline';
+import { pageLimit, nextToken } from '../domain/input/fields';
 import { defineRoute, type HttpResult } from '../http/route';
 import { page, responses } from './common';
 import { pageOf } from './views';
 
-type Deps = Pick<
-  ApiDeps,
-  'pipelines' | 'workflows' | 'platformSecrets' | 'notifications' | 'jwtVerifier' | 'pipelineSettings'
->;
+/** What reading a link needs; deciding also tells the waiting workflow. */
+type ShowDeps = Pick<ApiDeps, 'pipelines' | 'platformSecrets' | 'jwtVerifier' | 'pipelineSettings'>;
+type DecideDeps = ShowDeps & Pick<ApiDeps, 'workflows'>;
 
 const nullableString = z.nullable(z.string());
 
@@ -85,7 +85,7 @@ export const getApprovalRoute = defineRoute({
     200: { description: 'The approval', schema: approvalSchema },
     ...linkErrors([401, 403, 404, 410]),
   },
-  async handle(req, deps: Deps) {
+  async handle(req, deps: ShowDeps) {
     const html = wantsHtml(req.headers);
     return asPage(html, async (): Promise<HttpResult> => {
       const access = await accessOf(deps, req.params.approvalId, {
@@ -125,7 +125,7 @@ export const decideApprovalRoute = defineRoute({
     400: { description: 'Invalid decision: the error names the field' },
     ...linkErrors([401, 403, 404, 409, 410]),
   },
-  async handle(req, deps: Deps) {
+  async handle(req, deps: DecideDeps) {
     const html = (req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded');
     return asPage(html, async (): Promise<HttpResult> => {
       const body = parseDecision(req.rawBody, req.headers['content-type']);

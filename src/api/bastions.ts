@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
 import { deleteBastion, describeBastion, downloadBastionKey, provisionBastion } from '../app/bastions';
 import type { ApiDeps } from '../app/deps';
-import { BASTION_STATUSES, bastionBody } from '../domain/bastion';
+import { BASTION_STATUSES } from '../domain/bastion';
+import { bastionBody } from '../domain/input/bastion';
 import { defineRoute } from '../http/route';
 import { responses, stageParams } from './common';
 import { operationAccepted, operationView } from './views';

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { stageName } from '../domain/schema';
+import { stageName } from '../domain/input/fields';
 import type { ResponseSpec } from '../http/route';
 import { errorSchema } from './views';
 

@@ -9,15 +9,9 @@ import {
   viewDatabaseSecret,
 } from '../app/databases';
 import type { ApiDeps } from '../app/deps';
-import {
-  DATABASE_STATUSES,
-  ENGINES,
-  engine,
-  stageDatabaseOption,
-  updateDatabaseBody,
-  type Database,
-} from '../domain/database';
-import { pageQuery } from '../domain/schema';
+import { DATABASE_STATUSES, ENGINES, type Database } from '../domain/database';
+import { engine, stageDatabaseOption, updateDatabaseBody } from '../domain/input/database';
+import { pageQuery } from '../domain/input/fields';
 import { defineRoute } from '../http/route';
 import { page, responses, stageParams } from './common';
 import { operationAccepted, operationView, pageOf } from './views';

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import type { ApiDeps } from '../app/deps';
 import { notFound } from '../domain/errors';
-import { pageQuery } from '../domain/schema';
+import { pageQuery } from '../domain/input/fields';
 import { defineRoute } from '../http/route';
 import { page, responses, stackParams } from './common';
 import { operationSchema, operationView, pageOf } from './views';

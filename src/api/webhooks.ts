@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import type { ApiDeps } from '../app/deps';
-import { receiveSlackInteraction } from '../app/approvals';
+import { receiveSlackInteraction, type SlackInteractionDeps } from '../app/approvals';
 import { receiveGitHubDelivery } from '../app/pipelines';
 import { defineRoute } from '../http/route';
 import { responses, stackParams } from './common';
@@ -58,13 +58,7 @@ export const slackInteractionsRoute = defineRoute({
     },
     [400],
   ),
-  async handle(
-    req,
-    deps: Pick<
-      ApiDeps,
-      'pipelines' | 'workflows' | 'platformSecrets' | 'notifications' | 'jwtVerifier' | 'pipelineSettings'
-    >,
-  ) {
+  async handle(req, deps: SlackInteractionDeps) {
     return receiveSlackInteraction(deps, req.headers, req.rawBody);
   },
 });

@@ -1,7 +1,9 @@
 import type { JwtVerifierPort, NotificationPort, WorkflowPort } from '../cloud/ports';
 import { DomainError, notFound } from '../domain/errors';
-import { signLinkToken, verifyLinkToken } from '../domain/link-token';
-import { decisionBody, type Approval, type DecisionBody } from '../domain/pipeline';
+import { verifyLinkToken } from '../domain/link-token';
+import { linkKey } from './approval-links';
+import type { Approval } from '../domain/pipeline';
+import { decisionBody, type DecisionBody } from '../domain/input/pipeline';
 import { isSlackResponseUrl, parseButtonValue, verifySlackRequest } from '../domain/slack';
 import type { HttpResult } from '../http/route';
 import { parsePart } from '../http/validation';
@@ -17,6 +19,11 @@ export interface ApprovalDeps {
   jwtVerifier: JwtVerifierPort;
   pipelineSettings: PipelineSettings;
 }
+
+/** Slack's interactivity endpoint only updates the message it was clicked in: it sends no email. */
+export type SlackInteractionDeps = Omit<ApprovalDeps, 'notifications'> & {
+  notifications: Pick<NotificationPort, 'slackUpdate'>;
+};
 
 /** Who is acting on an approval: a link holder (email, Slack) or a signed-in user of the tenant. */
 export type ApprovalAccess =
@@ -43,24 +50,6 @@ export const approvalView = (a: Approval) => ({
   decidedAt: a.decidedAt ?? null,
   comment: a.comment ?? null,
 });
-
-export const linkKey = (deps: Pick<ApprovalDeps, 'platformSecrets' | 'pipelineSettings'>) =>
-  deps.platformSecrets.require(deps.pipelineSettings.linkKeySecretName);
-
-/** The single-use link of an approval: GET shows it, POST decides. */
-export async function approvalLink(
-  deps: Pick<ApprovalDeps, 'platformSecrets' | 'pipelineSettings'>,
-  approval: Pick<StoredApproval, 'tenantId' | 'approvalId' | 'linkNonce' | 'expiresAt'>,
-): Promise<{ link: string; token: string }> {
-  const token = signLinkToken(await linkKey(deps), {
-    tenantId: approval.tenantId,
-    approvalId: approval.approvalId,
-    nonce: approval.linkNonce,
-    expiresAt: Math.floor(Date.parse(approval.expiresAt) / 1000),
-  });
-  const link = `${deps.pipelineSettings.publicApiUrl}/v1/approvals/${approval.approvalId}?token=${token}`;
-  return { link, token };
-}
 
 /**
  * A link token (403 when tampered with or for another approval, 410 when expired) or a bearer JWT
@@ -100,7 +89,11 @@ function assertLinkUsable(approval: StoredApproval, access: ApprovalAccess) {
     throw gone(`this approval link can no longer be used: the approval is ${approval.status.toLowerCase()}`);
 }
 
-export async function showApproval(deps: ApprovalDeps, approvalId: string, access: ApprovalAccess) {
+export async function showApproval(
+  deps: Pick<ApprovalDeps, 'pipelines'>,
+  approvalId: string,
+  access: ApprovalAccess,
+) {
   const approval = await find(deps, access, approvalId);
   assertLinkUsable(approval, access);
   return approval;
@@ -113,7 +106,7 @@ export async function showApproval(deps: ApprovalDeps, approvalId: string, acces
  * is 410. The task token is read from the record here and never leaves the backend.
  */
 export async function decideApproval(
-  deps: ApprovalDeps,
+  deps: Pick<ApprovalDeps, 'pipelines' | 'workflows'>,
   approvalId: string,
   access: ApprovalAccess,
   body: Pick<DecisionBody, 'decision' | 'comment'>,
@@ -265,7 +258,7 @@ interface SlackInteraction {
  * is updated through response_url with a short timeout.
  */
 export async function receiveSlackInteraction(
-  deps: ApprovalDeps,
+  deps: SlackInteractionDeps,
   headers: Record<string, string | undefined>,
   rawBody: string,
 ): Promise<HttpResult> {

@@ -1,4 +1,5 @@
-import { bastionStackName, tunnels, BASTION_USER, type Bastion, type BastionBody } from '../domain/bastion';
+import { bastionStackName, tunnels, BASTION_USER, type Bastion } from '../domain/bastion';
+import type { BastionBody } from '../domain/input/bastion';
 import { conflict } from '../domain/errors';
 import type { Stage } from '../domain/stage';
 import { STAGE_OUTPUTS } from '../templates/outputs';

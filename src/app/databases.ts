@@ -6,9 +6,8 @@ import {
   ENGINE_SPECS,
   type Database,
   type Engine,
-  type StageDatabaseOption,
-  type UpdateDatabaseBody,
 } from '../domain/database';
+import type { StageDatabaseOption, UpdateDatabaseBody } from '../domain/input/database';
 import { badRequest, conflict, notFound } from '../domain/errors';
 import { newId } from '../domain/ids';
 import type { OperationType } from '../domain/operation';

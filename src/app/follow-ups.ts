@@ -1,5 +1,5 @@
-import type { BastionBody } from '../domain/bastion';
-import type { StageDatabaseOption } from '../domain/database';
+import type { BastionBody } from '../domain/input/bastion';
+import type { StageDatabaseOption } from '../domain/input/database';
 import { DomainError } from '../domain/errors';
 import { errorFields, log } from '../log';
 import type { FollowUp } from '../store/databases';

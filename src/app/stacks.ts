@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { badRequest } from '../domain/errors';
 import { newId } from '../domain/ids';
-import type { CreateStackBody, Stack } from '../domain/stack';
+import type { Stack } from '../domain/stack';
+import type { CreateStackBody } from '../domain/input/stack';
 import type { Caller } from '../http/auth';
 import type { TargetAccount } from '../cloud/ports';
 import type { ApiDeps } from './deps';

@@ -4,11 +4,10 @@ import {
   applyStageUpdate,
   cfnStackNameOf,
   stageSettings,
-  type CreateStageBody,
   type Stage,
   type StageStatus,
-  type UpdateStageBody,
 } from '../domain/stage';
+import type { CreateStageBody, UpdateStageBody } from '../domain/input/stage';
 import type { Stack } from '../domain/stack';
 import type { Caller } from '../http/auth';
 import { conflict } from '../domain/errors';

@@ -1,6 +1,7 @@
 import { badRequest } from '../domain/errors';
 import { newId } from '../domain/ids';
-import type { CreateSubscriptionBody, DeadLetter, Subscription } from '../domain/subscription';
+import type { DeadLetter, Subscription } from '../domain/subscription';
+import type { CreateSubscriptionBody } from '../domain/input/subscription';
 import type { Caller } from '../http/auth';
 import type { Page, PageRequest } from '../store/page';
 import type { SubscriptionStore } from '../store/subscriptions';

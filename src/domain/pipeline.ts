@@ -1,5 +1,3 @@
-import * as z from 'zod/mini';
-
 /**
  * A stack's build pipeline and its runs: a push (or a manual deploy) builds the image, then the run
  * moves it through the stack's stages in creation order, pausing where a stage requires approval.
@@ -45,28 +43,6 @@ export interface StackPipeline {
   imageRepositoryUri?: string;
   error?: string;
 }
-
-/** Who hears about approvals of a stack. */
-export const notificationSettings = z.strictObject({
-  emails: z.optional(
-    z
-      .array(
-        z.string().check(z.regex(/^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,}$/, 'must be an email address')),
-      )
-      .check(z.maxLength(10, 'must list at most 10 addresses')),
-  ),
-  slackWebhookUrl: z.optional(
-    z
-      .string()
-      .check(
-        z.regex(
-          /^https:\/\/hooks\.slack\.com\/[A-Za-z0-9/_-]{10,200}$/,
-          'must be a Slack incoming webhook URL (https://hooks.slack.com/...)',
-        ),
-      ),
-  ),
-});
-export type NotificationSettings = z.infer<typeof notificationSettings>;
 
 // ---- runs -------------------------------------------------------------------------------------
 
@@ -135,12 +111,6 @@ export interface Run {
   endedAt?: string;
 }
 
-export const createRunBody = z.strictObject({
-  commit: z.optional(
-    z.string().check(z.regex(/^[0-9a-f]{40}$/, 'must be a full 40-character commit SHA (lowercase hex)')),
-  ),
-});
-
 /** The image a build of `sha` pushes. */
 export const imageUriOf = (repositoryUri: string, sha: string) => `${repositoryUri}:${sha}`;
 
@@ -170,11 +140,3 @@ export interface Approval {
   decidedAt?: string;
   comment?: string;
 }
-
-export const decisionBody = z.strictObject({
-  decision: z.enum(['approve', 'reject']),
-  comment: z.optional(z.string().check(z.maxLength(1000, 'must be at most 1000 characters'))),
-  /** The link token, when the decision comes from an email or Slack link (forms post it here). */
-  token: z.optional(z.string().check(z.maxLength(1024, 'is too long'))),
-});
-export type DecisionBody = z.infer<typeof decisionBody>;

@@ -1,17 +1,4 @@
-import * as z from 'zod/mini';
-import { notificationSettings, type StackPipeline } from './pipeline';
-import { awsRegion, branch, repository, roleArn, stackName } from './schema';
-
-export const createStackBody = z.strictObject({
-  name: stackName,
-  repository,
-  branch,
-  region: awsRegion,
-  roleArn: z.optional(roleArn),
-  /** Who is asked when a stage requires approval: email addresses, a Slack incoming webhook. */
-  notifications: z.optional(notificationSettings),
-});
-export type CreateStackBody = z.infer<typeof createStackBody>;
+import type { StackPipeline } from './pipeline';
 
 export interface Stack {
   tenantId: string;

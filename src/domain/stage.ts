@@ -1,37 +1,8 @@
-import * as z from 'zod/mini';
-import { bastionBody } from './bastion';
-import { stageDatabaseOption } from './database';
-import { awsRegion, environment, origins, port, stageName } from './schema';
+import type { CreateStageBody, UpdateStageBody } from './input/stage';
 
 export const DEFAULT_PORT = 80;
 /** The docs: "By default, only calls from localhost are allowed." */
 export const DEFAULT_ORIGINS = ['http://localhost'];
-
-export const createStageBody = z.strictObject({
-  name: stageName,
-  region: z.optional(awsRegion),
-  requireApproval: z.optional(z.boolean()),
-  loadBalancer: z.optional(z.boolean()),
-  port: z.optional(port),
-  environment: z.optional(environment),
-  origins: z.optional(origins),
-  /** A database of its own, or a read replica of another stage's: started once the stage is ACTIVE. */
-  database: z.optional(stageDatabaseOption),
-  /** A bastion host for the stage's databases: started after the database. */
-  bastion: z.optional(bastionBody),
-});
-export type CreateStageBody = z.infer<typeof createStageBody>;
-
-export const updateStageBody = z
-  .strictObject({
-    environment: z.optional(environment),
-    origins: z.optional(origins),
-    port: z.optional(port),
-    requireApproval: z.optional(z.boolean()),
-    loadBalancer: z.optional(z.boolean()),
-  })
-  .check(z.refine((body) => Object.keys(body).length > 0, 'must change at least one setting'));
-export type UpdateStageBody = z.infer<typeof updateStageBody>;
 
 export const STAGE_STATUSES = ['CREATING', 'ACTIVE', 'UPDATING', 'DELETING', 'FAILED'] as const;
 export type StageStatus = (typeof STAGE_STATUSES)[number];

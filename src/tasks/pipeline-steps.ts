@@ -1,4 +1,4 @@
-import { approvalLink } from '../app/approvals';
+import { approvalLink } from '../app/approval-links';
 import { externalIdFor } from '../app/stacks';
 import type { StageWorkflowInput } from '../app/stages';
 import type { EventBusPort, PipelineExecutionStatus, TargetAccount } from '../cloud/ports';
@@ -105,7 +105,7 @@ export interface BuildRef extends RunRef {
 }
 
 /** Starts the pipeline on the run's commit (or the branch head), once per run (clientRequestToken). */
-export async function startBuild(ref: BuildRef, deps: Deps) {
+export async function startBuild(ref: BuildRef, deps: Pick<Deps, 'store' | 'pipelines' | 'builds'>) {
   const stack = await deps.store.requireStack(ref.tenantId, ref.stackId);
   if (stack.pipeline && stack.pipeline.status !== 'ACTIVE') {
     throw named(
@@ -201,7 +201,10 @@ const BUILD_STATUS: Record<PipelineExecutionStatus, 'Succeeded' | 'InProgress' |
 };
 
 /** What the build really did, read from the customer's account: the event only says when to look. */
-export async function checkBuild(ref: BuildRef & { pipelineExecutionId: string }, deps: Deps) {
+export async function checkBuild(
+  ref: BuildRef & { pipelineExecutionId: string },
+  deps: Pick<Deps, 'store' | 'builds'>,
+) {
   const target = await targetOf(deps, ref.tenantId, ref.target);
   const execution = await deps.builds.getExecution(target, ref.pipelineName, ref.pipelineExecutionId);
   const status = BUILD_STATUS[execution.status] ?? 'Failed';
@@ -327,23 +330,18 @@ export async function createApproval(
 }
 
 /**
- * Parks the task token on the approval and sends the request (email, Slack) with its single-use
- * link. An approval settled before its token arrived (superseded) ends the wait at once.
+ * Sends the approval request (email, Slack) with its single-use link, just before WaitForApproval
+ * parks the task token: a click in that instant answers 409 "not waiting yet, try again". Its own
+ * task so that SES, the largest client any function would carry, is bundled by this one function
+ * only. One channel failing does not keep the other from going out, and neither fails the run: the
+ * approval stays decidable in the dashboard.
  */
-export async function waitForApproval(
-  input: { taskToken: string; tenantId: string; approvalId: string },
-  deps: Deps,
+export async function sendApprovalRequest(
+  input: { tenantId: string; approvalId: string },
+  deps: Pick<Deps, 'store' | 'pipelines' | 'notifications' | 'platformSecrets' | 'pipelineSettings'>,
 ) {
-  const approval = await deps.pipelines.parkApprovalToken(input.tenantId, input.approvalId, input.taskToken);
-  if (!approval) {
-    const current = await deps.pipelines.getApproval(input.tenantId, input.approvalId);
-    await deps.workflows.sendTaskFailure(
-      input.taskToken,
-      current?.status === 'REJECTED' ? 'ApprovalRejected' : 'ApprovalSuperseded',
-      `the approval was ${current?.status.toLowerCase() ?? 'removed'} before it was sent`,
-    );
-    return;
-  }
+  const approval = await deps.pipelines.getApproval(input.tenantId, input.approvalId);
+  if (approval?.status !== 'PENDING') return { sent: [] };
   const stack = await deps.store.requireStack(input.tenantId, approval.stackId);
   const { link, token } = await approvalLink(deps, approval);
   const message = {
@@ -356,24 +354,47 @@ export async function waitForApproval(
     link,
     buttonValue: buttonValue(approval.approvalId, token),
   };
+  const sends: { channel: 'email' | 'slack'; sent: Promise<void> }[] = [];
   const emails = stack.notifications?.emails ?? [];
-  const sends: Promise<void>[] = [];
-  if (emails.length > 0) sends.push(deps.notifications.email(emails, message));
+  if (emails.length > 0) sends.push({ channel: 'email', sent: deps.notifications.email(emails, message) });
   if (stack.notifications?.slack) {
     const stored = await deps.platformSecrets.get(
       webhookSecretNameOf(deps.pipelineSettings.secretPrefix, stack.stackId),
     );
     const slackUrl = stored ? (JSON.parse(stored) as WebhookSecret).slackWebhookUrl : undefined;
-    if (slackUrl) sends.push(deps.notifications.slack(slackUrl, message));
+    if (slackUrl) sends.push({ channel: 'slack', sent: deps.notifications.slack(slackUrl, message) });
   }
-  // One channel failing does not keep the other from going out; the approval stays decidable in the dashboard.
-  for (const result of await Promise.allSettled(sends)) {
-    if (result.status === 'rejected')
+  const results = await Promise.allSettled(sends.map((s) => s.sent));
+  const sent: ('email' | 'slack')[] = [];
+  results.forEach((result, i) => {
+    const { channel } = sends[i]!;
+    if (result.status === 'fulfilled') sent.push(channel);
+    else
       log.error('approval request not sent', {
         approvalId: approval.approvalId,
+        channel,
         ...errorFields(result.reason),
       });
-  }
+  });
+  return { sent };
+}
+
+/**
+ * Parks the task token on the approval. An approval settled before its token arrived (superseded
+ * by a newer run, or rejected) ends the wait at once: the function's error is the task's error,
+ * which the state machine catches by name.
+ */
+export async function waitForApproval(
+  input: { taskToken: string; tenantId: string; approvalId: string },
+  deps: Pick<Deps, 'pipelines'>,
+) {
+  const approval = await deps.pipelines.parkApprovalToken(input.tenantId, input.approvalId, input.taskToken);
+  if (approval) return;
+  const current = await deps.pipelines.getApproval(input.tenantId, input.approvalId);
+  throw named(
+    current?.status === 'REJECTED' ? 'ApprovalRejected' : 'ApprovalSuperseded',
+    `the approval was ${current?.status.toLowerCase() ?? 'removed'} before the run waited for it`,
+  );
 }
 
 /**

@@ -1,25 +1,39 @@
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { DomainError } from '../../domain/errors';
 import type { AccountPort } from '../ports';
 import { isAccessDenied } from './aws-errors';
+import { BoundedCache } from './bounded-cache';
 
 /**
- * Signs with this function's own role, the verifier principal the trust policy names with the
- * external id condition; the platform principal has no such condition, so it could not prove anything.
+ * AssumeRole signed with this function's own role, the verifier principal the trust policy names
+ * with the external id condition; the platform principal has no such condition, so it could not
+ * prove anything. Through the SDK's credential provider rather than @aws-sdk/client-sts, whose
+ * client the SDK's credential chain already bundles (see ./assume-role.ts); a provider builds its
+ * STS client once, so they are kept per role and external id.
  */
-const sts = new STSClient({});
+const verifiers = new BoundedCache<ReturnType<typeof fromTemporaryCredentials>>(20);
+
+function verifier(roleArn: string, externalId: string) {
+  const key = `${roleArn}|${externalId}`;
+  let provider = verifiers.get(key);
+  if (!provider) {
+    provider = fromTemporaryCredentials({
+      params: {
+        RoleArn: roleArn,
+        ExternalId: externalId,
+        RoleSessionName: 'tinystacks-verify',
+        DurationSeconds: 900,
+      },
+    });
+    verifiers.set(key, provider);
+  }
+  return provider;
+}
 
 export const accounts: AccountPort = {
   async verifyRole(roleArn, externalId) {
     try {
-      await sts.send(
-        new AssumeRoleCommand({
-          RoleArn: roleArn,
-          ExternalId: externalId,
-          RoleSessionName: 'tinystacks-verify',
-          DurationSeconds: 900,
-        }),
-      );
+      await verifier(roleArn, externalId)();
     } catch (error) {
       if (!isAccessDenied(error)) throw error;
       throw new DomainError(

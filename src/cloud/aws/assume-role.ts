@@ -1,8 +1,11 @@
-import { AssumeRoleCommand, STSClient, type AssumeRoleCommandInput } from '@aws-sdk/client-sts';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { CloudError } from '../errors';
 import type { TargetAccount } from '../ports';
 import { isAccessDenied, isThrottling } from './aws-errors';
+import { BoundedCache } from './bounded-cache';
 import { requireEnv } from './env';
+
+export { BoundedCache };
 
 export interface TemporaryCredentials {
   accessKeyId: string;
@@ -19,30 +22,6 @@ const REFRESH_BEFORE_MS = 60_000;
 export const MAX_CACHED = 50;
 const SESSION_NAME = 'tinystacks';
 
-/** A Map that forgets its oldest entry when full (Maps iterate in insertion order). */
-export class BoundedCache<V> {
-  private readonly entries = new Map<string, V>();
-
-  constructor(private readonly capacity: number) {}
-
-  get(key: string): V | undefined {
-    return this.entries.get(key);
-  }
-
-  set(key: string, value: V): void {
-    this.entries.delete(key);
-    if (this.entries.size >= this.capacity) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
-    this.entries.set(key, value);
-  }
-
-  get size(): number {
-    return this.entries.size;
-  }
-}
-
 /**
  * Customers' trust policies name one platform principal (see src/domain/customer-role.ts), while
  * each function here has a role of its own. So the functions that reach customer accounts first
@@ -51,29 +30,39 @@ export class BoundedCache<V> {
  */
 const platformPrincipalArn = requireEnv('PLATFORM_PRINCIPAL_ARN');
 
-/** Signs with the function's own role. */
-const ownSts = new STSClient({});
-/** Signs as the platform principal; the SDK asks the cache below for its credentials. */
-const platformSts = new STSClient({ credentials: () => platformCredentials() });
+/**
+ * AssumeRole through the SDK's own credential provider: its STS client is the one the SDK's
+ * credential chain bundles anyway, where @aws-sdk/client-sts would add ~19 KB to every function
+ * that reaches a customer account (bench/PERFORMANCE.md). Each provider builds its STS client once.
+ */
+type RoleProvider = ReturnType<typeof fromTemporaryCredentials>;
+
+const roleProvider = (RoleArn: string, ExternalId?: string, masterCredentials?: RoleProvider) =>
+  fromTemporaryCredentials({
+    params: {
+      RoleArn,
+      ...(ExternalId ? { ExternalId } : {}),
+      RoleSessionName: SESSION_NAME,
+      DurationSeconds: SESSION_SECONDS,
+    },
+    ...(masterCredentials ? { masterCredentials } : {}),
+  });
+
+/** The platform principal, assumed with the function's own role. */
+const platformProvider = roleProvider(platformPrincipalArn);
+/** One per customer role and external id, each signing as the platform principal. */
+const customerProviders = new BoundedCache<RoleProvider>(MAX_CACHED);
 
 const credentialCache = new BoundedCache<TemporaryCredentials>(MAX_CACHED);
 
-async function assume(
-  sts: STSClient,
-  input: Omit<AssumeRoleCommandInput, 'RoleSessionName' | 'DurationSeconds'>,
-) {
-  const out = await sts.send(
-    new AssumeRoleCommand({ ...input, RoleSessionName: SESSION_NAME, DurationSeconds: SESSION_SECONDS }),
-  );
-  const c = out.Credentials;
-  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
-    throw new Error(`STS returned no credentials for ${input.RoleArn}`);
-  }
+async function assume(provider: RoleProvider, roleArn: string): Promise<TemporaryCredentials> {
+  const c = await provider();
+  if (!c.sessionToken || !c.expiration) throw new Error(`STS returned no credentials for ${roleArn}`);
   return {
-    accessKeyId: c.AccessKeyId,
-    secretAccessKey: c.SecretAccessKey,
-    sessionToken: c.SessionToken,
-    expiration: c.Expiration,
+    accessKeyId: c.accessKeyId,
+    secretAccessKey: c.secretAccessKey,
+    sessionToken: c.sessionToken,
+    expiration: c.expiration,
   };
 }
 
@@ -90,7 +79,17 @@ async function cached(
 
 /** Errors here are the platform's own misconfiguration, never the customer's: they propagate as they are. */
 export function platformCredentials(): Promise<TemporaryCredentials> {
-  return cached(`platform|${platformPrincipalArn}`, () => assume(ownSts, { RoleArn: platformPrincipalArn }));
+  return cached(`platform|${platformPrincipalArn}`, () => assume(platformProvider, platformPrincipalArn));
+}
+
+function customerProvider(roleArn: string, externalId: string): RoleProvider {
+  const key = `${roleArn}|${externalId}`;
+  let provider = customerProviders.get(key);
+  if (!provider) {
+    provider = roleProvider(roleArn, externalId, () => platformCredentials());
+    customerProviders.set(key, provider);
+  }
+  return provider;
 }
 
 /**
@@ -104,7 +103,7 @@ export async function customerCredentials(target: Pick<TargetAccount, 'roleArn' 
     // Resolved here rather than inside platformSts, so that its failure is not reported as the customer's.
     await platformCredentials();
     try {
-      return await assume(platformSts, { RoleArn: roleArn, ExternalId: externalId });
+      return await assume(customerProvider(roleArn, externalId), roleArn);
     } catch (error) {
       if (isAccessDenied(error)) {
         throw new CloudError(

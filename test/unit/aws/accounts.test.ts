@@ -1,6 +1,5 @@
-import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { DomainError } from '../../../src/domain/errors';
-import { serviceError, sts } from './sts-fakes';
+import { AssumeRoleCommand, grantCredentials, serviceError, sts } from './sts-fakes';
 
 const { accounts } = await import('../../../src/cloud/aws/accounts');
 
@@ -10,7 +9,7 @@ beforeEach(() => sts.reset());
 
 test('assumes the role directly, presenting the external id', async () => {
   // Prepare
-  sts.on(AssumeRoleCommand).resolves({});
+  grantCredentials();
 
   // Act
   await accounts.verifyRole(roleArn, 'ext-1');

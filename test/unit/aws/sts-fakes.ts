@@ -1,9 +1,12 @@
-import { AssumeRoleCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
+// The STS client the SDK's credential providers use (src/cloud/aws/assume-role.ts says why we go through them).
+import { AssumeRoleCommand, STSClient, STSServiceException } from '@aws-sdk/nested-clients/sts';
 import { jest } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 
 export const PLATFORM_PRINCIPAL_ARN = 'arn:aws:iam::111122223333:role/tinystacks-ci-customer-access';
 process.env.PLATFORM_PRINCIPAL_ARN = PLATFORM_PRINCIPAL_ARN;
+
+export { AssumeRoleCommand };
 
 export const sts = mockClient(STSClient);
 

@@ -1,15 +1,14 @@
 import { tunnels } from '../../../src/domain/bastion';
 import {
-  addDatabaseBody,
   applyDatabaseUpdate,
   assertReplicable,
   databaseSizes,
   databaseWiring,
-  stageDatabaseOption,
   type Database,
 } from '../../../src/domain/database';
+import { addDatabaseBody, stageDatabaseOption } from '../../../src/domain/input/database';
 import { DomainError } from '../../../src/domain/errors';
-import { bastionBody } from '../../../src/domain/bastion';
+import { bastionBody } from '../../../src/domain/input/bastion';
 
 function aDatabase(overrides: Partial<Database> = {}): Database {
   return {

@@ -10,8 +10,8 @@ import {
   port,
   repository,
   stageName,
-} from '../../../src/domain/schema';
-import { createStageBody, updateStageBody } from '../../../src/domain/stage';
+} from '../../../src/domain/input/fields';
+import { createStageBody, updateStageBody } from '../../../src/domain/input/stage';
 
 const accepts = (schema: z.ZodMiniType, value: unknown) => schema.safeParse(value).success;
 const firstIssue = (schema: z.ZodMiniType, value: unknown) => schema.safeParse(value).error?.issues[0];

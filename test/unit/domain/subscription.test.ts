@@ -1,13 +1,13 @@
 import { DomainError } from '../../../src/domain/errors';
 import { DETAIL_TYPES } from '../../../src/domain/events';
 import {
-  createSubscriptionBody,
   MAX_DELIVERY_ATTEMPTS,
   retryDelaySeconds,
   RETRY_DELAYS_SECONDS,
   subscriptionWants,
   tenantOf,
 } from '../../../src/domain/subscription';
+import { createSubscriptionBody } from '../../../src/domain/input/subscription';
 import { parsePart } from '../../../src/http/validation';
 
 /** The 400 a body gets: the field it names and its message. */

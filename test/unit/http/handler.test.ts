@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { stackParams } from '../../../src/api/common';
 import { conflict, DomainError, notFound } from '../../../src/domain/errors';
-import { createStageBody } from '../../../src/domain/stage';
+import { createStageBody } from '../../../src/domain/input/stage';
 import { httpHandler, MAX_BODY_BYTES } from '../../../src/http/handler';
 import type { HttpResult, ParsedRequest } from '../../../src/http/route';
 import { defineRoute } from '../../../src/http/route';

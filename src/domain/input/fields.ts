@@ -1,3 +1,4 @@
+/** The input schemas (zod/mini): they validate, give the types, and feed the OpenAPI document. Apart from the domain's rules so that functions that validate no input bundle no zod. */
 import * as z from 'zod/mini';
 
 /** Shared field schemas. Each carries its own message so a 400 can say exactly what is wrong. */

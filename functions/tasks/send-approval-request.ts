@@ -1,0 +1,13 @@
+import { sendApprovalRequest } from '../../src/tasks/pipeline-steps';
+import { pipelineStore, store } from '../../src/cloud/aws/dynamodb';
+import { notifications } from '../../src/cloud/aws/notifications';
+import { pipelineSettings, platformSecrets } from '../../src/cloud/aws/pipeline-settings';
+import { taskHandler } from '../../src/tasks/handler';
+
+export const handler = taskHandler(sendApprovalRequest, {
+  store,
+  pipelines: pipelineStore,
+  notifications,
+  platformSecrets,
+  pipelineSettings,
+});
