@@ -1,5 +1,5 @@
 import { decideApprovalRoute } from '../../src/api/approvals';
-import { pipelineStore } from '../../src/cloud/aws/dynamodb';
+import { approvalStore } from '../../src/cloud/aws/dynamodb';
 import { jwtVerifier } from '../../src/cloud/aws/jwt-verifier';
 import { pipelineSettings, platformSecrets } from '../../src/cloud/aws/pipeline-settings';
 import { workflows } from '../../src/cloud/aws/workflows';
@@ -7,7 +7,7 @@ import { httpHandler } from '../../src/http/handler';
 
 /** No API Gateway authorizer: an approval link's token, or a bearer JWT verified in the function. */
 export const handler = httpHandler(decideApprovalRoute, {
-  pipelines: pipelineStore,
+  approvals: approvalStore,
   workflows,
   platformSecrets,
   jwtVerifier,

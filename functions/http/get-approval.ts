@@ -1,12 +1,12 @@
 import { getApprovalRoute } from '../../src/api/approvals';
-import { pipelineStore } from '../../src/cloud/aws/dynamodb';
+import { approvalStore } from '../../src/cloud/aws/dynamodb';
 import { jwtVerifier } from '../../src/cloud/aws/jwt-verifier';
 import { pipelineSettings, platformSecrets } from '../../src/cloud/aws/pipeline-settings';
 import { httpHandler } from '../../src/http/handler';
 
 /** No API Gateway authorizer: an approval link's token, or a bearer JWT verified in the function. */
 export const handler = httpHandler(getApprovalRoute, {
-  pipelines: pipelineStore,
+  approvals: approvalStore,
   platformSecrets,
   jwtVerifier,
   pipelineSettings,

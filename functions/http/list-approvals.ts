@@ -1,5 +1,5 @@
 import { listApprovalsRoute } from '../../src/api/approvals';
-import { pipelineStore } from '../../src/cloud/aws/dynamodb';
+import { approvalStore } from '../../src/cloud/aws/dynamodb';
 import { httpHandler } from '../../src/http/handler';
 
-export const handler = httpHandler(listApprovalsRoute, { pipelines: pipelineStore });
+export const handler = httpHandler(listApprovalsRoute, { approvals: approvalStore });

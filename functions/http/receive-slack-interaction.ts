@@ -1,5 +1,5 @@
 import { slackInteractionsRoute } from '../../src/api/webhooks';
-import { pipelineStore } from '../../src/cloud/aws/dynamodb';
+import { approvalStore } from '../../src/cloud/aws/dynamodb';
 import { jwtVerifier } from '../../src/cloud/aws/jwt-verifier';
 import { pipelineSettings, platformSecrets } from '../../src/cloud/aws/pipeline-settings';
 import { slackMessages } from '../../src/cloud/aws/slack';
@@ -8,7 +8,7 @@ import { httpHandler } from '../../src/http/handler';
 
 /** No JWT: Slack signs each request with the app's signing secret. */
 export const handler = httpHandler(slackInteractionsRoute, {
-  pipelines: pipelineStore,
+  approvals: approvalStore,
   workflows,
   platformSecrets,
   notifications: slackMessages,

@@ -1,12 +1,12 @@
 import { sendApprovalRequest } from '../../src/tasks/pipeline-steps';
-import { pipelineStore, store } from '../../src/cloud/aws/dynamodb';
+import { approvalStore, store } from '../../src/cloud/aws/dynamodb';
 import { notifications } from '../../src/cloud/aws/notifications';
 import { pipelineSettings, platformSecrets } from '../../src/cloud/aws/pipeline-settings';
 import { taskHandler } from '../../src/tasks/handler';
 
 export const handler = taskHandler(sendApprovalRequest, {
   store,
-  pipelines: pipelineStore,
+  approvals: approvalStore,
   notifications,
   platformSecrets,
   pipelineSettings,

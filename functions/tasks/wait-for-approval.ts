@@ -1,5 +1,5 @@
 import { waitForApproval } from '../../src/tasks/pipeline-steps';
-import { pipelineStore } from '../../src/cloud/aws/dynamodb';
+import { approvalStore } from '../../src/cloud/aws/dynamodb';
 import { taskHandler } from '../../src/tasks/handler';
 
-export const handler = taskHandler(waitForApproval, { pipelines: pipelineStore });
+export const handler = taskHandler(waitForApproval, { approvals: approvalStore });

@@ -19,7 +19,7 @@ import { page, responses } from './common';
 import { pageOf } from './views';
 
 /** What reading a link needs; deciding also tells the waiting workflow. */
-type ShowDeps = Pick<ApiDeps, 'pipelines' | 'platformSecrets' | 'jwtVerifier' | 'pipelineSettings'>;
+type ShowDeps = Pick<ApiDeps, 'approvals' | 'platformSecrets' | 'jwtVerifier' | 'pipelineSettings'>;
 type DecideDeps = ShowDeps & Pick<ApiDeps, 'workflows'>;
 
 const nullableString = z.nullable(z.string());
@@ -160,8 +160,8 @@ export const listApprovalsRoute = defineRoute({
     { 200: { description: 'A page of approvals', schema: pageOf(approvalSchema) } },
     [400, 401],
   ),
-  async handle(req, deps: Pick<ApiDeps, 'pipelines'>) {
-    const result = await deps.pipelines.listPendingApprovals(req.caller.tenantId, req.query);
+  async handle(req, deps: Pick<ApiDeps, 'approvals'>) {
+    const result = await deps.approvals.listPendingApprovals(req.caller.tenantId, req.query);
     const live = result.items.filter((a) => Date.parse(a.expiresAt) > Date.now());
     return { statusCode: 200, body: page(live.map(approvalView), result.nextToken) };
   },

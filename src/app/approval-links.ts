@@ -1,5 +1,5 @@
 import { signLinkToken } from '../domain/link-token';
-import type { StoredApproval } from '../store/pipelines';
+import type { StoredApproval } from '../store/approvals';
 import type { PipelineSettings, SecretCache } from './pipelines';
 
 /**

@@ -8,11 +8,11 @@ import { isSlackResponseUrl, parseButtonValue, verifySlackRequest } from '../dom
 import type { HttpResult } from '../http/route';
 import { parsePart } from '../http/validation';
 import { errorFields, log } from '../log';
-import type { PipelineStore, StoredApproval } from '../store/pipelines';
+import type { ApprovalStore, StoredApproval } from '../store/approvals';
 import type { PipelineSettings, SecretCache } from './pipelines';
 
 export interface ApprovalDeps {
-  pipelines: PipelineStore;
+  approvals: ApprovalStore;
   workflows: WorkflowPort;
   platformSecrets: SecretCache;
   notifications: NotificationPort;
@@ -76,8 +76,8 @@ export async function accessOf(
   throw unauthorized('an approval link token (?token=) or a bearer token is required');
 }
 
-async function find(deps: Pick<ApprovalDeps, 'pipelines'>, access: ApprovalAccess, approvalId: string) {
-  const approval = await deps.pipelines.getApproval(access.tenantId, approvalId);
+async function find(deps: Pick<ApprovalDeps, 'approvals'>, access: ApprovalAccess, approvalId: string) {
+  const approval = await deps.approvals.getApproval(access.tenantId, approvalId);
   if (!approval) throw notFound(`approval ${approvalId}`);
   return approval;
 }
@@ -90,7 +90,7 @@ function assertLinkUsable(approval: StoredApproval, access: ApprovalAccess) {
 }
 
 export async function showApproval(
-  deps: Pick<ApprovalDeps, 'pipelines'>,
+  deps: Pick<ApprovalDeps, 'approvals'>,
   approvalId: string,
   access: ApprovalAccess,
 ) {
@@ -106,7 +106,7 @@ export async function showApproval(
  * is 410. The task token is read from the record here and never leaves the backend.
  */
 export async function decideApproval(
-  deps: Pick<ApprovalDeps, 'pipelines' | 'workflows'>,
+  deps: Pick<ApprovalDeps, 'approvals' | 'workflows'>,
   approvalId: string,
   access: ApprovalAccess,
   body: Pick<DecisionBody, 'decision' | 'comment'>,
@@ -124,7 +124,7 @@ export async function decideApproval(
   const decidedBy = access.via === 'user' ? access.userId : (access.actor ?? 'approval link');
   const status = body.decision === 'approve' ? 'APPROVED' : 'REJECTED';
   const decidedVia = access.via === 'user' ? 'user' : access.actor ? 'slack' : 'link';
-  const settled = await deps.pipelines.settleApproval(access.tenantId, approvalId, {
+  const settled = await deps.approvals.settleApproval(access.tenantId, approvalId, {
     status,
     decidedBy,
     decidedVia,
@@ -148,7 +148,7 @@ export async function decideApproval(
       ? await deps.workflows.sendTaskSuccess(settled.taskToken!, { decision: status, decidedBy })
       : await deps.workflows.sendTaskFailure(settled.taskToken!, 'ApprovalRejected', decidedBy);
   if (delivery === 'gone') {
-    await deps.pipelines.markApprovalExpired(access.tenantId, approvalId);
+    await deps.approvals.markApprovalExpired(access.tenantId, approvalId);
     throw gone('the approval expired before the decision arrived');
   }
   log.info('approval decided', { approvalId, status, via: access.via });

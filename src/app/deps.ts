@@ -11,6 +11,7 @@ import type {
 } from '../cloud/ports';
 import type { DatabaseStore } from '../store/databases';
 import type { IdempotencyStore } from '../store/idempotency';
+import type { ApprovalStore } from '../store/approvals';
 import type { PipelineStore } from '../store/pipelines';
 import type { Store } from '../store/store';
 import type { PipelineSettings, SecretCache } from './pipelines';
@@ -35,8 +36,9 @@ export interface ApiDeps {
   /** Status subscriptions (src/app/subscriptions.ts). */
   subscriptions: SubscriptionStore;
   webhooks: WebhookSettings;
-  /** Pipeline runs and approvals (src/app/pipelines.ts, src/app/approvals.ts). */
+  /** Pipeline runs (src/app/pipelines.ts); their approvals are in `approvals` (src/app/approvals.ts). */
   pipelines: PipelineStore;
+  approvals: ApprovalStore;
   platformSecrets: SecretCache;
   notifications: NotificationPort;
   jwtVerifier: JwtVerifierPort;

@@ -6,6 +6,7 @@ import { SecretCache, type PipelineSettings } from '../app/pipelines';
 import type { JwtVerifierPort, WorkflowPort } from '../cloud/ports';
 import { DEFAULT_APPROVAL_TIMEOUT_SECONDS } from '../domain/pipeline';
 import { TENANT_CLAIM } from '../http/auth';
+import { ApprovalStore } from '../store/approvals';
 import { PipelineStore } from '../store/pipelines';
 import type { Store } from '../store/store';
 import {
@@ -50,6 +51,7 @@ export function startLocalPipelines(
   },
 ) {
   const pipelines = new PipelineStore(parts.db, parts.tableName);
+  const approvals = new ApprovalStore(parts.db, parts.tableName);
   const secrets = new LocalPlatformSecrets(options.dataDir ? secretsFileOf(options.dataDir) : undefined);
   const pipelineSettings: PipelineSettings = {
     publicApiUrl: 'http://127.0.0.1:3000',
@@ -125,7 +127,7 @@ export function startLocalPipelines(
   };
 
   return {
-    deps: { pipelines, platformSecrets, builds, notifications, jwtVerifier, pipelineSettings },
+    deps: { pipelines, approvals, platformSecrets, builds, notifications, jwtVerifier, pipelineSettings },
     secrets,
     outbox: notifications,
     builds,
@@ -150,6 +152,7 @@ export async function recoverInterruptedRuns(
   store: Store,
 ): Promise<number> {
   const pipelines = new PipelineStore(db, tableName);
+  const approvals = new ApprovalStore(db, tableName);
   const reason = 'interrupted: the embedded runtime stopped while this was in progress';
   let recovered = 0;
   let startKey: Record<string, unknown> | undefined;
@@ -179,7 +182,7 @@ export async function recoverInterruptedRuns(
         await pipelines.endRun(String(item.tenantId), String(item.runId), 'FAILED', { error: reason });
         recovered += 1;
       } else if (item.kind === 'approval') {
-        await pipelines.settleApproval(String(item.tenantId), String(item.approvalId), { status: 'EXPIRED' });
+        await approvals.settleApproval(String(item.tenantId), String(item.approvalId), { status: 'EXPIRED' });
       } else {
         const stack = await store.getStack(String(item.tenantId), String(item.stackId));
         if (stack?.pipeline)

@@ -1,17 +1,18 @@
-import {
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DomainError } from '../domain/errors';
-import type { Approval, ApprovalStatus, Run, RunStage, RunStatus, StackPipeline } from '../domain/pipeline';
+import type { Run, RunStage, RunStatus, StackPipeline } from '../domain/pipeline';
 import { TERMINAL_RUN_STATUSES } from '../domain/pipeline';
 import type { Stage } from '../domain/stage';
-import { gsi1, GSI1, keys } from './keys';
-import { DEFAULT_PAGE_SIZE, decodeToken, encodeToken, type Page, type PageRequest } from './page';
-import { isConditionFailure, record } from './items';
+import { gsi1, keys } from './keys';
+import type { Page, PageRequest } from './page';
+import {
+  conditionalUpdate,
+  consistentGet,
+  queryIndexPage,
+  isConditionFailure,
+  record,
+  type UpdateExpression,
+} from './items';
 
 /** GitHub redelivers a delivery with the same id for up to 7 days (Enterprise Server); one more day of margin. */
 export const DELIVERY_TTL_SECONDS = 8 * 24 * 3600;
@@ -29,11 +30,6 @@ export interface StoredRun extends Run {
 }
 
 /** An approval with what stays server-side: the task token and the nonce of its link. */
-export interface StoredApproval extends Approval {
-  taskToken?: string;
-  linkNonce: string;
-}
-
 export interface ExecutionLookup {
   tenantId: string;
   stackId: string;
@@ -43,7 +39,7 @@ export interface ExecutionLookup {
 }
 
 /**
- * Runs, GitHub deliveries, approvals and pipeline execution lookups. Every invariant is held by a
+ * Runs, GitHub deliveries and pipeline execution lookups (their approvals: ./approvals.ts). Every invariant is held by a
  * single-item conditional write, as in src/store/store.ts.
  */
 export class PipelineStore {
@@ -52,26 +48,12 @@ export class PipelineStore {
     readonly tableName: string,
   ) {}
 
-  private async update(
-    key: Record<string, string>,
-    expression: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>,
-  ): Promise<Record<string, unknown> | undefined> {
-    try {
-      const out = await this.db.send(
-        new UpdateCommand({ TableName: this.tableName, Key: key, ReturnValues: 'ALL_NEW', ...expression }),
-      );
-      return out.Attributes;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+  private update(key: Record<string, string>, expression: UpdateExpression) {
+    return conditionalUpdate(this.db, this.tableName, key, expression);
   }
 
-  private async get(key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
-    const out = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
-    );
-    return out.Item;
+  private get(key: Record<string, string>) {
+    return consistentGet(this.db, this.tableName, key);
   }
 
   // ---- stacks' pipelines ---------------------------------------------------------------------
@@ -202,26 +184,13 @@ export class PipelineStore {
   }
 
   async listRuns(tenantId: string, stackId: string, page: PageRequest): Promise<Page<StoredRun>> {
-    const partition = gsi1.runsOf(tenantId, stackId);
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: GSI1,
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': partition },
-        ScanIndexForward: false,
-        Limit: page.limit ?? DEFAULT_PAGE_SIZE,
-        ExclusiveStartKey: decodeToken(page.nextToken, {
-          partitionKey: 'gsi1pk',
-          partition,
-          attributes: ['pk', 'sk', 'gsi1pk', 'gsi1sk'],
-        }),
-      }),
+    return queryIndexPage<StoredRun>(
+      this.db,
+      this.tableName,
+      gsi1.runsOf(tenantId, stackId),
+      page,
+      'newest-first',
     );
-    return {
-      items: (out.Items ?? []).map((i) => record<StoredRun>(i)!),
-      nextToken: encodeToken(out.LastEvaluatedKey),
-    };
   }
 
   async setRunBuilding(tenantId: string, runId: string, pipelineExecutionId: string): Promise<void> {
@@ -440,127 +409,6 @@ export class PipelineStore {
         'imageUri = :image AND attribute_exists(previousImageUri) AND attribute_not_exists(#lock)',
       ExpressionAttributeNames: { '#lock': 'lock' },
       ExpressionAttributeValues: { ':image': imageUri },
-    });
-  }
-
-  // ---- approvals -----------------------------------------------------------------------------
-
-  async putApproval(approval: StoredApproval): Promise<void> {
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...keys.approval(approval.tenantId, approval.approvalId),
-          gsi1pk: gsi1.pendingApprovalsOf(approval.tenantId),
-          gsi1sk: approval.approvalId,
-          kind: 'approval',
-          ...approval,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  }
-
-  async getApproval(tenantId: string, approvalId: string): Promise<StoredApproval | undefined> {
-    return record<StoredApproval>(await this.get(keys.approval(tenantId, approvalId)));
-  }
-
-  async listPendingApprovals(tenantId: string, page: PageRequest): Promise<Page<StoredApproval>> {
-    const partition = gsi1.pendingApprovalsOf(tenantId);
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: GSI1,
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': partition },
-        ScanIndexForward: false,
-        Limit: page.limit ?? DEFAULT_PAGE_SIZE,
-        ExclusiveStartKey: decodeToken(page.nextToken, {
-          partitionKey: 'gsi1pk',
-          partition,
-          attributes: ['pk', 'sk', 'gsi1pk', 'gsi1sk'],
-        }),
-      }),
-    );
-    return {
-      items: (out.Items ?? []).map((i) => record<StoredApproval>(i)!),
-      nextToken: encodeToken(out.LastEvaluatedKey),
-    };
-  }
-
-  /** Parks the workflow's task token on a still-pending approval; undefined if it was already settled. */
-  async parkApprovalToken(tenantId: string, approvalId: string, taskToken: string) {
-    return record<StoredApproval>(
-      await this.update(keys.approval(tenantId, approvalId), {
-        UpdateExpression: 'SET taskToken = :token',
-        ConditionExpression: '#status = :pending',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':token': taskToken, ':pending': 'PENDING' },
-      }),
-    );
-  }
-
-  /**
-   * Settles a pending approval, once: the decision and who made it, the link's nonce consumed, the
-   * approval out of the pending index. Returns the approval as it was (with its task token), or
-   * undefined when it was not pending, not yet waiting, expired, or the link was not its current one.
-   */
-  async settleApproval(
-    tenantId: string,
-    approvalId: string,
-    outcome: {
-      status: Exclude<ApprovalStatus, 'PENDING'>;
-      decidedBy?: string;
-      decidedVia?: Approval['decidedVia'];
-      comment?: string;
-      linkNonce?: string;
-      requireWaiting?: boolean;
-    },
-  ): Promise<StoredApproval | undefined> {
-    const now = new Date().toISOString();
-    const sets = ['#status = :status', 'decidedAt = :now'];
-    const values: Record<string, unknown> = { ':status': outcome.status, ':now': now, ':pending': 'PENDING' };
-    const set = (expression: string, name: string, value: unknown) => {
-      sets.push(expression);
-      values[name] = value;
-    };
-    if (outcome.decidedBy) set('decidedBy = :by', ':by', outcome.decidedBy);
-    if (outcome.decidedVia) set('decidedVia = :via', ':via', outcome.decidedVia);
-    if (outcome.comment) set('#comment = :comment', ':comment', outcome.comment);
-    const conditions = ['#status = :pending'];
-    if (outcome.requireWaiting) conditions.push('attribute_exists(taskToken)', 'expiresAt > :now');
-    if (outcome.linkNonce) {
-      conditions.push('linkNonce = :nonce');
-      values[':nonce'] = outcome.linkNonce;
-    }
-    try {
-      const out = await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.approval(tenantId, approvalId),
-          UpdateExpression: `SET ${sets.join(', ')} REMOVE gsi1pk, gsi1sk, linkNonce`,
-          ConditionExpression: conditions.join(' AND '),
-          ExpressionAttributeNames: {
-            '#status': 'status',
-            ...(outcome.comment ? { '#comment': 'comment' } : {}),
-          },
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      return record<StoredApproval>(out.Attributes);
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
-  }
-
-  /** A decision arrived after the workflow stopped waiting (SendTask* said 'gone'): it expired. */
-  async markApprovalExpired(tenantId: string, approvalId: string): Promise<void> {
-    await this.update(keys.approval(tenantId, approvalId), {
-      UpdateExpression: 'SET #status = :expired REMOVE decidedBy, decidedVia, #comment',
-      ExpressionAttributeNames: { '#status': 'status', '#comment': 'comment' },
-      ExpressionAttributeValues: { ':expired': 'EXPIRED' },
     });
   }
 }

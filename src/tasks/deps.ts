@@ -1,6 +1,7 @@
 import type { PipelineSettings, SecretCache } from '../app/pipelines';
 import type { NotificationPort, PipelinePort, StackPort, WorkflowPort } from '../cloud/ports';
 import type { DatabaseStore } from '../store/databases';
+import type { ApprovalStore } from '../store/approvals';
 import type { PipelineStore } from '../store/pipelines';
 import type { StackWaitStore } from '../store/stack-waits';
 import type { Store } from '../store/store';
@@ -13,8 +14,9 @@ export interface TaskDeps {
   workflows: WorkflowPort;
   /** Databases, bastions, follow-ups (src/store/databases.ts). */
   databases: DatabaseStore;
-  /** Build pipelines, runs and approvals (src/tasks/pipeline-steps.ts). */
+  /** Build pipelines and runs, and their approvals (src/tasks/pipeline-steps.ts). */
   pipelines: PipelineStore;
+  approvals: ApprovalStore;
   builds: PipelinePort;
   notifications: NotificationPort;
   platformSecrets: SecretCache;

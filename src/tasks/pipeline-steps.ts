@@ -18,14 +18,21 @@ import {
 import { buttonValue } from '../domain/slack';
 import type { Stage } from '../domain/stage';
 import { errorFields, log } from '../log';
-import type { StoredApproval } from '../store/pipelines';
+import type { StoredApproval } from '../store/approvals';
 import { renderPipelineTemplate } from '../templates/pipeline';
 import type { TaskDeps } from './deps';
 import { failureReason } from './stage-steps';
 
 type Deps = Pick<
   TaskDeps,
-  'store' | 'pipelines' | 'builds' | 'workflows' | 'notifications' | 'platformSecrets' | 'pipelineSettings'
+  | 'store'
+  | 'pipelines'
+  | 'approvals'
+  | 'builds'
+  | 'workflows'
+  | 'notifications'
+  | 'platformSecrets'
+  | 'pipelineSettings'
 >;
 
 /** An error the state machine matches by name (Lambda's errorType). */
@@ -273,13 +280,13 @@ export interface StageStep extends RunRef {
  */
 export async function createApproval(
   input: StageStep & { approvalTimeoutSeconds: number },
-  deps: Pick<Deps, 'store' | 'pipelines' | 'workflows'>,
+  deps: Pick<Deps, 'store' | 'pipelines' | 'approvals' | 'workflows'>,
 ) {
   const stack = await deps.store.requireStack(input.tenantId, input.stackId);
   const run = await deps.pipelines.requireRun(input.tenantId, input.runId);
   let nextToken: string | undefined;
   do {
-    const page = await deps.pipelines.listPendingApprovals(input.tenantId, { limit: 100, nextToken });
+    const page = await deps.approvals.listPendingApprovals(input.tenantId, { limit: 100, nextToken });
     for (const other of page.items) {
       if (
         other.stackId !== input.stackId ||
@@ -289,7 +296,7 @@ export async function createApproval(
         continue;
       if (other.runId > input.runId)
         throw named('RunSuperseded', `run ${other.runId} already waits at ${input.stageName}`);
-      const settled = await deps.pipelines.settleApproval(input.tenantId, other.approvalId, {
+      const settled = await deps.approvals.settleApproval(input.tenantId, other.approvalId, {
         status: 'SUPERSEDED',
         decidedBy: input.runId,
       });
@@ -318,7 +325,7 @@ export async function createApproval(
     status: 'PENDING',
     linkNonce: newLinkNonce(),
   };
-  await deps.pipelines.putApproval(approval);
+  await deps.approvals.putApproval(approval);
   await deps.pipelines.updateRunStage(
     input.tenantId,
     input.runId,
@@ -338,9 +345,9 @@ export async function createApproval(
  */
 export async function sendApprovalRequest(
   input: { tenantId: string; approvalId: string },
-  deps: Pick<Deps, 'store' | 'pipelines' | 'notifications' | 'platformSecrets' | 'pipelineSettings'>,
+  deps: Pick<Deps, 'store' | 'approvals' | 'notifications' | 'platformSecrets' | 'pipelineSettings'>,
 ) {
-  const approval = await deps.pipelines.getApproval(input.tenantId, input.approvalId);
+  const approval = await deps.approvals.getApproval(input.tenantId, input.approvalId);
   if (approval?.status !== 'PENDING') return { sent: [] };
   const stack = await deps.store.requireStack(input.tenantId, approval.stackId);
   const { link, token } = await approvalLink(deps, approval);
@@ -386,11 +393,11 @@ export async function sendApprovalRequest(
  */
 export async function waitForApproval(
   input: { taskToken: string; tenantId: string; approvalId: string },
-  deps: Pick<Deps, 'pipelines'>,
+  deps: Pick<Deps, 'approvals'>,
 ) {
-  const approval = await deps.pipelines.parkApprovalToken(input.tenantId, input.approvalId, input.taskToken);
+  const approval = await deps.approvals.parkApprovalToken(input.tenantId, input.approvalId, input.taskToken);
   if (approval) return;
-  const current = await deps.pipelines.getApproval(input.tenantId, input.approvalId);
+  const current = await deps.approvals.getApproval(input.tenantId, input.approvalId);
   throw named(
     current?.status === 'REJECTED' ? 'ApprovalRejected' : 'ApprovalSuperseded',
     `the approval was ${current?.status.toLowerCase() ?? 'removed'} before the run waited for it`,

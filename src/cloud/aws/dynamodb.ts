@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ApprovalStore } from '../../store/approvals';
 import { DatabaseStore } from '../../store/databases';
 import { IdempotencyStore } from '../../store/idempotency';
 import { PipelineStore } from '../../store/pipelines';
@@ -25,3 +26,4 @@ export const waits = /* @__PURE__ */ new StackWaitStore(documentClient, tableNam
 export const subscriptions = /* @__PURE__ */ new SubscriptionStore(documentClient, tableName);
 export const databases = /* @__PURE__ */ new DatabaseStore(documentClient, tableName);
 export const pipelineStore = /* @__PURE__ */ new PipelineStore(documentClient, tableName);
+export const approvalStore = /* @__PURE__ */ new ApprovalStore(documentClient, tableName);

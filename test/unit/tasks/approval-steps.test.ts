@@ -6,7 +6,7 @@ import { webhookSecretNameOf } from '../../../src/domain/pipeline';
 import { parseButtonValue } from '../../../src/domain/slack';
 import type { Stack } from '../../../src/domain/stack';
 import { type LocalDynamo, startDynamo } from '../../../src/local/dynamo';
-import { PipelineStore, type StoredApproval } from '../../../src/store/pipelines';
+import { ApprovalStore, type StoredApproval } from '../../../src/store/approvals';
 import type { Store } from '../../../src/store/store';
 import { sendApprovalRequest, waitForApproval } from '../../../src/tasks/pipeline-steps';
 import { TABLE_NAME } from '../../support/fixtures';
@@ -53,7 +53,7 @@ class RecordingNotifications implements NotificationPort {
 }
 
 let dynamo: LocalDynamo;
-let pipelines: PipelineStore;
+let approvals: ApprovalStore;
 let secrets: MemorySecrets;
 let notifications: RecordingNotifications;
 let stack: Stack;
@@ -62,7 +62,7 @@ let logs: ReturnType<typeof captureLogs>;
 const stackStore = { requireStack: async () => stack } as unknown as Store;
 const deps = () => ({
   store: stackStore,
-  pipelines,
+  approvals,
   notifications,
   platformSecrets: new SecretCache(secrets),
   pipelineSettings: SETTINGS,
@@ -83,13 +83,13 @@ async function pendingApproval(): Promise<StoredApproval> {
     status: 'PENDING',
     linkNonce: 'nonce-1',
   };
-  await pipelines.putApproval(approval);
+  await approvals.putApproval(approval);
   return approval;
 }
 
 beforeAll(async () => {
   dynamo = await startDynamo(TABLE_NAME);
-  pipelines = new PipelineStore(dynamo.documentClient, TABLE_NAME);
+  approvals = new ApprovalStore(dynamo.documentClient, TABLE_NAME);
 });
 
 afterAll(async () => {
@@ -170,7 +170,7 @@ describe('sendApprovalRequest', () => {
   test('sends nothing for an approval no longer pending', async () => {
     // Prepare
     const approval = await pendingApproval();
-    await pipelines.settleApproval('acme', approval.approvalId, { status: 'SUPERSEDED' });
+    await approvals.settleApproval('acme', approval.approvalId, { status: 'SUPERSEDED' });
 
     // Act
     const result = await sendApprovalRequest({ tenantId: 'acme', approvalId: approval.approvalId }, deps());
@@ -205,7 +205,7 @@ describe('waitForApproval', () => {
     );
 
     // Assess
-    expect((await pipelines.getApproval('acme', approval.approvalId))?.taskToken).toBe('token-1');
+    expect((await approvals.getApproval('acme', approval.approvalId))?.taskToken).toBe('token-1');
   });
 
   test.each([
@@ -214,7 +214,7 @@ describe('waitForApproval', () => {
   ] as const)('an approval %s before the wait fails the task with %s', async (status, errorName) => {
     // Prepare
     const approval = await pendingApproval();
-    await pipelines.settleApproval('acme', approval.approvalId, { status });
+    await approvals.settleApproval('acme', approval.approvalId, { status });
 
     // Act
     const waiting = waitForApproval(
@@ -224,6 +224,6 @@ describe('waitForApproval', () => {
 
     // Assess
     await expect(waiting).rejects.toMatchObject({ name: errorName });
-    expect((await pipelines.getApproval('acme', approval.approvalId))?.taskToken).toBeUndefined();
+    expect((await approvals.getApproval('acme', approval.approvalId))?.taskToken).toBeUndefined();
   });
 });

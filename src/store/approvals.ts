@@ -1,0 +1,143 @@
+import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Approval, ApprovalStatus } from '../domain/pipeline';
+import {
+  conditionalUpdate,
+  consistentGet,
+  queryIndexPage,
+  isConditionFailure,
+  record,
+  type UpdateExpression,
+} from './items';
+import { gsi1, keys } from './keys';
+import type { Page, PageRequest } from './page';
+
+export interface StoredApproval extends Approval {
+  taskToken?: string;
+  linkNonce: string;
+}
+
+/**
+ * Approvals of pipeline runs: apart from the runs (./pipelines.ts) so that the approval routes,
+ * the busiest of the pipeline functions, bundle only this. Every invariant is a single-item
+ * conditional write, as in ./store.ts.
+ */
+export class ApprovalStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    readonly tableName: string,
+  ) {}
+
+  private update(key: Record<string, string>, expression: UpdateExpression) {
+    return conditionalUpdate(this.db, this.tableName, key, expression);
+  }
+
+  private get(key: Record<string, string>) {
+    return consistentGet(this.db, this.tableName, key);
+  }
+
+  async putApproval(approval: StoredApproval): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...keys.approval(approval.tenantId, approval.approvalId),
+          gsi1pk: gsi1.pendingApprovalsOf(approval.tenantId),
+          gsi1sk: approval.approvalId,
+          kind: 'approval',
+          ...approval,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async getApproval(tenantId: string, approvalId: string): Promise<StoredApproval | undefined> {
+    return record<StoredApproval>(await this.get(keys.approval(tenantId, approvalId)));
+  }
+
+  async listPendingApprovals(tenantId: string, page: PageRequest): Promise<Page<StoredApproval>> {
+    return queryIndexPage<StoredApproval>(
+      this.db,
+      this.tableName,
+      gsi1.pendingApprovalsOf(tenantId),
+      page,
+      'newest-first',
+    );
+  }
+
+  /** Parks the workflow's task token on a still-pending approval; undefined if it was already settled. */
+  async parkApprovalToken(tenantId: string, approvalId: string, taskToken: string) {
+    return record<StoredApproval>(
+      await this.update(keys.approval(tenantId, approvalId), {
+        UpdateExpression: 'SET taskToken = :token',
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':token': taskToken, ':pending': 'PENDING' },
+      }),
+    );
+  }
+
+  /**
+   * Settles a pending approval, once: the decision and who made it, the link's nonce consumed, the
+   * approval out of the pending index. Returns the approval as it was (with its task token), or
+   * undefined when it was not pending, not yet waiting, expired, or the link was not its current one.
+   */
+  async settleApproval(
+    tenantId: string,
+    approvalId: string,
+    outcome: {
+      status: Exclude<ApprovalStatus, 'PENDING'>;
+      decidedBy?: string;
+      decidedVia?: Approval['decidedVia'];
+      comment?: string;
+      linkNonce?: string;
+      requireWaiting?: boolean;
+    },
+  ): Promise<StoredApproval | undefined> {
+    const now = new Date().toISOString();
+    const sets = ['#status = :status', 'decidedAt = :now'];
+    const values: Record<string, unknown> = { ':status': outcome.status, ':now': now, ':pending': 'PENDING' };
+    const set = (expression: string, name: string, value: unknown) => {
+      sets.push(expression);
+      values[name] = value;
+    };
+    if (outcome.decidedBy) set('decidedBy = :by', ':by', outcome.decidedBy);
+    if (outcome.decidedVia) set('decidedVia = :via', ':via', outcome.decidedVia);
+    if (outcome.comment) set('#comment = :comment', ':comment', outcome.comment);
+    const conditions = ['#status = :pending'];
+    if (outcome.requireWaiting) conditions.push('attribute_exists(taskToken)', 'expiresAt > :now');
+    if (outcome.linkNonce) {
+      conditions.push('linkNonce = :nonce');
+      values[':nonce'] = outcome.linkNonce;
+    }
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.approval(tenantId, approvalId),
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE gsi1pk, gsi1sk, linkNonce`,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            ...(outcome.comment ? { '#comment': 'comment' } : {}),
+          },
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return record<StoredApproval>(out.Attributes);
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** A decision arrived after the workflow stopped waiting (SendTask* said 'gone'): it expired. */
+  async markApprovalExpired(tenantId: string, approvalId: string): Promise<void> {
+    await this.update(keys.approval(tenantId, approvalId), {
+      UpdateExpression: 'SET #status = :expired REMOVE decidedBy, decidedVia, #comment',
+      ExpressionAttributeNames: { '#status': 'status', '#comment': 'comment' },
+      ExpressionAttributeValues: { ':expired': 'EXPIRED' },
+    });
+  }
+}
