@@ -1,13 +1,6 @@
-import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Approval, ApprovalStatus } from '../domain/pipeline';
-import {
-  conditionalUpdate,
-  consistentGet,
-  queryIndexPage,
-  isConditionFailure,
-  record,
-  type UpdateExpression,
-} from './items';
+import { isConditionFailure, queryIndexPage, record, TableStore } from './items';
 import { gsi1, keys } from './keys';
 import type { Page, PageRequest } from './page';
 
@@ -21,20 +14,7 @@ export interface StoredApproval extends Approval {
  * the busiest of the pipeline functions, bundle only this. Every invariant is a single-item
  * conditional write, as in ./store.ts.
  */
-export class ApprovalStore {
-  constructor(
-    private readonly db: DynamoDBDocumentClient,
-    readonly tableName: string,
-  ) {}
-
-  private update(key: Record<string, string>, expression: UpdateExpression) {
-    return conditionalUpdate(this.db, this.tableName, key, expression);
-  }
-
-  private get(key: Record<string, string>) {
-    return consistentGet(this.db, this.tableName, key);
-  }
-
+export class ApprovalStore extends TableStore {
   async putApproval(approval: StoredApproval): Promise<void> {
     await this.db.send(
       new PutCommand({

@@ -77,3 +77,19 @@ export async function queryIndexPage<T>(
     nextToken: encodeToken(out.LastEvaluatedKey),
   };
 }
+
+/** A store on the one table, with the conditional update and consistent read its methods share. */
+export abstract class TableStore {
+  constructor(
+    protected readonly db: DynamoDBDocumentClient,
+    readonly tableName: string,
+  ) {}
+
+  protected update(key: Record<string, string>, expression: UpdateExpression) {
+    return conditionalUpdate(this.db, this.tableName, key, expression);
+  }
+
+  protected get(key: Record<string, string>) {
+    return consistentGet(this.db, this.tableName, key);
+  }
+}

@@ -1,18 +1,11 @@
-import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError } from '../domain/errors';
 import type { Run, RunStage, RunStatus, StackPipeline } from '../domain/pipeline';
 import { TERMINAL_RUN_STATUSES } from '../domain/pipeline';
 import type { Stage } from '../domain/stage';
 import { gsi1, keys } from './keys';
 import type { Page, PageRequest } from './page';
-import {
-  conditionalUpdate,
-  consistentGet,
-  queryIndexPage,
-  isConditionFailure,
-  record,
-  type UpdateExpression,
-} from './items';
+import { isConditionFailure, queryIndexPage, record, TableStore } from './items';
 
 /** GitHub redelivers a delivery with the same id for up to 7 days (Enterprise Server); one more day of margin. */
 export const DELIVERY_TTL_SECONDS = 8 * 24 * 3600;
@@ -42,20 +35,7 @@ export interface ExecutionLookup {
  * Runs, GitHub deliveries and pipeline execution lookups (their approvals: ./approvals.ts). Every invariant is held by a
  * single-item conditional write, as in src/store/store.ts.
  */
-export class PipelineStore {
-  constructor(
-    private readonly db: DynamoDBDocumentClient,
-    readonly tableName: string,
-  ) {}
-
-  private update(key: Record<string, string>, expression: UpdateExpression) {
-    return conditionalUpdate(this.db, this.tableName, key, expression);
-  }
-
-  private get(key: Record<string, string>) {
-    return consistentGet(this.db, this.tableName, key);
-  }
-
+export class PipelineStore extends TableStore {
   // ---- stacks' pipelines ---------------------------------------------------------------------
 
   async setStackPipeline(tenantId: string, stackId: string, pipeline: StackPipeline): Promise<void> {
