@@ -5,11 +5,11 @@ import type { WebhookSettings } from '../app/subscriptions';
 import type { Resolver, TargetPolicy } from '../app/webhook-guard';
 import type { DeliveryQueuePort } from '../cloud/ports';
 import { createWebhookSender, systemResolver } from '../cloud/webhook-sender';
-import { EVENT_SOURCE } from '../domain/events';
+import { EVENT_SOURCE, type PlatformBusEvent } from '../domain/events';
 import { MAX_DELIVERY_ATTEMPTS, type WebhookDelivery } from '../domain/subscription';
 import { errorFields, log } from '../log';
 import type { SubscriptionStore } from '../store/subscriptions';
-import { deliverWebhook, fanOut, type DeliveryOutcome } from '../tasks/webhooks';
+import { deliverWebhook, fanOutBatch, type DeliveryOutcome } from '../tasks/webhooks';
 import type { LocalEventBus } from './bus';
 
 type Deliver = (delivery: WebhookDelivery, attempt: number) => Promise<DeliveryOutcome>;
@@ -132,9 +132,24 @@ export function startLocalWebhooks(
       deliverWebhook(delivery, attempt, { subscriptions: parts.subscriptions, secrets, sender }),
     options.retryScale,
   );
-  parts.bus.subscribe(async (event) => {
+  // The bus hands this listener the entries of one putEvents one after another, in the same turn
+  // of the event loop: they are fanned out together on the next, so a tenant's subscriptions are
+  // read once per batch rather than once per event.
+  let batch: { events: PlatformBusEvent[]; fannedOut: Promise<void> } | undefined;
+  const nextBatch = () => {
+    const events: PlatformBusEvent[] = [];
+    const fannedOut = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      batch = undefined;
+      await fanOutBatch(events, { subscriptions: parts.subscriptions, queue });
+    });
+    return { events, fannedOut };
+  };
+  parts.bus.subscribe((event) => {
     if (event.source !== EVENT_SOURCE) return;
-    await fanOut(event, { subscriptions: parts.subscriptions, queue });
+    batch ??= nextBatch();
+    batch.events.push(event);
+    // Each event's listener ends with its batch, and fails with it: the bus logs what failed.
+    return batch.fannedOut;
   });
   return { settings: { policy, secrets }, queue };
 }

@@ -39,17 +39,37 @@ export interface FanOutDeps {
  * tenant's subscriptions are never even read. Returns how many deliveries were queued.
  */
 export async function fanOut(event: PlatformBusEvent, deps: FanOutDeps): Promise<number> {
-  const tenantId = tenantOf(event);
-  if (!tenantId) return 0;
-  const subscriptions = (await deps.subscriptions.listAll(tenantId)).filter((s) =>
-    subscriptionWants(s, event),
+  return fanOutBatch([event], deps);
+}
+
+/**
+ * fanOut for events that arrive together (one putEvents: a workflow's operation and stage events):
+ * each tenant's subscriptions are read once for all of its events, and its deliveries are queued
+ * in the events' order. A tenant whose read fails queues nothing, and fails the batch once the
+ * others are queued.
+ */
+export async function fanOutBatch(events: PlatformBusEvent[], deps: FanOutDeps): Promise<number> {
+  const byTenant = new Map<string, PlatformBusEvent[]>();
+  for (const event of events) {
+    const tenantId = tenantOf(event);
+    if (tenantId) byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), event]);
+  }
+  const outcomes = await Promise.allSettled(
+    [...byTenant].map(async ([tenantId, tenantEvents]) => {
+      const subscriptions = await deps.subscriptions.listAll(tenantId);
+      const enqueuedAt = new Date().toISOString();
+      const deliveries = tenantEvents.flatMap((event) =>
+        subscriptions
+          .filter((s) => subscriptionWants(s, event))
+          .map((s) => ({ tenantId, subscriptionId: s.subscriptionId, event, enqueuedAt })),
+      );
+      if (deliveries.length > 0) await deps.queue.enqueue(deliveries);
+      return deliveries.length;
+    }),
   );
-  if (subscriptions.length === 0) return 0;
-  const enqueuedAt = new Date().toISOString();
-  await deps.queue.enqueue(
-    subscriptions.map((s) => ({ tenantId, subscriptionId: s.subscriptionId, event, enqueuedAt })),
-  );
-  return subscriptions.length;
+  const failed = outcomes.find((o) => o.status === 'rejected');
+  if (failed) throw failed.reason;
+  return outcomes.reduce((sum, o) => sum + (o.status === 'fulfilled' ? o.value : 0), 0);
 }
 
 export interface DeliverDeps {

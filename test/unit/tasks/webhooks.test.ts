@@ -9,7 +9,13 @@ import { verifyWebhookSignature } from '../../../src/app/webhook-signature';
 import type { WebhookRequest, WebhookResult } from '../../../src/cloud/ports';
 import type { PlatformBusEvent } from '../../../src/domain/events';
 import type { DeadLetter, Subscription, WebhookDelivery } from '../../../src/domain/subscription';
-import { deliverWebhook, fanOut, onDeliveryBatch, type DeliverDeps } from '../../../src/tasks/webhooks';
+import {
+  deliverWebhook,
+  fanOut,
+  fanOutBatch,
+  onDeliveryBatch,
+  type DeliverDeps,
+} from '../../../src/tasks/webhooks';
 
 const secrets = secretBox(parseSecretKey(newSecretKey()));
 const SECRET = 'whsec_unit';
@@ -113,6 +119,66 @@ describe('fanOut', () => {
     expect(enqueued.map((d) => d.subscriptionId)).toEqual(['sub_all']);
     expect([none, forged]).toEqual([0, 0]);
     expect(store.queried).toEqual(['acme']);
+  });
+});
+
+describe('fanOutBatch', () => {
+  test('reads each tenant’s subscriptions once for all its events, and queues them in the events’ order', async () => {
+    // Prepare
+    const store = fakeStore([
+      aSubscription('acme', 'sub_all'),
+      aSubscription('acme', 'sub_stages', ['Stage Status Change']),
+      aSubscription('globex', 'sub_globex'),
+    ]);
+    const enqueued = queued();
+    const events = [
+      anEvent('Operation Status Change'),
+      anEvent('Stage Status Change'),
+      anEvent('Stage Status Change', 'globex'),
+      anEvent('Operation Status Change', 'globex'),
+      anEvent('Stage Status Change', null),
+    ];
+
+    // Act
+    const count = await fanOutBatch(events, {
+      subscriptions: store,
+      queue: { enqueue: async (d) => void enqueued.push(...d) },
+    });
+
+    // Assess
+    expect(store.queried).toEqual(['acme', 'globex']);
+    expect(count).toBe(5);
+    expect(enqueued.map((d) => [d.event.id, d.subscriptionId])).toEqual([
+      [events[0]!.id, 'sub_all'],
+      [events[1]!.id, 'sub_all'],
+      [events[1]!.id, 'sub_stages'],
+      [events[2]!.id, 'sub_globex'],
+      [events[3]!.id, 'sub_globex'],
+    ]);
+    expect(enqueued.every((d) => d.tenantId === d.event.detail.tenantId)).toBe(true);
+  });
+
+  test('a tenant whose subscriptions cannot be read queues nothing, and does not hold the others back', async () => {
+    // Prepare
+    const store = fakeStore([aSubscription('acme', 'sub_acme'), aSubscription('globex', 'sub_globex')]);
+    const enqueued = queued();
+    const deps = {
+      subscriptions: {
+        listAll: (tenantId: string) =>
+          tenantId === 'acme' ? Promise.reject(new Error('throttled')) : store.listAll(tenantId),
+      },
+      queue: { enqueue: async (d: Queued[]) => void enqueued.push(...d) },
+    };
+
+    // Act
+    const outcome = fanOutBatch(
+      [anEvent('Stage Status Change'), anEvent('Stage Status Change', 'globex')],
+      deps,
+    );
+
+    // Assess
+    await expect(outcome).rejects.toThrow('throttled');
+    expect(enqueued.map((d) => d.subscriptionId)).toEqual(['sub_globex']);
   });
 });
 
