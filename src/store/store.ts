@@ -10,9 +10,9 @@ import { conflict, notFound } from '../domain/errors';
 import type { Operation, OperationStatus } from '../domain/operation';
 import type { Stack } from '../domain/stack';
 import type { Stage, StageSettings, StageStatus } from '../domain/stage';
-import { gsi1, GSI1, keys } from './keys';
+import { gsi1, keys } from './keys';
 import { DEFAULT_PAGE_SIZE, decodeToken, encodeToken, type Page, type PageRequest } from './page';
-import { isConditionFailure, record } from './items';
+import { isConditionFailure, queryIndexPage, record } from './items';
 
 /**
  * The DynamoDB repository. Every write that guards an invariant is a single-item conditional write:
@@ -352,30 +352,8 @@ export class Store {
   }
 
   /** One page of a GSI1 partition: the orderings lists need (see keys.ts). */
-  protected async queryIndex<T>(
-    partition: string,
-    page: PageRequest,
-    order: 'oldest-first' | 'newest-first',
-  ): Promise<Page<T>> {
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: GSI1,
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': partition },
-        ScanIndexForward: order === 'oldest-first',
-        Limit: page.limit ?? DEFAULT_PAGE_SIZE,
-        ExclusiveStartKey: decodeToken(page.nextToken, {
-          partitionKey: 'gsi1pk',
-          partition,
-          attributes: ['pk', 'sk', 'gsi1pk', 'gsi1sk'],
-        }),
-      }),
-    );
-    return {
-      items: (out.Items ?? []).map((i) => record<T>(i)!),
-      nextToken: encodeToken(out.LastEvaluatedKey),
-    };
+  protected queryIndex<T>(partition: string, page: PageRequest, order: 'oldest-first' | 'newest-first') {
+    return queryIndexPage<T>(this.db, this.tableName, partition, page, order);
   }
 
   async setOperationStarted(tenantId: string, operationId: string, executionArn: string): Promise<void> {
