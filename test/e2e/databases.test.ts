@@ -1,103 +1,37 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { startDynamo } from '../../src/local/dynamo';
-import { client, newStack, type Client } from '../support/client';
+import { newStack } from '../support/client';
+import { startLocalServer, subscribe, type LocalServer, type Sse } from '../support/local-server';
 
 /**
  * Databases, a read replica in another region, a bastion and secrets, end to end over HTTP against
  * `npm start` (the same entry point, on a free port and a temp data folder). At the end, no
  * password is in any DynamoDB item, any event the server emitted, or its log.
  */
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
-interface Sse {
-  raw: string[];
-  close(): void;
-}
-
-/** Every event of the tenant, as the server streams it (the raw `data:` lines, to search them). */
-async function subscribe(url: string, token: string): Promise<Sse> {
-  const controller = new AbortController();
-  const res = await fetch(`${url}/v1/events`, {
-    headers: { authorization: `Bearer ${token}` },
-    signal: controller.signal,
-  });
-  const sse: Sse = { raw: [], close: () => controller.abort() };
-  void (async () => {
-    const decoder = new TextDecoder();
-    try {
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        sse.raw.push(decoder.decode(chunk, { stream: true }));
-      }
-    } catch {
-      // aborted at the end of the test
-    }
-  })();
-  return sse;
-}
 
 type Op = { operationId: string; type: string; status: string; error: string | null };
 type StageView = { status: string; serviceEnvironmentNames: string[]; currentOperationId: string | null };
 
 describe('databases, replicas and bastions against npm start', () => {
-  let server: ChildProcess;
-  let dataDir: string;
-  let url: string;
-  let token: string;
-  let api: Client;
-  let output = '';
+  let server: LocalServer;
   let sse: Sse;
-  let stopped = false;
-
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    server.kill('SIGINT');
-    await new Promise((resolve) => server.once('exit', resolve));
-  };
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'tinystacks-e2e-db-'));
-    const port = await freePort();
-    server = spawn(
-      'node_modules/.bin/tsx',
-      ['src/local/main.ts', '--port', String(port), '--data', dataDir, '--stack-delay', '20'],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'debug' } },
-    );
-    server.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    server.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const deadline = Date.now() + 30_000;
-    while (!/listening on (http:\/\/\S+)/.test(output)) {
-      if (Date.now() > deadline) throw new Error(`server did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    url = /listening on (http:\/\/\S+)/.exec(output)![1]!;
-    token = readFileSync(join(dataDir, 'local-token'), 'utf8').trim();
-    api = client(url, token);
-    sse = await subscribe(url, token);
+    server = await startLocalServer('db', ['--stack-delay', '20'], { LOG_LEVEL: 'debug' });
+    sse = await subscribe(server.url, server.token);
   });
 
   afterAll(async () => {
     sse.close();
-    await stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await server.dispose();
   });
 
   async function operation(path: string, body?: unknown, method: 'post' | 'patch' = 'post'): Promise<Op> {
-    const reply = await api[method]<{ operation: Op }>(path, body ?? {});
+    const reply = await server.api[method]<{ operation: Op }>(path, body ?? {});
     expect(reply.status).toBe(202);
-    return (await api.operationEnd(reply.body.operation.operationId, 30_000)) as unknown as Op;
+    return (await server.api.operationEnd(reply.body.operation.operationId, 30_000)) as unknown as Op;
   }
 
   /** Waits until an operation of this type exists for the stage and has ended (a follow-up). */
@@ -105,7 +39,7 @@ describe('databases, replicas and bastions against npm start', () => {
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       const ops = (
-        await api.get<{ items: (Op & { stageName: string })[] }>(`/v1/stacks/${stackId}/operations`)
+        await server.api.get<{ items: (Op & { stageName: string })[] }>(`/v1/stacks/${stackId}/operations`)
       ).body.items;
       const found = ops.find((o) => o.type === type && o.stageName === stageName);
       if (found && (found.status === 'SUCCEEDED' || found.status === 'FAILED')) return found;
@@ -115,13 +49,13 @@ describe('databases, replicas and bastions against npm start', () => {
   }
 
   const namesOf = async (stackId: string, stage: string) =>
-    (await api.get<StageView>(`/v1/stacks/${stackId}/stages/${stage}`)).body.serviceEnvironmentNames;
+    (await server.api.get<StageView>(`/v1/stacks/${stackId}/stages/${stage}`)).body.serviceEnvironmentNames;
 
   test('the issue’s list, then no password in DynamoDB, the events or the log', async () => {
     const passwords: string[] = [];
 
     // Prepare: a stack and an ACTIVE stage
-    const stackId = (await api.post<{ stackId: string }>('/v1/stacks', newStack)).body.stackId;
+    const stackId = (await server.api.post<{ stackId: string }>('/v1/stacks', newStack)).body.stackId;
     const dev = `/v1/stacks/${stackId}/stages/dev`;
     expect((await operation(`/v1/stacks/${stackId}/stages`, { name: 'dev' })).status).toBe('SUCCEEDED');
 
@@ -134,7 +68,7 @@ describe('databases, replicas and bastions against npm start', () => {
     );
 
     // a second Postgres → 409
-    expect((await api.post(`${dev}/databases`, { engine: 'postgres' })).status).toBe(409);
+    expect((await server.api.post(`${dev}/databases`, { engine: 'postgres' })).status).toBe(409);
 
     // MySQL and Redis alongside → their variables
     expect((await operation(`${dev}/databases`, { engine: 'mysql' })).status).toBe('SUCCEEDED');
@@ -149,7 +83,7 @@ describe('databases, replicas and bastions against npm start', () => {
     }
 
     // a Redis replica → 400 with the reason
-    const redisReplica = await api.post<{ error: { field: string; message: string } }>(
+    const redisReplica = await server.api.post<{ error: { field: string; message: string } }>(
       `/v1/stacks/${stackId}/stages`,
       {
         name: 'eu',
@@ -179,7 +113,7 @@ describe('databases, replicas and bastions against npm start', () => {
       ]),
     );
     const replica = (
-      await api.get<{ endpoint: string }>(`/v1/stacks/${stackId}/stages/eu/databases/postgres`)
+      await server.api.get<{ endpoint: string }>(`/v1/stacks/${stackId}/stages/eu/databases/postgres`)
     ).body;
     expect(replica.endpoint).toContain('.eu-west-1.rds.amazonaws.com');
 
@@ -191,8 +125,11 @@ describe('databases, replicas and bastions against npm start', () => {
     expect(promotedNames).not.toContain('PG_READER_HOST');
     expect(promotedNames).toContain('PG_HOST');
     passwords.push(
-      (await api.get<{ password: string }>(`/v1/stacks/${stackId}/stages/eu/databases/postgres/secret`)).body
-        .password,
+      (
+        await server.api.get<{ password: string }>(
+          `/v1/stacks/${stackId}/stages/eu/databases/postgres/secret`,
+        )
+      ).body.password,
     );
 
     // a bastion → the three tunnel commands with the right ports
@@ -200,7 +137,7 @@ describe('databases, replicas and bastions against npm start', () => {
       'SUCCEEDED',
     );
     const bastion = (
-      await api.get<{ host: string; tunnels: { engine: string; command: string }[] }>(`${dev}/bastion`)
+      await server.api.get<{ host: string; tunnels: { engine: string; command: string }[] }>(`${dev}/bastion`)
     ).body;
     const ports = { mysql: 3306, postgres: 5432, redis: 6379 };
     expect(bastion.tunnels.map((t) => t.engine)).toEqual(['mysql', 'postgres', 'redis']);
@@ -210,27 +147,28 @@ describe('databases, replicas and bastions against npm start', () => {
         new RegExp(`^ssh -i \\S+ -f -N -L ${port}:[a-z0-9.-]+:${port} ec2-user@${bastion.host}$`),
       );
     }
-    const key = await fetch(`${url}${dev}/bastion/private-key`, {
-      headers: { authorization: `Bearer ${token}` },
+    const key = await fetch(`${server.url}${dev}/bastion/private-key`, {
+      headers: { authorization: `Bearer ${server.token}` },
     });
     const pem = await key.text();
     expect(pem).toMatch(/^-----BEGIN RSA PRIVATE KEY-----/);
 
     // "View Secret": a password of at least 32 characters
     const secretPath = `${dev}/databases/postgres/secret`;
-    const viewed = (await api.get<{ username: string; password: string; port: number }>(secretPath)).body;
+    const viewed = (await server.api.get<{ username: string; password: string; port: number }>(secretPath))
+      .body;
     expect(viewed).toMatchObject({ username: 'postgres', port: 5432 });
     expect(viewed.password.length).toBeGreaterThanOrEqual(32);
     passwords.push(viewed.password);
     for (const engine of ['mysql', 'redis']) {
       passwords.push(
-        (await api.get<{ password: string }>(`${dev}/databases/${engine}/secret`)).body.password,
+        (await server.api.get<{ password: string }>(`${dev}/databases/${engine}/secret`)).body.password,
       );
     }
 
     // "Change Password" changes it
     expect((await operation(`${dev}/databases/postgres/password`)).status).toBe('SUCCEEDED');
-    const changed = (await api.get<{ password: string }>(secretPath)).body.password;
+    const changed = (await server.api.get<{ password: string }>(secretPath)).body.password;
     expect(changed).not.toBe(viewed.password);
     expect(changed.length).toBeGreaterThanOrEqual(32);
     passwords.push(changed);
@@ -241,10 +179,10 @@ describe('databases, replicas and bastions against npm start', () => {
     const events = sse.raw.join('');
     expect(events).toContain('Database Status Change');
     expect(events).toContain('Credentials Accessed');
-    await stop();
-    const log = readFileSync(join(dataDir, 'server.log'), 'utf8');
+    await server.stop();
+    const log = readFileSync(join(server.dataDir, 'server.log'), 'utf8');
     expect(log.length).toBeGreaterThan(0);
-    const dynamo = await startDynamo('tinystacks-local', join(dataDir, 'dynamodb'));
+    const dynamo = await startDynamo('tinystacks-local', join(server.dataDir, 'dynamodb'));
     let items: Record<string, unknown>[] = [];
     try {
       let start: Record<string, unknown> | undefined;
@@ -273,8 +211,8 @@ describe('databases, replicas and bastions against npm start', () => {
         inEvents: false,
         inLog: false,
       });
-      expect(output.includes(secret)).toBe(false);
+      expect(server.output().includes(secret)).toBe(false);
     }
-    expect(existsSync(join(dataDir, 'server.log'))).toBe(true);
+    expect(existsSync(join(server.dataDir, 'server.log'))).toBe(true);
   });
 });

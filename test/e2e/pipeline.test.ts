@@ -1,97 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { client, type Client } from '../support/client';
 import { validateEvent } from '../support/event-schemas';
+import { startLocalServer, subscribe, type LocalServer, type Sse } from '../support/local-server';
 import { deliver, eventually, pushPayload, runStatus, stackWithStages } from '../support/pipeline';
 
 /**
  * From push to production over HTTP against `npm start` (the same entry point, on a free port and a
  * temp data folder): the README's pipeline walk-through, approvals by link, rejection and expiry.
  */
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
-interface Server {
-  url: string;
-  dataDir: string;
-  api: Client;
-  token: string;
-  stop(): Promise<void>;
-}
-
-async function startServer(extra: string[]): Promise<Server> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tinystacks-e2e-pipeline-'));
-  const port = await freePort();
-  const child: ChildProcess = spawn(
-    'node_modules/.bin/tsx',
-    ['src/local/main.ts', '--port', String(port), '--data', dataDir, '--stack-delay', '30', ...extra],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'info' } },
-  );
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 30_000;
-  while (!/listening on (http:\/\/\S+)/.test(output)) {
-    if (Date.now() > deadline) throw new Error(`server did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const url = /listening on (http:\/\/\S+)/.exec(output)![1]!;
-  const token = readFileSync(join(dataDir, 'local-token'), 'utf8').trim();
-  return {
-    url,
-    dataDir,
-    token,
-    api: client(url, token),
-    stop: async () => {
-      child.kill('SIGINT');
-      await new Promise((resolve) => child.once('exit', resolve));
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-interface Sse {
-  events: { event: string; data: { detail: Record<string, unknown> } & Record<string, unknown> }[];
-  close(): void;
-}
-
-async function subscribe(url: string, token: string): Promise<Sse> {
-  const controller = new AbortController();
-  const res = await fetch(`${url}/v1/events`, {
-    headers: { authorization: `Bearer ${token}` },
-    signal: controller.signal,
-  });
-  const sse: Sse = { events: [], close: () => controller.abort() };
-  void (async () => {
-    const decoder = new TextDecoder();
-    let buffer = '';
-    try {
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) !== -1) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const event = /^event: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (event && data) sse.events.push({ event, data: JSON.parse(data) });
-        }
-      }
-    } catch {
-      // aborted at the end of the test
-    }
-  })();
-  return sse;
-}
+const startServer = (extra: string[]) => startLocalServer('pipeline', ['--stack-delay', '30', ...extra]);
 
 const outboxFiles = (dataDir: string, approvalId: string) =>
   readdirSync(join(dataDir, 'outbox')).filter((name) => name.includes(approvalId));
@@ -115,13 +32,13 @@ const summary = (sse: Sse, runId: string) =>
     );
 
 describe('npm start: from push to production', () => {
-  let server: Server;
+  let server: LocalServer;
 
   beforeAll(async () => {
     server = await startServer(['--build-delay', '100']);
   });
   afterAll(async () => {
-    await server.stop();
+    await server.dispose();
   });
 
   test('a push deploys dev, waits for approval at staging, and goes on to prod once approved by link', async () => {
@@ -273,13 +190,13 @@ describe('npm start: from push to production', () => {
 });
 
 describe('npm start -- --approval-timeout 2', () => {
-  let server: Server;
+  let server: LocalServer;
 
   beforeAll(async () => {
     server = await startServer(['--build-delay', '50', '--approval-timeout', '2']);
   });
   afterAll(async () => {
-    await server.stop();
+    await server.dispose();
   });
 
   test('an approval nobody decides expires: the run stops with an event, and its link is gone', async () => {

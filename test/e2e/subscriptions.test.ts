@@ -1,10 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyWebhookSignature } from '../../src/app/webhook-signature';
 import { client, newStack, type Client } from '../support/client';
+import { startLocalServer, type LocalServer } from '../support/local-server';
 import { startReceiver, type ReceivedDelivery, type Receiver } from '../support/webhook-receiver';
 
 /**
@@ -12,25 +10,13 @@ import { startReceiver, type ReceivedDelivery, type Receiver } from '../support/
  * same entry point, on a free port and a temp data folder), with local receivers: what a user does
  * following the README's "Subscribing to events".
  */
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
 const eventOf = (d: ReceivedDelivery) =>
   JSON.parse(d.body) as { id: string; 'detail-type': string; detail: Record<string, unknown> };
 
 describe('webhook subscriptions against npm start -- --allow-private-webhooks', () => {
-  let server: ChildProcess;
-  let dataDir: string;
-  let url: string;
+  let server: LocalServer;
   let acme: Client;
   let other: Client;
-  let output = '';
   let ok: Receiver;
   let failing: Receiver;
   let otherHook: Receiver;
@@ -41,44 +27,19 @@ describe('webhook subscriptions against npm start -- --allow-private-webhooks', 
       startReceiver(503),
       startReceiver(200),
     ]);
-    dataDir = mkdtempSync(join(tmpdir(), 'tinystacks-e2e-subscriptions-'));
-    const port = await freePort();
-    server = spawn(
-      'node_modules/.bin/tsx',
-      [
-        'src/local/main.ts',
-        '--port',
-        String(port),
-        '--data',
-        dataDir,
-        '--stack-delay',
-        '50',
-        '--allow-private-webhooks',
-        '--webhook-retry-scale',
-        '0.001',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'info' } },
-    );
-    server.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    server.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const deadline = Date.now() + 30_000;
-    while (!/listening on (http:\/\/\S+)/.test(output)) {
-      if (Date.now() > deadline) throw new Error(`server did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    url = /listening on (http:\/\/\S+)/.exec(output)![1]!;
-    acme = client(url, readFileSync(join(dataDir, 'local-token'), 'utf8').trim());
-    const made = spawnSync('node_modules/.bin/tsx', ['src/local/cli/token.ts', 'other-tenant'], {
-      env: { ...process.env, TINYSTACKS_DATA_DIR: dataDir },
-      encoding: 'utf8',
-    });
-    other = client(url, made.stdout.trim());
+    server = await startLocalServer('subscriptions', [
+      '--stack-delay',
+      '50',
+      '--allow-private-webhooks',
+      '--webhook-retry-scale',
+      '0.001',
+    ]);
+    acme = server.api;
+    other = client(server.url, server.tokenFor('other-tenant'));
   });
 
   afterAll(async () => {
-    server.kill('SIGINT');
-    await new Promise((resolve) => server.once('exit', resolve));
-    rmSync(dataDir, { recursive: true, force: true });
+    await server.dispose();
     await Promise.all([ok, failing, otherHook].map((r) => r.close()));
   });
 
@@ -148,9 +109,9 @@ describe('webhook subscriptions against npm start -- --allow-private-webhooks', 
       [subscribed.body.subscriptionId, failingSub.body.subscriptionId].sort(),
     );
     expect(JSON.stringify(listed.body)).not.toContain(subscribed.body.secret);
-    expect(output).toContain('--allow-private-webhooks');
-    expect(output).not.toContain(subscribed.body.secret);
-    expect(readFileSync(join(dataDir, 'server.log'), 'utf8')).not.toContain(subscribed.body.secret);
-    expect(statSync(join(dataDir, 'subscription-key')).mode & 0o777).toBe(0o600);
+    expect(server.output()).toContain('--allow-private-webhooks');
+    expect(server.output()).not.toContain(subscribed.body.secret);
+    expect(readFileSync(join(server.dataDir, 'server.log'), 'utf8')).not.toContain(subscribed.body.secret);
+    expect(statSync(join(server.dataDir, 'subscription-key')).mode & 0o777).toBe(0o600);
   });
 });
