@@ -1,4 +1,4 @@
-import type { ApprovalMessage } from '../cloud/ports';
+import type { ApprovalMessage, SlackResponseMode } from '../cloud/ports';
 
 /** The approval request as an email (subject, text) and as a Slack message with buttons. */
 export function approvalEmail(message: ApprovalMessage): { subject: string; text: string } {
@@ -51,3 +51,9 @@ export function approvalSlackMessage(message: ApprovalMessage) {
     ],
   };
 }
+
+/** What a click's response_url receives (see NotificationPort.slackUpdate). */
+export const slackResponse = (text: string, mode: SlackResponseMode = 'replace') =>
+  mode === 'replace'
+    ? { replace_original: true, text }
+    : { response_type: 'ephemeral', replace_original: false, text };

@@ -1,4 +1,4 @@
-import type { JwtVerifierPort, NotificationPort, WorkflowPort } from '../cloud/ports';
+import type { JwtVerifierPort, NotificationPort, SlackResponseMode, WorkflowPort } from '../cloud/ports';
 import { DomainError, notFound } from '../domain/errors';
 import { verifyLinkToken } from '../domain/link-token';
 import { linkKey } from './approval-links';
@@ -29,6 +29,12 @@ export type SlackInteractionDeps = Omit<ApprovalDeps, 'notifications'> & {
 export type ApprovalAccess =
   | { via: 'link'; tenantId: string; nonce: string; actor?: string }
   | { via: 'user'; tenantId: string; userId: string };
+
+/**
+ * The request went out just before the workflow parked its token (SendApprovalRequest runs first):
+ * a click in between is told to try again, and Slack keeps the message's buttons for that.
+ */
+const NOT_WAITING_YET = 'NotWaitingYet';
 
 const gone = (message: string) => new DomainError(410, 'Gone', message);
 const forbidden = (message: string) => new DomainError(403, 'Forbidden', message);
@@ -135,7 +141,7 @@ export async function decideApproval(
   if (!settled) {
     const now = await find(deps, access, approvalId);
     if (now.status === 'PENDING' && !now.taskToken)
-      throw new DomainError(409, 'Conflict', 'the approval is not waiting yet: try again in a moment');
+      throw new DomainError(409, NOT_WAITING_YET, 'the approval is not waiting yet: try again in a moment');
     assertLinkUsable(now, access);
     if (now.status === 'EXPIRED' || now.status === 'SUPERSEDED' || now.status === 'PENDING')
       throw gone('the approval has expired');
@@ -294,6 +300,7 @@ export async function receiveSlackInteraction(
 
   const actor = `slack:${interaction.user?.username ?? interaction.user?.name ?? interaction.user?.id ?? 'unknown'}`;
   let text: string;
+  let mode: SlackResponseMode = 'replace';
   try {
     const access = await accessOf(deps, button.approvalId, { token: button.token });
     const decided = await decideApproval(deps, button.approvalId, { ...access, actor } as ApprovalAccess, {
@@ -303,10 +310,11 @@ export async function receiveSlackInteraction(
   } catch (error) {
     if (!(error instanceof DomainError) || error.status >= 500) throw error;
     text = `Not decided: ${error.message}`;
+    if (error.code === NOT_WAITING_YET) mode = 'ephemeral';
   }
   if (interaction.response_url && isSlackResponseUrl(interaction.response_url)) {
     await deps.notifications
-      .slackUpdate(interaction.response_url, text)
+      .slackUpdate(interaction.response_url, text, mode)
       .catch((error: unknown) => log.warn('slack message not updated', errorFields(error)));
   }
   return { statusCode: 200, body: {} };

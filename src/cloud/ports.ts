@@ -173,12 +173,17 @@ export interface ApprovalMessage {
   buttonValue: string;
 }
 
+export type SlackResponseMode = 'replace' | 'ephemeral';
+
 /** Email (SES) and Slack (incoming webhook, response_url) on AWS; files in an outbox locally. */
 export interface NotificationPort {
   email(to: string[], message: ApprovalMessage): Promise<void>;
   slack(webhookUrl: string, message: ApprovalMessage): Promise<void>;
-  /** Replaces the Slack message a button was clicked in (Slack's response_url). */
-  slackUpdate(responseUrl: string, text: string): Promise<void>;
+  /**
+   * Answers a click through Slack's response_url: `replace` puts the decision in place of the
+   * message (its buttons go), `ephemeral` shows a note to the clicker only and keeps the buttons.
+   */
+  slackUpdate(responseUrl: string, text: string, mode?: SlackResponseMode): Promise<void>;
 }
 
 export interface VerifiedUser {

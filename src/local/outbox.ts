@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { approvalEmail, approvalSlackMessage } from '../app/approval-messages';
-import type { ApprovalMessage, NotificationPort } from '../cloud/ports';
+import { approvalEmail, approvalSlackMessage, slackResponse } from '../app/approval-messages';
+import type { ApprovalMessage, NotificationPort, SlackResponseMode } from '../cloud/ports';
 
 export interface OutboxMessage {
   kind: 'email' | 'slack' | 'slack-update';
@@ -47,8 +47,8 @@ export class LocalOutbox implements NotificationPort {
     );
   }
 
-  async slackUpdate(responseUrl: string, text: string): Promise<void> {
-    const payload = { replace_original: true, text };
+  async slackUpdate(responseUrl: string, text: string, mode?: SlackResponseMode): Promise<void> {
+    const payload = slackResponse(text, mode);
     this.add(
       { kind: 'slack-update', to: responseUrl, subject: text, body: JSON.stringify(payload) },
       `slack-update-${Date.now()}.json`,

@@ -4,6 +4,7 @@ import { isConditionFailure, queryIndexPage, record, TableStore } from './items'
 import { gsi1, keys } from './keys';
 import type { Page, PageRequest } from './page';
 
+/** An approval with what stays server-side: the task token and the nonce of its link. */
 export interface StoredApproval extends Approval {
   taskToken?: string;
   linkNonce: string;

@@ -22,7 +22,7 @@ export interface StoredRun extends Run {
   buildResumedAt?: string;
 }
 
-/** An approval with what stays server-side: the task token and the nonce of its link. */
+/** Which run a CodePipeline execution builds, found from its state-change event. */
 export interface ExecutionLookup {
   tenantId: string;
   stackId: string;

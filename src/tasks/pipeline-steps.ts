@@ -336,6 +336,22 @@ export async function createApproval(
   return { approvalId: approval.approvalId, expiresAt: approval.expiresAt };
 }
 
+/** The stack's Slack incoming webhook, kept with its webhook secret; unreadable, it is logged and skipped. */
+async function slackWebhookOf(
+  stackId: string,
+  deps: Pick<Deps, 'platformSecrets' | 'pipelineSettings'>,
+): Promise<string | undefined> {
+  try {
+    const stored = await deps.platformSecrets.get(
+      webhookSecretNameOf(deps.pipelineSettings.secretPrefix, stackId),
+    );
+    return stored ? (JSON.parse(stored) as WebhookSecret).slackWebhookUrl : undefined;
+  } catch (error) {
+    log.error('approval request not sent', { stackId, channel: 'slack', ...errorFields(error) });
+    return undefined;
+  }
+}
+
 /**
  * Sends the approval request (email, Slack) with its single-use link, just before WaitForApproval
  * parks the task token: a click in that instant answers 409 "not waiting yet, try again". Its own
@@ -361,16 +377,11 @@ export async function sendApprovalRequest(
     link,
     buttonValue: buttonValue(approval.approvalId, token),
   };
-  const sends: { channel: 'email' | 'slack'; sent: Promise<void> }[] = [];
   const emails = stack.notifications?.emails ?? [];
+  const slackUrl = stack.notifications?.slack ? await slackWebhookOf(stack.stackId, deps) : undefined;
+  const sends: { channel: 'email' | 'slack'; sent: Promise<void> }[] = [];
   if (emails.length > 0) sends.push({ channel: 'email', sent: deps.notifications.email(emails, message) });
-  if (stack.notifications?.slack) {
-    const stored = await deps.platformSecrets.get(
-      webhookSecretNameOf(deps.pipelineSettings.secretPrefix, stack.stackId),
-    );
-    const slackUrl = stored ? (JSON.parse(stored) as WebhookSecret).slackWebhookUrl : undefined;
-    if (slackUrl) sends.push({ channel: 'slack', sent: deps.notifications.slack(slackUrl, message) });
-  }
+  if (slackUrl) sends.push({ channel: 'slack', sent: deps.notifications.slack(slackUrl, message) });
   const results = await Promise.allSettled(sends.map((s) => s.sent));
   const sent: ('email' | 'slack')[] = [];
   results.forEach((result, i) => {

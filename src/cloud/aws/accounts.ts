@@ -1,29 +1,26 @@
-import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { DomainError } from '../../domain/errors';
 import type { AccountPort } from '../ports';
 import { isAccessDenied } from './aws-errors';
 import { BoundedCache } from './bounded-cache';
+import { roleProvider, type RoleProvider } from './role-provider';
 
 /**
  * AssumeRole signed with this function's own role, the verifier principal the trust policy names
  * with the external id condition; the platform principal has no such condition, so it could not
- * prove anything. Through the SDK's credential provider rather than @aws-sdk/client-sts, whose
- * client the SDK's credential chain already bundles (see ./assume-role.ts); a provider builds its
- * STS client once, so they are kept per role and external id.
+ * prove anything. A provider (./role-provider.ts) is kept per role and external id, so a repeated
+ * check reuses it.
  */
-const verifiers = new BoundedCache<ReturnType<typeof fromTemporaryCredentials>>(20);
+const verifiers = new BoundedCache<RoleProvider>(20);
 
 function verifier(roleArn: string, externalId: string) {
   const key = `${roleArn}|${externalId}`;
   let provider = verifiers.get(key);
   if (!provider) {
-    provider = fromTemporaryCredentials({
-      params: {
-        RoleArn: roleArn,
-        ExternalId: externalId,
-        RoleSessionName: 'tinystacks-verify',
-        DurationSeconds: 900,
-      },
+    provider = roleProvider({
+      RoleArn: roleArn,
+      ExternalId: externalId,
+      RoleSessionName: 'tinystacks-verify',
+      DurationSeconds: 900,
     });
     verifiers.set(key, provider);
   }

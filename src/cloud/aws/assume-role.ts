@@ -1,9 +1,9 @@
-import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { CloudError } from '../errors';
 import type { TargetAccount } from '../ports';
 import { isAccessDenied, isThrottling } from './aws-errors';
 import { BoundedCache } from './bounded-cache';
 import { requireEnv } from './env';
+import { roleProvider, type RoleProvider } from './role-provider';
 
 export { BoundedCache };
 
@@ -30,26 +30,15 @@ const SESSION_NAME = 'tinystacks';
  */
 const platformPrincipalArn = requireEnv('PLATFORM_PRINCIPAL_ARN');
 
-/**
- * AssumeRole through the SDK's own credential provider: its STS client is the one the SDK's
- * credential chain bundles anyway, where @aws-sdk/client-sts would add ~19 KB to every function
- * that reaches a customer account (bench/PERFORMANCE.md). Each provider builds its STS client once.
- */
-type RoleProvider = ReturnType<typeof fromTemporaryCredentials>;
-
-const roleProvider = (RoleArn: string, ExternalId?: string, masterCredentials?: RoleProvider) =>
-  fromTemporaryCredentials({
-    params: {
-      RoleArn,
-      ...(ExternalId ? { ExternalId } : {}),
-      RoleSessionName: SESSION_NAME,
-      DurationSeconds: SESSION_SECONDS,
-    },
-    ...(masterCredentials ? { masterCredentials } : {}),
-  });
+const sessionOf = (RoleArn: string, ExternalId?: string) => ({
+  RoleArn,
+  ...(ExternalId ? { ExternalId } : {}),
+  RoleSessionName: SESSION_NAME,
+  DurationSeconds: SESSION_SECONDS,
+});
 
 /** The platform principal, assumed with the function's own role. */
-const platformProvider = roleProvider(platformPrincipalArn);
+const platformProvider = roleProvider(sessionOf(platformPrincipalArn));
 /** One per customer role and external id, each signing as the platform principal. */
 const customerProviders = new BoundedCache<RoleProvider>(MAX_CACHED);
 
@@ -86,7 +75,7 @@ function customerProvider(roleArn: string, externalId: string): RoleProvider {
   const key = `${roleArn}|${externalId}`;
   let provider = customerProviders.get(key);
   if (!provider) {
-    provider = roleProvider(roleArn, externalId, () => platformCredentials());
+    provider = roleProvider(sessionOf(roleArn, externalId), () => platformCredentials());
     customerProviders.set(key, provider);
   }
   return provider;

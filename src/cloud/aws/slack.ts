@@ -1,4 +1,4 @@
-import { approvalSlackMessage } from '../../app/approval-messages';
+import { approvalSlackMessage, slackResponse } from '../../app/approval-messages';
 import type { NotificationPort } from '../ports';
 
 /** Slack wants its answer within 3 s of a click; an outgoing post gets a fraction of that. */
@@ -23,7 +23,7 @@ export const slackMessages: Pick<NotificationPort, 'slack' | 'slackUpdate'> = {
   async slack(webhookUrl, message) {
     await postJson(webhookUrl, approvalSlackMessage(message), 5000);
   },
-  async slackUpdate(responseUrl, text) {
-    await postJson(responseUrl, { replace_original: true, text }, SLACK_TIMEOUT_MS);
+  async slackUpdate(responseUrl, text, mode) {
+    await postJson(responseUrl, slackResponse(text, mode), SLACK_TIMEOUT_MS);
   },
 };

@@ -1,5 +1,12 @@
 import { DomainError } from '../../../src/domain/errors';
-import { AssumeRoleCommand, grantCredentials, serviceError, sts } from './sts-fakes';
+import {
+  AssumeRoleCommand,
+  assumeRoleSigners,
+  FUNCTION_ACCESS_KEY_ID,
+  grantCredentials,
+  serviceError,
+  sts,
+} from './sts-fakes';
 
 const { accounts } = await import('../../../src/cloud/aws/accounts');
 
@@ -18,6 +25,8 @@ test('assumes the role directly, presenting the external id', async () => {
   expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input)).toEqual([
     { RoleArn: roleArn, ExternalId: 'ext-1', RoleSessionName: 'tinystacks-verify', DurationSeconds: 900 },
   ]);
+  // Signed with the function's own role: the verifier principal the trust policy names.
+  expect(await assumeRoleSigners()).toEqual([FUNCTION_ACCESS_KEY_ID]);
 });
 
 test('a role that refuses us is a 400 naming the roleArn field', async () => {

@@ -13,7 +13,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { CloudError } from '../../../src/cloud/errors';
 import {
   assumedRoles,
+  assumeRoleSigners,
   freshClock,
+  FUNCTION_ACCESS_KEY_ID,
   grantCredentials,
   PLATFORM_PRINCIPAL_ARN,
   refuseRole,
@@ -64,6 +66,13 @@ describe('customer credentials', () => {
       },
       { RoleArn: target.roleArn, ExternalId: 'ext-1', RoleSessionName: 'tinystacks', DurationSeconds: 900 },
     ]);
+    // The customer's role is assumed as the platform principal, and CloudFormation called as the customer's role.
+    expect(await assumeRoleSigners()).toEqual([
+      FUNCTION_ACCESS_KEY_ID,
+      `AKIA-${PLATFORM_PRINCIPAL_ARN.split('/').pop()}`,
+    ]);
+    const cfnClient = cfn.commandCalls(DescribeStacksCommand)[0]!.thisValue as CloudFormationClient;
+    expect((await cfnClient.config.credentials()).accessKeyId).toBe('AKIA-tinystacks');
   });
 
   test('are reused until a minute before they expire', async () => {

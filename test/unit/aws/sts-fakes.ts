@@ -5,6 +5,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 
 export const PLATFORM_PRINCIPAL_ARN = 'arn:aws:iam::111122223333:role/tinystacks-ci-customer-access';
 process.env.PLATFORM_PRINCIPAL_ARN = PLATFORM_PRINCIPAL_ARN;
+/** The function's own role, as Lambda hands it over (environment variables). */
+export const FUNCTION_ACCESS_KEY_ID = 'AKIA-FUNCTION-ROLE';
+process.env.AWS_ACCESS_KEY_ID = FUNCTION_ACCESS_KEY_ID;
+process.env.AWS_SECRET_ACCESS_KEY = 'function-secret';
 
 export { AssumeRoleCommand };
 
@@ -46,3 +50,15 @@ export function freshClock() {
 
 export const refuseRole = (roleArn: string, error: Error) =>
   sts.on(AssumeRoleCommand, { RoleArn: roleArn }).rejects(error);
+
+/** The access key id each AssumeRole call was signed with, in call order. */
+export async function assumeRoleSigners(): Promise<string[]> {
+  const calls = sts.commandCalls(AssumeRoleCommand);
+  return Promise.all(
+    calls.map(async (call) => {
+      const client = call.thisValue as STSClient;
+      const identity = await client.config.credentials();
+      return identity.accessKeyId;
+    }),
+  );
+}

@@ -1,58 +1,26 @@
-import { SecretCache, type PipelineSettings } from '../../../src/app/pipelines';
-import type { ApprovalMessage, NotificationPort, PlatformSecretsPort } from '../../../src/cloud/ports';
+import { SecretCache } from '../../../src/app/pipelines';
 import { newId } from '../../../src/domain/ids';
 import { verifyLinkToken } from '../../../src/domain/link-token';
 import { webhookSecretNameOf } from '../../../src/domain/pipeline';
 import { parseButtonValue } from '../../../src/domain/slack';
 import type { Stack } from '../../../src/domain/stack';
-import { type LocalDynamo, startDynamo } from '../../../src/local/dynamo';
-import { ApprovalStore, type StoredApproval } from '../../../src/store/approvals';
+import type { ApprovalStore } from '../../../src/store/approvals';
 import type { Store } from '../../../src/store/store';
 import { sendApprovalRequest, waitForApproval } from '../../../src/tasks/pipeline-steps';
-import { TABLE_NAME } from '../../support/fixtures';
+import {
+  LINK_KEY,
+  type MemorySecrets,
+  pendingApproval as approvalOf,
+  RecordingNotifications,
+  secretsWithLinkKey,
+  SETTINGS,
+  useApprovalStore,
+} from '../../support/approvals';
 import { captureLogs } from '../../support/logs';
 
-const LINK_KEY = 'link-key-for-tests';
-const SETTINGS: PipelineSettings = {
-  publicApiUrl: 'https://api.example.com',
-  secretPrefix: 'tinystacks/test',
-  linkKeySecretName: 'tinystacks/test/approval-link-key',
-  slackSecretName: 'tinystacks/test/slack',
-  approvalTimeoutSeconds: 3600,
-};
 const SLACK_URL = 'https://hooks.slack.com/services/T000/B000/XXXX';
 
-class MemorySecrets implements PlatformSecretsPort {
-  readonly values = new Map<string, string>();
-  async create(name: string, value: string) {
-    this.values.set(name, value);
-  }
-  async get(name: string) {
-    return this.values.get(name);
-  }
-  async delete(name: string) {
-    this.values.delete(name);
-  }
-}
-
-/** Records what would be sent; a channel can be made to fail. */
-class RecordingNotifications implements NotificationPort {
-  readonly sent: { channel: 'email' | 'slack'; to: string; message: ApprovalMessage }[] = [];
-  failing = new Set<'email' | 'slack'>();
-  async email(to: string[], message: ApprovalMessage) {
-    if (this.failing.has('email')) throw new Error('SES refused');
-    this.sent.push({ channel: 'email', to: to.join(','), message });
-  }
-  async slack(webhookUrl: string, message: ApprovalMessage) {
-    if (this.failing.has('slack')) throw new Error('Slack answered 500');
-    this.sent.push({ channel: 'slack', to: webhookUrl, message });
-  }
-  async slackUpdate() {
-    throw new Error('not used by approval requests');
-  }
-}
-
-let dynamo: LocalDynamo;
+const store = useApprovalStore();
 let approvals: ApprovalStore;
 let secrets: MemorySecrets;
 let notifications: RecordingNotifications;
@@ -68,37 +36,11 @@ const deps = () => ({
   pipelineSettings: SETTINGS,
 });
 
-async function pendingApproval(): Promise<StoredApproval> {
-  const approval: StoredApproval = {
-    tenantId: 'acme',
-    approvalId: newId('apr'),
-    stackId: stack.stackId,
-    stackName: stack.name,
-    runId: newId('run'),
-    stageName: 'prod',
-    commit: { sha: 'a'.repeat(40), message: 'ship it' },
-    requestedBy: 'octocat',
-    requestedAt: new Date().toISOString(),
-    expiresAt: new Date(Date.now() + 3600_000).toISOString(),
-    status: 'PENDING',
-    linkNonce: 'nonce-1',
-  };
-  await approvals.putApproval(approval);
-  return approval;
-}
-
-beforeAll(async () => {
-  dynamo = await startDynamo(TABLE_NAME);
-  approvals = new ApprovalStore(dynamo.documentClient, TABLE_NAME);
-});
-
-afterAll(async () => {
-  await dynamo.close();
-});
+const pendingApproval = () => approvalOf(approvals, stack);
 
 beforeEach(() => {
-  secrets = new MemorySecrets();
-  secrets.values.set(SETTINGS.linkKeySecretName, LINK_KEY);
+  approvals = store();
+  secrets = secretsWithLinkKey();
   notifications = new RecordingNotifications();
   stack = {
     tenantId: 'acme',
@@ -164,6 +106,21 @@ describe('sendApprovalRequest', () => {
     expect(result.sent).toEqual(['slack']);
     expect(logs.entries()).toContainEqual(
       expect.objectContaining({ message: 'approval request not sent', channel: 'email' }),
+    );
+  });
+
+  test('an unreadable Slack webhook skips Slack, and the email still goes out', async () => {
+    // Prepare
+    const approval = await pendingApproval();
+    secrets.values.set(webhookSecretNameOf(SETTINGS.secretPrefix, stack.stackId), 'not json');
+
+    // Act
+    const result = await sendApprovalRequest({ tenantId: 'acme', approvalId: approval.approvalId }, deps());
+
+    // Assess
+    expect(result.sent).toEqual(['email']);
+    expect(logs.entries()).toContainEqual(
+      expect.objectContaining({ message: 'approval request not sent', channel: 'slack' }),
     );
   });
 
