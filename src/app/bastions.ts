@@ -8,6 +8,7 @@ import type { ApiDeps } from './deps';
 import {
   assertStageActive,
   launchStageOperation,
+  lockStageAndRecord,
   newStageOperation,
   type Requester,
 } from './stage-operations';
@@ -54,13 +55,7 @@ export async function provisionBastion(
     createdAt: now,
     updatedAt: now,
   };
-  await deps.store.lockStage(stage, operation.operationId, 'UPDATING');
-  try {
-    await deps.databases.putBastion(bastion);
-  } catch (error) {
-    await deps.store.releaseStageLock(stage, operation.operationId, stage.status);
-    throw error;
-  }
+  await lockStageAndRecord(deps, stage, operation.operationId, () => deps.databases.putBastion(bastion));
   return launchStageOperation(
     deps,
     stack,
@@ -83,11 +78,12 @@ export async function deleteBastion(deps: Deps, requester: Requester, stackId: s
   }
   assertStageActive(stage);
   const operation = newStageOperation(requester, stackId, stageName, 'DELETE_BASTION', {});
-  await deps.store.lockStage(stage, operation.operationId, 'UPDATING');
-  await deps.databases.updateBastion(stageKey(stage), {
-    status: 'DELETING',
-    lastOperationId: operation.operationId,
-  });
+  await lockStageAndRecord(deps, stage, operation.operationId, () =>
+    deps.databases.updateBastion(stageKey(stage), {
+      status: 'DELETING',
+      lastOperationId: operation.operationId,
+    }),
+  );
   return launchStageOperation(
     deps,
     stack,

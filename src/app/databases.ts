@@ -18,6 +18,7 @@ import type { ApiDeps } from './deps';
 import {
   assertStageActive,
   launchStageOperation,
+  lockStageAndRecord,
   newStageOperation,
   type Requester,
   type StageOperationInput,
@@ -168,13 +169,7 @@ export async function addDatabase(
     };
   }
 
-  await deps.store.lockStage(stage, operation.operationId, 'UPDATING');
-  try {
-    await deps.databases.putDatabase(database);
-  } catch (error) {
-    await deps.store.releaseStageLock(stage, operation.operationId, stage.status);
-    throw error;
-  }
+  await lockStageAndRecord(deps, stage, operation.operationId, () => deps.databases.putDatabase(database));
   return launchStageOperation(
     deps,
     stack,
@@ -216,18 +211,14 @@ async function changeDatabase(
   const change = plan(db, stack, stage);
   assertStageActive(stage);
   const operation = newStageOperation(requester, stackId, stageName, change.type, input);
-  await deps.store.lockStage(stage, operation.operationId, 'UPDATING');
-  try {
-    await deps.databases.updateDatabase(
+  await lockStageAndRecord(deps, stage, operation.operationId, () =>
+    deps.databases.updateDatabase(
       stageKey(stage),
       engine,
       { ...change.fields, status: change.status, lastOperationId: operation.operationId },
       { from: change.type === 'DELETE_DATABASE' ? ['AVAILABLE', 'FAILED'] : ['AVAILABLE'] },
-    );
-  } catch (error) {
-    await deps.store.releaseStageLock(stage, operation.operationId, stage.status);
-    throw error;
-  }
+    ),
+  );
   return launchStageOperation(
     deps,
     stack,

@@ -64,6 +64,26 @@ export function assertStageActive(stage: Stage): void {
 }
 
 /**
+ * Takes the stage's lock for an operation, then writes what the operation changes (a database or
+ * bastion record). If that write fails the lock is released: no stage stays locked by an
+ * operation that never started.
+ */
+export async function lockStageAndRecord(
+  deps: Pick<Deps, 'store'>,
+  stage: Stage,
+  operationId: string,
+  record: () => Promise<unknown>,
+): Promise<void> {
+  await deps.store.lockStage(stage, operationId, 'UPDATING');
+  try {
+    await record();
+  } catch (error) {
+    await deps.store.releaseStageLock(stage, operationId, stage.status);
+    throw error;
+  }
+}
+
+/**
  * Records the operation and starts its workflow, named after the operation so a retried start is
  * a no-op. The stage is already locked by the caller; if the start fails, the operation is marked
  * FAILED and `undo` puts things back.

@@ -10,8 +10,8 @@ import type { Bastion } from '../domain/bastion';
 import type { Database, DatabaseStatus, Engine } from '../domain/database';
 import { conflict, notFound } from '../domain/errors';
 import { keys } from './keys';
-import { DEFAULT_PAGE_SIZE, decodeToken, encodeToken, type Page, type PageRequest } from './page';
-import { isConditionFailure, record } from './items';
+import type { Page, PageRequest } from './page';
+import { isConditionFailure, queryPrefixPage, record } from './items';
 
 export interface StageKey {
   tenantId: string;
@@ -141,25 +141,7 @@ export class DatabaseStore {
 
   async listDatabases(ref: StageKey, page: PageRequest = {}): Promise<Page<Database>> {
     const pk = partition(ref.tenantId, ref.stackId);
-    const prefix = `DB#${ref.stageName}#`;
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
-        Limit: page.limit ?? DEFAULT_PAGE_SIZE,
-        ExclusiveStartKey: decodeToken(page.nextToken, {
-          partitionKey: 'pk',
-          partition: pk,
-          attributes: ['pk', 'sk'],
-          sortKey: { name: 'sk', prefix },
-        }),
-      }),
-    );
-    return {
-      items: (out.Items ?? []).map((i) => record<Database>(i)!),
-      nextToken: encodeToken(out.LastEvaluatedKey),
-    };
+    return queryPrefixPage<Database>(this.db, this.tableName, { pk, prefix: `DB#${ref.stageName}#` }, page);
   }
 
   /** Every database of a stage (three at most). */

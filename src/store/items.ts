@@ -49,6 +49,35 @@ export async function consistentGet(
   return out.Item;
 }
 
+/** One page of a partition's items whose sort key starts with `prefix`, in key order. */
+export async function queryPrefixPage<T>(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  key: { pk: string; prefix: string },
+  page: PageRequest,
+  ...storageOnly: string[]
+): Promise<Page<T>> {
+  const { pk, prefix } = key;
+  const out = await db.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+      Limit: page.limit ?? DEFAULT_PAGE_SIZE,
+      ExclusiveStartKey: decodeToken(page.nextToken, {
+        partitionKey: 'pk',
+        partition: pk,
+        attributes: ['pk', 'sk'],
+        sortKey: { name: 'sk', prefix },
+      }),
+    }),
+  );
+  return {
+    items: (out.Items ?? []).map((i) => record<T>(i, ...storageOnly)!),
+    nextToken: encodeToken(out.LastEvaluatedKey),
+  };
+}
+
 /** One page of a GSI1 partition, in the order a list needs (see keys.ts). */
 export async function queryIndexPage<T>(
   db: DynamoDBDocumentClient,

@@ -2,7 +2,6 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
@@ -11,8 +10,8 @@ import type { Operation, OperationStatus } from '../domain/operation';
 import type { Stack } from '../domain/stack';
 import type { Stage, StageSettings, StageStatus } from '../domain/stage';
 import { gsi1, keys } from './keys';
-import { DEFAULT_PAGE_SIZE, decodeToken, encodeToken, type Page, type PageRequest } from './page';
-import { isConditionFailure, queryIndexPage, record } from './items';
+import type { Page, PageRequest } from './page';
+import { isConditionFailure, queryIndexPage, queryPrefixPage, record } from './items';
 
 /**
  * The DynamoDB repository. Every write that guards an invariant is a single-item conditional write:
@@ -75,24 +74,7 @@ export class Store {
 
   async listStacks(tenantId: string, page: PageRequest): Promise<Page<Stack>> {
     const pk = keys.stack(tenantId, '').pk;
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': 'STACK#' },
-        Limit: page.limit ?? DEFAULT_PAGE_SIZE,
-        ExclusiveStartKey: decodeToken(page.nextToken, {
-          partitionKey: 'pk',
-          partition: pk,
-          attributes: ['pk', 'sk'],
-          sortKey: { name: 'sk', prefix: 'STACK#' },
-        }),
-      }),
-    );
-    return {
-      items: (out.Items ?? []).map((i) => record<Stack>(i)!),
-      nextToken: encodeToken(out.LastEvaluatedKey),
-    };
+    return queryPrefixPage<Stack>(this.db, this.tableName, { pk, prefix: 'STACK#' }, page);
   }
 
   /** Stages count as holds on their stack: the delete only succeeds when none is left. */

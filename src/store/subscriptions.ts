@@ -15,7 +15,7 @@ import {
 } from '../domain/subscription';
 import { keys } from './keys';
 import { DEFAULT_PAGE_SIZE, decodeToken, encodeToken, type Page, type PageRequest } from './page';
-import { isConditionFailure, record } from './items';
+import { isConditionFailure, queryPrefixPage, record } from './items';
 
 const SUB_PREFIX = 'SUB#';
 const DEAD_LETTER_PREFIX = 'DL#';
@@ -85,24 +85,13 @@ export class SubscriptionStore {
   /** Oldest first (ids are time-ordered). */
   async list(tenantId: string, page: PageRequest): Promise<Page<Subscription>> {
     const pk = keys.subscription(tenantId, '').pk;
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': SUB_PREFIX },
-        Limit: page.limit ?? DEFAULT_PAGE_SIZE,
-        ExclusiveStartKey: decodeToken(page.nextToken, {
-          partitionKey: 'pk',
-          partition: pk,
-          attributes: ['pk', 'sk'],
-          sortKey: { name: 'sk', prefix: SUB_PREFIX },
-        }),
-      }),
+    return queryPrefixPage<Subscription>(
+      this.db,
+      this.tableName,
+      { pk, prefix: SUB_PREFIX },
+      page,
+      'expiresAt',
     );
-    return {
-      items: (out.Items ?? []).map((i) => record<Subscription>(i, 'expiresAt')!),
-      nextToken: encodeToken(out.LastEvaluatedKey),
-    };
   }
 
   /** Every subscription of a tenant, for the fan-out of one event (a Query: the number is bounded). */
