@@ -13,6 +13,7 @@ import { newId } from '../domain/ids';
 import type { OperationType } from '../domain/operation';
 import type { Stack } from '../domain/stack';
 import type { Stage } from '../domain/stage';
+import type { StageOperationInput } from '../domain/workflow-input';
 import { log } from '../log';
 import type { ApiDeps } from './deps';
 import {
@@ -21,7 +22,6 @@ import {
   lockStageAndRecord,
   newStageOperation,
   type Requester,
-  type StageOperationInput,
 } from './stage-operations';
 import { targetOf } from './stacks';
 

@@ -13,6 +13,7 @@ import {
   type WebhookSecret,
 } from '../domain/pipeline';
 import type { Stack } from '../domain/stack';
+import type { PipelineWorkflowInput, RunWorkflowInput } from '../domain/workflow-input';
 import type { HttpResult } from '../http/route';
 import { errorFields, log } from '../log';
 import type { PipelineStore } from '../store/pipelines';
@@ -74,27 +75,6 @@ export interface PipelineDeps {
   workflows: WorkflowPort;
   platformSecrets: SecretCache;
   pipelineSettings: PipelineSettings;
-}
-
-/** What the create-pipeline workflow receives: names and ids only. */
-export interface PipelineWorkflowInput {
-  tenantId: string;
-  stackId: string;
-  /** The stack waits and CloudFormation request tokens are keyed by it. */
-  operationId: string;
-  cfnStackName: string;
-  action: 'CREATE';
-  target: { roleArn: string; region: string };
-}
-
-/** What the pipeline-run workflow receives. */
-export interface RunWorkflowInput {
-  tenantId: string;
-  stackId: string;
-  runId: string;
-  pipelineName: string;
-  target: { roleArn: string; region: string };
-  approvalTimeoutSeconds: number;
 }
 
 export const webhookUrlOf = (settings: PipelineSettings, stackId: string) =>

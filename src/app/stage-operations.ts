@@ -1,11 +1,11 @@
 import { newId } from '../domain/ids';
 import { WORKFLOW_OF, type Operation, type OperationType } from '../domain/operation';
 import type { Stack } from '../domain/stack';
-import type { Stage, StageStatus } from '../domain/stage';
+import type { Stage } from '../domain/stage';
+import type { StageOperationInput, StageWorkflowInput } from '../domain/workflow-input';
 import { conflict } from '../domain/errors';
 import { errorFields, log } from '../log';
 import type { ApiDeps } from './deps';
-import type { StageWorkflowInput } from './stages';
 
 type Deps = Pick<ApiDeps, 'store' | 'workflows'>;
 
@@ -13,18 +13,6 @@ type Deps = Pick<ApiDeps, 'store' | 'workflows'>;
 export interface Requester {
   tenantId: string;
   userId: string;
-}
-
-/**
- * What the database and bastion workflows receive on top of a stage workflow's input. Names, ids
- * and regions only: no credentials, no secret values.
- */
-export interface StageOperationInput extends StageWorkflowInput {
-  /** The stage's status before the operation, to which a failure returns it. */
-  stageStatusBefore: StageStatus;
-  engine?: string;
-  database?: { action: 'CREATE' | 'UPDATE' | 'DELETE' | 'NONE'; cfnStackName: string };
-  bastion?: { cfnStackName: string };
 }
 
 export function newStageOperation(

@@ -1,5 +1,5 @@
 import { assertUserEnvironment } from '../domain/environment';
-import type { Operation, OperationType } from '../domain/operation';
+import type { Operation } from '../domain/operation';
 import {
   applyStageUpdate,
   cfnStackNameOf,
@@ -9,6 +9,7 @@ import {
 } from '../domain/stage';
 import type { CreateStageBody, UpdateStageBody } from '../domain/input/stage';
 import type { Stack } from '../domain/stack';
+import type { StageWorkflowInput } from '../domain/workflow-input';
 import type { Caller } from '../http/auth';
 import { conflict } from '../domain/errors';
 import { validateDatabaseOption } from './databases';
@@ -22,18 +23,6 @@ type Deps = Pick<ApiDeps, 'store' | 'workflows' | 'settings'>;
  * database store is optional so that callers that never use either need not provide it.
  */
 type StageDeps = Deps & Partial<Pick<ApiDeps, 'databases'>>;
-
-/** What every stage workflow receives. Names and ids only: credentials never travel in execution input. */
-export interface StageWorkflowInput {
-  tenantId: string;
-  stackId: string;
-  stageName: string;
-  operationId: string;
-  operationType: OperationType;
-  action: 'CREATE' | 'UPDATE' | 'DELETE';
-  cfnStackName: string;
-  target: { roleArn: string; region: string };
-}
 
 /** Starts a stage workflow (create, update, delete) for an operation that holds the stage's lock. */
 function launch(

@@ -1,6 +1,5 @@
 import type { EventBusPort } from '../cloud/ports';
-import type { StageOperationInput } from '../app/stage-operations';
-import type { StageWorkflowInput } from '../app/stages';
+import type { StageOperationInput, StageWorkflowInput } from '../domain/workflow-input';
 import type { Engine } from '../domain/database';
 import { log } from '../log';
 import type { TaskDeps } from './deps';

@@ -1,6 +1,5 @@
 import { approvalLink } from '../app/approval-links';
 import { externalIdFor } from '../app/stacks';
-import type { StageWorkflowInput } from '../app/stages';
 import type { EventBusPort, PipelineExecutionStatus, TargetAccount } from '../cloud/ports';
 import { newId } from '../domain/ids';
 import { newLinkNonce } from '../domain/link-token';
@@ -17,6 +16,7 @@ import {
 } from '../domain/pipeline';
 import { buttonValue } from '../domain/slack';
 import type { Stage } from '../domain/stage';
+import type { StageWorkflowInput } from '../domain/workflow-input';
 import { errorFields, log } from '../log';
 import type { StoredApproval } from '../store/approvals';
 import { renderPipelineTemplate } from '../templates/pipeline';
@@ -403,7 +403,13 @@ export async function sendApprovalRequest(
  * which the state machine catches by name.
  */
 export async function waitForApproval(
-  input: { taskToken: string; tenantId: string; approvalId: string },
+  input: {
+    taskToken: string;
+    tenantId: string;
+    approvalId: string;
+    /** The wait's own limit (its state's TimeoutSecondsPath), which the embedded runtime reads here. */
+    timeoutSeconds?: number;
+  },
   deps: Pick<Deps, 'approvals'>,
 ) {
   const approval = await deps.approvals.parkApprovalToken(input.tenantId, input.approvalId, input.taskToken);

@@ -80,3 +80,6 @@ export const taskFunctions = {
 } as const;
 
 export type TaskName = keyof typeof taskFunctions;
+/** What a task function is given: the state machines' payloads are checked against it (src/workflows). */
+export type TaskInput<N extends TaskName> = Parameters<(typeof taskFunctions)[N]>[0];
+export type TaskOutput<N extends TaskName> = Awaited<ReturnType<(typeof taskFunctions)[N]>>;

@@ -1,6 +1,7 @@
 import { databaseWiring } from '../domain/database';
 import { platformEnvironment, serviceEnvironment, serviceEnvironmentNames } from '../domain/environment';
 import { renderStageTemplate } from '../templates/stage';
+import type { OperationType } from '../domain/operation';
 import type { StageRef, TaskDeps } from './deps';
 
 type Deps = Pick<TaskDeps, 'store'>;
@@ -66,6 +67,7 @@ export async function removeStage(ref: StageRef, deps: Deps) {
 }
 
 export interface FailureInput extends StageRef {
+  operationType?: OperationType;
   /** What a Catch put at $.error: Step Functions' { Error, Cause }. */
   error?: { Error?: string; Cause?: string };
 }

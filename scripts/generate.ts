@@ -1,0 +1,27 @@
+/**
+ * `npm run generate`: writes what is generated from the code's own declarations and is committed:
+ * the state machine definitions (statemachines/*.asl.json, from src/workflows). A test checks that
+ * the committed files equal what this writes.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { generatedFiles } from '../src/generated';
+
+const check = process.argv.includes('--check');
+let stale = 0;
+for (const [file, text] of Object.entries(await generatedFiles())) {
+  const url = new URL(`../${file}`, import.meta.url);
+  let current: string | undefined;
+  try {
+    current = readFileSync(url, 'utf8');
+  } catch {
+    current = undefined;
+  }
+  if (current === text) continue;
+  stale += 1;
+  if (check) console.error(`${file} is not what \`npm run generate\` writes`);
+  else {
+    writeFileSync(url, text);
+    console.log(`wrote ${file}`);
+  }
+}
+if (check && stale > 0) process.exit(1);

@@ -1,0 +1,19 @@
+import * as prettier from 'prettier';
+import { WORKFLOW_FILES, type WorkflowName } from './domain/workflows';
+import { workflowDefinitions } from './workflows';
+
+/** JSON as the repository's formatter writes it, so a generated file reads like any other. */
+async function formatted(value: unknown, file: string): Promise<string> {
+  const config = (await prettier.resolveConfig(file)) ?? {};
+  return prettier.format(JSON.stringify(value, null, 2), { ...config, parser: 'json' });
+}
+
+/** Every generated file, by its path in the repository, with the text it must hold. */
+export async function generatedFiles(): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for (const [name, file] of Object.entries(WORKFLOW_FILES) as [WorkflowName, string][]) {
+    const path = `statemachines/${file}`;
+    files[path] = await formatted(workflowDefinitions[name], path);
+  }
+  return files;
+}
