@@ -71,7 +71,6 @@ export async function removeBastion(ref: StageRef, deps: Pick<TaskDeps, 'databas
 
 export interface BastionFailureInput extends FailureInput {
   stageStatusBefore: StageStatus;
-  target?: { roleArn: string; region: string };
 }
 
 /**

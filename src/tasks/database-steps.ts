@@ -2,14 +2,13 @@ import { externalIdFor } from '../app/stacks';
 import { ENGINE_SPECS, type Database, type Engine } from '../domain/database';
 import type { OperationType } from '../domain/operation';
 import type { StageStatus } from '../domain/stage';
+import type { StageOperationInput } from '../domain/workflow-input';
 import { renderDatabaseTemplate, DATABASE_OUTPUTS } from '../templates/database';
 import { STAGE_OUTPUTS } from '../templates/outputs';
 import type { StageRef, TaskDeps } from './deps';
 import { failureReason, type FailureInput } from './stage-steps';
 
-export interface DatabaseRef extends StageRef {
-  engine: Engine;
-}
+export type DatabaseRef = StageRef & Required<Pick<StageOperationInput, 'engine'>>;
 
 /** A task error the workflow records as the operation's reason. */
 function stepError(name: string, message: string): Error {

@@ -5,6 +5,7 @@ import type { ApprovalStore } from '../store/approvals';
 import type { PipelineStore } from '../store/pipelines';
 import type { StackWaitStore } from '../store/stack-waits';
 import type { Store } from '../store/store';
+import type { StageWorkflowInput } from '../domain/workflow-input';
 
 /** What the state machines' task functions may use; each names its subset. */
 export interface TaskDeps {
@@ -23,16 +24,8 @@ export interface TaskDeps {
   pipelineSettings: PipelineSettings;
 }
 
-export interface StageRef {
-  tenantId: string;
-  stackId: string;
-  stageName: string;
-  operationId: string;
-}
+/** The stage an operation's task works on: part of the workflow's input (src/domain/workflow-input.ts). */
+export type StageRef = Pick<StageWorkflowInput, 'tenantId' | 'stackId' | 'stageName' | 'operationId'>;
 
-export interface StackRef {
-  tenantId: string;
-  operationId: string;
-  cfnStackName: string;
-  target: { roleArn: string; region: string };
-}
+/** The CloudFormation stack a task calls, in the customer's account; its name is the stage's, a database's or a bastion's. */
+export type StackRef = Pick<StageWorkflowInput, 'tenantId' | 'operationId' | 'cfnStackName' | 'target'>;

@@ -16,7 +16,7 @@ import {
 } from '../domain/pipeline';
 import { buttonValue } from '../domain/slack';
 import type { Stage } from '../domain/stage';
-import type { StageWorkflowInput } from '../domain/workflow-input';
+import type { PipelineWorkflowInput, RunWorkflowInput, StageWorkflowInput } from '../domain/workflow-input';
 import { errorFields, log } from '../log';
 import type { StoredApproval } from '../store/approvals';
 import { renderPipelineTemplate } from '../templates/pipeline';
@@ -48,10 +48,7 @@ const accountOf = (roleArn: string) => /^arn:[^:]+:iam::(\d{12}):/.exec(roleArn)
 
 // ---- create-pipeline --------------------------------------------------------------------------
 
-export interface PipelineRef {
-  tenantId: string;
-  stackId: string;
-}
+export type PipelineRef = Pick<PipelineWorkflowInput, 'tenantId' | 'stackId'>;
 
 export async function renderPipeline(ref: PipelineRef, deps: Pick<Deps, 'store'>) {
   const stack = await deps.store.requireStack(ref.tenantId, ref.stackId);
@@ -100,16 +97,9 @@ export async function recordPipelineFailure(
 
 // ---- pipeline-run: the build ------------------------------------------------------------------
 
-export interface RunRef {
-  tenantId: string;
-  stackId: string;
-  runId: string;
-}
+export type RunRef = Pick<RunWorkflowInput, 'tenantId' | 'stackId' | 'runId'>;
 
-export interface BuildRef extends RunRef {
-  pipelineName: string;
-  target: { roleArn: string; region: string };
-}
+export type BuildRef = RunRef & Pick<RunWorkflowInput, 'pipelineName' | 'target'>;
 
 /** Starts the pipeline on the run's commit (or the branch head), once per run (clientRequestToken). */
 export async function startBuild(ref: BuildRef, deps: Pick<Deps, 'store' | 'pipelines' | 'builds'>) {

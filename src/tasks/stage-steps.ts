@@ -1,7 +1,6 @@
 import { databaseWiring } from '../domain/database';
 import { platformEnvironment, serviceEnvironment, serviceEnvironmentNames } from '../domain/environment';
 import { renderStageTemplate } from '../templates/stage';
-import type { OperationType } from '../domain/operation';
 import type { StageRef, TaskDeps } from './deps';
 
 type Deps = Pick<TaskDeps, 'store'>;
@@ -67,7 +66,6 @@ export async function removeStage(ref: StageRef, deps: Deps) {
 }
 
 export interface FailureInput extends StageRef {
-  operationType?: OperationType;
   /** What a Catch put at $.error: Step Functions' { Error, Cause }. */
   error?: { Error?: string; Cause?: string };
 }

@@ -165,12 +165,6 @@ function task(
   options: TaskOptions,
   resultSelector?: Record<string, unknown>,
 ): State {
-  const result = resultSelector === undefined ? {} : { ResultSelector: resultSelector };
-  const resultPath = {
-    ResultPath:
-      options.resultPath === undefined || options.resultPath === null ? null : jsonPath(options.resultPath),
-  };
-  const selectorFirst = Object.keys(options).indexOf('result') < Object.keys(options).indexOf('resultPath');
   return {
     Type: 'Task',
     ...(options.comment ? { Comment: options.comment } : {}),
@@ -180,7 +174,8 @@ function task(
       ? { TimeoutSecondsPath: jsonPath(options.timeoutPath) }
       : { TimeoutSeconds: options.timeout ?? defaults.timeout }),
     Retry: options.retry ?? [defaults.retry],
-    ...(selectorFirst ? { ...result, ...resultPath } : { ...resultPath, ...result }),
+    ...(resultSelector ? { ResultSelector: resultSelector } : {}),
+    ResultPath: options.resultPath ? jsonPath(options.resultPath) : null,
     ...(options.catch === false ? {} : { Catch: options.catch ?? [catchInto(FAILURE_PATH)] }),
     ...flow(options),
   };
@@ -192,12 +187,19 @@ const flow = (options: Flow) => (options.end ? { End: true } : { Next: options.n
 export type Payload<I> = { [K in keyof I]: Value<I[K]> };
 
 interface LambdaOptions<N extends TaskName> extends TaskOptions {
-  /** What of the function's result to keep, at `resultPath`. */
-  result?: (output: Path<TaskOutput<N>>) => Record<string, unknown>;
+  /**
+   * What of the function's result to keep at `resultPath`: the fields named, or a selector built
+   * from the result's typed paths. Without it the whole result is dropped.
+   */
+  result?: (keyof TaskOutput<N>)[] | ((output: Path<TaskOutput<N>>) => Record<string, unknown>);
 }
 
-const lambdaResult = <N extends TaskName>(options: LambdaOptions<N>) =>
-  options.result ? fields(options.result(path<TaskOutput<N>>('$.Payload'))) : undefined;
+function lambdaResult<N extends TaskName>(options: LambdaOptions<N>) {
+  const output = path<TaskOutput<N>>('$.Payload');
+  if (Array.isArray(options.result))
+    return fields(Object.fromEntries(options.result.map((key) => [key, output[key as keyof typeof output]])));
+  return options.result ? fields(options.result(output)) : undefined;
+}
 
 /** A task function (src/tasks/registry.ts), called with a payload typed as its input. */
 export function lambdaTask<N extends TaskName>(

@@ -18,6 +18,7 @@ import {
   S,
   stateOf,
   succeed,
+  type Value,
   updateItem,
   waitForToken,
   when,
@@ -27,6 +28,24 @@ import type { RunState } from './state';
 
 const $ = stateOf<RunState>();
 
+const run = { tenantId: $.tenantId, stackId: $.stackId, runId: $.runId };
+const runEvent = (status: Value<string>, extra: Record<string, Value<unknown>> = {}) =>
+  event('Pipeline Run Status Change', { ...run, status, ...extra });
+const approvalEvent = (
+  detailType: string,
+  status: Value<string>,
+  extra: Record<string, Value<unknown>> = {},
+) =>
+  event(detailType, {
+    ...run,
+    stageName: $.next.stageName,
+    approvalId: $.approval.approvalId,
+    status,
+    ...extra,
+  });
+/** A deploy that waits for a stage busy with another operation tries again for about 7 minutes. */
+const STAGE_BUSY = { ErrorEquals: ['StageBusy'], IntervalSeconds: 20, MaxAttempts: 6, BackoffRate: 1.5 };
+
 export default workflow({
   comment:
     "A pipeline run: build the commit (CodePipeline in the customer's account, resumed by its state-change event), then move the image through the stack's stages in creation order. A stage that requires approval first waits on a task token (an approval record, an email and a Slack message with a single-use link; expiry after approvalTimeoutSeconds stops the run). Each deploy is a deploy-stage execution (a stage update with the new image, under the stage's lock). Rejection, expiry, supersession or a failed deploy stop the run; earlier stages keep what they got. No overall timeout: approvals may wait for days on a task token, which costs no state transitions.",
@@ -34,29 +53,17 @@ export default workflow({
     StartBuild: lambdaTask(
       'StartBuild',
       {
-        tenantId: $.tenantId,
-        stackId: $.stackId,
-        runId: $.runId,
+        ...run,
         pipelineName: $.pipelineName,
         target: $.target,
       },
       {
-        result: (out) => ({ pipelineExecutionId: out.pipelineExecutionId }),
+        result: ['pipelineExecutionId'],
         resultPath: $.build,
         next: 'EmitRunBuilding',
       },
     ),
-    EmitRunBuilding: emitEvents(
-      [
-        event('Pipeline Run Status Change', {
-          tenantId: $.tenantId,
-          stackId: $.stackId,
-          runId: $.runId,
-          status: 'BUILDING',
-        }),
-      ],
-      { next: 'WaitForBuild' },
-    ),
+    EmitRunBuilding: emitEvents([runEvent('BUILDING')], { next: 'WaitForBuild' }),
     WaitForBuild: waitForToken(
       'WaitForBuild',
       { tenantId: $.tenantId, runId: $.runId, pipelineExecutionId: $.build.pipelineExecutionId },
@@ -70,20 +77,13 @@ export default workflow({
     CheckBuild: lambdaTask(
       'CheckBuild',
       {
-        tenantId: $.tenantId,
-        stackId: $.stackId,
-        runId: $.runId,
+        ...run,
         pipelineName: $.pipelineName,
         target: $.target,
         pipelineExecutionId: $.build.pipelineExecutionId,
       },
       {
-        result: (out) => ({
-          status: out.status,
-          reason: out.reason,
-          imageUri: out.imageUri,
-          commitSha: out.commitSha,
-        }),
+        result: ['status', 'reason', 'imageUri', 'commitSha'],
         resultPath: $.checked,
         next: 'ChooseBuildOutcome',
       },
@@ -120,23 +120,17 @@ export default workflow({
     BeginPromotion: lambdaTask(
       'BeginPromotion',
       {
-        tenantId: $.tenantId,
-        stackId: $.stackId,
-        runId: $.runId,
+        ...run,
         imageUri: $.checked.imageUri,
         commitSha: $.checked.commitSha,
       },
-      { result: (out) => ({ result: out }), resultPath: null, next: 'PickNextStage' },
+      { next: 'PickNextStage' },
     ),
-    PickNextStage: lambdaTask(
-      'PickNextStage',
-      { tenantId: $.tenantId, stackId: $.stackId, runId: $.runId },
-      {
-        result: (out) => ({ done: out.done, stageName: out.stageName, requireApproval: out.requireApproval }),
-        resultPath: $.next,
-        next: 'HasNextStage',
-      },
-    ),
+    PickNextStage: lambdaTask('PickNextStage', run, {
+      result: ['done', 'stageName', 'requireApproval'],
+      resultPath: $.next,
+      next: 'HasNextStage',
+    }),
     HasNextStage: choice(
       [when(is($.next.done, 'BooleanEquals', true), 'RecordRunSucceeded')],
       'NeedsApproval',
@@ -148,14 +142,12 @@ export default workflow({
     CreateApproval: lambdaTask(
       'CreateApproval',
       {
-        tenantId: $.tenantId,
-        stackId: $.stackId,
-        runId: $.runId,
+        ...run,
         stageName: $.next.stageName,
         approvalTimeoutSeconds: $.approvalTimeoutSeconds,
       },
       {
-        result: (out) => ({ approvalId: out.approvalId, expiresAt: out.expiresAt }),
+        result: ['approvalId', 'expiresAt'],
         resultPath: $.approval,
         catch: [on('RunSuperseded', $.stopError, 'RunSuperseded'), catchInto('RecordFailure')],
         next: 'EmitApprovalRequested',
@@ -163,20 +155,8 @@ export default workflow({
     ),
     EmitApprovalRequested: emitEvents(
       [
-        event('Approval Requested', {
-          tenantId: $.tenantId,
-          stackId: $.stackId,
-          runId: $.runId,
-          stageName: $.next.stageName,
-          approvalId: $.approval.approvalId,
-          expiresAt: $.approval.expiresAt,
-          status: 'PENDING',
-        }),
-        event('Pipeline Run Status Change', {
-          tenantId: $.tenantId,
-          stackId: $.stackId,
-          runId: $.runId,
-          status: 'WAITING_FOR_APPROVAL',
+        approvalEvent('Approval Requested', 'PENDING', { expiresAt: $.approval.expiresAt }),
+        runEvent('WAITING_FOR_APPROVAL', {
           stageName: $.next.stageName,
           stageStatus: 'WAITING_FOR_APPROVAL',
         }),
@@ -209,17 +189,7 @@ export default workflow({
       },
     ),
     EmitApprovalApproved: emitEvents(
-      [
-        event('Approval Decided', {
-          tenantId: $.tenantId,
-          stackId: $.stackId,
-          runId: $.runId,
-          stageName: $.next.stageName,
-          approvalId: $.approval.approvalId,
-          status: 'APPROVED',
-          decidedBy: $.decision.decidedBy,
-        }),
-      ],
+      [approvalEvent('Approval Decided', 'APPROVED', { decidedBy: $.decision.decidedBy })],
       { next: 'PrepareStageDeploy' },
     ),
     ApprovalRejected: pass(
@@ -260,19 +230,7 @@ export default workflow({
       },
       { resultPath: $.stop, next: 'EmitApprovalEnded' },
     ),
-    EmitApprovalEnded: emitEvents(
-      [
-        event('Approval Decided', {
-          tenantId: $.tenantId,
-          stackId: $.stackId,
-          runId: $.runId,
-          stageName: $.next.stageName,
-          approvalId: $.approval.approvalId,
-          status: $.stop.approval,
-        }),
-      ],
-      { next: 'StopRun' },
-    ),
+    EmitApprovalEnded: emitEvents([approvalEvent('Approval Decided', $.stop.approval)], { next: 'StopRun' }),
     RunSuperseded: pass(
       {
         runStatus: 'SUPERSEDED',
@@ -284,23 +242,17 @@ export default workflow({
     StopRun: lambdaTask(
       'RecordRunEnd',
       {
-        tenantId: $.tenantId,
-        stackId: $.stackId,
-        runId: $.runId,
+        ...run,
         status: $.stop.runStatus,
         reason: $.stop.reason,
         stageName: $.next.stageName,
         stageStatus: $.stop.stageStatus,
       },
-      { result: (out) => ({ result: out }), resultPath: null, next: 'EmitRunStopped' },
+      { next: 'EmitRunStopped' },
     ),
     EmitRunStopped: emitEvents(
       [
-        event('Pipeline Run Status Change', {
-          tenantId: $.tenantId,
-          stackId: $.stackId,
-          runId: $.runId,
-          status: $.stop.runStatus,
+        runEvent($.stop.runStatus, {
           stageName: $.next.stageName,
           stageStatus: $.stop.stageStatus,
           reason: $.stop.reason,
@@ -311,13 +263,10 @@ export default workflow({
     RunStopped: succeed("Stopped on purpose (rejected, expired, superseded): the run's record says why"),
     PrepareStageDeploy: lambdaTask(
       'PrepareStageDeploy',
-      { tenantId: $.tenantId, stackId: $.stackId, runId: $.runId, stageName: $.next.stageName },
+      { ...run, stageName: $.next.stageName },
       {
-        retry: [
-          RETRY.lambda,
-          { ErrorEquals: ['StageBusy'], IntervalSeconds: 20, MaxAttempts: 6, BackoffRate: 1.5 },
-        ],
-        result: (out) => ({ operationId: out.operationId, workflowInput: out.workflowInput }),
+        retry: [RETRY.lambda, STAGE_BUSY],
+        result: ['operationId', 'workflowInput'],
         resultPath: $.deploy,
         catch: [on('RunSuperseded', $.stopError, 'RunSuperseded'), catchInto('RecordFailure')],
         next: 'EmitStageDeploying',
@@ -325,11 +274,7 @@ export default workflow({
     ),
     EmitStageDeploying: emitEvents(
       [
-        event('Pipeline Run Status Change', {
-          tenantId: $.tenantId,
-          stackId: $.stackId,
-          runId: $.runId,
-          status: 'DEPLOYING',
+        runEvent('DEPLOYING', {
           stageName: $.next.stageName,
           stageStatus: 'DEPLOYING',
           operationId: $.deploy.operationId,
@@ -344,16 +289,12 @@ export default workflow({
     ),
     RecordStageDeployed: lambdaTask(
       'RecordStageDeployed',
-      { tenantId: $.tenantId, stackId: $.stackId, runId: $.runId, stageName: $.next.stageName },
-      { result: (out) => ({ result: out }), resultPath: null, next: 'EmitStageDeployed' },
+      { ...run, stageName: $.next.stageName },
+      { next: 'EmitStageDeployed' },
     ),
     EmitStageDeployed: emitEvents(
       [
-        event('Pipeline Run Status Change', {
-          tenantId: $.tenantId,
-          stackId: $.stackId,
-          runId: $.runId,
-          status: 'DEPLOYING',
+        runEvent('DEPLOYING', {
           stageName: $.next.stageName,
           stageStatus: 'SUCCEEDED',
           operationId: $.deploy.operationId,
@@ -363,42 +304,24 @@ export default workflow({
     ),
     RecordRunSucceeded: lambdaTask(
       'RecordRunEnd',
-      { tenantId: $.tenantId, stackId: $.stackId, runId: $.runId, status: 'SUCCEEDED' },
-      { result: (out) => ({ result: out }), resultPath: null, next: 'EmitRunSucceeded' },
+      { ...run, status: 'SUCCEEDED' },
+      { next: 'EmitRunSucceeded' },
     ),
-    EmitRunSucceeded: emitEvents(
-      [
-        event('Pipeline Run Status Change', {
-          tenantId: $.tenantId,
-          stackId: $.stackId,
-          runId: $.runId,
-          status: 'SUCCEEDED',
-        }),
-      ],
-      { end: true },
-    ),
+    EmitRunSucceeded: emitEvents([runEvent('SUCCEEDED')], { end: true }),
     RecordFailure: lambdaTask(
       'RecordRunFailure',
       { state: $ },
       {
-        result: (out) => ({ reason: out.reason }),
+        result: ['reason'],
         resultPath: $.failure,
         catch: false,
         next: 'EmitFailureEvents',
       },
     ),
-    EmitFailureEvents: emitEvents(
-      [
-        event('Pipeline Run Status Change', {
-          tenantId: $.tenantId,
-          stackId: $.stackId,
-          runId: $.runId,
-          status: 'FAILED',
-          error: $.failure.reason,
-        }),
-      ],
-      { catch: false, next: 'RunFailed' },
-    ),
+    EmitFailureEvents: emitEvents([runEvent('FAILED', { error: $.failure.reason })], {
+      catch: false,
+      next: 'RunFailed',
+    }),
     RunFailed: fail('RunFailed', 'The run failed; its record holds the reason'),
   },
 });
