@@ -1,9 +1,10 @@
 /**
  * `npm run generate`: writes what is generated from the code's own declarations and is committed:
- * the state machine definitions (statemachines/*.asl.json, from src/workflows). A test checks that
- * the committed files equal what this writes.
+ * the state machine definitions (statemachines/*.asl.json, from src/workflows) and serverless.yml's
+ * functions and roles (serverless/*.json, from src/deploy). A test checks that the committed files
+ * equal what this writes; `npm run generate -- --check` says which differ.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { generatedFiles } from '../src/generated';
 
 const check = process.argv.includes('--check');
@@ -20,6 +21,7 @@ for (const [file, text] of Object.entries(await generatedFiles())) {
   stale += 1;
   if (check) console.error(`${file} is not what \`npm run generate\` writes`);
   else {
+    mkdirSync(new URL('.', url), { recursive: true });
     writeFileSync(url, text);
     console.log(`wrote ${file}`);
   }

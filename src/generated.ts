@@ -1,5 +1,6 @@
 import * as prettier from 'prettier';
 import { WORKFLOW_FILES, type WorkflowName } from './domain/workflows';
+import { serverlessFunctions, serverlessRoles } from './deploy/serverless';
 import { workflowDefinitions } from './workflows';
 
 /** JSON as the repository's formatter writes it, so a generated file reads like any other. */
@@ -15,5 +16,7 @@ export async function generatedFiles(): Promise<Record<string, string>> {
     const path = `statemachines/${file}`;
     files[path] = await formatted(workflowDefinitions[name], path);
   }
+  files['serverless/functions.json'] = await formatted(serverlessFunctions(), 'serverless/functions.json');
+  files['serverless/roles.json'] = await formatted(serverlessRoles(), 'serverless/roles.json');
   return files;
 }

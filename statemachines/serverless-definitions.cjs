@@ -1,7 +1,7 @@
 /*
  * The state machines of serverless.yml (`stepFunctions.stateMachines: ${file(./statemachines/serverless-definitions.cjs):stateMachines}`):
- * one per statemachines/*.asl.json, named `<service>-<stage>-<workflow>`, run by its own role
- * (serverless/roles.cjs).
+ * one per statemachines/*.asl.json (written by `npm run generate` from src/workflows), named
+ * `<service>-<stage>-<workflow>`, run by its own role (serverless/roles.json).
  *
  * The *.asl.json files are shared with the embedded runtime, which binds their placeholders to local
  * values, so they stay as they are. Here every string that is exactly `${Name}` becomes the
@@ -20,13 +20,6 @@ const path = require('node:path');
 const TABLE_ID = 'Table';
 const EVENT_BUS_ID = 'EventBus';
 
-/** `serverless.yml` function key of the Lambda that runs a task: RenderStageTemplate → renderStageTemplateTask. */
-const taskFunctionKey = (taskName) => `${taskName[0].toLowerCase()}${taskName.slice(1)}Task`;
-
-/** serverless' own naming for a function's resource: renderStageTemplateTask → RenderStageTemplateTaskLambdaFunction. */
-const lambdaLogicalId = (functionKey) =>
-  `${functionKey[0].toUpperCase()}${functionKey.slice(1).replace(/-/g, 'Dash').replace(/_/g, 'Underscore')}LambdaFunction`;
-
 /**
  * Every statemachines/<kebab-name>.asl.json is a workflow named <camelName> (src/domain/workflows.ts
  * lists the same files): deploy-stage.asl.json → deployStage.
@@ -40,6 +33,7 @@ const WORKFLOW_FILES = Object.fromEntries(
 );
 
 const EXACT_PLACEHOLDER = /^\$\{([A-Za-z0-9]+)\}$/;
+/** `${TasksFunctionArn}`: the function of a unit (src/deploy/units.ts), serverless' `<Unit>LambdaFunction`. */
 const FUNCTION_ARN = /^([A-Za-z0-9]+)FunctionArn$/;
 /** `${DeployStageStateMachineArn}`: a workflow that starts another (states:startExecution.sync:2). */
 const STATE_MACHINE_ARN = /^([A-Za-z0-9]+)StateMachineArn$/;
@@ -47,27 +41,24 @@ const STATE_MACHINE_ARN = /^([A-Za-z0-9]+)StateMachineArn$/;
 function reference(name, file) {
   if (name === 'TableName') return { Ref: TABLE_ID };
   if (name === 'EventBusName') return { Ref: EVENT_BUS_ID };
-  const task = FUNCTION_ARN.exec(name);
-  if (task) return { 'Fn::GetAtt': [lambdaLogicalId(taskFunctionKey(task[1])), 'Arn'] };
+  const unit = FUNCTION_ARN.exec(name);
+  if (unit) return { 'Fn::GetAtt': [`${unit[1]}LambdaFunction`, 'Arn'] };
   const machine = STATE_MACHINE_ARN.exec(name);
   if (machine) return { Ref: `${machine[1]}StateMachine` };
   throw new Error(`${file}: no value for the placeholder \${${name}}`);
 }
 
-function resolvePlaceholders(node, file, found) {
+function resolvePlaceholders(node, file) {
   if (typeof node === 'string') {
     const exact = EXACT_PLACEHOLDER.exec(node);
-    if (exact) {
-      found.add(exact[1]);
-      return reference(exact[1], file);
-    }
+    if (exact) return reference(exact[1], file);
     if (node.includes('${')) throw new Error(`${file}: "${node}" embeds a placeholder in a longer string`);
     return node;
   }
-  if (Array.isArray(node)) return node.map((item) => resolvePlaceholders(item, file, found));
+  if (Array.isArray(node)) return node.map((item) => resolvePlaceholders(item, file));
   if (node && typeof node === 'object') {
     return Object.fromEntries(
-      Object.entries(node).map(([key, value]) => [key, resolvePlaceholders(value, file, found)]),
+      Object.entries(node).map(([key, value]) => [key, resolvePlaceholders(value, file)]),
     );
   }
   return node;
@@ -76,17 +67,7 @@ function resolvePlaceholders(node, file, found) {
 function load(workflow) {
   const file = WORKFLOW_FILES[workflow];
   const asl = JSON.parse(fs.readFileSync(path.join(__dirname, file), 'utf8'));
-  const found = new Set();
-  const definition = resolvePlaceholders(asl, file, found);
-  return { definition, placeholders: [...found].sort() };
-}
-
-/** The task names whose functions a workflow invokes, e.g. ['CreateStack', ...]. */
-function taskNames(workflow) {
-  return load(workflow)
-    .placeholders.map((name) => FUNCTION_ARN.exec(name))
-    .filter(Boolean)
-    .map((match) => match[1]);
+  return resolvePlaceholders(asl, file);
 }
 
 const pascal = (name) => `${name[0].toUpperCase()}${name.slice(1)}`;
@@ -104,31 +85,13 @@ async function stateMachines({ resolveConfigurationProperty, resolveVariable }) 
         name: `${service}-${stage}-${workflow}`,
         id: `${pascal(workflow)}StateMachine`,
         role: { 'Fn::GetAtt': [stateMachineRoleId(workflow), 'Arn'] },
-        definition: load(workflow).definition,
+        definition: load(workflow),
       },
     ]),
   );
 }
 
-/** Logical id of the role serverless/roles.cjs gives a workflow's state machine. */
+/** Logical id of the role serverless/roles.json gives a workflow's state machine (src/deploy/serverless.ts). */
 const stateMachineRoleId = (workflow) => `${pascal(workflow)}StateMachineRole`;
 
-/** The workflows a workflow starts as children, e.g. pipelineRun → ['deployStage']. */
-function childWorkflows(workflow) {
-  return load(workflow)
-    .placeholders.map((name) => STATE_MACHINE_ARN.exec(name))
-    .filter(Boolean)
-    .map((match) => `${match[1][0].toLowerCase()}${match[1].slice(1)}`);
-}
-
-module.exports = {
-  stateMachines,
-  childWorkflows,
-  workflows: Object.keys(WORKFLOW_FILES),
-  stateMachineRoleId,
-  taskNames,
-  taskFunctionKey,
-  lambdaLogicalId,
-  TABLE_ID,
-  EVENT_BUS_ID,
-};
+module.exports = { stateMachines };

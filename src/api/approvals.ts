@@ -79,6 +79,8 @@ export const getApprovalRoute = defineRoute({
     'What an approval link shows: stack, stage, commit, who asked and when, and a form (HTML; JSON with Accept: application/json). A GET never decides: mail scanners open links',
   tag: 'Approvals',
   auth: 'none',
+  unit: 'approvals',
+  permissions: ['table:read', 'platformSecrets:read'],
   params: approvalParams,
   query: z.strictObject({ token: z.optional(z.string().check(z.maxLength(1024, 'is too long'))) }),
   responses: {
@@ -116,6 +118,8 @@ export const decideApprovalRoute = defineRoute({
     'Approve or reject: with the link token (a form post or JSON `token`) or a bearer token of a user of the tenant. A second decision is a 409; a used, expired or superseded link a 410',
   tag: 'Approvals',
   auth: 'none',
+  unit: 'approvals',
+  permissions: ['table:read', 'table:update', 'workflows:resume', 'platformSecrets:read'],
   raw: { maxBytes: 16 * 1024 },
   params: approvalParams,
   query: z.strictObject({ token: z.optional(z.string().check(z.maxLength(1024, 'is too long'))) }),
@@ -155,6 +159,8 @@ export const listApprovalsRoute = defineRoute({
   summary: 'The tenant’s approvals waiting for a decision, newest first (for the dashboard)',
   tag: 'Approvals',
   auth: 'jwt',
+  unit: 'api',
+  permissions: ['table:read', 'index:query'],
   query: z.strictObject({ status: z.optional(z.enum(['pending'])), limit: pageLimit, nextToken }),
   responses: responses(
     { 200: { description: 'A page of approvals', schema: pageOf(approvalSchema) } },

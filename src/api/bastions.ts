@@ -42,6 +42,8 @@ export const createBastionRoute = defineRoute({
     'Provision a bastion host for SSH tunnels to the stage’s databases, reachable from the given CIDRs only',
   tag: 'Bastions',
   auth: 'jwt',
+  unit: 'api',
+  permissions: ['idempotency', 'workflows:start'],
   idempotent: true,
   params: stageParams,
   body: bastionBody,
@@ -63,6 +65,8 @@ export const getBastionRoute = defineRoute({
   summary: 'The bastion’s host and user, and the exact ssh tunnel command for each database of the stage',
   tag: 'Bastions',
   auth: 'jwt',
+  unit: 'api',
+  permissions: ['table:read', 'table:query'],
   params: stageParams,
   responses: responses({ 200: { description: 'The bastion', schema: bastionSchema } }, [400, 401, 404]),
   async handle(req, deps: Pick<ApiDeps, 'store' | 'databases'>) {
@@ -78,6 +82,8 @@ export const deleteBastionRoute = defineRoute({
   summary: 'Delete the stage’s bastion host and its key pair',
   tag: 'Bastions',
   auth: 'jwt',
+  unit: 'api',
+  permissions: ['idempotency', 'workflows:start'],
   idempotent: true,
   params: stageParams,
   responses: responses(
@@ -99,6 +105,8 @@ export const getBastionPrivateKeyRoute = defineRoute({
     'Download the bastion’s private key (PEM), which AWS keeps in SSM Parameter Store; every download is audited',
   tag: 'Bastions',
   auth: 'jwt',
+  unit: 'credentials',
+  permissions: ['table:read', 'table:put', 'customerAccounts:use', 'events:publish'],
   params: stageParams,
   responses: responses(
     { 200: { description: 'The private key, as application/x-pem-file' } },

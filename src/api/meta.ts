@@ -12,6 +12,8 @@ export const healthRoute = defineRoute({
   summary: 'Liveness check (no authentication)',
   tag: 'Meta',
   auth: 'none',
+  unit: 'api',
+  permissions: [],
   responses: { 200: { description: 'OK', schema: z.object({ status: z.literal('ok') }) } },
   async handle() {
     return { statusCode: 200, body: { status: 'ok' } };
@@ -26,6 +28,8 @@ export const roleSetupRoute = defineRoute({
     'The IAM role to create in your AWS account: trust policy (with your external id), permissions, event forwarding',
   tag: 'Account',
   auth: 'jwt',
+  unit: 'api',
+  permissions: ['tenant:profile'],
   responses: responses(
     {
       200: {

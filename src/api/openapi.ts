@@ -90,6 +90,8 @@ export const openApiRoute = defineRoute({
   summary: 'This API’s OpenAPI 3.1 document (no authentication)',
   tag: 'Meta',
   auth: 'none',
+  unit: 'api',
+  permissions: [],
   responses: { 200: { description: 'The OpenAPI document' } },
   async handle() {
     // Imported here, not at the top: the route list includes this route.

@@ -13,6 +13,8 @@ export const getOperationRoute = defineRoute({
   summary: 'Get an operation: PENDING → RUNNING → SUCCEEDED | FAILED, with the reason when it failed',
   tag: 'Operations',
   auth: 'jwt',
+  unit: 'api',
+  permissions: ['table:read'],
   params: z.strictObject({
     operationId: z.string().check(z.regex(/^op_[0-9a-z]{26}$/, 'is not an operation id')),
   }),
@@ -31,6 +33,8 @@ export const listOperationsRoute = defineRoute({
   summary: 'List a stack’s operations, newest first',
   tag: 'Operations',
   auth: 'jwt',
+  unit: 'api',
+  permissions: ['table:read', 'index:query'],
   params: stackParams,
   query: pageQuery,
   responses: responses(

@@ -1,5 +1,7 @@
 import type { ApiDeps } from '../app/deps';
-import type { Route } from '../http/route';
+import type { HttpUnit } from '../deploy/units';
+import { httpRouter, type HttpDeps } from '../http/handler';
+import type { AnyRoute, Route } from '../http/route';
 import { decideApprovalRoute, getApprovalRoute, listApprovalsRoute } from './approvals';
 import { createRunRoute, getRunRoute, listRunsRoute } from './runs';
 import { githubWebhookRoute, slackInteractionsRoute } from './webhooks';
@@ -43,8 +45,11 @@ import {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ApiRoute = Route<ApiDeps, any, any, any>;
 
-/** Every HTTP route, each deployed as its own function (see serverless.yml) and documented in OpenAPI. */
-export const routes = [
+/**
+ * Every HTTP route, documented in OpenAPI and served by its unit's function (src/deploy/units.ts);
+ * the embedded runtime serves the same table.
+ */
+const declared = [
   healthRoute,
   openApiRoute,
   roleSetupRoute,
@@ -86,4 +91,26 @@ export const routes = [
   getApprovalRoute,
   decideApprovalRoute,
   listApprovalsRoute,
-] as ApiRoute[];
+] as const;
+
+export const routes = declared as readonly ApiRoute[];
+
+type DeclaredRoute = (typeof declared)[number];
+/** A route's deps; a route that takes none (health) adds nothing. */
+type DepsOf<R> = R extends { handle(req: never, deps: infer D): unknown }
+  ? unknown extends D
+    ? Record<never, never>
+    : D
+  : never;
+type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+
+/** What a unit's routes need, together: its entry point (functions/) gives exactly this. */
+export type RouteUnitDeps<U extends HttpUnit> = Intersection<DepsOf<Extract<DeclaredRoute, { unit: U }>>>;
+
+export const routesOf = (unit: HttpUnit): AnyRoute[] =>
+  routes.filter((route) => route.unit === unit) as unknown as AnyRoute[];
+
+/** An HTTP unit's handler: the unit's routes, found by API Gateway's routeKey (src/http/handler.ts). */
+export function httpUnit<U extends HttpUnit>(unit: U, deps: RouteUnitDeps<U> & HttpDeps) {
+  return httpRouter(routesOf(unit), deps);
+}

@@ -85,6 +85,8 @@ export const listRunsRoute = defineRoute({
   summary: 'A stack’s pipeline runs, newest first: commit, status, and the status of each stage',
   tag: 'Runs',
   auth: 'jwt',
+  unit: 'api',
+  permissions: ['table:read', 'index:query'],
   params: stackParams,
   query: pageQuery,
   responses: responses(
@@ -106,6 +108,8 @@ export const getRunRoute = defineRoute({
     'A pipeline run: QUEUED → BUILDING → DEPLOYING (⇄ WAITING_FOR_APPROVAL) → SUCCEEDED | FAILED | STOPPED | SUPERSEDED',
   tag: 'Runs',
   auth: 'jwt',
+  unit: 'api',
+  permissions: ['table:read'],
   params: runParams,
   responses: responses({ 200: { description: 'The run', schema: runSchema } }, [400, 401, 404]),
   async handle(req, deps: Pick<ApiDeps, 'pipelines'>) {
@@ -122,6 +126,8 @@ export const createRunRoute = defineRoute({
     'Deploy by hand: build the given commit (or the head of the stack’s branch) and move it through the stages',
   tag: 'Runs',
   auth: 'jwt',
+  unit: 'api',
+  permissions: ['idempotency', 'workflows:start'],
   idempotent: true,
   params: stackParams,
   body: createRunBody,

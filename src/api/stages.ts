@@ -17,6 +17,8 @@ export const createStageRoute = defineRoute({
   summary: 'Add a stage; starts the create-stage workflow',
   tag: 'Stages',
   auth: 'jwt',
+  unit: 'api',
+  permissions: ['idempotency', 'workflows:start'],
   idempotent: true,
   params: stackParams,
   body: createStageBody,
@@ -37,6 +39,8 @@ export const listStagesRoute = defineRoute({
   summary: 'List a stack’s stages in creation order (the order a push moves through them)',
   tag: 'Stages',
   auth: 'jwt',
+  unit: 'api',
+  permissions: ['table:read', 'index:query'],
   params: stackParams,
   query: pageQuery,
   responses: responses(
@@ -57,6 +61,8 @@ export const getStageRoute = defineRoute({
   summary: 'Get a stage: status, settings, URL and the names of the variables its service receives',
   tag: 'Stages',
   auth: 'jwt',
+  unit: 'api',
+  permissions: ['table:read'],
   params: stageParams,
   responses: responses({ 200: { description: 'The stage', schema: stageSchema } }, [400, 401, 404]),
   async handle(req, deps: Pick<ApiDeps, 'store'>) {
@@ -76,6 +82,8 @@ export const updateStageRoute = defineRoute({
   summary: 'Change a stage’s settings; each given setting is replaced whole and the stage is rebuilt',
   tag: 'Stages',
   auth: 'jwt',
+  unit: 'api',
+  permissions: ['idempotency', 'workflows:start'],
   idempotent: true,
   params: stageParams,
   body: updateStageBody,
@@ -97,6 +105,8 @@ export const deleteStageRoute = defineRoute({
   summary: 'Delete a stage; its CloudFormation stack is torn down',
   tag: 'Stages',
   auth: 'jwt',
+  unit: 'api',
+  permissions: ['idempotency', 'table:query', 'workflows:start'],
   idempotent: true,
   params: stageParams,
   responses: responses(
@@ -118,6 +128,8 @@ export const stageLogsRoute = defineRoute({
   summary: 'Read a stage’s application log or access log (CloudWatch Logs), oldest first',
   tag: 'Stages',
   auth: 'jwt',
+  unit: 'customerApi',
+  permissions: ['table:read', 'customerAccounts:use'],
   params: stageParams,
   query: z.strictObject({
     type: z.optional(z.enum(['app', 'access'])),
@@ -184,6 +196,8 @@ export const stageStackEventsRoute = defineRoute({
   summary: 'The CloudFormation events of the stage’s stack, newest first, for troubleshooting',
   tag: 'Stages',
   auth: 'jwt',
+  unit: 'customerApi',
+  permissions: ['table:read', 'customerAccounts:use'],
   params: stageParams,
   query: z.strictObject({ nextToken }),
   responses: responses(

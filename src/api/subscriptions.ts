@@ -73,6 +73,8 @@ export const createSubscriptionRoute = defineRoute({
     'Subscribe an HTTPS endpoint to your events: signed webhooks, retried with backoff, dead-lettered after the last attempt. The signing secret is in this response only.',
   tag: 'Subscriptions',
   auth: 'jwt',
+  unit: 'credentials',
+  permissions: ['table:put', 'table:update', 'subscriptionKey:use'],
   body: createSubscriptionBody,
   responses: responses(
     { 201: { description: 'The subscription, with its signing secret', schema: createdSubscriptionSchema } },
@@ -91,6 +93,8 @@ export const listSubscriptionsRoute = defineRoute({
   summary: 'List your subscriptions, oldest first',
   tag: 'Subscriptions',
   auth: 'jwt',
+  unit: 'api',
+  permissions: ['table:query'],
   query: pageQuery,
   responses: responses(
     { 200: { description: 'A page of subscriptions', schema: pageOf(subscriptionSchema) } },
@@ -109,6 +113,8 @@ export const getSubscriptionRoute = defineRoute({
   summary: 'Get a subscription (without its secret)',
   tag: 'Subscriptions',
   auth: 'jwt',
+  unit: 'api',
+  permissions: ['table:read'],
   params: subscriptionParams,
   responses: responses(
     { 200: { description: 'The subscription', schema: subscriptionSchema } },
@@ -127,6 +133,8 @@ export const deleteSubscriptionRoute = defineRoute({
   summary: 'Delete a subscription: deliveries still queued for it are dropped',
   tag: 'Subscriptions',
   auth: 'jwt',
+  unit: 'api',
+  permissions: ['idempotency'],
   idempotent: true,
   params: subscriptionParams,
   responses: responses({ 204: { description: 'Deleted' } }, [400, 401, 404]),
@@ -144,6 +152,8 @@ export const listSubscriptionDeadLettersRoute = defineRoute({
     'Deliveries that failed every attempt, newest first: the event, the last error, the number of attempts (kept 30 days)',
   tag: 'Subscriptions',
   auth: 'jwt',
+  unit: 'api',
+  permissions: ['table:read', 'table:query'],
   params: subscriptionParams,
   query: pageQuery,
   responses: responses(

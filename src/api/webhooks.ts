@@ -16,6 +16,8 @@ export const githubWebhookRoute = defineRoute({
     'GitHub push webhook of a stack (the URL and secret given when the stack was created; content type application/json). Signed with X-Hub-Signature-256; no bearer token',
   tag: 'Webhooks',
   auth: 'none',
+  unit: 'githubWebhook',
+  permissions: ['table:read', 'table:put', 'table:update', 'workflows:start', 'platformSecrets:read'],
   raw: { maxBytes: GITHUB_MAX_BYTES },
   query: z.strictObject({ stack: stackParams.shape.stackId }),
   responses: responses(
@@ -50,6 +52,8 @@ export const slackInteractionsRoute = defineRoute({
     'Slack’s interactivity request URL: the Approve / Reject buttons of approval messages. Signed by Slack (v0); no bearer token',
   tag: 'Webhooks',
   auth: 'none',
+  unit: 'approvals',
+  permissions: ['table:read', 'table:update', 'workflows:resume', 'platformSecrets:read'],
   raw: { maxBytes: 64 * 1024 },
   responses: responses(
     {

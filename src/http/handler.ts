@@ -6,7 +6,7 @@ import { badRequest, DomainError } from '../domain/errors';
 import { errorFields, log } from '../log';
 import type { IdempotencyStore } from '../store/idempotency';
 import { callerOf } from './auth';
-import type { AnyRoute, HttpResult, ParsedRequest, Route } from './route';
+import { routeKeyOf, type AnyRoute, type HttpResult, type ParsedRequest, type Route } from './route';
 import { parsePart } from './validation';
 
 /** API Gateway's payload limit is 10 MB; nothing this API accepts comes near 64 KB. */
@@ -141,13 +141,18 @@ function withoutShownOnce(body: string, fields: string[] | undefined): string {
  * The one middleware stack every HTTP function uses: header normalisation, then the route's own
  * parse → (idempotency) → handle → JSON mapping, with the error mapper last.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function httpHandler<D>(route: Route<D, any, any, any>, deps: D & HttpDeps) {
+function httpStack<D>(routeFor: (event: APIGatewayProxyEventV2) => AnyRoute | undefined, deps: D & HttpDeps) {
   const run = async (event: APIGatewayProxyEventV2): Promise<Result> => {
-    const req = parseRequest(route as AnyRoute, event);
+    const route = routeFor(event);
+    if (!route) {
+      // API Gateway only sends a function the routes it was given: this one was not.
+      log.error('no route for this function', { routeKey: event.routeKey });
+      return toResponse({ statusCode: 404, body: { message: 'Not Found' } });
+    }
+    const req = parseRequest(route, event);
     const handle = async () => toResponse(await route.handle(req, deps as never));
     return route.idempotent && deps.idempotency
-      ? withIdempotency(deps.idempotency, route as AnyRoute, event, req, handle)
+      ? withIdempotency(deps.idempotency, route, event, req, handle)
       : handle();
   };
   return middy<APIGatewayProxyEventV2, Result, Error, Context>()
@@ -158,4 +163,20 @@ export function httpHandler<D>(route: Route<D, any, any, any>, deps: D & HttpDep
       },
     })
     .handler((event) => run(event));
+}
+
+/** One route's handler, whatever the event's routeKey (tests, and the OpenAPI document's own function). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function httpHandler<D>(route: Route<D, any, any, any, any>, deps: D & HttpDeps) {
+  return httpStack(() => route as AnyRoute, deps);
+}
+
+/**
+ * A deployment unit's handler: API Gateway names the route it matched in the event's routeKey
+ * (`GET /v1/stacks/{stackId}`), so the unit only looks it up in its routes; the embedded runtime's
+ * server builds the same routeKey.
+ */
+export function httpRouter<D>(routes: readonly AnyRoute[], deps: D & HttpDeps) {
+  const byKey = new Map(routes.map((route) => [routeKeyOf(route), route]));
+  return httpStack((event) => byKey.get(event.routeKey), deps);
 }

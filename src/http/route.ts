@@ -1,4 +1,6 @@
 import type * as z from 'zod/mini';
+import type { Permission } from '../deploy/permissions';
+import type { HttpUnit } from '../deploy/units';
 import type { Caller } from './auth';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -31,7 +33,12 @@ export interface Route<
   PS = Schema | undefined,
   QS = Schema | undefined,
   BS = Schema | undefined,
+  U extends HttpUnit = HttpUnit,
 > {
+  /** The deployment unit (function) that serves the route (src/deploy/units.ts). */
+  unit: U;
+  /** What the route's code may do on AWS (src/deploy/permissions.ts): its unit's role allows exactly these. */
+  permissions: Permission[];
   method: Method;
   /** API Gateway style: /v1/stacks/{stackId} */
   path: string;
@@ -62,8 +69,12 @@ export function defineRoute<
   PS extends Schema | undefined = undefined,
   QS extends Schema | undefined = undefined,
   BS extends Schema | undefined = undefined,
->(route: Route<Deps, PS, QS, BS>): Route<Deps, PS, QS, BS> {
+  U extends HttpUnit = HttpUnit,
+>(route: Route<Deps, PS, QS, BS, U>): Route<Deps, PS, QS, BS, U> {
   return route;
 }
 
 export type AnyRoute = Route<never, Schema | undefined, Schema | undefined, Schema | undefined>;
+
+/** `GET /v1/stacks/{stackId}`: API Gateway's routeKey, by which a unit finds the route it was called for. */
+export const routeKeyOf = (route: Pick<AnyRoute, 'method' | 'path'>) => `${route.method} ${route.path}`;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBusPort, PlatformEvent } from '../cloud/ports';
+import { matches, type EventPattern } from '../events/pattern';
 
 /** An event as EventBridge delivers it to a rule's target. */
 export interface BusEvent {
@@ -42,6 +43,11 @@ export class LocalEventBus implements EventBusPort {
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** A rule: its target gets the events its pattern matches, as EventBridge's would. */
+  addRule(pattern: EventPattern, target: Listener): () => void {
+    return this.subscribe((event) => (matches(pattern, event) ? target(event) : undefined));
   }
 
   /** Stops delivering: at shutdown, rules must not run against a store that is closing. */

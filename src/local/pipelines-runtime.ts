@@ -3,17 +3,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SecretCache, type PipelineSettings } from '../app/pipelines';
-import type { JwtVerifierPort, WorkflowPort } from '../cloud/ports';
+import type { JwtVerifierPort } from '../cloud/ports';
 import { DEFAULT_APPROVAL_TIMEOUT_SECONDS } from '../domain/pipeline';
 import { TENANT_CLAIM } from '../http/auth';
 import { ApprovalStore } from '../store/approvals';
 import { PipelineStore } from '../store/pipelines';
 import type { Store } from '../store/store';
-import {
-  onPipelineExecutionEnded,
-  onPipelineStateChange,
-  type PipelineStateChange,
-} from '../tasks/pipeline-steps';
 import type { LocalEventBus } from './bus';
 import type { LocalCloudFormation } from './cloudformation';
 import { verifyToken } from './jwt';
@@ -37,8 +32,8 @@ export interface LocalPipelineOptions {
 
 /**
  * The pipeline parts of the embedded runtime: the run store, secrets in a file, the simulated
- * CodePipeline, the outbox for email and Slack, JWTs checked in-function, the rule that sends
- * CodePipeline's state changes to onPipelineStateChange, and a test hook to make builds fail.
+ * CodePipeline, the outbox for email and Slack, JWTs checked in-function, and a test hook to make
+ * builds fail.
  */
 export function startLocalPipelines(
   options: LocalPipelineOptions,
@@ -84,23 +79,6 @@ export function startLocalPipelines(
     },
   };
 
-  /** The EventBridge rule that sends CodePipeline's state changes to the pipelineStateChanged function. */
-  const subscribe = (workflows: WorkflowPort) => {
-    parts.bus.subscribe(async (event) => {
-      if (
-        event.source !== 'aws.codepipeline' ||
-        event['detail-type'] !== 'CodePipeline Pipeline Execution State Change'
-      )
-        return;
-      await onPipelineStateChange(event as unknown as PipelineStateChange, { pipelines, workflows });
-    });
-    // The backstop rule for pipeline-run and create-pipeline executions that fail outside their failure path.
-    parts.bus.subscribe(async (event) => {
-      if (event.source !== 'aws.states') return;
-      await onPipelineExecutionEnded(event as never, { store: parts.store, pipelines, bus: parts.bus });
-    });
-  };
-
   const buildFailures: LocalEndpoint = async (req: IncomingMessage, res: ServerResponse, url, claims) => {
     if (url.pathname !== '/local/pipelines/failures') return false;
     const json = (status: number, body: unknown) => {
@@ -131,7 +109,6 @@ export function startLocalPipelines(
     secrets,
     outbox: notifications,
     builds,
-    subscribe,
     endpoints: [buildFailures],
     /** The server's URL is known once it listens: links and webhook URLs point there. */
     setPublicUrl: (url: string) => {

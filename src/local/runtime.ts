@@ -9,22 +9,20 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { routes } from '../api/routes';
+import { httpUnit, routes } from '../api/routes';
 import type { ApiDeps } from '../app/deps';
 import type { Resolver } from '../app/webhook-guard';
+import { unitsOf, type EventUnit, type HttpUnit, type TaskUnit } from '../deploy/units';
+import { consumers, eventUnit, type ConsumerUnitDeps } from '../events/consumers';
 import { TENANT_CLAIM } from '../http/auth';
-import { httpHandler } from '../http/handler';
 import { errorFields, log } from '../log';
-import { onOperationEnded, type OperationEnded } from '../app/follow-ups';
 import { DatabaseStore } from '../store/databases';
 import { IdempotencyStore } from '../store/idempotency';
 import { StackWaitStore } from '../store/stack-waits';
 import { Store } from '../store/store';
 import { SubscriptionStore } from '../store/subscriptions';
 import type { TaskDeps } from '../tasks/deps';
-import { onExecutionEnded, type ExecutionStatusChange } from '../tasks/execution-ended';
-import { taskFunctions, type TaskName } from '../tasks/registry';
-import { onStackStatusChange, type StackStatusChange } from '../tasks/stack-waits';
+import { taskUnit, type TaskPayload } from '../tasks/unit';
 import { LocalEventBus, type BusEvent, type PutEventsEntry } from './bus';
 import { LocalCloudFormation } from './cloudformation';
 import { SimulatedServices } from './cloudformation/effects';
@@ -34,6 +32,7 @@ import { signToken } from './jwt';
 import { LocalLogs } from './logs';
 import { createApiServer } from './server';
 import { LocalKeysPort, LocalSecretsPort } from './secrets';
+import { addConsumerRules } from './rules';
 import { LocalStackPort } from './stacks';
 import { startLocalWebhooks, type LocalWebhookQueue } from './webhooks';
 import { startLocalPipelines } from './pipelines-runtime';
@@ -138,11 +137,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     const [, service, action] = /^arn:aws:states:::([\w-]+):(\w+)$/.exec(resource) ?? [];
     switch (service) {
       case 'lambda': {
-        const name = String(parameters.FunctionName).replace(/^local:/, '') as TaskName;
-        const task = taskFunctions[name] as (input: unknown, deps: TaskDeps) => Promise<unknown>;
-        if (!task) throw new Error(`no local task function ${name}`);
+        const unit = taskUnits.get(String(parameters.FunctionName).replace(/^local:/, ''));
+        if (!unit) throw new Error(`no local function ${String(parameters.FunctionName)}`);
         // A Lambda payload crosses a JSON boundary both ways.
-        const result = await task(JSON.parse(JSON.stringify(parameters.Payload ?? {})), taskDeps);
+        const result = await unit(JSON.parse(JSON.stringify(parameters.Payload ?? {})) as TaskPayload);
         return { StatusCode: 200, Payload: result === undefined ? null : JSON.parse(JSON.stringify(result)) };
       }
       case 'dynamodb':
@@ -157,8 +155,14 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         throw new Error(`the embedded runtime has no binding for ${resource}`);
     }
   };
+  // The task units (src/deploy/units.ts), called as the state machines call them on AWS.
+  const taskUnits = new Map<string, (payload: TaskPayload) => Promise<unknown>>(
+    // taskDeps is complete by the time a workflow runs a task.
+    unitsOf('tasks').map((unit: TaskUnit) => [unit, (payload) => taskUnit(unit, taskDeps)(payload)]),
+  );
   const substitutions: Record<string, string> = { TableName: tableName, EventBusName: 'tinystacks-local' };
-  for (const name of Object.keys(taskFunctions)) substitutions[`${name}FunctionArn`] = `local:${name}`;
+  for (const unit of taskUnits.keys())
+    substitutions[`${unit[0]!.toUpperCase()}${unit.slice(1)}FunctionArn`] = `local:${unit}`;
   const workflows = new LocalWorkflows(bindTask, substitutions, {
     tokenTimeoutSeconds: options.tokenTimeoutSeconds,
     onExecutionFailed: (detail) =>
@@ -185,31 +189,6 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     { db: dynamo.documentClient, tableName, cfn: cloudFormation, bus, store },
   );
   taskDeps = { store, stacks, waits, workflows, databases, ...pipelines.deps };
-  // The rule that sends CodePipeline's state changes to the pipelineStateChanged function.
-  pipelines.subscribe(workflows);
-
-  // The EventBridge rule that sends CloudFormation's status changes to the stackStatusChanged function.
-  bus.subscribe(async (event) => {
-    if (
-      event.source !== 'aws.cloudformation' ||
-      event['detail-type'] !== 'CloudFormation Stack Status Change'
-    )
-      return;
-    await onStackStatusChange(event as unknown as StackStatusChange, taskDeps);
-    await logs.recordDeployment(event, cloudFormation);
-  });
-
-  // The rule that starts what was asked for with a stage (its database, its bastion) once it is ACTIVE.
-  bus.subscribe(async (event) => {
-    if (event.source !== 'tinystacks' || event['detail-type'] !== 'Operation Status Change') return;
-    await onOperationEnded(event as unknown as OperationEnded, { store, workflows, databases });
-  });
-
-  // The rule that sends failed executions to the executionEnded function.
-  bus.subscribe(async (event) => {
-    if (event.source !== 'aws.states') return;
-    await onExecutionEnded(event as unknown as ExecutionStatusChange, { store, bus, databases, stacks });
-  });
 
   // Status subscriptions: tinystacks events fanned out to webhooks (on AWS: deliverEvents → SQS → sendWebhook).
   const subscriptions = new SubscriptionStore(dynamo.documentClient, tableName);
@@ -220,8 +199,28 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       retryScale: options.webhookRetryScale ?? 1,
       resolve: options.webhookResolver,
     },
-    { subscriptions, bus },
+    { subscriptions },
   );
+
+  // The EventBridge rules (src/events/consumers.ts), each with its own pattern, call the same units as on
+  // AWS; the webhook fan-out reads a tenant's subscriptions once per putEvents (src/local/webhooks.ts),
+  // and the queue behind it is the local one.
+  const consumerDeps = {
+    ...taskDeps,
+    bus,
+    subscriptions,
+    queue: webhooks.queue,
+  } satisfies ConsumerUnitDeps<'events'> & ConsumerUnitDeps<'backstops'> & ConsumerUnitDeps<'webhookFanOut'>;
+  const eventUnits = new Map(
+    unitsOf('events').map((unit: EventUnit) => [unit, eventUnit(unit, consumerDeps as never)]),
+  );
+  addConsumerRules(bus, (consumer, event) =>
+    consumer === 'deliverEvents'
+      ? webhooks.fanOut(event)
+      : eventUnits.get(consumers[consumer].unit)?.({ consumer, event }),
+  );
+  // CloudWatch Logs, simulated: a stage's app log records its deployments.
+  bus.addRule({ source: ['aws.cloudformation'] }, (event) => logs.recordDeployment(event, cloudFormation));
 
   const settings: ApiDeps['settings'] = {
     requireRoleArn: false,
@@ -250,8 +249,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   };
 
   const secret = jwtSecret(options.dataDir);
+  // Each route is served by its unit's handler, which finds it by routeKey, as on AWS.
+  const httpUnits = new Map(unitsOf('http').map((unit: HttpUnit) => [unit, httpUnit(unit, apiDeps)]));
   const server: Server = createApiServer({
-    routes: routes.map((route) => ({ route, handler: httpHandler(route, apiDeps) })),
+    routes: routes.map((route) => ({ route, handler: httpUnits.get(route.unit)! })),
     jwtSecret: secret,
     extra: [...localEndpoints({ bus, cloudFormation, workflows }), ...pipelines.endpoints],
     onRequest: (method, path, status, ms) => {

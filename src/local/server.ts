@@ -119,7 +119,7 @@ export function createApiServer(options: {
       return send(res, 413, JSON.stringify({ message: 'Request Entity Too Large' }));
     }
     const event = toEvent(req, url, method, match.route.route.path, match.params, body, claims);
-    const result = await match.route.handler(event, lambdaContext(match.route.route.operationId));
+    const result = await match.route.handler(event, lambdaContext(match.route.route.unit));
     send(res, result.statusCode, result.body ?? '', result.headers ?? {});
   }
 }

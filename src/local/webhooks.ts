@@ -5,12 +5,11 @@ import type { WebhookSettings } from '../app/subscriptions';
 import type { Resolver, TargetPolicy } from '../app/webhook-guard';
 import type { DeliveryQueuePort } from '../cloud/ports';
 import { createWebhookSender, systemResolver } from '../cloud/webhook-sender';
-import { EVENT_SOURCE, type PlatformBusEvent } from '../domain/events';
+import type { PlatformBusEvent } from '../domain/events';
 import { MAX_DELIVERY_ATTEMPTS, type WebhookDelivery } from '../domain/subscription';
 import { errorFields, log } from '../log';
 import type { SubscriptionStore } from '../store/subscriptions';
 import { deliverWebhook, fanOutBatch, type DeliveryOutcome } from '../tasks/webhooks';
-import type { LocalEventBus } from './bus';
 
 type Deliver = (delivery: WebhookDelivery, attempt: number) => Promise<DeliveryOutcome>;
 
@@ -114,13 +113,18 @@ export interface LocalWebhookOptions {
 }
 
 /**
- * Status subscriptions on the embedded runtime: the settings the API uses, and the fan-out as a
- * listener on the bus (the EventBridge rule → deliverEvents on AWS) feeding the local queue.
+ * Status subscriptions on the embedded runtime: the settings the API uses, the local queue, and the
+ * fan-out the deliverEvents rule targets (src/events/consumers.ts; on AWS an EventBridge rule →
+ * deliverEvents → SQS → sendWebhook).
  */
 export function startLocalWebhooks(
   options: LocalWebhookOptions,
-  parts: { subscriptions: SubscriptionStore; bus: LocalEventBus },
-): { settings: WebhookSettings; queue: LocalWebhookQueue } {
+  parts: { subscriptions: SubscriptionStore },
+): {
+  settings: WebhookSettings;
+  queue: LocalWebhookQueue;
+  fanOut: (event: PlatformBusEvent) => Promise<void>;
+} {
   const policy: TargetPolicy = {
     allowPrivate: options.allowPrivate,
     resolve: options.resolve ?? systemResolver,
@@ -132,9 +136,9 @@ export function startLocalWebhooks(
       deliverWebhook(delivery, attempt, { subscriptions: parts.subscriptions, secrets, sender }),
     options.retryScale,
   );
-  // The bus hands this listener the entries of one putEvents one after another, in the same turn
-  // of the event loop: they are fanned out together on the next, so a tenant's subscriptions are
-  // read once per batch rather than once per event.
+  // The bus hands the rule's target the entries of one putEvents one after another, in the same
+  // turn of the event loop: they are fanned out together on the next, so a tenant's subscriptions
+  // are read once per batch rather than once per event.
   let batch: { events: PlatformBusEvent[]; fannedOut: Promise<void> } | undefined;
   const nextBatch = () => {
     const events: PlatformBusEvent[] = [];
@@ -144,12 +148,11 @@ export function startLocalWebhooks(
     });
     return { events, fannedOut };
   };
-  parts.bus.subscribe((event) => {
-    if (event.source !== EVENT_SOURCE) return;
+  const fanOut = (event: PlatformBusEvent) => {
     batch ??= nextBatch();
     batch.events.push(event);
-    // Each event's listener ends with its batch, and fails with it: the bus logs what failed.
+    // Each event's target ends with its batch, and fails with it: the bus logs what failed.
     return batch.fannedOut;
-  });
-  return { settings: { policy, secrets }, queue };
+  };
+  return { settings: { policy, secrets }, queue, fanOut };
 }

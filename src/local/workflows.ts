@@ -37,6 +37,10 @@ interface TaskState {
   Branches?: { States: Record<string, TaskState> }[];
 }
 
+/** A state machine's ARN on the embedded runtime: named after its workflow. */
+export const localStateMachineArn = (workflow: WorkflowName, region = 'local', account = '000000000000') =>
+  `arn:aws:states:${region}:${account}:stateMachine:${workflow}`;
+
 /** Loads an ASL file and fills its `${Name}` placeholders, as serverless.yml does on deploy. */
 export function loadDefinition(file: string, substitutions: Record<string, string>) {
   const text = readFileSync(new URL(`../../statemachines/${file}`, import.meta.url), 'utf8');
@@ -75,6 +79,7 @@ export class LocalWorkflows implements WorkflowPort {
       /** Like EventBridge's "Step Functions Execution Status Change" for executions that fail. */
       onExecutionFailed?: (detail: {
         executionArn: string;
+        stateMachineArn: string;
         status: string;
         input: string;
         error: string;
@@ -86,9 +91,9 @@ export class LocalWorkflows implements WorkflowPort {
   ) {
     // A workflow that starts another names it by ARN: ${DeployStageStateMachineArn}.
     const withMachines = { ...substitutions };
-    for (const workflow of Object.keys(WORKFLOW_FILES))
+    for (const workflow of Object.keys(WORKFLOW_FILES) as WorkflowName[])
       withMachines[`${workflow[0]!.toUpperCase()}${workflow.slice(1)}StateMachineArn`] ??=
-        `arn:aws:states:${region}:${account}:stateMachine:${workflow}`;
+        localStateMachineArn(workflow, region, account);
     for (const [workflow, file] of Object.entries(WORKFLOW_FILES) as [WorkflowName, string][]) {
       const definition = loadDefinition(file, withMachines);
       const taskStates: Record<string, TaskState> = {};
@@ -185,6 +190,7 @@ export class LocalWorkflows implements WorkflowPort {
         settle({ status: 'FAILED', error: error instanceof Error ? error : new Error(String(error)) });
         this.options.onExecutionFailed?.({
           executionArn,
+          stateMachineArn: localStateMachineArn(workflow, this.region, this.account),
           status: 'FAILED',
           input: JSON.stringify(input),
           error: error instanceof Error ? error.name : 'Error',

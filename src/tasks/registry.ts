@@ -1,3 +1,5 @@
+import type { Permission } from '../deploy/permissions';
+import type { TaskUnit } from '../deploy/units';
 import {
   continueUpdateRollback,
   createStack,
@@ -34,52 +36,72 @@ import {
 import { waitForStack } from './stack-waits';
 import { recordFailure, recordStageReady, removeStage, renderStage } from './stage-steps';
 
+/** A task function with its unit and permissions. */
+function task<U extends TaskUnit, I, O, D>(
+  unit: U,
+  run: (input: I, deps: D) => Promise<O>,
+  permissions: Permission[],
+) {
+  return { unit, run, permissions };
+}
+
+type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+
 /**
- * The task functions the state machines call, by the name their ASL placeholders use
- * (`${<Name>FunctionArn}`). Deployed as functions/tasks/<kebab-name>.ts; bound directly by the
- * embedded runtime.
+ * The task functions the state machines call, each with the unit (function) it runs in and what it
+ * may do on AWS. A Lambda Task state calls its task's unit with the task's name in the payload
+ * (src/workflows/asl.ts, `lambdaTask`); the embedded runtime calls the same units.
  */
+// One line per task, so additions merge cleanly.
+// prettier-ignore
 export const taskFunctions = {
-  RenderStageTemplate: renderStage,
-  CreateStack: createStack,
-  UpdateStack: updateStack,
-  DeleteStack: deleteStack,
-  ContinueUpdateRollback: continueUpdateRollback,
-  DescribeStack: describeStack,
-  ExplainStackFailure: explainStackFailure,
-  WaitForStack: waitForStack,
-  RecordStageReady: recordStageReady,
-  RecordFailure: recordFailure,
-  RemoveStage: removeStage,
-  // Databases, read replicas, bastions
-  RenderDatabaseTemplate: renderDatabase,
-  RecordReplicaSource: recordReplicaSource,
-  RecordDatabaseReady: recordDatabaseReady,
-  RecordDatabaseFailure: recordDatabaseFailure,
-  RemoveDatabase: removeDatabase,
-  RenderBastionTemplate: renderBastion,
-  RecordBastionReady: recordBastionReady,
-  RecordBastionFailure: recordBastionFailure,
-  RemoveBastion: removeBastion,
-  // Build pipelines and their runs
-  RenderPipelineTemplate: renderPipeline,
-  RecordPipelineReady: recordPipelineReady,
-  RecordPipelineFailure: recordPipelineFailure,
-  StartBuild: startBuild,
-  WaitForBuild: waitForBuild,
-  CheckBuild: checkBuild,
-  BeginPromotion: beginPromotion,
-  PickNextStage: pickNextStage,
-  CreateApproval: createApproval,
-  SendApprovalRequest: sendApprovalRequest,
-  WaitForApproval: waitForApproval,
-  PrepareStageDeploy: prepareStageDeploy,
-  RecordStageDeployed: recordStageDeployed,
-  RecordRunEnd: recordRunEnd,
-  RecordRunFailure: recordRunFailure,
+  RenderStageTemplate: task('tasks', renderStage, ['table:read', 'table:query']),
+  CreateStack: task('customerTasks', createStack, ['table:read', 'customerAccounts:use']),
+  UpdateStack: task('customerTasks', updateStack, ['table:read', 'customerAccounts:use']),
+  DeleteStack: task('customerTasks', deleteStack, ['table:read', 'customerAccounts:use']),
+  ContinueUpdateRollback: task('customerTasks', continueUpdateRollback, ['table:read', 'customerAccounts:use']),
+  DescribeStack: task('customerTasks', describeStack, ['table:read', 'customerAccounts:use']),
+  ExplainStackFailure: task('customerTasks', explainStackFailure, ['table:read', 'customerAccounts:use']),
+  WaitForStack: task('tasks', waitForStack, ['stackWaits:update', 'workflows:resume']),
+  RecordStageReady: task('tasks', recordStageReady, ['table:update']),
+  RecordFailure: task('tasks', recordFailure, ['table:update']),
+  RemoveStage: task('tasks', removeStage, ['table:delete', 'table:update']),
+  RenderDatabaseTemplate: task('tasks', renderDatabase, ['table:read']),
+  RecordReplicaSource: task('tasks', recordReplicaSource, ['table:read', 'table:update']),
+  RecordDatabaseReady: task('tasks', recordDatabaseReady, ['table:read', 'table:update']),
+  RecordDatabaseFailure: task('customerTasks', recordDatabaseFailure, ['table:read', 'table:update', 'table:delete', 'customerAccounts:use']),
+  RemoveDatabase: task('tasks', removeDatabase, ['table:delete']),
+  RenderBastionTemplate: task('tasks', renderBastion, ['table:read']),
+  RecordBastionReady: task('tasks', recordBastionReady, ['table:update']),
+  RecordBastionFailure: task('tasks', recordBastionFailure, ['table:read', 'table:update', 'table:delete']),
+  RemoveBastion: task('tasks', removeBastion, ['table:delete']),
+  RenderPipelineTemplate: task('tasks', renderPipeline, ['table:read']),
+  RecordPipelineReady: task('tasks', recordPipelineReady, ['table:update']),
+  RecordPipelineFailure: task('tasks', recordPipelineFailure, ['table:update']),
+  StartBuild: task('customerTasks', startBuild, ['table:read', 'table:put', 'table:update', 'customerAccounts:use']),
+  WaitForBuild: task('tasks', waitForBuild, ['table:update', 'workflows:resume']),
+  CheckBuild: task('customerTasks', checkBuild, ['table:read', 'customerAccounts:use']),
+  BeginPromotion: task('tasks', beginPromotion, ['table:update', 'index:query']),
+  PickNextStage: task('tasks', pickNextStage, ['table:read', 'table:update']),
+  CreateApproval: task('tasks', createApproval, ['table:read', 'table:put', 'table:update', 'index:query', 'workflows:resume']),
+  SendApprovalRequest: task('approvalRequests', sendApprovalRequest, ['table:read', 'platformSecrets:read', 'email:send']),
+  WaitForApproval: task('tasks', waitForApproval, ['table:read', 'table:update']),
+  PrepareStageDeploy: task('tasks', prepareStageDeploy, ['table:read', 'table:put', 'table:update']),
+  RecordStageDeployed: task('tasks', recordStageDeployed, ['table:update']),
+  RecordRunEnd: task('tasks', recordRunEnd, ['table:read', 'table:update']),
+  RecordRunFailure: task('tasks', recordRunFailure, ['table:read', 'table:update']),
 } as const;
 
 export type TaskName = keyof typeof taskFunctions;
 /** What a task function is given: the state machines' payloads are checked against it (src/workflows). */
-export type TaskInput<N extends TaskName> = Parameters<(typeof taskFunctions)[N]>[0];
-export type TaskOutput<N extends TaskName> = Awaited<ReturnType<(typeof taskFunctions)[N]>>;
+export type TaskInput<N extends TaskName> = Parameters<(typeof taskFunctions)[N]['run']>[0];
+export type TaskOutput<N extends TaskName> = Awaited<ReturnType<(typeof taskFunctions)[N]['run']>>;
+
+/** What a unit's tasks need, together: its entry point (functions/) gives exactly this. */
+export type TaskUnitDeps<U extends TaskUnit> = Intersection<
+  {
+    [N in TaskName]: (typeof taskFunctions)[N]['unit'] extends U
+      ? Parameters<(typeof taskFunctions)[N]['run']>[1]
+      : never;
+  }[TaskName]
+>;

@@ -5,7 +5,7 @@
  * how a key or a payload is written) is written here once.
  */
 import { keys } from '../store/keys';
-import type { TaskInput, TaskName, TaskOutput } from '../tasks/registry';
+import { taskFunctions, type TaskInput, type TaskName, type TaskOutput } from '../tasks/registry';
 
 const PATH = Symbol('path');
 declare const TYPE: unique symbol;
@@ -201,6 +201,18 @@ function lambdaResult<N extends TaskName>(options: LambdaOptions<N>) {
   return options.result ? fields(options.result(output)) : undefined;
 }
 
+/**
+ * How a Task state calls a task function: its unit's function (`${<Unit>FunctionArn}`, bound on
+ * deploy and by the embedded runtime), with the task's name in the payload beside its input.
+ */
+function invoke(name: TaskName, payload: object) {
+  const unit = taskFunctions[name].unit;
+  return {
+    FunctionName: `\${${unit[0]!.toUpperCase()}${unit.slice(1)}FunctionArn}`,
+    Payload: { task: name, ...fields(payload) },
+  };
+}
+
 /** A task function (src/tasks/registry.ts), called with a payload typed as its input. */
 export function lambdaTask<N extends TaskName>(
   name: N,
@@ -209,7 +221,7 @@ export function lambdaTask<N extends TaskName>(
 ): State {
   return task(
     'arn:aws:states:::lambda:invoke',
-    { FunctionName: `\${${name}FunctionArn}`, Payload: fields(payload) },
+    invoke(name, payload),
     { timeout: 60, retry: RETRY.lambda },
     options,
     lambdaResult(options),
@@ -227,7 +239,7 @@ export function waitForToken<N extends TaskName>(
 ): State {
   return task(
     'arn:aws:states:::lambda:invoke.waitForTaskToken',
-    { FunctionName: `\${${name}FunctionArn}`, Payload: fields({ taskToken: context.taskToken, ...payload }) },
+    invoke(name, { taskToken: context.taskToken, ...payload }),
     { timeout: 0, retry: RETRY.lambda },
     options,
     lambdaResult(options),

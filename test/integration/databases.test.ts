@@ -521,6 +521,8 @@ describe('an execution that ends without reaching its failure path', () => {
         resources: [],
         detail: {
           executionArn: `arn:aws:states:local:000000000000:execution:addDatabase:${operationId}`,
+          // As Step Functions' event has it: the backstop's rule matches on it.
+          stateMachineArn: 'arn:aws:states:local:000000000000:stateMachine:addDatabase',
           status: 'ABORTED',
           input: JSON.stringify(input),
         },

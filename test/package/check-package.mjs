@@ -1,22 +1,23 @@
 /**
  * `npm run package:check`: compiles serverless.yml offline (`serverless package --stage ci`) and
- * checks the CloudFormation template it produces against the code: one Lambda per entry file, one
- * role per Lambda, one HTTP route per API route with the JWT authorizer where the route wants it,
- * the state machines with every placeholder resolved, the table and the bus, no dependency cycle,
- * and every bundle under the size budget. Exits 1 listing every failure.
+ * checks the CloudFormation template against the declarations it was generated from: the resource
+ * count within budget, every route on its unit's function (with the JWT authorizer where the route
+ * wants it), every consumer's rule or queue, every state machine with its placeholders resolved, each
+ * role's statements exactly what its unit declares, no dependency cycle, and the bundles' sizes.
+ * Exits 1 listing every failure.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const outDir = join(root, '.serverless');
-const STAGE = 'ci';
-const SERVICE = 'tinystacks';
-const RUNTIME = 'nodejs24.x';
+const VARIABLES = { '${self:service}': 'tinystacks', '${sls:stage}': 'ci', '${aws:region}': 'us-east-1' };
+/** CloudFormation allows 500 resources per stack; a new route adds one, a new unit about five. */
+const MAX_RESOURCES = 200;
 const MAX_ARTIFACT_BYTES = 1024 * 1024;
 
 const failures = [];
@@ -25,20 +26,18 @@ const check = (ok, message) => {
   return ok;
 };
 
-// ---- package -----------------------------------------------------------------------------------
-
 rmSync(outDir, { recursive: true, force: true });
 const started = performance.now();
 const cli = spawnSync(
   process.execPath,
-  [realpathSync(join(root, 'node_modules/.bin/serverless')), 'package', '--stage', STAGE],
+  [realpathSync(join(root, 'node_modules/.bin/serverless')), 'package', '--stage', 'ci'],
   {
     cwd: root,
     encoding: 'utf8',
+    // Packaging calls no AWS API, but the CLI still looks for credentials; without these it waits on
+    // the EC2 metadata endpoint. Dummy keys also keep a developer's real profile out of it.
     env: {
       ...process.env,
-      // Packaging calls no AWS API, but the CLI still looks for credentials; without these it
-      // waits on the EC2 metadata endpoint. Dummy keys also keep a developer's real profile out of it.
       AWS_ACCESS_KEY_ID: 'AKIAPACKAGECHECK',
       AWS_SECRET_ACCESS_KEY: 'package-check',
       AWS_SESSION_TOKEN: '',
@@ -47,286 +46,170 @@ const cli = spawnSync(
     },
   },
 );
-const packageSeconds = (performance.now() - started) / 1000;
 if (cli.status !== 0) {
   console.error(cli.stdout, cli.stderr);
-  console.error(
-    `package check: serverless package --stage ${STAGE} failed (exit ${cli.status ?? cli.signal})`,
-  );
+  console.error(`package check: serverless package failed (exit ${cli.status ?? cli.signal})`);
   process.exit(1);
 }
+const packageSeconds = (performance.now() - started) / 1000;
 
 const template = JSON.parse(readFileSync(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'));
 const resources = template.Resources;
 const ofType = (type) => Object.entries(resources).filter(([, r]) => r.Type === type);
-const getAttTarget = (value) =>
-  value && Array.isArray(value['Fn::GetAtt']) ? value['Fn::GetAtt'][0] : undefined;
-
-// ---- table ---------------------------------------------------------------------------------------
-
-const tables = ofType('AWS::DynamoDB::Table');
-if (check(tables.length === 1, `expected one DynamoDB table, found ${tables.length}`)) {
-  const [id, { Properties: table }] = tables[0];
-  const keys = (schema) => (schema ?? []).map((k) => `${k.AttributeName}:${k.KeyType}`).join(',');
-  check(keys(table.KeySchema) === 'pk:HASH,sk:RANGE', `${id}: key schema must be pk/sk`);
-  check(table.BillingMode === 'PAY_PER_REQUEST', `${id}: must be PAY_PER_REQUEST`);
-  const gsi1 = (table.GlobalSecondaryIndexes ?? []).find((i) => i.IndexName === 'gsi1');
-  check(
-    gsi1 && keys(gsi1.KeySchema) === 'gsi1pk:HASH,gsi1sk:RANGE' && gsi1.Projection?.ProjectionType === 'ALL',
-    `${id}: needs index gsi1 on gsi1pk/gsi1sk projecting ALL`,
+const target = (value) => (Array.isArray(value?.['Fn::GetAtt']) ? value['Fn::GetAtt'][0] : undefined);
+/** A generated value as serverless resolves it for --stage ci. */
+const resolved = (value) =>
+  JSON.parse(
+    Object.entries(VARIABLES).reduce((text, [name, v]) => text.split(name).join(v), JSON.stringify(value)),
   );
-  check(
-    table.TimeToLiveSpecification?.AttributeName === 'expiresAt' &&
-      table.TimeToLiveSpecification?.Enabled === true,
-    `${id}: TTL must be enabled on expiresAt`,
-  );
-  check(
-    table.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled === true,
-    `${id}: point-in-time recovery must be on`,
-  );
-}
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
-// ---- event bus -------------------------------------------------------------------------------------
-
-const buses = ofType('AWS::Events::EventBus');
-const busId = buses[0]?.[0];
-check(buses.length === 1, `expected one EventBridge bus, found ${buses.length}`);
-check(buses[0]?.[1].Properties.Name === `${SERVICE}-${STAGE}`, `the bus must be named ${SERVICE}-${STAGE}`);
-const busPolicies = ofType('AWS::Events::EventBusPolicy').map(([, r]) => r.Properties);
-check(
-  busPolicies.length > 0 &&
-    busPolicies.every((p) =>
-      // CloudFormation's stack status changes; CodePipeline's state changes of build pipelines (issue 4).
-      ['aws.cloudformation', 'aws.codepipeline'].includes(
-        p.Statement?.Condition?.StringEquals?.['events:source'],
-      ),
-    ),
-  'the bus policies must only admit events whose source is aws.cloudformation or aws.codepipeline',
+const { UNITS } = await tsImport('../../src/deploy/units.ts', import.meta.url);
+const { membersOf, unitStatements, lambdaLogicalId, roleLogicalId } = await tsImport(
+  '../../src/deploy/serverless.ts',
+  import.meta.url,
 );
-const statusRule = ofType('AWS::Events::Rule').find(
-  ([, r]) =>
-    r.Properties.EventBusName?.Ref === busId &&
-    r.Properties.EventPattern?.source?.includes('aws.cloudformation') &&
-    r.Properties.EventPattern?.['detail-type']?.includes('CloudFormation Stack Status Change'),
+const { WORKFLOW_FILES } = await tsImport('../../src/domain/workflows.ts', import.meta.url);
+
+// ---- size ------------------------------------------------------------------------------------------
+
+const resourceCount = Object.keys(resources).length;
+check(resourceCount <= MAX_RESOURCES, `${resourceCount} resources, over the budget of ${MAX_RESOURCES}`);
+check(ofType('AWS::DynamoDB::Table').length === 1, 'expected one DynamoDB table');
+check(ofType('AWS::Events::EventBus').length === 1, 'expected one EventBridge bus');
+const authorizer = ofType('AWS::ApiGatewayV2::Authorizer').find(
+  ([, r]) => r.Properties.AuthorizerType === 'JWT',
 );
 check(
-  statusRule &&
-    getAttTarget(statusRule[1].Properties.Targets?.[0]?.Arn) === 'StackStatusChangedLambdaFunction',
-  'a rule on the bus must send CloudFormation stack status changes to stackStatusChanged',
+  authorizer?.[1].Properties.JwtConfiguration?.Audience?.length > 0,
+  'the HTTP API needs a JWT authorizer',
 );
 
-// ---- state machines ----------------------------------------------------------------------------------
+// ---- units: function, role, routes, rules ----------------------------------------------------------
 
-/** statemachines/deploy-stage.asl.json → deployStage, as serverless.yml names its state machine. */
-const workflows = readdirSync(join(root, 'statemachines'))
-  .filter((file) => file.endsWith('.asl.json'))
-  .map((file) => file.replace('.asl.json', '').replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase()))
-  .sort();
-const machines = ofType('AWS::StepFunctions::StateMachine');
-const machineNames = machines.map(([, r]) => r.Properties.StateMachineName).sort();
-const expectedMachineNames = workflows.map((workflow) => `${SERVICE}-${STAGE}-${workflow}`).sort();
-check(
-  JSON.stringify(machineNames) === JSON.stringify(expectedMachineNames),
-  `expected one state machine per statemachines/*.asl.json (${expectedMachineNames.join(', ')}), found ${machineNames.join(', ')}`,
-);
-/** The variable src/cloud/aws/workflows.ts reads each ARN from: deployStage → DEPLOY_STAGE_STATE_MACHINE_ARN. */
-const arnVariables = Object.fromEntries(
-  workflows.map((workflow) => [
-    `${workflow.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}_STATE_MACHINE_ARN`,
-    `${SERVICE}-${STAGE}-${workflow}`,
-  ]),
-);
-for (const [id, { Properties: machine }] of machines) {
-  const sub = machine.DefinitionString?.['Fn::Sub'];
-  const [body, variables] = Array.isArray(sub) ? sub : [sub ?? machine.DefinitionString, {}];
-  const used = [...String(body).matchAll(/\$\{([^}]+)\}/g)].map((m) => m[1]);
-  const leftovers = used.filter((name) => !(name in variables) && !name.startsWith('AWS::'));
-  check(leftovers.length === 0, `${id}: unresolved placeholders in its definition: ${leftovers.join(', ')}`);
-  check(getAttTarget(machine.RoleArn) in resources, `${id}: its role must be a role of this template`);
-}
-
-// ---- functions ------------------------------------------------------------------------------------------
-
-const entryFiles = (dir) =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? entryFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
-  );
-const expectedHandlers = entryFiles(join(root, 'functions'))
-  .map((file) => `${relative(root, file).replace(/\.ts$/, '')}.handler`)
-  .sort();
-const lambdas = ofType('AWS::Lambda::Function');
-const handlers = lambdas.map(([, r]) => r.Properties.Handler).sort();
-check(
-  JSON.stringify(handlers) === JSON.stringify(expectedHandlers),
-  `one Lambda per file in functions/: missing ${expectedHandlers.filter((h) => !handlers.includes(h)).join(', ') || 'none'}; ` +
-    `extra ${handlers.filter((h) => !expectedHandlers.includes(h)).join(', ') || 'none'}`,
-);
-
-const REQUIRED_ENV = [
-  'TABLE_NAME',
-  'EVENT_BUS_NAME',
-  'EVENT_BUS_ARN',
-  'TENANT_CLAIM',
-  'DEFAULT_IMAGE_URI',
-  'PLATFORM_PRINCIPAL_ARN',
-  'VERIFIER_PRINCIPAL_ARN',
-  ...Object.keys(arnVariables),
-];
-const rolesInUse = new Map();
-for (const [id, { Properties: fn }] of lambdas) {
-  check(fn.Runtime === RUNTIME, `${id}: runtime ${fn.Runtime}, expected ${RUNTIME}`);
-  check(JSON.stringify(fn.Architectures) === '["arm64"]', `${id}: must run on arm64`);
-  const env = fn.Environment?.Variables ?? {};
-  const missing = REQUIRED_ENV.filter((name) => !(name in env));
-  check(missing.length === 0, `${id}: missing environment ${missing.join(', ')}`);
-  for (const [name, machine] of Object.entries(arnVariables)) {
-    const arn = String(env[name]?.['Fn::Sub'] ?? env[name] ?? '');
-    check(arn.endsWith(`:stateMachine:${machine}`), `${id}: ${name} must name ${machine}, not ${arn}`);
-  }
-  const role = getAttTarget(fn.Role);
-  if (
-    check(resources[role]?.Type === 'AWS::IAM::Role', `${id}: its role must be an IAM role of this template`)
-  ) {
-    check(!rolesInUse.has(role), `${id} shares role ${role} with ${rolesInUse.get(role)}`);
-    rolesInUse.set(role, id);
-  }
-}
-
-// Least privilege, roughly: no wildcard actions, and nothing on every resource.
-for (const [role] of rolesInUse) {
-  const statements = resources[role].Properties.Policies?.flatMap((p) => p.PolicyDocument.Statement) ?? [];
-  check(
-    (resources[role].Properties.ManagedPolicyArns ?? []).length === 0,
-    `${role}: no managed policies, only its own statements`,
-  );
-  for (const s of statements) {
-    const actions = [s.Action].flat();
-    check(
-      !actions.some((a) => a === '*' || a.endsWith(':*')),
-      `${role}: wildcard action ${actions.join(', ')}`,
-    );
-    check(s.Resource !== '*', `${role}: ${actions.join(', ')} on every resource`);
-  }
-}
-
-// ---- HTTP API -------------------------------------------------------------------------------------------
-
-const { routes } = await tsImport('../../src/api/routes.ts', import.meta.url);
-const authorizers = ofType('AWS::ApiGatewayV2::Authorizer');
-const jwtAuthorizer = authorizers.find(([, r]) => r.Properties.AuthorizerType === 'JWT');
-if (check(jwtAuthorizer, 'the HTTP API needs a JWT authorizer')) {
-  const { IdentitySource, JwtConfiguration } = jwtAuthorizer[1].Properties;
-  check(
-    JSON.stringify(IdentitySource) === '["$request.header.Authorization"]',
-    'the JWT authorizer must read the Authorization header',
-  );
-  check(
-    JwtConfiguration?.Issuer && JwtConfiguration?.Audience?.length > 0,
-    'the JWT authorizer needs an issuer and an audience',
-  );
-}
 const integrations = Object.fromEntries(ofType('AWS::ApiGatewayV2::Integration'));
 const deployedRoutes = new Map(
   ofType('AWS::ApiGatewayV2::Route').map(([, r]) => [r.Properties.RouteKey, r.Properties]),
 );
-for (const route of routes) {
-  const key = `${route.method} ${route.path}`;
-  const deployed = deployedRoutes.get(key);
-  if (!check(deployed, `route ${key} (${route.operationId}) is not deployed`)) continue;
-  deployedRoutes.delete(key);
-  const authorized =
-    deployed.AuthorizationType === 'JWT' && deployed.AuthorizerId?.Ref === jwtAuthorizer?.[0];
-  check(
-    route.auth === 'jwt' ? authorized : !deployed.AuthorizationType || deployed.AuthorizationType === 'NONE',
-    `route ${key}: ${route.auth === 'jwt' ? 'needs the JWT authorizer' : 'must be public'}`,
+const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
+for (const unit of Object.keys(UNITS)) {
+  const functionId = lambdaLogicalId(unit);
+  const fn = resources[functionId]?.Properties;
+  if (!check(fn, `unit ${unit} has no function`)) continue;
+  check(target(fn.Role) === roleLogicalId(unit), `${functionId} must run as ${roleLogicalId(unit)}`);
+  const statements = resources[roleLogicalId(unit)]?.Properties.Policies.flatMap(
+    (p) => p.PolicyDocument.Statement,
   );
-  const integration = integrations[String(deployed.Target?.['Fn::Join']?.[1]?.[1]?.Ref)];
-  const functionId = getAttTarget(integration?.Properties.IntegrationUri);
-  const expected = `${route.operationId[0].toUpperCase()}${route.operationId.slice(1)}LambdaFunction`;
-  check(functionId === expected, `route ${key}: must call ${expected}, calls ${functionId}`);
+  check(
+    same(statements, resolved(unitStatements(unit))),
+    `${roleLogicalId(unit)}: its statements are not what unit ${unit} declares (src/deploy/permissions.ts)`,
+  );
+
+  const members = membersOf(unit);
+  for (const route of members.routes) {
+    const key = `${route.method} ${route.path}`;
+    const deployed = deployedRoutes.get(key);
+    if (!check(deployed, `route ${key} is not deployed`)) continue;
+    deployedRoutes.delete(key);
+    const integration = integrations[deployed.Target?.['Fn::Join']?.[1]?.[1]?.Ref];
+    check(
+      target(integration?.Properties.IntegrationUri) === functionId,
+      `route ${key} must call ${functionId}`,
+    );
+    const authorized = deployed.AuthorizationType === 'JWT' && deployed.AuthorizerId?.Ref === authorizer?.[0];
+    check(
+      route.auth === 'jwt' ? authorized : !deployed.AuthorizationType,
+      `route ${key}: auth must be ${route.auth}`,
+    );
+  }
+  for (const [name, consumer] of members.consumers) {
+    if ('queue' in consumer.source) {
+      const mapping = ofType('AWS::Lambda::EventSourceMapping').find(
+        ([, r]) => target(r.Properties.FunctionName) === functionId,
+      );
+      check(
+        target(mapping?.[1].Properties.EventSourceArn) === consumer.source.queue,
+        `${name}: no queue mapping`,
+      );
+      continue;
+    }
+    const rule = rules.find((r) =>
+      r.Targets.some((t) => t.InputTransformer?.InputTemplate.includes(`"${name}"`)),
+    );
+    check(
+      rule && target(rule.Targets[0].Arn) === functionId,
+      `consumer ${name}: no rule sends its events to ${functionId}`,
+    );
+  }
 }
-check(deployedRoutes.size === 0, `routes not in the API: ${[...deployedRoutes.keys()].join(', ')}`);
+check(deployedRoutes.size === 0, `routes no unit declares: ${[...deployedRoutes.keys()].join(', ')}`);
 
-// ---- dangling references and dependency cycles --------------------------------------------------------------------------------------
+// ---- state machines --------------------------------------------------------------------------------
 
-/** Resources a value refers to: Ref, Fn::GetAtt and the ${Name} / ${Name.Attr} of Fn::Sub. */
-function references(value, found = new Set(), subVariables = new Set()) {
-  if (Array.isArray(value)) value.forEach((v) => references(v, found, subVariables));
+const machines = ofType('AWS::StepFunctions::StateMachine').map(([, r]) => r.Properties);
+for (const workflow of Object.keys(WORKFLOW_FILES)) {
+  const machine = machines.find((m) => m.StateMachineName === `tinystacks-ci-${workflow}`);
+  if (!check(machine, `state machine ${workflow} is not deployed`)) continue;
+  const [body, variables] = machine.DefinitionString['Fn::Sub'];
+  const left = [...body.matchAll(/\$\{([^}]+)\}/g)].map((m) => m[1]).filter((n) => !(n in variables));
+  check(
+    left.every((n) => n.startsWith('AWS::')),
+    `${workflow}: unresolved placeholders ${left.join(', ')}`,
+  );
+}
+check(machines.length === Object.keys(WORKFLOW_FILES).length, 'one state machine per workflow, no more');
+
+// ---- dependency cycles -----------------------------------------------------------------------------
+
+/** What a resource refers to: Ref, Fn::GetAtt and the ${Name} / ${Name.Attr} of Fn::Sub. */
+function references(value, found = new Set()) {
+  if (Array.isArray(value)) value.forEach((v) => references(v, found));
   else if (value && typeof value === 'object') {
     for (const [key, inner] of Object.entries(value)) {
-      if (key === 'Ref' && typeof inner === 'string') found.add(inner);
+      if (key === 'Ref') found.add(inner);
       else if (key === 'Fn::GetAtt') found.add(Array.isArray(inner) ? inner[0] : String(inner).split('.')[0]);
       else if (key === 'Fn::Sub') {
         const [text, variables = {}] = Array.isArray(inner) ? inner : [inner];
-        for (const m of String(text).matchAll(/\$\{([^}!][^}]*)\}/g)) {
-          const name = m[1].split('.')[0];
-          if (!(m[1] in variables)) found.add(name);
-        }
-        references(variables, found, subVariables);
-      } else references(inner, found, subVariables);
+        for (const m of String(text).matchAll(/\$\{([^}!][^}]*)\}/g))
+          if (!(m[1] in variables)) found.add(m[1].split('.')[0]);
+        references(variables, found);
+      } else references(inner, found);
     }
   }
   return found;
 }
-const parameters = new Set(Object.keys(template.Parameters ?? {}));
-const dangling = new Map();
-for (const [id, r] of Object.entries(resources)) {
-  for (const target of references(r.Properties)) {
-    if (target in resources || parameters.has(target) || target.startsWith('AWS::')) continue;
-    dangling.set(target, [...(dangling.get(target) ?? []), id]);
-  }
-}
-for (const [target, referrers] of dangling) {
-  const hint = target.endsWith('TaskLambdaFunction')
-    ? ' (a state machine task without its function in serverless.yml?)'
-    : '';
-  failures.push(`${target} is not in the template, but ${referrers.join(', ')} refer to it${hint}`);
-}
-const edges = Object.fromEntries(
-  Object.entries(resources).map(([id, r]) => [
-    id,
-    [...references(r.Properties), ...[r.DependsOn ?? []].flat()].filter((dep) => dep in resources),
-  ]),
-);
 const state = {};
 const visit = (id, path) => {
   if (state[id] === 'done') return;
-  if (state[id] === 'active') {
-    failures.push(`dependency cycle: ${[...path.slice(path.indexOf(id)), id].join(' → ')}`);
-    return;
-  }
+  if (state[id] === 'active')
+    return void failures.push(`dependency cycle: ${[...path.slice(path.indexOf(id)), id].join(' → ')}`);
   state[id] = 'active';
-  for (const dep of edges[id]) visit(dep, [...path, id]);
+  const r = resources[id];
+  for (const dep of [...references(r.Properties), ...[r.DependsOn ?? []].flat()])
+    if (dep in resources) visit(dep, [...path, id]);
   state[id] = 'done';
 };
 Object.keys(resources).forEach((id) => visit(id, []));
 
-// ---- artifacts --------------------------------------------------------------------------------------------
+// ---- bundles and report ----------------------------------------------------------------------------
 
 const artifacts = readdirSync(outDir)
   .filter((f) => f.endsWith('.zip'))
-  .map((f) => ({ name: f, bytes: statSync(join(outDir, f)).size }))
-  .sort((a, b) => b.bytes - a.bytes);
-check(
-  artifacts.length === lambdas.length,
-  `expected ${lambdas.length} zip artifacts, found ${artifacts.length}`,
-);
-for (const { name, bytes } of artifacts) {
-  check(bytes < MAX_ARTIFACT_BYTES, `${name} is ${(bytes / 1024).toFixed(0)} KB, over the 1 MB budget`);
-}
-
-// ---- report -----------------------------------------------------------------------------------------------
-
-console.log(`serverless package --stage ${STAGE}: ${packageSeconds.toFixed(1)} s`);
-console.log(
-  `${lambdas.length} functions, ${rolesInUse.size} function roles, ${routes.length} routes, ${machines.length} state machines`,
-);
-const width = Math.max(...artifacts.map((a) => a.name.length));
+  .map((f) => ({ name: f, bytes: statSync(join(outDir, f)).size }));
 for (const { name, bytes } of artifacts)
-  console.log(`  ${name.padEnd(width)}  ${(bytes / 1024).toFixed(1).padStart(7)} KB`);
-if (existsSync(join(outDir, 'serverless-state.json')) && failures.length === 0) {
-  console.log('package check: OK');
-} else {
+  check(bytes < MAX_ARTIFACT_BYTES, `${name} is ${(bytes / 1024).toFixed(0)} KB, over the 1 MB budget`);
+
+const compactKb = JSON.stringify(template).length / 1024;
+console.log(`serverless package --stage ci: ${packageSeconds.toFixed(1)} s`);
+console.log(
+  `${resourceCount} resources (budget ${MAX_RESOURCES}; CloudFormation allows 500: room for ${500 - resourceCount} more routes), ` +
+    `template ${compactKb.toFixed(0)} KB compact; ${Object.keys(UNITS).length} functions, ` +
+    `${ofType('AWS::ApiGatewayV2::Route').length} routes, ${machines.length} state machines`,
+);
+for (const { name, bytes } of artifacts)
+  console.log(`  ${name.padEnd(24)} ${(bytes / 1024).toFixed(1).padStart(7)} KB`);
+if (failures.length === 0) console.log('package check: OK');
+else {
   for (const failure of failures) console.error(`✗ ${failure}`);
   console.error(`package check: ${failures.length} failure(s)`);
   process.exit(1);

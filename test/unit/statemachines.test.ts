@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import aslValidator from 'asl-validator';
-import { taskFunctions } from '../../src/tasks/registry';
+import { taskFunctions, type TaskName } from '../../src/tasks/registry';
 
 /** Every workflow's ASL: valid, and holding to the rules every state machine here follows. */
 const dir = join(process.cwd(), 'statemachines');
@@ -41,8 +41,12 @@ describe.each(files)('%s', (file) => {
       if (state.TimeoutSecondsPath === undefined) expect(state.TimeoutSeconds).toBeGreaterThan(0);
       else expect(state.TimeoutSecondsPath).toMatch(/^\$\./);
       expect(state.Retry?.length).toBeGreaterThan(0);
-      const fn = /^\$\{(\w+)FunctionArn\}$/.exec(state.Parameters?.FunctionName ?? '')?.[1];
-      if (state.Resource?.includes(':lambda:')) expect(Object.keys(taskFunctions)).toContain(fn);
+      // A Lambda task calls the unit of the task its payload names (src/tasks/registry.ts).
+      if (state.Resource?.includes(':lambda:')) {
+        const task = taskFunctions[state.Parameters?.Payload?.task as TaskName];
+        const unit = /^\$\{(\w+)FunctionArn\}$/.exec(state.Parameters?.FunctionName ?? '')?.[1];
+        expect(task && `${task.unit[0]!.toUpperCase()}${task.unit.slice(1)}`).toBe(unit);
+      }
     },
   );
 

@@ -1,7 +1,8 @@
-import { readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openApiDocument } from '../../../src/api/openapi';
 import { routes } from '../../../src/api/routes';
+import { entryOf, UNITS } from '../../../src/deploy/units';
 import type { AnyRoute } from '../../../src/http/route';
 
 describe('the OpenAPI document', () => {
@@ -17,13 +18,16 @@ describe('the OpenAPI document', () => {
     expect(documented.sort()).toEqual(routes.map((r) => `${r.method} ${r.path}`).sort());
   });
 
-  test('every route has its own Lambda entry point, named after its operationId', () => {
+  test('every route is served by an HTTP unit that has its entry point in functions/', () => {
     // Prepare
-    const files = readdirSync(join(process.cwd(), 'functions/http')).map((f) => f.replace(/\.ts$/, ''));
-    const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    const served = routes.map((r) => ({
+      route: r.operationId,
+      kind: UNITS[r.unit].kind,
+      entry: existsSync(join(process.cwd(), entryOf(r.unit))),
+    }));
 
     // Assess
-    expect(files.sort()).toEqual(routes.map((r) => kebab(r.operationId)).sort());
+    expect(served).toEqual(routes.map((r) => ({ route: r.operationId, kind: 'http', entry: true })));
   });
 
   test('path parameters, request bodies and bearer security are described from the schemas', () => {

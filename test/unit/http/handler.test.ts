@@ -24,6 +24,8 @@ const createStageLike = defineRoute({
   summary: 'A route shaped like createStage, with a handler the test controls',
   tag: 'Test',
   auth: 'jwt',
+  unit: 'api',
+  permissions: ['idempotency'],
   idempotent: true,
   params: stackParams,
   body: createStageBody,

@@ -1,4 +1,5 @@
 import { LocalEventBus } from '../../../src/local/bus';
+import { addConsumerRules } from '../../../src/local/rules';
 import { startLocalWebhooks } from '../../../src/local/webhooks';
 import type { Subscription } from '../../../src/domain/subscription';
 
@@ -24,7 +25,10 @@ describe('status subscriptions on the embedded runtime', () => {
     };
     const webhooks = startLocalWebhooks(
       { allowPrivate: false, retryScale: 1 },
-      { subscriptions: subscriptions as never, bus },
+      { subscriptions: subscriptions as never },
+    );
+    addConsumerRules(bus, (consumer, event) =>
+      consumer === 'deliverEvents' ? webhooks.fanOut(event) : undefined,
     );
     const detail = { tenantId: 'acme', operationId: 'op_1', status: 'SUCCEEDED' };
 

@@ -1,0 +1,18 @@
+import { httpUnit } from '../src/api/routes';
+import { databases, store, subscriptions } from '../src/cloud/aws/dynamodb';
+import { bus } from '../src/cloud/aws/events';
+import { keys } from '../src/cloud/aws/keys';
+import { secrets } from '../src/cloud/aws/secrets';
+import { subscriptionSecrets } from '../src/cloud/aws/subscription-key';
+import { webhookPolicy } from '../src/cloud/aws/webhooks';
+
+/** Routes that hand out secrets: View Secret, the bastion's private key, a subscription's signing secret. */
+export const handler = httpUnit('credentials', {
+  store,
+  databases,
+  secrets,
+  keys,
+  bus,
+  subscriptions,
+  webhooks: { policy: webhookPolicy, secrets: subscriptionSecrets },
+});

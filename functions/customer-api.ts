@@ -1,0 +1,22 @@
+import { httpUnit } from '../src/api/routes';
+import { accounts } from '../src/cloud/aws/accounts';
+import { idempotency, pipelineStore, store } from '../src/cloud/aws/dynamodb';
+import { logs } from '../src/cloud/aws/logs';
+import { pipelineSettings, platformSecrets } from '../src/cloud/aws/pipeline-settings';
+import { apiSettings } from '../src/cloud/aws/settings';
+import { stacks } from '../src/cloud/aws/stacks';
+import { workflows } from '../src/cloud/aws/workflows';
+
+/** Routes that work in the customer's account; this function's role is the verifier principal. */
+export const handler = httpUnit('customerApi', {
+  store,
+  idempotency,
+  accounts,
+  settings: apiSettings,
+  pipelines: pipelineStore,
+  workflows,
+  platformSecrets,
+  pipelineSettings,
+  stacks,
+  logs,
+});

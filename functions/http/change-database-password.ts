@@ -1,6 +1,0 @@
-import { changeDatabasePasswordRoute } from '../../src/api/databases';
-import { databases, idempotency, store } from '../../src/cloud/aws/dynamodb';
-import { workflows } from '../../src/cloud/aws/workflows';
-import { httpHandler } from '../../src/http/handler';
-
-export const handler = httpHandler(changeDatabasePasswordRoute, { store, idempotency, workflows, databases });

@@ -1,4 +1,0 @@
-import { openApiRoute } from '../../src/api/openapi';
-import { httpHandler } from '../../src/http/handler';
-
-export const handler = httpHandler(openApiRoute, {});

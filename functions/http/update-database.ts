@@ -1,6 +1,0 @@
-import { updateDatabaseRoute } from '../../src/api/databases';
-import { databases, idempotency, store } from '../../src/cloud/aws/dynamodb';
-import { workflows } from '../../src/cloud/aws/workflows';
-import { httpHandler } from '../../src/http/handler';
-
-export const handler = httpHandler(updateDatabaseRoute, { store, idempotency, workflows, databases });

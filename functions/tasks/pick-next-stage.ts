@@ -1,5 +1,0 @@
-import { pickNextStage } from '../../src/tasks/pipeline-steps';
-import { pipelineStore, store } from '../../src/cloud/aws/dynamodb';
-import { taskHandler } from '../../src/tasks/handler';
-
-export const handler = taskHandler(pickNextStage, { store, pipelines: pipelineStore });

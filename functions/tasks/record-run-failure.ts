@@ -1,5 +1,0 @@
-import { recordRunFailure } from '../../src/tasks/pipeline-steps';
-import { pipelineStore, store } from '../../src/cloud/aws/dynamodb';
-import { taskHandler } from '../../src/tasks/handler';
-
-export const handler = taskHandler(recordRunFailure, { store, pipelines: pipelineStore });

@@ -1,5 +1,0 @@
-import { recordStageDeployed } from '../../src/tasks/pipeline-steps';
-import { pipelineStore } from '../../src/cloud/aws/dynamodb';
-import { taskHandler } from '../../src/tasks/handler';
-
-export const handler = taskHandler(recordStageDeployed, { pipelines: pipelineStore });

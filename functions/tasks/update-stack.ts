@@ -1,6 +1,0 @@
-import { store } from '../../src/cloud/aws/dynamodb';
-import { stacks } from '../../src/cloud/aws/stacks';
-import { taskHandler } from '../../src/tasks/handler';
-import { updateStack } from '../../src/tasks/stack-calls';
-
-export const handler = taskHandler(updateStack, { store, stacks });
