@@ -7,15 +7,16 @@ import {
   store,
   subscriptions,
 } from '../src/cloud/aws/dynamodb';
+import { lazy } from '../src/cloud/aws/lazy';
 import { pipelineSettings } from '../src/cloud/aws/pipeline-settings';
 import { apiSettings } from '../src/cloud/aws/settings';
-import { workflows } from '../src/cloud/aws/workflows';
 
 /** The dashboard's everyday routes: the platform's own table and workflows (src/deploy/units.ts). */
 export const handler = httpUnit('api', {
   store,
   idempotency,
-  workflows,
+  // Only the routes that start an operation need Step Functions.
+  workflows: lazy(() => import('../src/cloud/aws/workflows').then((m) => m.workflows)),
   settings: apiSettings,
   databases,
   subscriptions,

@@ -16,10 +16,19 @@ interface ServerlessYml {
   functions?: Record<string, { handler?: string; environment?: Record<string, unknown> }>;
 }
 
+/** serverless.yml, with its `${file(./….json)}` sections (the generated functions) read in. */
 export function readServerlessYml(root: string): ServerlessYml {
   const file = join(root, 'serverless.yml');
   if (!existsSync(file)) return {};
-  return parse(readFileSync(file, 'utf8'), {
+  const yml = parseYml(readFileSync(file, 'utf8'));
+  const included = /^\$\{file\((.+\.json)\)\}$/.exec(String(yml.functions ?? ''));
+  if (included)
+    yml.functions = JSON.parse(readFileSync(join(root, included[1]!), 'utf8')) as ServerlessYml['functions'];
+  return yml;
+}
+
+function parseYml(text: string): ServerlessYml {
+  return parse(text, {
     logLevel: 'error',
     // CloudFormation's short forms; only their presence matters here, not their values.
     customTags: [...CFN_TAGS, ...CFN_TAGS_MORE].map((tag) => ({

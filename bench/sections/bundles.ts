@@ -6,13 +6,20 @@ import { pathToFileURL } from 'node:url';
 import { build, stop, type Metafile } from 'esbuild';
 import type { BenchOptions } from '../lib/options';
 import { verdict, type Row, type SectionResult } from '../lib/report';
+import { dashboardWalk } from '../lib/dashboard-walk';
 import { deployedBuild, functionEntries, loadTimeEnv, readServerlessYml } from '../lib/serverless-config';
 import { fmt, median, round } from '../lib/stats';
 
-const TARGET_RATIO = 1.4;
+/**
+ * Issue 12: the init time of every function (a deployment unit) at most 1.5× the bare DynamoDB
+ * client's; the size is reported beside it, as what explains the time.
+ */
+const TARGET_RATIO = 1.5;
 const BASELINE = 'bench/fixtures/baseline-handler.ts';
 /** The baseline once more, as if it were a function: how far from 1.00 noise alone moves a ratio. */
 const NOISE_CHECK = 'baseline vs itself (noise check)';
+/** Issue 12: the functions a dashboard session wakes, at most. */
+const WALK_TARGET = 4;
 const LOAD_TIMEOUT_MS = 30_000;
 
 // Timed inside the child, so Node's own start-up (the same for every bundle) stays out of the figure.
@@ -172,7 +179,7 @@ export async function runBundles(root: string, options: BenchOptions): Promise<S
     const allBaseline = figures.flatMap((f) => f.baselineMs);
     const rows: Row[] = figures.map((f) => {
       const kb = (b: number) => `${fmt(b / 1024)} KB`;
-      const ok = f.sizeRatio <= TARGET_RATIO && f.initRatio <= TARGET_RATIO;
+      const ok = f.initRatio <= TARGET_RATIO;
       const label =
         f.inServerlessYml || f.name === NOISE_CHECK ? f.name : `${f.name} (not in serverless.yml)`;
       // A miss names what the bundle carries beyond the baseline: the first place to look.
@@ -189,13 +196,25 @@ export async function runBundles(root: string, options: BenchOptions): Promise<S
         measured,
         reference: `${kb(baselineBytes)} · ${fmt(median(f.baselineMs))} ms`,
         ratio: `${ratioText(f.sizeRatio)}× · ${ratioText(f.initRatio)}×`,
-        target: f.name === NOISE_CHECK ? '≈1.00× (noise)' : `≤${TARGET_RATIO}× · ≤${TARGET_RATIO}×`,
+        target: f.name === NOISE_CHECK ? '≈1.00× (noise)' : `size – · init ≤${TARGET_RATIO}×`,
         verdict: f.error ? 'ERROR' : f.name === NOISE_CHECK ? 'INFO' : verdict(ok),
       };
+    });
+    // Cold starts in a dashboard session: the functions the README's walk-throughs reach.
+    const walk = dashboardWalk(root);
+    rows.push({
+      section: 'bundles',
+      item: 'dashboard walk: distinct functions (cold starts)',
+      measured: `${walk.units.length}: ${walk.units.join(', ')}`,
+      reference: `${walk.routes.length} routes in ${walk.calls} calls`,
+      ratio: '',
+      target: `≤${WALK_TARGET}`,
+      verdict: verdict(walk.units.length <= WALK_TARGET),
     });
     return {
       rows,
       data: {
+        dashboardWalk: walk,
         buildOptionsFrom: source,
         buildOptions,
         runsPerBundle: options.initRuns,

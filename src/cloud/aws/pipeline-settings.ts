@@ -1,7 +1,7 @@
 import { SecretCache, type PipelineSettings } from '../../app/pipelines';
 import { DEFAULT_APPROVAL_TIMEOUT_SECONDS } from '../../domain/pipeline';
 import { optionalEnv, requireEnv } from './env';
-import { platformSecrets as port } from './platform-secrets';
+import { lazy } from './lazy';
 
 const prefix = requireEnv('SECRET_PREFIX');
 
@@ -16,4 +16,6 @@ export const pipelineSettings: PipelineSettings = {
 };
 
 /** One cache per function instance: webhook secrets and keys are read from Secrets Manager once per 5 minutes. */
-export const platformSecrets = new SecretCache(port);
+export const platformSecrets = new SecretCache(
+  lazy(() => import('./platform-secrets').then((m) => m.platformSecrets)),
+);
