@@ -13,22 +13,12 @@ import type { TaskDelivery } from '../errors';
 import type { StartedExecution, WorkflowPort } from '../ports';
 import { requireEnv } from './env';
 
-/** A new workflow is one more line here and one more variable in serverless.yml. */
-const STATE_MACHINE_ARN_VARIABLES: Record<WorkflowName, string> = {
-  deployStage: 'DEPLOY_STAGE_STATE_MACHINE_ARN',
-  deleteStage: 'DELETE_STAGE_STATE_MACHINE_ARN',
-  addDatabase: 'ADD_DATABASE_STATE_MACHINE_ARN',
-  deleteDatabase: 'DELETE_DATABASE_STATE_MACHINE_ARN',
-  createReadReplica: 'CREATE_READ_REPLICA_STATE_MACHINE_ARN',
-  provisionBastion: 'PROVISION_BASTION_STATE_MACHINE_ARN',
-  deleteBastion: 'DELETE_BASTION_STATE_MACHINE_ARN',
-  createPipeline: 'CREATE_PIPELINE_STATE_MACHINE_ARN',
-  pipelineRun: 'PIPELINE_RUN_STATE_MACHINE_ARN',
-};
-
-const stateMachineArns = Object.fromEntries(
-  Object.entries(STATE_MACHINE_ARN_VARIABLES).map(([workflow, variable]) => [workflow, requireEnv(variable)]),
-) as Record<WorkflowName, string>;
+/**
+ * Every state machine is named `<service>-<stage>-<workflow>` (statemachines/serverless-definitions.cjs):
+ * its ARN is this prefix and the workflow's name, so a new workflow needs no new variable.
+ */
+const stateMachineArnPrefix = requireEnv('STATE_MACHINE_ARN_PREFIX');
+const stateMachineArnOf = (workflow: WorkflowName) => `${stateMachineArnPrefix}${workflow}`;
 
 const sfn = new SFNClient({});
 
@@ -57,7 +47,7 @@ async function deliver(send: () => Promise<unknown>): Promise<TaskDelivery> {
 
 export const workflows: WorkflowPort = {
   async start(workflow, executionName, input): Promise<StartedExecution> {
-    const stateMachineArn = stateMachineArns[workflow];
+    const stateMachineArn = stateMachineArnOf(workflow);
     try {
       const out = await sfn.send(
         new StartExecutionCommand({ stateMachineArn, name: executionName, input: JSON.stringify(input) }),

@@ -12,23 +12,10 @@ import {
 import { jest } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 
-const DEPLOY_ARN = 'arn:aws:states:eu-west-1:111122223333:stateMachine:tinystacks-ci-deployStage';
-const DELETE_ARN = 'arn:aws:states:eu-west-1:111122223333:stateMachine:tinystacks-ci-deleteStage';
-process.env.DEPLOY_STAGE_STATE_MACHINE_ARN = DEPLOY_ARN;
-process.env.DELETE_STAGE_STATE_MACHINE_ARN = DELETE_ARN;
-// Every workflow's variable must be set for the module to load; these tests use two of them.
-for (const workflow of [
-  'ADD_DATABASE',
-  'DELETE_DATABASE',
-  'CREATE_READ_REPLICA',
-  'PROVISION_BASTION',
-  'DELETE_BASTION',
-  'CREATE_PIPELINE',
-  'PIPELINE_RUN',
-]) {
-  process.env[`${workflow}_STATE_MACHINE_ARN`] =
-    `arn:aws:states:eu-west-1:111122223333:stateMachine:${workflow}`;
-}
+const PREFIX = 'arn:aws:states:eu-west-1:111122223333:stateMachine:tinystacks-ci-';
+const DEPLOY_ARN = `${PREFIX}deployStage`;
+const DELETE_ARN = `${PREFIX}deleteStage`;
+process.env.STATE_MACHINE_ARN_PREFIX = PREFIX;
 const { workflows, executionArnOf } = await import('../../../src/cloud/aws/workflows');
 
 const sfn = mockClient(SFNClient);
@@ -168,9 +155,9 @@ describe('task tokens', () => {
   });
 });
 
-test('a missing state machine ARN fails at load, naming the variable', async () => {
+test('a missing state machine ARN prefix fails at load, naming the variable', async () => {
   // Prepare
-  delete process.env.DELETE_STAGE_STATE_MACHINE_ARN;
+  delete process.env.STATE_MACHINE_ARN_PREFIX;
 
   // Act
   const loading = jest.isolateModulesAsync(async () => {
@@ -178,6 +165,6 @@ test('a missing state machine ARN fails at load, naming the variable', async () 
   });
 
   // Assess
-  await expect(loading).rejects.toThrow('Missing environment variable DELETE_STAGE_STATE_MACHINE_ARN');
-  process.env.DELETE_STAGE_STATE_MACHINE_ARN = DELETE_ARN;
+  await expect(loading).rejects.toThrow('Missing environment variable STATE_MACHINE_ARN_PREFIX');
+  process.env.STATE_MACHINE_ARN_PREFIX = PREFIX;
 });
