@@ -121,3 +121,58 @@ export function eventForwardingRule(platformBusArn: string) {
     },
   };
 }
+
+export interface CustomerRoleTemplateInput {
+  platformPrincipalArn: string;
+  verifierPrincipalArn: string;
+  externalId: string;
+  eventBusArn: string;
+}
+
+/**
+ * The same setup as a CloudFormation template the customer can deploy in one step (and that CI
+ * lints): the role, the event forwarding rule and the role EventBridge uses to forward.
+ */
+export function customerRoleTemplate(input: CustomerRoleTemplateInput) {
+  const forwarding = eventForwardingRule(input.eventBusArn);
+  return {
+    AWSTemplateFormatVersion: '2010-09-09' as const,
+    Description: 'TinyStacks: the role the platform builds stages with, and the forwarding of their events',
+    Resources: {
+      TinyStacksRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          Description: 'Assumed by TinyStacks with your external id to build and run your stages',
+          AssumeRolePolicyDocument: trustPolicy(
+            input.platformPrincipalArn,
+            input.verifierPrincipalArn,
+            input.externalId,
+          ),
+          Policies: [{ PolicyName: 'tinystacks', PolicyDocument: permissionsPolicy }],
+        },
+      },
+      EventForwardingRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          RoleName: forwarding.forwardingRole.RoleName,
+          AssumeRolePolicyDocument: forwarding.forwardingRole.AssumeRolePolicyDocument,
+          Policies: [{ PolicyName: 'forward-events', PolicyDocument: forwarding.forwardingRole.Policy }],
+        },
+      },
+      EventForwardingRule: {
+        Type: 'AWS::Events::Rule',
+        Properties: {
+          Description: 'Forwards the status changes of TinyStacks stacks and pipelines to the platform',
+          EventPattern: forwarding.EventPattern,
+          Targets: forwarding.Targets.map((target) => ({
+            ...target,
+            RoleArn: { 'Fn::GetAtt': ['EventForwardingRole', 'Arn'] },
+          })),
+        },
+      },
+    },
+    Outputs: {
+      RoleArn: { Value: { 'Fn::GetAtt': ['TinyStacksRole', 'Arn'] } },
+    },
+  };
+}

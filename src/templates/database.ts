@@ -103,7 +103,8 @@ function securityGroup(input: DatabaseTemplateInput): CfnResource {
   return {
     Type: 'AWS::EC2::SecurityGroup',
     Properties: {
-      GroupDescription: `TinyStacks ${input.stageName} ${input.engine}: the stage's service and bastion only`,
+      // EC2 allows only a-zA-Z0-9. _-:/()#,@[]+=&;{}!$* here (no apostrophe).
+      GroupDescription: `TinyStacks ${input.stageName} ${input.engine}: from the service and bastion of the stage only`,
       VpcId: input.network.vpcId,
       SecurityGroupIngress: input.network.clientSecurityGroupIds.map((groupId) => ({
         IpProtocol: 'tcp',
@@ -133,7 +134,6 @@ function rdsInstance(input: DatabaseTemplateInput, secretId: string | undefined)
     DBSubnetGroupName: ref(DATABASE.subnetGroup),
     VPCSecurityGroups: [getAtt(DATABASE.securityGroup, 'GroupId')],
     PubliclyAccessible: false,
-    StorageEncrypted: true,
     CopyTagsToSnapshot: true,
   };
   if (input.shape === 'managed') {
@@ -144,6 +144,7 @@ function rdsInstance(input: DatabaseTemplateInput, secretId: string | undefined)
       UpdateReplacePolicy: 'Snapshot',
       Properties: {
         ...common,
+        StorageEncrypted: true,
         Engine: input.engine,
         DBName: spec.databaseName,
         Port: String(spec.port),
@@ -157,12 +158,18 @@ function rdsInstance(input: DatabaseTemplateInput, secretId: string | undefined)
     };
   }
   const replica = input.replica!;
-  // KMS keys are regional: a replica in another region must name that region's key. Kept as they
-  // were after promotion: changing SourceRegion, KmsKeyId or StorageEncrypted replaces the instance.
+  // A replica inherits its encryption from the source: StorageEncrypted must not be given with
+  // SourceDBInstanceIdentifier (cfn-lint E3020), nor a KMS key in the source's region (RDS uses the
+  // source's). Across regions RDS needs a key of the replica's region, since KMS keys are regional.
+  // All three are create-only: kept exactly as they were after promotion, or the instance is replaced.
   const kept: Record<string, CfnValue> = {
     ...common,
-    KmsKeyId: sub('arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:alias/aws/rds'),
-    ...(replica.sourceRegion !== replica.region ? { SourceRegion: replica.sourceRegion } : {}),
+    ...(replica.sourceRegion !== replica.region
+      ? {
+          SourceRegion: replica.sourceRegion,
+          KmsKeyId: sub('arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:alias/aws/rds'),
+        }
+      : {}),
   };
   if (input.shape === 'replica') {
     return {

@@ -293,8 +293,14 @@ export class SimulatedServices implements ResourceEffects {
         return `DBInstanceNotFound: The source instance could not be found: ${sourceId}`;
       }
       const sourceRegion = regionOfArn(sourceId);
-      if (sourceRegion && sourceRegion !== context.region && resource.properties.KmsKeyId === undefined) {
+      const crossRegion = sourceRegion !== undefined && sourceRegion !== context.region;
+      if (crossRegion && resource.properties.KmsKeyId === undefined) {
         return 'InvalidParameterCombination: Cross-region read replica of an encrypted instance requires a KmsKeyId of the destination region';
+      }
+      // RDS: "If you create an encrypted read replica in the same AWS Region as the source DB
+      // instance, don't specify a value for this parameter": it always uses the source's key.
+      if (!crossRegion && resource.properties.KmsKeyId !== undefined) {
+        return "InvalidParameterCombination: A read replica in the source's region is encrypted with the source's KMS key: don't specify KmsKeyId";
       }
       const password = this.databasePasswords.get(source.physicalId);
       if (password !== undefined) this.databasePasswords.set(resource.physicalId, password);

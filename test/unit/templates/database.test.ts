@@ -2,7 +2,7 @@ import type { Stack } from '@aws-sdk/client-cloudformation';
 import { bastionStackName } from '../../../src/domain/bastion';
 import { databaseStackName, ENGINE_SPECS, ENGINES, type Engine } from '../../../src/domain/database';
 import { cfnStackNameOf } from '../../../src/domain/stage';
-import { LocalCloudFormation } from '../../../src/local/cloudformation';
+import { createOnlyProperties, LocalCloudFormation } from '../../../src/local/cloudformation';
 import { SimulatedServices } from '../../../src/local/cloudformation/effects';
 import { AMAZON_LINUX_AMI, renderBastionTemplate } from '../../../src/templates/bastion';
 import {
@@ -215,10 +215,10 @@ describe('renderDatabaseTemplate', () => {
       expect(template.Resources.Database!.Properties).toMatchObject({
         SourceDBInstanceIdentifier: sourceStack[DATABASE_OUTPUTS.instanceArn],
         SourceRegion: 'us-east-1',
-        StorageEncrypted: true,
         KmsKeyId: { 'Fn::Sub': expect.stringContaining('alias/aws/rds') },
       });
       expect(template.Resources.Database!.Properties).not.toHaveProperty('MasterUserPassword');
+      expect(template.Resources.Database!.Properties).not.toHaveProperty('StorageEncrypted');
       expect(outputsOf(replica)[DATABASE_OUTPUTS.endpoint]).toContain('.eu-west-1.rds.amazonaws.com');
       expect(outputsOf(replica)[DATABASE_OUTPUTS.secretArn]).toBeUndefined();
 
@@ -242,6 +242,132 @@ describe('renderDatabaseTemplate', () => {
       );
     },
   );
+
+  test.each(['postgres', 'mysql'] as Engine[])(
+    "%s read replica in its source's region, then promoted: the source's encryption, no KMS key named",
+    async (engine) => {
+      // Prepare
+      const { network } = await stage(`same-${engine}`, 'us-east-1');
+      const sourceStack = outputsOf(
+        await deploy(
+          renderDatabaseTemplate(input({ engine, stageName: `same-${engine}`, network })),
+          databaseStackName(cfnStackNameOf(STACK_ID, `same-${engine}`), engine),
+          'us-east-1',
+        ),
+      );
+      const replicaStage = await stage(`samer-${engine}`, 'us-east-1');
+      const replicaInput = input({
+        engine,
+        stageName: `samer-${engine}`,
+        shape: 'replica',
+        network: replicaStage.network,
+        replica: {
+          sourceArn: sourceStack[DATABASE_OUTPUTS.instanceArn]!,
+          sourceRegion: 'us-east-1',
+          region: 'us-east-1',
+        },
+      });
+      const stackName = databaseStackName(cfnStackNameOf(STACK_ID, `samer-${engine}`), engine);
+
+      // Act
+      const replica = await deploy(renderDatabaseTemplate(replicaInput), stackName, 'us-east-1');
+      const promoted = await deploy(
+        renderDatabaseTemplate({ ...replicaInput, shape: 'promoted' }),
+        stackName,
+        'us-east-1',
+      );
+
+      // Assess
+      expect(replica.StackStatus).toBe('CREATE_COMPLETE');
+      expect(promoted.StackStatus).toBe('UPDATE_COMPLETE');
+      for (const shape of ['replica', 'promoted'] as const) {
+        const properties = renderDatabaseTemplate({ ...replicaInput, shape }).Resources.Database!.Properties!;
+        expect(Object.keys(properties)).toEqual(
+          expect.not.arrayContaining(['StorageEncrypted', 'KmsKeyId', 'SourceRegion']),
+        );
+      }
+    },
+  );
+
+  test.each([
+    [
+      'StorageEncrypted with SourceDBInstanceIdentifier (cfn-lint E3020)',
+      { StorageEncrypted: true },
+      /Properties validation failed for resource Database with message: #: failed validation constraint for keyword \[dependentExcluded\]/,
+    ],
+    [
+      "a KMS key on a replica in its source's region",
+      { KmsKeyId: { 'Fn::Sub': 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:alias/aws/rds' } },
+      /^InvalidParameterCombination: A read replica in the source's region is encrypted with the source's KMS key/,
+    ],
+  ])('a replica with %s fails and rolls back, as on AWS', async (_, defect, reason) => {
+    // Prepare
+    const source = `src-${Object.keys(defect)[0]!.toLowerCase().slice(0, 8)}`;
+    const { network } = await stage(source, 'us-east-1');
+    const sourceStack = outputsOf(
+      await deploy(
+        renderDatabaseTemplate(input({ stageName: source, network })),
+        databaseStackName(cfnStackNameOf(STACK_ID, source), 'postgres'),
+        'us-east-1',
+      ),
+    );
+    const template = renderDatabaseTemplate(
+      input({
+        stageName: 'refused',
+        shape: 'replica',
+        network,
+        replica: {
+          sourceArn: sourceStack[DATABASE_OUTPUTS.instanceArn]!,
+          sourceRegion: 'us-east-1',
+          region: 'us-east-1',
+        },
+      }),
+    );
+    Object.assign(template.Resources.Database!.Properties!, defect);
+    const stackName = `refused-${Object.keys(defect)[0]}`;
+
+    // Act
+    const stack = await deploy(template, stackName, 'us-east-1');
+
+    // Assess
+    expect(stack.StackStatus).toBe('ROLLBACK_COMPLETE');
+    const { StackEvents } = await cfn.describeStackEvents({ StackName: stackName }, 'us-east-1');
+    const failed = StackEvents!.find((event) => event.ResourceStatus === 'CREATE_FAILED');
+    expect(failed).toMatchObject({
+      LogicalResourceId: 'Database',
+      ResourceStatusReason: expect.stringMatching(reason),
+    });
+  });
+
+  test.each([
+    ['us-east-1', 'us-east-1'],
+    ['us-east-1', 'eu-west-1'],
+  ])('promotion (source in %s, replica in %s) changes no create-only property', (sourceRegion, region) => {
+    // Prepare
+    const replicaInput = input({
+      shape: 'replica',
+      network: {
+        vpcId: 'vpc-0a1b2c3d4e5f67890',
+        privateSubnetIds: ['subnet-0a1b2c3d4e5f67890'],
+        clientSecurityGroupIds: [],
+      },
+      replica: { sourceArn: `arn:aws:rds:${sourceRegion}:123456789012:db:source`, sourceRegion, region },
+    });
+    const createOnly = createOnlyProperties('AWS::RDS::DBInstance')!.map((pointer) =>
+      pointer.replace('/properties/', ''),
+    );
+
+    // Act
+    const replica = renderDatabaseTemplate(replicaInput).Resources.Database!.Properties!;
+    const promoted = renderDatabaseTemplate({ ...replicaInput, shape: 'promoted' }).Resources.Database!
+      .Properties!;
+
+    // Assess
+    expect(createOnly).toEqual(
+      expect.arrayContaining(['KmsKeyId', 'SourceRegion', 'StorageEncrypted', 'DBSubnetGroupName']),
+    );
+    for (const name of createOnly) expect([name, promoted[name]]).toEqual([name, replica[name]]);
+  });
 
   test('a cross-region replica without a KMS key of its region is refused, as RDS does', async () => {
     // Prepare
