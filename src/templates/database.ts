@@ -71,8 +71,14 @@ const passwordReference = (secretId: string): CfnValue =>
 
 function secret(input: DatabaseTemplateInput): CfnResource {
   const username = ENGINE_SPECS[input.engine].username;
+  // An RDS final snapshot holds the users and their password hashes: its secret is kept with it,
+  // or the restored database could not be logged into. A restored Redis snapshot gets a new AUTH
+  // token, so a Redis secret goes with its stack.
+  const policy = input.engine === 'redis' ? 'Delete' : 'Retain';
   return {
     Type: 'AWS::SecretsManager::Secret',
+    DeletionPolicy: policy,
+    UpdateReplacePolicy: policy,
     Properties: {
       Name: secretName(input),
       Description: `TinyStacks stack ${input.stackName} (${input.stackId}), stage ${input.stageName}: ${input.engine} credentials`,
@@ -174,8 +180,9 @@ function rdsInstance(input: DatabaseTemplateInput, secretId: string | undefined)
   if (input.shape === 'replica') {
     return {
       Type: 'AWS::RDS::DBInstance',
-      // RDS ignores deletion policies on replicas; a replica's data is its source's.
+      // RDS takes no final snapshot of a replica; its data is its source's.
       DeletionPolicy: 'Delete',
+      UpdateReplacePolicy: 'Delete',
       Properties: { ...kept, SourceDBInstanceIdentifier: replica.sourceArn },
     };
   }
@@ -206,6 +213,9 @@ function redis(input: DatabaseTemplateInput, secretId: string): Record<string, C
     },
     [DATABASE.instance]: {
       Type: 'AWS::ElastiCache::ReplicationGroup',
+      // A deleted (or replaced) cache leaves a final snapshot, like an RDS database.
+      DeletionPolicy: 'Snapshot',
+      UpdateReplacePolicy: 'Snapshot',
       Properties: {
         ReplicationGroupDescription: `TinyStacks stack ${input.stackName}, stage ${input.stageName}`,
         Engine: 'redis',

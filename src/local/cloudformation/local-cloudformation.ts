@@ -597,9 +597,12 @@ export class LocalCloudFormation {
         continue;
       }
       this.resourceEvent(stack, resource, 'DELETE_IN_PROGRESS');
-      // A failed cleanup leaves a resource behind but does not fail the stack, so rules skip it.
+      // A failed cleanup leaves a resource behind but does not fail the stack, so it is not checked.
       const failure =
-        operation === 'cleanup' ? undefined : this.takeFailureRule(stack, operation, resource.logicalId);
+        operation === 'cleanup'
+          ? undefined
+          : (this.effects?.deletionFailure?.(resource) ??
+            this.takeFailureRule(stack, operation, resource.logicalId));
       if (failure) {
         this.resourceEvent(stack, resource, 'DELETE_FAILED', failure);
         return { failed: resource.logicalId, remaining: resources.slice(i) };

@@ -405,14 +405,21 @@ describe('renderDatabaseTemplate', () => {
     expect(stack.StackStatus).toBe('ROLLBACK_COMPLETE');
   });
 
-  test('deleting the stack keeps a final snapshot of an RDS instance and removes its secret', async () => {
+  test.each([
+    ['postgres', 'its secret too: the snapshot holds the password hashes', true],
+    ['mysql', 'its secret too: the snapshot holds the password hashes', true],
+    ['redis', 'not its secret: a restored cache gets a new AUTH token', false],
+  ] as const)('deleting a %s stack keeps a final snapshot, and %s', async (engine, _, secretKept) => {
     // Prepare
-    const { network } = await stage('gone', 'us-east-1');
-    const stackName = databaseStackName(cfnStackNameOf(STACK_ID, 'gone'), 'postgres');
+    const stageName = `gone-${engine}`;
+    const { network } = await stage(stageName, 'us-east-1');
+    const stackName = databaseStackName(cfnStackNameOf(STACK_ID, stageName), engine);
     const outputs = outputsOf(
-      await deploy(renderDatabaseTemplate(input({ stageName: 'gone', network })), stackName, 'us-east-1'),
+      await deploy(renderDatabaseTemplate(input({ engine, stageName, network })), stackName, 'us-east-1'),
     );
     const snapshotsBefore = services.snapshots.length;
+    const secretArn = outputs[DATABASE_OUTPUTS.secretArn]!;
+    const password = secretOf(secretArn).password;
 
     // Act
     await cfn.deleteStack({ StackName: stackName }, 'us-east-1');
@@ -420,7 +427,8 @@ describe('renderDatabaseTemplate', () => {
 
     // Assess
     expect(services.snapshots.length).toBe(snapshotsBefore + 1);
-    expect(services.secrets.get(outputs[DATABASE_OUTPUTS.secretArn]!)).toBeUndefined();
+    if (secretKept) expect(secretOf(secretArn).password).toBe(password);
+    else expect(services.secrets.get(secretArn)).toBeUndefined();
   });
 });
 
