@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { permissionsPolicy } from '../../../src/domain/customer-role';
+import { matrixResourceTypes } from '../../support/template-matrix';
 
 /**
  * The customer's role against what it must allow: every action CloudFormation's resource handlers
@@ -75,6 +76,9 @@ describe('the customer role', () => {
       .filter((entry) => !allowed(entry.split(' ')[1]!));
 
     // Assess
+    expect(Object.keys(handlerPermissions.types).concat(handlerPermissions.unpublished).sort()).toEqual(
+      matrixResourceTypes(),
+    );
     expect(handlerPermissions.source).toMatch(/registry schemas/);
     expect(needed.length).toBeGreaterThan(300);
     expect(missing).toEqual([]);

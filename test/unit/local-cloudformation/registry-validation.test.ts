@@ -4,6 +4,7 @@ import {
   loadRegistrySchemas,
 } from '../../../src/local/cloudformation';
 import { TEMPLATE_LIMITS } from '../../../src/local/cloudformation';
+import { matrixResourceTypes } from '../../support/template-matrix';
 import {
   allEvents,
   body,
@@ -206,6 +207,14 @@ describe("property values and combinations from the providers' schemas", () => {
     expect(createOnlyProperties('AWS::SQS::Queue')).toBeUndefined();
     expect(loadRegistrySchemas().source).toMatch(/^cfn-lint \d+\.\d+\.\d+: /);
   });
+});
+
+test('every resource type the templates render has a schema: regenerate them when one is added', () => {
+  // Act
+  const missing = matrixResourceTypes().filter((type) => !loadRegistrySchemas().types().includes(type));
+
+  // Assess
+  expect(missing).toEqual([]);
 });
 
 describe('template and tag quotas', () => {
