@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2019 } from 'ajv/dist/2019';
 import type { ErrorObject, KeywordDefinition, ValidateFunction } from 'ajv/dist/2019';
+import { jsonType } from './properties';
 
 export interface ResourceSchemaFile {
   /** Where the schemas come from, with its version. */
@@ -103,15 +104,6 @@ function formatsOf(file: ResourceSchemaFile): Record<string, RegExp | true> {
     formats[name] = pattern !== undefined ? new RegExp(pattern) : (STANDARD_FORMATS[name] ?? true);
   }
   return formats;
-}
-
-/** JSON Schema type names, as CloudFormation's registry validation reports them. */
-function jsonType(value: unknown): string {
-  if (Array.isArray(value)) return 'JSONArray';
-  if (isObject(value)) return 'JSONObject';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'Integer' : 'Number';
-  if (typeof value === 'boolean') return 'Boolean';
-  return 'String';
 }
 
 const TYPE_NAMES: Record<string, string> = {

@@ -85,6 +85,29 @@ function input(overrides: Partial<DatabaseTemplateInput> & Pick<DatabaseTemplate
   };
 }
 
+/** A stage with a new database of the engine in us-east-1: the source of the replicas below. */
+async function sourceDatabase(stageName: string, engine: Engine = 'postgres') {
+  const { network } = await stage(stageName, 'us-east-1');
+  const template = renderDatabaseTemplate(input({ engine, stageName, network }));
+  const stackName = databaseStackName(cfnStackNameOf(STACK_ID, stageName), engine);
+  return outputsOf(await deploy(template, stackName, 'us-east-1'));
+}
+
+/** The template input and stack name of a read replica of `source` in a new stage of `region`. */
+async function replicaOf(source: Record<string, string>, stageName: string, engine: Engine, region: string) {
+  const target = await stage(stageName, region);
+  return {
+    replicaInput: input({
+      engine,
+      stageName,
+      shape: 'replica',
+      network: target.network,
+      replica: { sourceArn: source[DATABASE_OUTPUTS.instanceArn]!, sourceRegion: 'us-east-1', region },
+    }),
+    stackName: databaseStackName(cfnStackNameOf(STACK_ID, stageName), engine),
+  };
+}
+
 const secretOf = (arn: string) => JSON.parse(services.secrets.get(arn)!) as Record<string, unknown>;
 const resourcesOfType = (template: CfnTemplate, type: string): CfnResource[] =>
   Object.values(template.Resources).filter((r) => r.Type === type);
@@ -183,28 +206,14 @@ describe('renderDatabaseTemplate', () => {
     '%s read replica in another region, then promoted: KMS key of its region, source untouched',
     async (engine) => {
       // Prepare: the source in us-east-1, the replica's stage in eu-west-1
-      const source = await stage(`src-${engine}`, 'us-east-1');
-      const sourceStack = outputsOf(
-        await deploy(
-          renderDatabaseTemplate(input({ engine, stageName: `src-${engine}`, network: source.network })),
-          databaseStackName(cfnStackNameOf(STACK_ID, `src-${engine}`), engine),
-          'us-east-1',
-        ),
-      );
+      const sourceStack = await sourceDatabase(`src-${engine}`, engine);
       const sourcePassword = secretOf(sourceStack[DATABASE_OUTPUTS.secretArn]!).password;
-      const target = await stage(`eu-${engine}`, 'eu-west-1');
-      const replicaInput = input({
+      const { replicaInput, stackName: replicaStackName } = await replicaOf(
+        sourceStack,
+        `eu-${engine}`,
         engine,
-        stageName: `eu-${engine}`,
-        shape: 'replica',
-        network: target.network,
-        replica: {
-          sourceArn: sourceStack[DATABASE_OUTPUTS.instanceArn]!,
-          sourceRegion: 'us-east-1',
-          region: 'eu-west-1',
-        },
-      });
-      const replicaStackName = databaseStackName(cfnStackNameOf(STACK_ID, `eu-${engine}`), engine);
+        'eu-west-1',
+      );
 
       // Act
       const replica = await deploy(renderDatabaseTemplate(replicaInput), replicaStackName, 'eu-west-1');
@@ -247,27 +256,13 @@ describe('renderDatabaseTemplate', () => {
     "%s read replica in its source's region, then promoted: the source's encryption, no KMS key named",
     async (engine) => {
       // Prepare
-      const { network } = await stage(`same-${engine}`, 'us-east-1');
-      const sourceStack = outputsOf(
-        await deploy(
-          renderDatabaseTemplate(input({ engine, stageName: `same-${engine}`, network })),
-          databaseStackName(cfnStackNameOf(STACK_ID, `same-${engine}`), engine),
-          'us-east-1',
-        ),
-      );
-      const replicaStage = await stage(`samer-${engine}`, 'us-east-1');
-      const replicaInput = input({
+      const sourceStack = await sourceDatabase(`same-${engine}`, engine);
+      const { replicaInput, stackName } = await replicaOf(
+        sourceStack,
+        `samer-${engine}`,
         engine,
-        stageName: `samer-${engine}`,
-        shape: 'replica',
-        network: replicaStage.network,
-        replica: {
-          sourceArn: sourceStack[DATABASE_OUTPUTS.instanceArn]!,
-          sourceRegion: 'us-east-1',
-          region: 'us-east-1',
-        },
-      });
-      const stackName = databaseStackName(cfnStackNameOf(STACK_ID, `samer-${engine}`), engine);
+        'us-east-1',
+      );
 
       // Act
       const replica = await deploy(renderDatabaseTemplate(replicaInput), stackName, 'us-east-1');
@@ -302,27 +297,10 @@ describe('renderDatabaseTemplate', () => {
     ],
   ])('a replica with %s fails and rolls back, as on AWS', async (_, defect, reason) => {
     // Prepare
-    const source = `src-${Object.keys(defect)[0]!.toLowerCase().slice(0, 8)}`;
-    const { network } = await stage(source, 'us-east-1');
-    const sourceStack = outputsOf(
-      await deploy(
-        renderDatabaseTemplate(input({ stageName: source, network })),
-        databaseStackName(cfnStackNameOf(STACK_ID, source), 'postgres'),
-        'us-east-1',
-      ),
-    );
-    const template = renderDatabaseTemplate(
-      input({
-        stageName: 'refused',
-        shape: 'replica',
-        network,
-        replica: {
-          sourceArn: sourceStack[DATABASE_OUTPUTS.instanceArn]!,
-          sourceRegion: 'us-east-1',
-          region: 'us-east-1',
-        },
-      }),
-    );
+    const name = Object.keys(defect)[0]!.toLowerCase().slice(0, 8);
+    const sourceStack = await sourceDatabase(`src-${name}`);
+    const { replicaInput } = await replicaOf(sourceStack, `rep-${name}`, 'postgres', 'us-east-1');
+    const template = renderDatabaseTemplate(replicaInput);
     Object.assign(template.Resources.Database!.Properties!, defect);
     const stackName = `refused-${Object.keys(defect)[0]}`;
 
