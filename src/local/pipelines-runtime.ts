@@ -11,6 +11,7 @@ import { PipelineStore } from '../store/pipelines';
 import type { Store } from '../store/store';
 import type { LocalEventBus } from './bus';
 import type { LocalCloudFormation } from './cloudformation';
+import type { SimulatedServices } from './cloudformation/effects';
 import { verifyToken } from './jwt';
 import { LocalOutbox, type OutboxMessage } from './outbox';
 import { LocalPipelines, type BuildFailureRule } from './pipelines';
@@ -43,6 +44,8 @@ export function startLocalPipelines(
     cfn: LocalCloudFormation;
     bus: LocalEventBus;
     store: Store;
+    /** Where a build puts its artifacts and its image (see LocalPipelines). */
+    services?: SimulatedServices;
   },
 ) {
   const pipelines = new PipelineStore(parts.db, parts.tableName);
@@ -65,6 +68,7 @@ export function startLocalPipelines(
     publish: (event) => parts.bus.forward(event),
     buildDelayMs: options.buildDelayMs ?? 1000,
     account: '000000000000',
+    services: parts.services,
   });
   const notifications = new LocalOutbox(
     options.dataDir ? join(options.dataDir, 'outbox') : undefined,
