@@ -36,7 +36,12 @@ function consumer<U extends EventUnit, E, D>(declared: Consumer<U, E, D>) {
   return declared;
 }
 
-const ABNORMAL_ENDS = ['FAILED', 'TIMED_OUT', 'ABORTED'];
+/** Step Functions' own event when an execution ends other than by succeeding, for these state machines. */
+const executionEndedAbnormally = (stateMachineArns: PatternValue[]): EventPattern => ({
+  source: ['aws.states'],
+  'detail-type': ['Step Functions Execution Status Change'],
+  detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: stateMachineArns },
+});
 
 /**
  * The event consumers: one place for each one's pattern (which makes both the EventBridge rule on
@@ -92,11 +97,7 @@ export const consumers = {
     unit: 'backstops',
     source: {
       bus: 'default',
-      pattern: (names) => ({
-        source: ['aws.states'],
-        'detail-type': ['Step Functions Execution Status Change'],
-        detail: { status: ABNORMAL_ENDS, stateMachineArn: [names.anyStateMachine] },
-      }),
+      pattern: (names) => executionEndedAbnormally([names.anyStateMachine]),
     },
     permissions: ['table:read', 'table:update', 'table:delete', 'events:publish', 'customerAccounts:use'],
     handle: onExecutionEnded,
@@ -106,14 +107,8 @@ export const consumers = {
     unit: 'backstops',
     source: {
       bus: 'default',
-      pattern: (names) => ({
-        source: ['aws.states'],
-        'detail-type': ['Step Functions Execution Status Change'],
-        detail: {
-          status: ABNORMAL_ENDS,
-          stateMachineArn: [names.stateMachine('pipelineRun'), names.stateMachine('createPipeline')],
-        },
-      }),
+      pattern: (names) =>
+        executionEndedAbnormally([names.stateMachine('pipelineRun'), names.stateMachine('createPipeline')]),
     },
     permissions: ['table:read', 'table:update', 'events:publish'],
     handle: onPipelineExecutionEnded,

@@ -3,6 +3,7 @@ import type { DatabaseState } from './state';
 import {
   databaseEvent,
   databaseOperationFailed,
+  databaseRef,
   operationRunning,
   operationSucceeded,
   stackChange,
@@ -13,14 +14,7 @@ import {
 
 const $ = stateOf<DatabaseState>();
 
-const database = {
-  tenantId: $.tenantId,
-  stackId: $.stackId,
-  stageName: $.stageName,
-  operationId: $.operationId,
-  operationType: $.operationType,
-  engine: $.engine,
-};
+const database = { ...databaseRef, operationType: $.operationType };
 
 export default workflow({
   comment:

@@ -4,7 +4,6 @@
  * repeats (its integration's resource, timeout and retry policy, the catch-all into the failure path,
  * how a key or a payload is written) is written here once.
  */
-import { keys } from '../store/keys';
 import { taskFunctions, type TaskInput, type TaskName, type TaskOutput } from '../tasks/registry';
 
 const PATH = Symbol('path');
@@ -269,8 +268,6 @@ export function itemKey<A extends string[]>(
     }),
   );
 }
-
-export { keys };
 
 interface PutOptions extends TaskOptions {
   condition?: string;

@@ -3,6 +3,7 @@ import type { DatabaseState } from './state';
 import {
   databaseEvent,
   databaseOperationFailed,
+  databaseRef,
   operationRunning,
   operationSucceeded,
   stackChange,
@@ -13,24 +14,16 @@ import {
 
 const $ = stateOf<DatabaseState>();
 
-const database = {
-  tenantId: $.tenantId,
-  stackId: $.stackId,
-  stageName: $.stageName,
-  operationId: $.operationId,
-  engine: $.engine,
-};
-
 export default workflow({
   comment:
     "Create a read replica of another stage's Postgres or MySQL database for a stage, in the stage's region and VPC: read the source, create the replica's CloudFormation stack (an RDS cross-region replica encrypted with the region's key), wait for CloudFormation's status event, record the replica, then rebuild the stage's service so it gets the READER variables and the writer's. Failures are recorded, the stage put back as it was and unlocked, and FAILED events emitted.",
   timeoutSeconds: 10800,
   states: {
     ...operationRunning('RecordReplicaSource'),
-    RecordReplicaSource: lambdaTask('RecordReplicaSource', database, { next: 'RenderDatabaseTemplate' }),
+    RecordReplicaSource: lambdaTask('RecordReplicaSource', databaseRef, { next: 'RenderDatabaseTemplate' }),
     RenderDatabaseTemplate: lambdaTask(
       'RenderDatabaseTemplate',
-      { ...database, operationType: $.operationType },
+      { ...databaseRef, operationType: $.operationType },
       { result: ['templateBody', 'tags'], resultPath: $.databaseTemplate, next: 'RegisterDatabaseStackWait' },
     ),
     ...stackChange({
@@ -45,7 +38,7 @@ export default workflow({
     }),
     RecordDatabaseReady: lambdaTask(
       'RecordDatabaseReady',
-      { ...database, operationType: $.operationType, outputs: $.databaseStack.outputs },
+      { ...databaseRef, operationType: $.operationType, outputs: $.databaseStack.outputs },
       { next: 'RenderStageTemplate' },
     ),
     ...stageRebuild({ change: 'UPDATE', next: 'RecordStageReady' }),

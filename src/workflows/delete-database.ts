@@ -3,6 +3,7 @@ import type { DatabaseState } from './state';
 import {
   databaseEvent,
   databaseOperationFailed,
+  databaseRef,
   operationRunning,
   operationSucceeded,
   stackChange,
@@ -34,17 +35,7 @@ export default workflow({
       deletion: $.databaseDeletion,
       next: 'RemoveDatabase',
     }),
-    RemoveDatabase: lambdaTask(
-      'RemoveDatabase',
-      {
-        tenantId: $.tenantId,
-        stackId: $.stackId,
-        stageName: $.stageName,
-        operationId: $.operationId,
-        engine: $.engine,
-      },
-      { next: 'RecordStageReady' },
-    ),
+    RemoveDatabase: lambdaTask('RemoveDatabase', databaseRef, { next: 'RecordStageReady' }),
     ...recordStageReady('MarkOperationSucceeded'),
     ...operationSucceeded([stageActive(), databaseEvent('DELETED')]),
     ...databaseOperationFailed(),

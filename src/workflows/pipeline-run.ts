@@ -1,3 +1,4 @@
+import { keys } from '../store/keys';
 import {
   catchInto,
   choice,
@@ -8,7 +9,6 @@ import {
   format,
   is,
   itemKey,
-  keys,
   lambdaTask,
   N,
   on,
@@ -43,6 +43,9 @@ const approvalEvent = (
     status,
     ...extra,
   });
+/** The run is DEPLOYING; its stage's deploy is `stageStatus`. */
+const stageDeployEvent = (stageStatus: string) =>
+  runEvent('DEPLOYING', { stageName: $.next.stageName, stageStatus, operationId: $.deploy.operationId });
 /** A deploy that waits for a stage busy with another operation tries again for about 7 minutes. */
 const STAGE_BUSY = { ErrorEquals: ['StageBusy'], IntervalSeconds: 20, MaxAttempts: 6, BackoffRate: 1.5 };
 
@@ -272,16 +275,7 @@ export default workflow({
         next: 'EmitStageDeploying',
       },
     ),
-    EmitStageDeploying: emitEvents(
-      [
-        runEvent('DEPLOYING', {
-          stageName: $.next.stageName,
-          stageStatus: 'DEPLOYING',
-          operationId: $.deploy.operationId,
-        }),
-      ],
-      { next: 'DeployStage' },
-    ),
+    EmitStageDeploying: emitEvents([stageDeployEvent('DEPLOYING')], { next: 'DeployStage' }),
     DeployStage: runWorkflow(
       'DeployStageStateMachineArn',
       { name: $.deploy.operationId, input: $.deploy.workflowInput },
@@ -292,16 +286,7 @@ export default workflow({
       { ...run, stageName: $.next.stageName },
       { next: 'EmitStageDeployed' },
     ),
-    EmitStageDeployed: emitEvents(
-      [
-        runEvent('DEPLOYING', {
-          stageName: $.next.stageName,
-          stageStatus: 'SUCCEEDED',
-          operationId: $.deploy.operationId,
-        }),
-      ],
-      { next: 'PickNextStage' },
-    ),
+    EmitStageDeployed: emitEvents([stageDeployEvent('SUCCEEDED')], { next: 'PickNextStage' }),
     RecordRunSucceeded: lambdaTask(
       'RecordRunEnd',
       { ...run, status: 'SUCCEEDED' },

@@ -5,6 +5,7 @@
  */
 import type { StackDescription } from '../cloud/ports';
 import type { StageOperationInput } from '../domain/workflow-input';
+import { keys } from '../store/keys';
 import {
   catchInto,
   choice,
@@ -15,7 +16,6 @@ import {
   FAILURE_PATH,
   is,
   itemKey,
-  keys,
   lambdaTask,
   N,
   on,
@@ -73,6 +73,15 @@ export const stageActive = () => stageEvent('ACTIVE', { url: $.stack.outputs.Sta
 
 /** A database's workflows: the engine is always there. */
 const $db = stateOf<DatabaseState>();
+
+/** The database an operation works on, as the database tasks take it. */
+export const databaseRef = {
+  tenantId: $db.tenantId,
+  stackId: $db.stackId,
+  stageName: $db.stageName,
+  operationId: $db.operationId,
+  engine: $db.engine,
+};
 
 export const databaseEvent = (status: Value<string>, extra: Record<string, Value<unknown>> = {}) =>
   event('Database Status Change', {
