@@ -154,21 +154,20 @@ export interface ConsumerInput {
 type Handle = (event: unknown, deps: unknown) => Promise<unknown>;
 
 /**
- * An event unit's handler: it runs the consumer the rule named. A queue unit has one consumer, and
- * its input is the queue's batch.
+ * An event unit's handler: it runs the consumer the rule named. A queue's unit has one consumer,
+ * and the queue's batch is its input.
  */
 export function eventUnit<U extends EventUnit>(unit: U, deps: ConsumerUnitDeps<U>) {
-  const mine = Object.entries(consumers).filter(([, c]) => c.unit === unit);
-  return async (input: ConsumerInput | unknown): Promise<unknown> => {
-    const [name, declared] =
-      'queue' in mine[0]![1].source
-        ? mine[0]!
-        : (mine.find(([n]) => n === (input as ConsumerInput).consumer) ?? ['', undefined]);
-    if (!declared)
-      throw new Error(`the ${unit} function has no consumer ${(input as ConsumerInput).consumer}`);
-    const event = 'queue' in declared.source ? input : (input as ConsumerInput).event;
+  const mine = new Map(Object.entries(consumers).filter(([, consumer]) => consumer.unit === unit));
+  const [queue] = [...mine].filter(([, consumer]) => 'queue' in consumer.source);
+  return async (input: unknown): Promise<unknown> => {
+    const [name, event] = queue
+      ? [queue[0], input]
+      : [(input as ConsumerInput).consumer, (input as ConsumerInput).event];
+    const consumer = mine.get(name);
+    if (!consumer) throw new Error(`the ${unit} function has no consumer ${name}`);
     try {
-      return await (declared.handle as Handle)(event, deps);
+      return await (consumer.handle as Handle)(event, deps);
     } catch (error) {
       log.error('event consumer failed', { consumer: name, ...errorFields(error) });
       throw error;

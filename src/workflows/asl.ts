@@ -124,6 +124,9 @@ export interface Catcher {
 /** Every workflow's failure path starts here: it records the error, unlocks, emits the FAILED events. */
 export const FAILURE_PATH = 'RecordFailure';
 
+/** Where a caught error is kept for the failure path. */
+const ERROR = path<unknown>('$.error');
+
 /** Errors (by name) that go to `next`, with the error put at `resultPath` (null: dropped). */
 export function catchInto(next: string, resultPath: Expr | null = ERROR, errors = ['States.ALL']): Catcher {
   return { ErrorEquals: errors, ResultPath: resultPath === null ? null : jsonPath(resultPath), Next: next };
@@ -132,9 +135,6 @@ export function catchInto(next: string, resultPath: Expr | null = ERROR, errors 
 /** One error name caught into `next`. */
 export const on = (error: string, resultPath: Expr | null, next: string) =>
   catchInto(next, resultPath, [error]);
-
-/** Where a caught error is kept for the failure path. */
-const ERROR = path<unknown>('$.error');
 
 // ---- states --------------------------------------------------------------------------------------
 
