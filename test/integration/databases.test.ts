@@ -218,6 +218,7 @@ describe('database and bastion workflows on the embedded runtime', () => {
       'patch',
     );
     const shrink = await api.patch(`/v1/stacks/${stackId}/stages/dev/databases/postgres`, { storageGb: 20 });
+    const tooSoon = await api.patch(`/v1/stacks/${stackId}/stages/dev/databases/postgres`, { storageGb: 60 });
     const snapshots = runtime.services.snapshots.length;
     const deleted = await run(`/v1/stacks/${stackId}/stages/dev/databases/postgres`, undefined, 'delete');
 
@@ -229,6 +230,7 @@ describe('database and bastion workflows on the embedded runtime', () => {
     expect(databaseTookIt).toBe(true);
     expect(resized.operation.status).toBe('SUCCEEDED');
     expect(shrink).toMatchObject({ status: 400, body: { error: { field: 'storageGb' } } });
+    expect(tooSoon).toMatchObject({ status: 409, body: { error: { field: 'storageGb' } } });
     expect(deleted.operation).toMatchObject({ type: 'DELETE_DATABASE', status: 'SUCCEEDED' });
     expect(deleted.transitions).toBe(19);
     expect(runtime.services.snapshots.length).toBe(snapshots + 1);

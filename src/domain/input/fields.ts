@@ -1,10 +1,16 @@
 /** The input schemas (zod/mini): they validate, give the types, and feed the OpenAPI document. Apart from the domain's rules so that functions that validate no input bundle no zod. */
 import * as z from 'zod/mini';
+import { isKnownRegion } from '../regions';
 
 /** Shared field schemas. Each carries its own message so a 400 can say exactly what is wrong. */
+
+/** A region the AWS SDK's partition data lists (src/domain/regions.ts): `us-east-9` is refused. */
 export const awsRegion = z
   .string()
-  .check(z.regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'must be an AWS region such as us-east-1'));
+  .check(
+    z.regex(/^[a-z]{2,4}(-[a-z]+)+-\d+$/, 'must be an AWS region such as us-east-1'),
+    z.refine(isKnownRegion, 'must be an AWS region such as us-east-1: the AWS SDK lists no such region'),
+  );
 
 export const stageName = z
   .string()

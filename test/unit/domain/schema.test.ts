@@ -89,6 +89,20 @@ describe('awsRegion', () => {
       expect(issue?.message).toBe('must be an AWS region such as us-east-1');
     },
   );
+
+  test.each(['us-east-9', 'eu-west-7', 'xx-north-1'])(
+    'rejects %p, which the AWS SDK does not list',
+    (region) => {
+      // Prepare
+      // Act
+      const issue = firstIssue(awsRegion, region);
+
+      // Assess
+      expect(issue?.message).toBe(
+        'must be an AWS region such as us-east-1: the AWS SDK lists no such region',
+      );
+    },
+  );
 });
 
 describe('repository', () => {
