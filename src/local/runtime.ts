@@ -34,6 +34,7 @@ import { signToken } from './jwt';
 import { LocalLogs } from './logs';
 import { createApiServer } from './server';
 import { LocalKeysPort, LocalSecretsPort } from './secrets';
+import { LocalS3 } from './s3';
 import { LocalStackPort } from './stacks';
 import { startLocalWebhooks, type LocalWebhookQueue } from './webhooks';
 import { startLocalPipelines } from './pipelines-runtime';
@@ -121,15 +122,18 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const bus = new LocalEventBus('local', '000000000000', (error, event) =>
     log.error('event rule target failed', { detailType: event['detail-type'], ...errorFields(error) }),
   );
+  // The customer's template buckets: the stack port puts templates there, CloudFormation reads them.
+  const s3 = new LocalS3();
   const cloudFormation = new LocalCloudFormation({
     delayMs: options.stackDelayMs ?? 500,
     accountId: '000000000000',
     effects: services,
+    templateSource: (url) => s3.readUrl(url),
     onStatusChange: (event) => {
       if (!options.dropStackEvents) bus.forward(event as unknown as BusEvent);
     },
   });
-  const stacks = new LocalStackPort(cloudFormation);
+  const stacks = new LocalStackPort(cloudFormation, s3);
   const logs = new LocalLogs();
 
   // eslint-disable-next-line prefer-const -- the workflows and their task bindings refer to each other

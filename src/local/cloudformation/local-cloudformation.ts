@@ -26,6 +26,7 @@ import type {
   UpdateStackInput,
   UpdateStackOutput,
 } from '@aws-sdk/client-cloudformation';
+import { TEMPLATE_BODY_MAX_BYTES, TEMPLATE_URL_MAX_BYTES } from '../../cloud/template-bucket';
 import { CloudFormationError, validationError } from './errors';
 import { evaluateCondition, resolve, TemplateError } from './intrinsics';
 import type { ResolveContext } from './intrinsics';
@@ -89,6 +90,8 @@ export interface LocalCloudFormationOptions {
    * password a database takes from a dynamic reference (src/local/cloudformation/effects.ts).
    */
   effects?: ResourceEffects;
+  /** Reads a `TemplateURL` (the embedded runtime's S3 stand-in); without it, URLs are refused. */
+  templateSource?: (url: string) => string | undefined;
 }
 
 type Operation = NonNullable<FailureRule['operation']>;
@@ -163,6 +166,7 @@ export class LocalCloudFormation {
   private readonly onStatusChange?: LocalCloudFormationOptions['onStatusChange'];
   private readonly specOverride?: ResourceSpec;
   private readonly effects?: ResourceEffects;
+  private readonly templateSource?: (url: string) => string | undefined;
   private readonly stacksById = new Map<string, StackRecord>();
   /** Live (not deleted) stacks by `region/name`. */
   private readonly liveStacks = new Map<string, string>();
@@ -178,6 +182,7 @@ export class LocalCloudFormation {
     this.onStatusChange = options.onStatusChange;
     this.specOverride = options.spec;
     this.effects = options.effects;
+    this.templateSource = options.templateSource;
   }
 
   private get spec(): ResourceSpec {
@@ -634,9 +639,22 @@ export class LocalCloudFormation {
 
   // ---- template evaluation ----
 
+  /** CloudFormation's size limits: 51,200 bytes inline, 1 MB from S3 (src/cloud/template-bucket.ts). */
   private parse(templateBody: string | undefined, templateUrl: string | undefined): Template {
+    if (templateBody !== undefined && Buffer.byteLength(templateBody) > TEMPLATE_BODY_MAX_BYTES) {
+      throw validationError(
+        `1 validation error detected: Value at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to ${TEMPLATE_BODY_MAX_BYTES}`,
+      );
+    }
     if (templateBody === undefined && templateUrl !== undefined) {
-      throw validationError('TemplateURL is not supported by the local CloudFormation; send TemplateBody.');
+      const body = this.templateSource?.(templateUrl);
+      if (body === undefined) {
+        throw validationError('TemplateURL must reference a valid S3 object to which you have access.');
+      }
+      if (Buffer.byteLength(body) > TEMPLATE_URL_MAX_BYTES) {
+        throw validationError(`Template may not exceed ${TEMPLATE_URL_MAX_BYTES} bytes in size.`);
+      }
+      return parseTemplate(body, this.spec);
     }
     return parseTemplate(templateBody, this.spec);
   }
