@@ -234,6 +234,24 @@ describe('limits', () => {
     expect(results).toEqual([true, ['A']]);
   });
 
+  test('60 variables of 500 characters fit; 100 of 4,096 (which no task definition holds) do not', () => {
+    // Prepare
+    const sixtyOf500 = Object.fromEntries(
+      Array.from({ length: 60 }, (_, i) => [`VAR_${i}`, 'x'.repeat(500)]),
+    );
+    const hundredOf4096 = Object.fromEntries(
+      Array.from({ length: 100 }, (_, i) => [`VAR_${i}`, 'x'.repeat(4096)]),
+    );
+
+    // Act
+    const issue = firstIssue(environment, hundredOf4096);
+
+    // Assess
+    expect(accepts(environment, sixtyOf500)).toBe(true);
+    expect(issue?.path).toEqual([]);
+    expect(issue?.message).toMatch(/^takes 412491 bytes in the task definition; at most 40960 fit/);
+  });
+
   test('a variable value must be a string', () => {
     // Prepare
     // Act
