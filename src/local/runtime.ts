@@ -133,7 +133,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       if (!options.dropStackEvents) bus.forward(event as unknown as BusEvent);
     },
   });
-  const stacks = new LocalStackPort(cloudFormation, s3);
+  const stacks = new LocalStackPort(cloudFormation);
   const logs = new LocalLogs();
 
   // eslint-disable-next-line prefer-const -- the workflows and their task bindings refer to each other
@@ -188,7 +188,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     },
     { db: dynamo.documentClient, tableName, cfn: cloudFormation, bus, store },
   );
-  taskDeps = { store, stacks, waits, workflows, databases, ...pipelines.deps };
+  taskDeps = { store, stacks, templates: s3, waits, workflows, databases, ...pipelines.deps };
   // The rule that sends CodePipeline's state changes to the pipelineStateChanged function.
   pipelines.subscribe(workflows);
 

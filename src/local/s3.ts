@@ -1,4 +1,5 @@
-import { parseTemplateUrl, TEMPLATE_EXPIRY_DAYS } from '../cloud/template-bucket';
+import type { TargetAccount, TemplatePort } from '../cloud/ports';
+import { parseTemplateUrl, TEMPLATE_EXPIRY_DAYS, templateLocation } from '../cloud/template-bucket';
 
 /** Named like S3's errors, which is what the adapters match on. */
 class S3Error extends Error {
@@ -21,8 +22,28 @@ const EXPIRY_MS = TEMPLATE_EXPIRY_DAYS * 24 * 60 * 60 * 1000;
  * day, as the lifecycle rule on the real bucket makes them. In memory: CloudFormation reads a
  * template during the call that names it, so nothing needs to outlive a restart.
  */
-export class LocalS3 {
+export class LocalS3 implements TemplatePort {
   private readonly buckets = new Map<string, { owner: string; objects: Map<string, StoredObject> }>();
+
+  /** The AWS adapter's steps (src/cloud/aws/templates.ts): put; on NoSuchBucket make the bucket, put again. */
+  async put(target: TargetAccount, request: Parameters<TemplatePort['put']>[1]): Promise<string> {
+    const location = templateLocation(target, request.stackName, request.clientRequestToken);
+    const put = () =>
+      this.putObject({
+        bucket: location.bucket,
+        key: location.key,
+        body: request.templateBody,
+        expectedOwner: location.accountId,
+      });
+    try {
+      put();
+    } catch (error) {
+      if (!(error instanceof S3Error && error.name === 'NoSuchBucket')) throw error;
+      this.createBucket(location.bucket, location.accountId);
+      put();
+    }
+    return location.url;
+  }
 
   createBucket(bucket: string, owner: string): void {
     const existing = this.buckets.get(bucket);

@@ -1,13 +1,11 @@
 import { stackDescription, stackEvent } from '../cloud/cloudformation-shapes';
 import type { StackPort, StackRequest, TargetAccount } from '../cloud/ports';
 import { CloudError } from '../cloud/errors';
-import { templateLocation } from '../cloud/template-bucket';
 import { isCloudFormationError, type LocalCloudFormation } from './cloudformation';
-import type { LocalS3 } from './s3';
 
-const stackInput = (request: StackRequest, templateUrl: string) => ({
+const stackInput = (request: StackRequest) => ({
   StackName: request.stackName,
-  TemplateURL: templateUrl,
+  TemplateURL: request.templateUrl,
   Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
   Capabilities: ['CAPABILITY_IAM' as const, 'CAPABILITY_NAMED_IAM' as const],
   ClientRequestToken: request.clientRequestToken,
@@ -15,39 +13,15 @@ const stackInput = (request: StackRequest, templateUrl: string) => ({
 
 /**
  * The StackPort over the simulated CloudFormation. The customer's role is simulated: every target
- * account is this machine, told apart only by region. Templates go through the S3 stand-in by URL,
- * exactly as the AWS adapter sends them (src/cloud/aws/stacks.ts).
+ * account is this machine, told apart only by region. Templates come by URL from the S3 stand-in
+ * (src/local/s3.ts), as on AWS.
  */
 export class LocalStackPort implements StackPort {
-  constructor(
-    private readonly cfn: LocalCloudFormation,
-    private readonly s3: LocalS3,
-  ) {}
-
-  /** The AWS adapter's steps: put; on NoSuchBucket make the account's bucket, put again. */
-  private uploadTemplate(target: TargetAccount, request: StackRequest): string {
-    const location = templateLocation(target, request.stackName, request.clientRequestToken);
-    const put = () =>
-      this.s3.putObject({
-        bucket: location.bucket,
-        key: location.key,
-        body: request.templateBody,
-        expectedOwner: location.accountId,
-      });
-    try {
-      put();
-    } catch (error) {
-      if (!(error instanceof Error && error.name === 'NoSuchBucket')) throw error;
-      this.s3.createBucket(location.bucket, location.accountId);
-      put();
-    }
-    return location.url;
-  }
+  constructor(private readonly cfn: LocalCloudFormation) {}
 
   async create(target: TargetAccount, request: StackRequest) {
-    const templateUrl = this.uploadTemplate(target, request);
     try {
-      const out = await this.cfn.createStack(stackInput(request, templateUrl), target.region);
+      const out = await this.cfn.createStack(stackInput(request), target.region);
       return { stackId: out.StackId ?? '' };
     } catch (error) {
       if (isCloudFormationError(error, 'AlreadyExistsException')) {
@@ -58,8 +32,7 @@ export class LocalStackPort implements StackPort {
   }
 
   async update(target: TargetAccount, request: StackRequest) {
-    const templateUrl = this.uploadTemplate(target, request);
-    await this.cfn.updateStack(stackInput(request, templateUrl), target.region);
+    await this.cfn.updateStack(stackInput(request), target.region);
   }
 
   async delete(target: TargetAccount, stackName: string, clientRequestToken: string) {

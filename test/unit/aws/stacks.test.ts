@@ -8,15 +8,6 @@ import {
   DescribeStacksCommand,
   UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
-import {
-  BucketAlreadyExists,
-  CreateBucketCommand,
-  NoSuchBucket,
-  PutBucketLifecycleConfigurationCommand,
-  PutObjectCommand,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
 import { jest } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CloudError } from '../../../src/cloud/errors';
@@ -36,9 +27,8 @@ const { stacks } = await import('../../../src/cloud/aws/stacks');
 const { BoundedCache } = await import('../../../src/cloud/aws/assume-role');
 
 const cfn = mockClient(CloudFormationClient);
-const s3 = mockClient(S3Client);
-const BUCKET = 'tinystacks-templates-444455556666-eu-west-1';
-const TEMPLATE_URL = `https://${BUCKET}.s3.eu-west-1.amazonaws.com/tinystacks-stk-dev/op-1-create.json`;
+const TEMPLATE_URL =
+  'https://tinystacks-templates-444455556666-eu-west-1.s3.eu-west-1.amazonaws.com/tinystacks-stk-dev/op-1-create.json';
 const target = {
   roleArn: 'arn:aws:iam::444455556666:role/tinystacks',
   region: 'eu-west-1',
@@ -46,7 +36,7 @@ const target = {
 };
 const request = {
   stackName: 'tinystacks-stk-dev',
-  templateBody: '{"Resources":{}}',
+  templateUrl: TEMPLATE_URL,
   tags: { 'tinystacks:stack-id': 'stk_1', 'tinystacks:stage': 'dev' },
   clientRequestToken: 'op-1-create',
 };
@@ -55,8 +45,6 @@ let clock: ReturnType<typeof freshClock>;
 beforeEach(() => {
   sts.reset();
   cfn.reset();
-  s3.reset();
-  s3.on(PutObjectCommand).resolves({});
   clock = freshClock();
   grantCredentials();
 });
@@ -215,7 +203,7 @@ describe('customer credentials', () => {
 });
 
 describe('calls', () => {
-  test('create sends the template, tags, capabilities, token and rollback on failure', async () => {
+  test('create sends the template’s URL, tags, capabilities, token and rollback on failure', async () => {
     // Prepare
     cfn
       .on(CreateStackCommand)
@@ -265,7 +253,7 @@ describe('calls', () => {
     await expect(updating).rejects.toHaveProperty('name', 'Throttled');
   });
 
-  test('update sends the same template fields, without OnFailure', async () => {
+  test('update sends the same template fields, the template by URL, without OnFailure', async () => {
     // Prepare
     cfn.on(UpdateStackCommand).resolves({ StackId: 'id' });
 
@@ -274,7 +262,12 @@ describe('calls', () => {
 
     // Assess
     const input = cfn.commandCalls(UpdateStackCommand)[0]!.args[0].input;
-    expect(input).toMatchObject({ StackName: 'tinystacks-stk-dev', ClientRequestToken: 'op-1-create' });
+    expect(input).toMatchObject({
+      StackName: 'tinystacks-stk-dev',
+      TemplateURL: TEMPLATE_URL,
+      ClientRequestToken: 'op-1-create',
+    });
+    expect(input).not.toHaveProperty('TemplateBody');
     expect(input.Capabilities).toEqual(['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM']);
     expect(input).not.toHaveProperty('OnFailure');
   });
@@ -309,126 +302,6 @@ describe('calls', () => {
 
     // Assess
     await expect(deleting).rejects.toBe(denied);
-  });
-});
-
-describe('templates go through S3 (TemplateURL, 1 MB) rather than inline (TemplateBody, 51,200 bytes)', () => {
-  const s3Error = (name: string) =>
-    new S3ServiceException({ name, $fault: 'client', $metadata: {}, message: `${name} happened` });
-
-  test('the template is put in the account and region’s bucket, owner checked, before CloudFormation reads it', async () => {
-    // Prepare
-    cfn.on(UpdateStackCommand).resolves({ StackId: 'id' });
-    const big = JSON.stringify({ Resources: {}, Description: 'x'.repeat(60_000) });
-
-    // Act
-    await stacks.update(target, { ...request, templateBody: big });
-
-    // Assess
-    expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input).toEqual({
-      Bucket: BUCKET,
-      Key: 'tinystacks-stk-dev/op-1-create.json',
-      Body: big,
-      ContentType: 'application/json',
-      ExpectedBucketOwner: '444455556666',
-    });
-    const input = cfn.commandCalls(UpdateStackCommand)[0]!.args[0].input;
-    expect(input.TemplateURL).toBe(TEMPLATE_URL);
-    expect(input).not.toHaveProperty('TemplateBody');
-    expect(s3.commandCalls(CreateBucketCommand)).toHaveLength(0);
-  });
-
-  test('S3 is called as the customer’s role, in the stack’s region', async () => {
-    // Prepare
-    cfn.on(CreateStackCommand).resolves({ StackId: 'id' });
-
-    // Act
-    await stacks.create(target, request);
-
-    // Assess
-    const client = s3.commandCalls(PutObjectCommand)[0]!.thisValue as S3Client;
-    expect((await client.config.credentials()).accessKeyId).toBe('AKIA-tinystacks');
-    expect(await client.config.region()).toBe('eu-west-1');
-  });
-
-  test('the first template of an account and region makes the bucket, with objects expiring after a day', async () => {
-    // Prepare
-    s3.on(PutObjectCommand)
-      .rejectsOnce(new NoSuchBucket({ $metadata: {}, message: 'no such bucket' }))
-      .resolves({});
-    s3.on(CreateBucketCommand).resolves({});
-    s3.on(PutBucketLifecycleConfigurationCommand).resolves({});
-    cfn.on(CreateStackCommand).resolves({ StackId: 'id' });
-
-    // Act
-    await stacks.create(target, request);
-
-    // Assess
-    expect(s3.commandCalls(CreateBucketCommand)[0]!.args[0].input).toEqual({
-      Bucket: BUCKET,
-      CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' },
-    });
-    expect(s3.commandCalls(PutBucketLifecycleConfigurationCommand)[0]!.args[0].input).toMatchObject({
-      Bucket: BUCKET,
-      ExpectedBucketOwner: '444455556666',
-      LifecycleConfiguration: { Rules: [{ Status: 'Enabled', Expiration: { Days: 1 } }] },
-    });
-    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(2);
-    expect(cfn.commandCalls(CreateStackCommand)).toHaveLength(1);
-  });
-
-  test('in us-east-1 the bucket names no location; elsewhere the URL uses the partition’s domain', async () => {
-    // Prepare
-    s3.on(PutObjectCommand).rejectsOnce(s3Error('NoSuchBucket')).resolves({});
-    s3.on(CreateBucketCommand).rejects(s3Error('BucketAlreadyOwnedByYou'));
-    s3.on(PutBucketLifecycleConfigurationCommand).resolves({});
-    cfn.on(CreateStackCommand).resolves({ StackId: 'id' });
-
-    // Act
-    await stacks.create({ ...target, region: 'us-east-1' }, request);
-    await stacks.create(
-      { ...target, roleArn: 'arn:aws-cn:iam::444455556666:role/tinystacks', region: 'cn-north-1' },
-      request,
-    );
-
-    // Assess
-    expect(s3.commandCalls(CreateBucketCommand)[0]!.args[0].input).toEqual({
-      Bucket: 'tinystacks-templates-444455556666-us-east-1',
-    });
-    expect(cfn.commandCalls(CreateStackCommand).map((c) => c.args[0].input.TemplateURL)).toEqual([
-      'https://tinystacks-templates-444455556666-us-east-1.s3.us-east-1.amazonaws.com/tinystacks-stk-dev/op-1-create.json',
-      'https://tinystacks-templates-444455556666-cn-north-1.s3.cn-north-1.amazonaws.com.cn/tinystacks-stk-dev/op-1-create.json',
-    ]);
-  });
-
-  test('a bucket name taken by another account fails the call, and CloudFormation is not called', async () => {
-    // Prepare
-    s3.on(PutObjectCommand).rejects(s3Error('NoSuchBucket'));
-    s3.on(CreateBucketCommand).rejects(new BucketAlreadyExists({ $metadata: {}, message: 'taken' }));
-
-    // Act
-    const creating = stacks.create(target, request);
-
-    // Assess
-    await expect(creating).rejects.toHaveProperty('name', 'TemplateBucketTaken');
-    await expect(creating).rejects.toThrow(BUCKET);
-    expect(cfn.calls()).toHaveLength(0);
-  });
-
-  test.each([
-    ['AccessDenied', 'AccessDenied'],
-    ['SlowDown', 'Throttled'],
-  ])('S3 %s on the put is %s', async (code, name) => {
-    // Prepare
-    s3.on(PutObjectCommand).rejects(s3Error(code));
-
-    // Act
-    const creating = stacks.create(target, request);
-
-    // Assess
-    await expect(creating).rejects.toBeInstanceOf(CloudError);
-    await expect(creating).rejects.toHaveProperty('name', name);
-    expect(cfn.calls()).toHaveLength(0);
   });
 });
 

@@ -11,12 +11,23 @@ const templateOf = (bytes: number) => {
 };
 
 const target = { roleArn: 'arn:aws:iam::444455556666:role/tinystacks', region: REGION, externalId: 'e' };
-const request = (template: Record<string, unknown>, token = 'op-1-create') => ({
-  stackName: 'big',
-  templateBody: body(template),
-  tags: {},
-  clientRequestToken: token,
-});
+
+/** What the createStack and updateStack tasks do: the template to S3, then its URL to CloudFormation. */
+async function byUrl(
+  s3: LocalS3,
+  call: (request: {
+    stackName: string;
+    templateUrl: string;
+    tags: Record<string, string>;
+    clientRequestToken: string;
+  }) => Promise<unknown>,
+  template: Record<string, unknown>,
+  { stackName = 'big', token = 'op-1-create' } = {},
+) {
+  const request = { stackName, clientRequestToken: token };
+  const templateUrl = await s3.put(target, { ...request, templateBody: body(template) });
+  return call({ ...request, templateUrl, tags: {} });
+}
 
 describe('template size, as CloudFormation limits it', () => {
   test('TemplateBody over 51,200 bytes is refused; at 51,200 it is taken', async () => {
@@ -38,12 +49,12 @@ describe('template size, as CloudFormation limits it', () => {
     // Prepare
     const s3 = new LocalS3();
     const cfn = new LocalCloudFormation({ delayMs: 1, templateSource: (url) => s3.readUrl(url) });
-    const port = new LocalStackPort(cfn, s3);
+    const port = new LocalStackPort(cfn);
 
     // Act
-    await port.create(target, request(templateOf(60_000)));
+    await byUrl(s3, (r) => port.create(target, r), templateOf(60_000));
     await cfn.whenIdle();
-    const tooBig = port.create(target, { ...request(templateOf(1_000_001)), stackName: 'huge' });
+    const tooBig = byUrl(s3, (r) => port.create(target, r), templateOf(1_000_001), { stackName: 'huge' });
     const missing = cfn.createStack(
       { StackName: 'nothing', TemplateURL: 'https://b.s3.eu-west-1.amazonaws.com/none.json' },
       REGION,
@@ -61,12 +72,12 @@ describe('template size, as CloudFormation limits it', () => {
     // Prepare
     const s3 = new LocalS3();
     const cfn = new LocalCloudFormation({ delayMs: 1, templateSource: (url) => s3.readUrl(url) });
-    const port = new LocalStackPort(cfn, s3);
-    await port.create(target, request(templateOf(1000)));
+    const port = new LocalStackPort(cfn);
+    await byUrl(s3, (r) => port.create(target, r), templateOf(1000));
     await cfn.whenIdle();
 
     // Act
-    await port.update(target, request(templateOf(70_000), 'op-2-update'));
+    await byUrl(s3, (r) => port.update(target, r), templateOf(70_000), { token: 'op-2-update' });
     await cfn.whenIdle();
 
     // Assess
