@@ -10,7 +10,7 @@ import {
 import { classesInRegion } from '../../../src/domain/instance-classes';
 import regionServices from '../../../src/domain/data/region-services.json' with { type: 'json' };
 import { addDatabaseBody, stageDatabaseOption } from '../../../src/domain/input/database';
-import { DomainError } from '../../../src/domain/errors';
+import { domainErrorOf } from '../../support/domain-errors';
 import { bastionBody } from '../../../src/domain/input/bastion';
 
 function aDatabase(overrides: Partial<Database> = {}): Database {
@@ -45,15 +45,7 @@ function classMissingSomewhere(engine: 'postgres'): [string, string] {
   throw new Error('every region offers every class');
 }
 
-const errorOf = (fn: () => unknown): DomainError => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected a DomainError');
-};
+const errorOf = domainErrorOf;
 
 describe('database rules', () => {
   test.each([

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { DomainError } from '../../../src/domain/errors';
+import { domainErrorOf } from '../../support/domain-errors';
 import {
   DEFAULT_FARGATE_SIZE,
   fargateMemoryFor,
@@ -9,15 +9,7 @@ import {
 import { fargateTaskSize } from '../../../src/domain/input/fargate';
 import { renderStageTemplate } from '../../../src/templates/stage';
 
-const errorOf = (fn: () => unknown): DomainError => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected a DomainError');
-};
+const errorOf = domainErrorOf;
 
 /** cfn-lint's copy of AWS's table, as pairs, or undefined where cfn-lint is not installed. */
 function cfnLintPairs(): Set<string> | undefined {

@@ -1,18 +1,10 @@
-import { DomainError } from '../../../src/domain/errors';
+import { domainErrorOf } from '../../support/domain-errors';
 import regionServices from '../../../src/domain/data/region-services.json' with { type: 'json' };
 import { assertRegionServes, missingInRegion } from '../../../src/domain/region-services';
 import { accountOfArn, partitionOfArn, regionInfo } from '../../../src/domain/regions';
 import { featureResourceTypes } from '../../../scripts/aws-data/feature-templates';
 
-const errorOf = (fn: () => unknown): DomainError => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected a DomainError');
-};
+const errorOf = domainErrorOf;
 
 describe('regions, from the AWS SDK’s partition data', () => {
   test.each([

@@ -12,21 +12,22 @@ const templateOf = (bytes: number) => {
 
 const target = { roleArn: 'arn:aws:iam::444455556666:role/tinystacks', region: REGION, externalId: 'e' };
 
-/** What the createStack and updateStack tasks do: the template to S3, then its URL to CloudFormation. */
-async function byUrl(
-  s3: LocalS3,
-  call: (request: {
-    stackName: string;
-    templateUrl: string;
-    tags: Record<string, string>;
-    clientRequestToken: string;
-  }) => Promise<unknown>,
-  template: Record<string, unknown>,
-  { stackName = 'big', token = 'op-1-create' } = {},
-) {
-  const request = { stackName, clientRequestToken: token };
-  const templateUrl = await s3.put(target, { ...request, templateBody: body(template) });
-  return call({ ...request, templateUrl, tags: {} });
+/**
+ * The simulated CloudFormation reading URLs from the S3 stand-in, and what the createStack and
+ * updateStack tasks do with it: the template to S3, then its URL to CloudFormation.
+ */
+function withS3() {
+  const s3 = new LocalS3();
+  const cfn = new LocalCloudFormation({ delayMs: 1, templateSource: (url) => s3.readUrl(url) });
+  const port = new LocalStackPort(cfn);
+  const byUrl =
+    (call: 'create' | 'update') =>
+    async (template: Record<string, unknown>, { stackName = 'big', token = 'op-1-create' } = {}) => {
+      const request = { stackName, clientRequestToken: token };
+      const templateUrl = await s3.put(target, { ...request, templateBody: body(template) });
+      return port[call](target, { ...request, templateUrl, tags: {} });
+    };
+  return { s3, cfn, create: byUrl('create'), update: byUrl('update') };
 }
 
 describe('template size, as CloudFormation limits it', () => {
@@ -47,14 +48,12 @@ describe('template size, as CloudFormation limits it', () => {
 
   test('TemplateURL is read from S3: 60 KB deploys; over 1 MB, or no such object, is refused', async () => {
     // Prepare
-    const s3 = new LocalS3();
-    const cfn = new LocalCloudFormation({ delayMs: 1, templateSource: (url) => s3.readUrl(url) });
-    const port = new LocalStackPort(cfn);
+    const { cfn, create } = withS3();
 
     // Act
-    await byUrl(s3, (r) => port.create(target, r), templateOf(60_000));
+    await create(templateOf(60_000));
     await cfn.whenIdle();
-    const tooBig = byUrl(s3, (r) => port.create(target, r), templateOf(1_000_001), { stackName: 'huge' });
+    const tooBig = create(templateOf(1_000_001), { stackName: 'huge' });
     const missing = cfn.createStack(
       { StackName: 'nothing', TemplateURL: 'https://b.s3.eu-west-1.amazonaws.com/none.json' },
       REGION,
@@ -70,14 +69,12 @@ describe('template size, as CloudFormation limits it', () => {
 
   test('an update goes by URL too, and the bucket is made once per account and region', async () => {
     // Prepare
-    const s3 = new LocalS3();
-    const cfn = new LocalCloudFormation({ delayMs: 1, templateSource: (url) => s3.readUrl(url) });
-    const port = new LocalStackPort(cfn);
-    await byUrl(s3, (r) => port.create(target, r), templateOf(1000));
+    const { s3, cfn, create, update } = withS3();
+    await create(templateOf(1000));
     await cfn.whenIdle();
 
     // Act
-    await byUrl(s3, (r) => port.update(target, r), templateOf(70_000), { token: 'op-2-update' });
+    await update(templateOf(70_000), { token: 'op-2-update' });
     await cfn.whenIdle();
 
     // Assess
