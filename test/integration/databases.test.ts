@@ -528,13 +528,19 @@ describe('an execution that ends without reaching its failure path', () => {
         },
       });
       const operation = await api.operationEnd(operationId);
+      // The backstop marks the operation FAILED before it unlocks the stage: wait for both.
+      const deadline = Date.now() + 5_000;
+      let stage = await api.get(`/v1/stacks/${stack.stackId}/stages/dev`);
+      while (stage.body.currentOperationId !== null && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+        stage = await api.get(`/v1/stacks/${stack.stackId}/stages/dev`);
+      }
 
       // Assess
       expect(operation).toMatchObject({
         status: 'FAILED',
         error: expect.stringContaining('the workflow ended ABORTED'),
       });
-      const stage = await api.get(`/v1/stacks/${stack.stackId}/stages/dev`);
       expect(stage.body).toMatchObject({ status: 'ACTIVE', currentOperationId: null });
       const db = await api.get(`/v1/stacks/${stack.stackId}/stages/dev/databases/postgres`);
       expect(db.body).toMatchObject({ status: 'FAILED' });
