@@ -4,7 +4,7 @@
  * (data/schemas/extensions/aws_rds_dbinstance/dbinstanceclass_enum.json,
  * aws_elasticache_cachecluster/cachenodetype_enum.json).
  *
- *   npx tsx scripts/aws-data/instance-classes.ts   →  src/domain/data/instance-classes.json
+ *   npm run generate:instance-classes   →  src/domain/data/instance-classes.json
  *
  * One sorted list of RDS classes (Postgres's and MySQL's together) and one of ElastiCache node
  * types; per engine and region, a bitmask over its list, each distinct one kept once, so that 38
@@ -92,7 +92,7 @@ const engines = {
 
 await writeJson(INSTANCE_CLASSES_FILE, {
   source: `${cfnLintVersion()}, data/schemas/extensions (from the AWS Pricing API)`,
-  regenerate: 'npx tsx scripts/aws-data/instance-classes.ts',
+  regenerate: 'npm run generate:instance-classes',
   format:
     'rdsClasses, cacheClasses: "family:size,size family:…", sorted; regions; per engine, for each region the index of its mask in masks (-1: no data), a mask being a base64url bitmask over the engine\'s classes (bit i = byte i>>3, bit i&7)',
   rdsClasses: grouped(rdsClasses),

@@ -3,7 +3,7 @@
  * of CloudFormation resource types that cfn-lint ships (data/schemas/providers/<region>.py, taken
  * from each region's CloudFormation registry).
  *
- *   npx tsx scripts/aws-data/region-services.ts   →  src/domain/data/region-services.json
+ *   npm run generate:region-services   →  src/domain/data/region-services.json
  *
  * Only the types some region lacks are listed (with the regions that lack them), which keeps the
  * file small; `regions` is every region the data covers.
@@ -36,7 +36,7 @@ for (const type of needed) {
 
 await writeJson(REGION_SERVICES_FILE, {
   source: `${cfnLintVersion()}, data/schemas/providers (each region's CloudFormation resource types)`,
-  regenerate: 'npx tsx scripts/aws-data/region-services.ts',
+  regenerate: 'npm run generate:region-services',
   regions,
   features,
   unavailable,

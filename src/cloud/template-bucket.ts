@@ -1,3 +1,4 @@
+import { TEMPLATE_BUCKET_PREFIX } from '../domain/customer-role';
 import { accountOfArn, regionInfo } from '../domain/regions';
 import type { TargetAccount } from './ports';
 
@@ -11,16 +12,12 @@ import type { TargetAccount } from './ports';
  * stand-in use these names.
  */
 
-/** CloudFormation's own limits on a template's size, in bytes. */
-export const TEMPLATE_BODY_MAX_BYTES = 51_200;
-export const TEMPLATE_URL_MAX_BYTES = 1_000_000;
-
 /** CloudFormation reads the template during the call and keeps its own copy: a day is plenty. */
 export const TEMPLATE_EXPIRY_DAYS = 1;
 
 /** One bucket per customer account and region (bucket names are global, hence both in the name). */
 export const templateBucketName = (accountId: string, region: string): string =>
-  `tinystacks-templates-${accountId}-${region}`;
+  `${TEMPLATE_BUCKET_PREFIX}${accountId}-${region}`;
 
 export interface TemplateLocation {
   /** The customer's account: the only owner the bucket may have (`ExpectedBucketOwner`). */

@@ -1,4 +1,5 @@
 import { DEFAULT_FARGATE_SIZE, fargateSize, type FargateSize } from '../domain/fargate';
+import { RUNTIME_PLATFORM } from './architecture';
 import { getAtt, ref, REGION, sub } from './intrinsics';
 import { LOGS } from './logs';
 import { NETWORK } from './network';
@@ -145,6 +146,8 @@ export function service(input: ServiceInput): TemplateFragment {
           NetworkMode: 'awsvpc',
           Cpu: String(cpu),
           Memory: String(memory),
+          // The architecture the pipeline builds images for: an image of the other one cannot start.
+          RuntimePlatform: RUNTIME_PLATFORM,
           ExecutionRoleArn: getAtt(SERVICE.executionRole, 'Arn'),
           TaskRoleArn: getAtt(SERVICE.taskRole, 'Arn'),
           ContainerDefinitions: [

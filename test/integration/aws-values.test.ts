@@ -1,4 +1,4 @@
-import { TEMPLATE_BODY_MAX_BYTES } from '../../src/cloud/template-bucket';
+import { TEMPLATE_LIMITS } from '../../src/local/cloudformation';
 import regionServices from '../../src/domain/data/region-services.json' with { type: 'json' };
 import { startRuntime, type Runtime } from '../../src/local/runtime';
 import { renderStage } from '../../src/tasks/stage-steps';
@@ -81,7 +81,7 @@ describe('what AWS accepts, on the embedded runtime', () => {
     expect(operation).toMatchObject({ status: 'SUCCEEDED', error: null });
     expect(stage.status).toBe('ACTIVE');
     // Inline, CloudFormation (and the simulator) would have refused it.
-    expect(Buffer.byteLength(rendered.templateBody)).toBeGreaterThan(TEMPLATE_BODY_MAX_BYTES);
+    expect(Buffer.byteLength(rendered.templateBody)).toBeGreaterThan(TEMPLATE_LIMITS.templateBodyBytes);
   });
 
   test('an environment over the task definition’s budget is a 400 naming environment', async () => {

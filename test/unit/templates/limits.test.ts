@@ -2,7 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { followUpsOf } from '../../../src/app/follow-ups';
 import { newStageOperation } from '../../../src/app/stage-operations';
 import { MAX_BODY_BYTES } from '../../../src/http/handler';
-import { TEMPLATE_BODY_MAX_BYTES, TEMPLATE_URL_MAX_BYTES } from '../../../src/cloud/template-bucket';
+import { TEMPLATE_LIMITS } from '../../../src/local/cloudformation';
 import { databaseWiring, ENGINES, type Database } from '../../../src/domain/database';
 import {
   environmentBytes,
@@ -214,8 +214,8 @@ describe('the largest input the API accepts fits everything downstream', () => {
     const templateBody = JSON.stringify(template);
 
     // Assess
-    expect(Buffer.byteLength(templateBody)).toBeGreaterThan(TEMPLATE_BODY_MAX_BYTES);
-    expect(Buffer.byteLength(templateBody)).toBeLessThanOrEqual(TEMPLATE_URL_MAX_BYTES * 0.25);
+    expect(Buffer.byteLength(templateBody)).toBeGreaterThan(TEMPLATE_LIMITS.templateBodyBytes);
+    expect(Buffer.byteLength(templateBody)).toBeLessThanOrEqual(TEMPLATE_LIMITS.templateUrlBytes * 0.25);
     for (const t of templates) {
       expect(Object.keys(t.Resources).length).toBeLessThanOrEqual(500 * 0.25);
       expect(Object.keys(t.Outputs).length).toBeLessThanOrEqual(200 * 0.25);
