@@ -3,10 +3,10 @@ import { LocalS3 } from '../../../src/local/s3';
 import { LocalStackPort } from '../../../src/local/stacks';
 import { body, bucketTemplate, describe as describeStack, REGION } from './helpers';
 
-/** A valid template of about `bytes` bytes: the description carries the weight. */
+/** A valid template of exactly `bytes` bytes: its metadata carries the weight. */
 const templateOf = (bytes: number) => {
-  const template = { ...bucketTemplate(), Description: '' };
-  template.Description = 'x'.repeat(bytes - body(template).length);
+  const template = { ...bucketTemplate(), Metadata: { Filler: '' } };
+  template.Metadata.Filler = 'x'.repeat(bytes - body(template).length);
   return template;
 };
 
