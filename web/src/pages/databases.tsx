@@ -317,7 +317,7 @@ function SecretDialog({ db, onClose }: { db: Database; onClose: () => void }) {
       )}
       <div class="actions">
         <button type="button" class="secondary" onClick={onClose}>
-          Close
+          Close and forget it
         </button>
       </div>
     </Dialog>
@@ -465,6 +465,8 @@ function BastionSection(props: {
   const download = useForm([]);
   const path = { path: { stackId: props.stage.stackId, stageName: props.stage.name } };
   const { bastion } = props;
+  // The name the API's content-disposition gives the key.
+  const keyFile = `${props.stage.name}-bastion.pem`;
   return (
     <section class="card" aria-labelledby="bastion-title">
       <h2 id="bastion-title">Bastion connection information</h2>
@@ -529,10 +531,7 @@ function BastionSection(props: {
                       cache: 'no-store',
                     }),
                   );
-                  saveFile(
-                    key as Blob,
-                    bastion.privateKeyPath.split('/').pop() || `${props.stage.name}-bastion.pem`,
-                  );
+                  saveFile(key as Blob, keyFile);
                 })
               }
             >
@@ -556,8 +555,8 @@ function BastionSection(props: {
           </div>
           <FormError error={download.unplaced ?? form.unplaced} />
           <p class="muted">
-            Keep the key private (<code>chmod 600 {bastion.privateKeyPath}</code>). Each command opens a
-            tunnel in the background; then connect your client to <code>localhost</code> on the local port.
+            Keep the key private (<code>chmod 600 {keyFile}</code>). Each command opens a tunnel in the
+            background; then connect your client to <code>localhost</code> on the local port.
           </p>
           <ul class="tunnels" aria-label="SSH tunnel commands">
             {bastion.tunnels.map((t) => (
