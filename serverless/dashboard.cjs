@@ -6,7 +6,7 @@
  *
  * CommonJS because the serverless CLI require()s variable files.
  */
-/* global module, require, process, __dirname */
+/* global module, require, __dirname */
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { spawnSync } = require('node:child_process');
 const { join } = require('node:path');
