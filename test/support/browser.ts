@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /**
  * Real Chromium for the dashboard's tests: Debian's `chromium` package driven by playwright-core
@@ -47,6 +47,12 @@ export async function launchBrowser(): Promise<TestBrowser> {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** A headless Chromium whose contexts start empty (no cache, no storage): a first visit each time. */
+export async function launchChromium(): Promise<Browser> {
+  if (!chromiumPath) throw new Error('no Chromium found');
+  return chromium.launch({ executablePath: chromiumPath, headless: true, args: ARGS });
 }
 
 export type { Page };

@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import { ErrorBoundary, lazy, LocationProvider, Route, Router } from 'preact-iso';
+import { exec } from 'preact-iso/router';
 import { createApiClient } from './api/client';
 import { AppContext, type App } from './app/context';
 import { startSession } from './auth/session';
@@ -32,7 +33,14 @@ function Dashboard({ app }: { app: App }) {
   );
 }
 
+/** The page's own chunk starts loading with the app, not after sign-in (the module map keeps it). */
+function preloadCurrentPage() {
+  const current = pageRoutes.find((route) => exec(location.pathname, route.path));
+  void current?.load().catch(() => {});
+}
+
 async function start(root: HTMLElement) {
+  preloadCurrentPage();
   try {
     const config = await loadConfig();
     const session = await startSession(config.auth);
