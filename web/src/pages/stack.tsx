@@ -143,7 +143,7 @@ function StageColumn({ stage, position }: { stage: Stage; position: number }) {
       </header>
       {stage.settings.requireApproval && (
         <p class="approval-marker" title="A push waits for someone to approve before this stage is deployed">
-          ✋ Requires manual approval
+          Requires manual approval
         </p>
       )}
       <dl class="facts">
@@ -168,6 +168,8 @@ function StageColumn({ stage, position }: { stage: Stage; position: number }) {
         </dd>
         <dt>Region</dt>
         <dd>{stage.region}</dd>
+        <dt>Databases</dt>
+        <dd>{databasesOf(stage) || <span class="muted">none</span>}</dd>
       </dl>
       {stage.currentOperationId && <OperationStatus operationId={stage.currentOperationId} />}
       {stage.lastError && stage.status === 'FAILED' && <p class="operation-error">{stage.lastError}</p>}
@@ -178,6 +180,21 @@ function StageColumn({ stage, position }: { stage: Stage; position: number }) {
       </nav>
     </li>
   );
+}
+
+/** The databases a stage's service is wired to, from the variables it receives (PG_HOST → Postgres). */
+function databasesOf(stage: Stage): string {
+  const names = new Set(stage.serviceEnvironmentNames);
+  return (
+    [
+      ['PG_HOST', 'Postgres'],
+      ['MYSQL_HOST', 'MySQL'],
+      ['REDIS_HOST', 'Redis'],
+    ] as const
+  )
+    .filter(([variable]) => names.has(variable))
+    .map(([, engine]) => engine)
+    .join(', ');
 }
 
 const STAGE_FIELDS = [
