@@ -71,8 +71,16 @@ maybe('the dashboard in Chromium on npm start', () => {
   test(
     'creates a stack and shows its webhook URL and secret once, with copy buttons',
     async () => {
-      // Act
-      await page.getByRole('button', { name: 'Create your first stack' }).click();
+      // Act: by keyboard first (Tab to the button, Enter opens the dialog, Escape closes it and focus returns)
+      const opener = page.getByRole('button', { name: 'Create your first stack' });
+      for (let i = 0; i < 20 && !(await opener.evaluate((el) => el === el.ownerDocument.activeElement)); i++)
+        await page.keyboard.press('Tab');
+      await page.keyboard.press('Enter');
+      await dialog().waitFor();
+      await page.keyboard.press('Escape');
+      await dialog().waitFor({ state: 'detached' });
+      expect(await opener.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+      await page.keyboard.press('Enter');
       await dialog().getByLabel('Name', { exact: true }).fill('shop');
       await dialog().getByLabel('GitHub repository').fill('acme/shop');
       await dialog().getByLabel('Email addresses').fill('lead@example.com');
