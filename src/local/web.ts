@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, wr
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cacheControlOf, contentTypeOf } from '../static-files';
 import type { LocalEndpoint } from './server';
 
 /**
@@ -104,17 +105,6 @@ export async function ensureWebBuild(options: { force?: boolean } = {}): Promise
   }
 }
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-};
-
 /** The page may talk to its own origin only; nothing may frame it. */
 export const DASHBOARD_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
@@ -203,16 +193,13 @@ export function webEndpoints(options: {
       }
       file = join(dir, 'index.html');
     }
-    const type = TYPES[extname(file)] ?? 'application/octet-stream';
+    const type = contentTypeOf(file);
     const isHtml = type.startsWith('text/html');
     res.writeHead(200, {
       'content-type': type,
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'strict-origin-when-cross-origin',
-      // Built assets have content hashes in their names; the page itself is always asked for again.
-      'cache-control': file.includes(`${sep}assets${sep}`)
-        ? 'public, max-age=31536000, immutable'
-        : 'no-cache',
+      'cache-control': cacheControlOf(relative(dir, file).split(sep).join('/')),
       ...(isHtml ? { 'content-security-policy': DASHBOARD_CSP, 'x-frame-options': 'DENY' } : {}),
     });
     res.end(req.method === 'HEAD' ? undefined : readFileSync(file));

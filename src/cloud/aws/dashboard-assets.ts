@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { extname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import {
   DeleteObjectsCommand,
   ListObjectsV2Command,
@@ -7,6 +7,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { errorFields, log } from '../../log';
+import { cacheControlOf, contentTypeOf } from '../../static-files';
 
 /**
  * The dashboard's files reach its bucket during `serverless deploy` through a CloudFormation custom
@@ -33,16 +34,6 @@ export interface DashboardAssetsDeps {
   respond: (url: string, body: string) => Promise<void>;
 }
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-};
-
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
     entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)],
@@ -62,8 +53,8 @@ async function upload(deps: DashboardAssetsDeps, bucket: string): Promise<number
         Bucket: bucket,
         Key: key,
         Body: readFileSync(file),
-        ContentType: TYPES[extname(file)] ?? 'application/octet-stream',
-        CacheControl: key.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+        ContentType: contentTypeOf(file),
+        CacheControl: cacheControlOf(key),
       }),
     );
   }

@@ -116,3 +116,22 @@ export function FieldErrorOf({ form, name }: { form: Form; name: string }) {
     </p>
   ) : null;
 }
+
+/** The end of a form: its error that names no control, the submit button, and Cancel where there is one. */
+export function FormActions(props: { form: Form; submit: string; busy?: string; onCancel?: () => void }) {
+  return (
+    <>
+      <FormError error={props.form.unplaced} />
+      <div class="actions">
+        <button type="submit" disabled={props.form.busy}>
+          {props.form.busy && props.busy ? props.busy : props.submit}
+        </button>
+        {props.onCancel && (
+          <button type="button" class="secondary" onClick={props.onCancel}>
+            Cancel
+          </button>
+        )}
+      </div>
+    </>
+  );
+}

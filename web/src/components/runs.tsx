@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { ok } from '../api/client';
 import type { Approval, Run, Stack } from '../api/types';
 import { useApp } from '../app/context';
-import { Field, FormError, useForm } from './form';
+import { Field, FormError, useForm, FormActions } from './form';
 import { StatusBadge } from './status';
 import { Dialog, Time } from './ui';
 
@@ -64,12 +64,7 @@ export function DeployButton({ stack, onStarted }: { stack: Stack; onStarted?: (
               >
                 <input {...form.control('commit')} class="mono" autoComplete="off" />
               </Field>
-              <FormError error={form.unplaced} />
-              <div class="actions">
-                <button type="submit" disabled={form.busy}>
-                  Deploy
-                </button>
-              </div>
+              <FormActions form={form} submit="Deploy" />
             </form>
           )}
         </Dialog>

@@ -13,12 +13,12 @@ export const STAGE_TABS = [
   { path: '/events', label: 'Stack events' },
 ] as const;
 
+/** The breadcrumbs, title and tabs of a stage's page; `data` is useStage's, once it has loaded. */
 export function StageHeader(props: {
   stackId: string;
-  stackName?: string;
   stage: string;
-  status?: string;
   title: string;
+  data: { stack: { name: string }; stage: { status: string } } | undefined;
 }) {
   const { path } = useLocation();
   const base = `/stacks/${props.stackId}/stages/${props.stage}`;
@@ -27,13 +27,13 @@ export function StageHeader(props: {
       <Breadcrumbs
         items={[
           { href: '/', label: 'Your stacks' },
-          { href: `/stacks/${props.stackId}`, label: props.stackName ?? 'stack' },
+          { href: `/stacks/${props.stackId}`, label: props.data?.stack.name ?? 'stack' },
           { href: base, label: props.stage },
           { label: props.title },
         ]}
       />
       <PageTitle title={`${props.stage}: ${props.title}`}>
-        {props.status && <StatusBadge status={props.status} />}
+        {props.data && <StatusBadge status={props.data.stage.status} />}
       </PageTitle>
       <nav class="tabs" aria-label="Stage settings">
         <ul>

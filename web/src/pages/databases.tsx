@@ -4,7 +4,7 @@ import type { AddDatabaseBody, Bastion, Database, DatabaseSecret, Engine, Stage 
 import { useApp } from '../app/context';
 import { useResource } from '../app/resource';
 import { useStage } from '../app/use-stage';
-import { Field, FormError, useForm } from '../components/form';
+import { Field, FormError, useForm, FormActions } from '../components/form';
 import { OperationStatus } from '../components/operation';
 import { StageHeader } from '../components/stage-nav';
 import { StatusBadge } from '../components/status';
@@ -66,13 +66,7 @@ export default function DatabasesPage({ stackId, stage: stageName }: { stackId: 
   );
   return (
     <>
-      <StageHeader
-        stackId={stackId}
-        stackName={stage.data.stack.name}
-        stage={stageName}
-        status={stage.data.stage.status}
-        title="Databases"
-      />
+      <StageHeader stackId={stackId} stage={stageName} title="Databases" data={stage.data} />
       {operationId && (
         <OperationStatus
           operationId={operationId}
@@ -173,7 +167,7 @@ function DatabaseCard({ db, stage, onStarted }: { db: Database; stage: Stage; on
         >
           View Secret
         </button>
-        {db.mode === 'managed' && (
+        {db.mode !== 'existing' && (
           <button
             type="button"
             class="secondary"
@@ -181,34 +175,20 @@ function DatabaseCard({ db, stage, onStarted }: { db: Database; stage: Stage; on
             onClick={() =>
               act(() =>
                 ok(
-                  api.POST('/v1/stacks/{stackId}/stages/{stageName}/databases/{engine}/password', {
-                    params: path,
-                    body: {},
-                  }),
+                  db.mode === 'managed'
+                    ? api.POST('/v1/stacks/{stackId}/stages/{stageName}/databases/{engine}/password', {
+                        params: path,
+                        body: {},
+                      })
+                    : api.POST('/v1/stacks/{stackId}/stages/{stageName}/databases/{engine}/promote', {
+                        params: path,
+                        body: {},
+                      }),
                 ),
               )
             }
           >
-            Change Password
-          </button>
-        )}
-        {db.mode === 'replica' && (
-          <button
-            type="button"
-            class="secondary"
-            disabled={actions.busy}
-            onClick={() =>
-              act(() =>
-                ok(
-                  api.POST('/v1/stacks/{stackId}/stages/{stageName}/databases/{engine}/promote', {
-                    params: path,
-                    body: {},
-                  }),
-                ),
-              )
-            }
-          >
-            Promote to primary
+            {db.mode === 'managed' ? 'Change Password' : 'Promote to primary'}
           </button>
         )}
         <button
@@ -439,15 +419,7 @@ function AddDatabaseDialog(props: {
           </div>
         )}
         <p class="muted">Saving rebuilds the stage: it may be unreachable until the rebuild ends.</p>
-        <FormError error={form.unplaced} />
-        <div class="actions">
-          <button type="submit" disabled={form.busy}>
-            Add database
-          </button>
-          <button type="button" class="secondary" onClick={props.onClose}>
-            Cancel
-          </button>
-        </div>
+        <FormActions form={form} submit="Add database" onCancel={props.onClose} />
       </form>
     </Dialog>
   );

@@ -70,13 +70,7 @@ export default function LogsPage({ stackId, stage: stageName }: { stackId: strin
 
   return (
     <>
-      <StageHeader
-        stackId={stackId}
-        stackName={stage.data?.stack.name}
-        stage={stageName}
-        status={stage.data?.stage.status}
-        title="Logs"
-      />
+      <StageHeader stackId={stackId} stage={stageName} title="Logs" data={stage.data} />
       <div class="toolbar" role="group" aria-label="Log options">
         <label for="log-type">Log</label>
         <select id="log-type" value={type} onChange={(e) => setType(e.currentTarget.value as LogType)}>

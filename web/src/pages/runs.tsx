@@ -1,4 +1,5 @@
 import { ok } from '../api/client';
+import { pendingApprovalsOf } from '../app/approvals';
 import { useApp } from '../app/context';
 import { useResource } from '../app/resource';
 import { Breadcrumbs, PageTitle } from '../components/layout';
@@ -14,9 +15,9 @@ export default function RunsPage({ stackId }: { stackId: string }) {
     const [stack, runs, approvals] = await Promise.all([
       ok(api.GET('/v1/stacks/{stackId}', { params: { path: { stackId } } })),
       ok(api.GET('/v1/stacks/{stackId}/runs', { params: { path: { stackId }, query: { limit: 25 } } })),
-      ok(api.GET('/v1/approvals', { params: { query: { status: 'pending', limit: 100 } } })),
+      pendingApprovalsOf(api, stackId),
     ]);
-    return { stack, runs: runs.items, approvals: approvals.items.filter((a) => a.stackId === stackId) };
+    return { stack, runs: runs.items, approvals };
   }, [stackId]);
   useLiveReload({
     matches: (e) => e.detail.stackId === stackId,

@@ -27,13 +27,7 @@ export default function StackEventsPage({ stackId, stage: stageName }: { stackId
   const events = [...(first.data ?? []), ...more];
   return (
     <>
-      <StageHeader
-        stackId={stackId}
-        stackName={stage.data?.stack.name}
-        stage={stageName}
-        status={stage.data?.stage.status}
-        title="Stack events"
-      />
+      <StageHeader stackId={stackId} stage={stageName} title="Stack events" data={stage.data} />
       <p class="muted">
         What CloudFormation did to <code>{stage.data?.stage.cfnStackName}</code>, newest first. A failed
         resource says why.

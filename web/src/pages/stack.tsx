@@ -2,9 +2,10 @@ import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { ok } from '../api/client';
 import type { CreateStageBody, Stack, Stage } from '../api/types';
+import { pendingApprovalsOf } from '../app/approvals';
 import { useApp } from '../app/context';
 import { useResource } from '../app/resource';
-import { Field, FieldErrorOf, FormError, useForm } from '../components/form';
+import { Field, FieldErrorOf, FormError, useForm, FormActions } from '../components/form';
 import { Breadcrumbs, PageTitle } from '../components/layout';
 import { OperationStatus } from '../components/operation';
 import { EnvironmentEditor, OriginsEditor } from '../components/stage-editors';
@@ -24,9 +25,9 @@ export default function StackPage({ stackId }: { stackId: string }) {
     const [stack, stages, approvals] = await Promise.all([
       ok(api.GET('/v1/stacks/{stackId}', { params: path })),
       ok(api.GET('/v1/stacks/{stackId}/stages', { params: { ...path, query: { limit: 100 } } })),
-      ok(api.GET('/v1/approvals', { params: { query: { status: 'pending', limit: 100 } } })),
+      pendingApprovalsOf(api, stackId),
     ]);
-    return { stack, stages: stages.items, approvals: approvals.items.filter((a) => a.stackId === stackId) };
+    return { stack, stages: stages.items, approvals };
   }, [stackId]);
   const [adding, setAdding] = useState(false);
   const [started, setStarted] = useState<string[]>([]);
@@ -373,15 +374,7 @@ function AddStageDialog(props: {
           <legend>Origins</legend>
           <OriginsEditor form={form} origins={origins} onChange={setOrigins} />
         </fieldset>
-        <FormError error={form.unplaced} />
-        <div class="actions">
-          <button type="submit" disabled={form.busy}>
-            {form.busy ? 'Adding…' : 'Add Stage'}
-          </button>
-          <button type="button" class="secondary" onClick={props.onClose}>
-            Cancel
-          </button>
-        </div>
+        <FormActions form={form} submit="Add Stage" busy="Adding…" onCancel={props.onClose} />
       </form>
     </Dialog>
   );

@@ -3,7 +3,7 @@ import { ok } from '../api/client';
 import type { CreatedStack, CreateStackBody, Stack } from '../api/types';
 import { useApp } from '../app/context';
 import { useResource } from '../app/resource';
-import { Field, FieldErrorOf, FormError, useForm } from '../components/form';
+import { Field, FieldErrorOf, useForm, FormActions } from '../components/form';
 import { PageTitle } from '../components/layout';
 import { StatusBadge } from '../components/status';
 import { CopyField, Dialog, LoadError, Loading, Time } from '../components/ui';
@@ -211,15 +211,7 @@ function CreateStackDialog({ onClose }: { onClose: () => void }) {
           </Field>
           <FieldErrorOf form={form} name="notifications" />
         </fieldset>
-        <FormError error={form.unplaced} />
-        <div class="actions">
-          <button type="submit" disabled={form.busy}>
-            {form.busy ? 'Creating…' : 'Create stack'}
-          </button>
-          <button type="button" class="secondary" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        <FormActions form={form} submit="Create stack" busy="Creating…" onCancel={onClose} />
       </form>
     </Dialog>
   );

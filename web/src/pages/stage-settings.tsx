@@ -22,20 +22,14 @@ export default function StageSettingsPage({ stackId, stage: stageName }: { stack
     ) : (
       <Loading what="the stage" />
     );
-  const { stack, stage } = data.data;
+  const { stage } = data.data;
   const started = (id: string) => {
     setOperationId(id);
     void data.reload();
   };
   return (
     <>
-      <StageHeader
-        stackId={stackId}
-        stackName={stack.name}
-        stage={stageName}
-        status={stage.status}
-        title="Settings"
-      />
+      <StageHeader stackId={stackId} stage={stageName} title="Settings" data={data.data} />
       {operationId && <OperationStatus operationId={operationId} onSettled={() => void data.reload()} />}
       {stage.lastError && stage.status === 'FAILED' && <p class="notice notice-fail">{stage.lastError}</p>}
       <div class="grid-2">

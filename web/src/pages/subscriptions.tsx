@@ -4,7 +4,7 @@ import type { CreatedSubscription, Subscription } from '../api/types';
 import { DETAIL_TYPES } from '../../../src/domain/events';
 import { useApp } from '../app/context';
 import { useResource } from '../app/resource';
-import { Field, FieldErrorOf, FormError, useForm } from '../components/form';
+import { Field, FieldErrorOf, FormError, useForm, FormActions } from '../components/form';
 import { PageTitle } from '../components/layout';
 import { CopyField, Dialog, LoadError, Loading, Time } from '../components/ui';
 
@@ -164,12 +164,7 @@ function CreateSubscriptionDialog({ onClose }: { onClose: () => void }) {
           ))}
           <FieldErrorOf form={form} name="events" />
         </fieldset>
-        <FormError error={form.unplaced} />
-        <div class="actions">
-          <button type="submit" disabled={form.busy}>
-            Add subscription
-          </button>
-        </div>
+        <FormActions form={form} submit="Add subscription" />
       </form>
     </Dialog>
   );
