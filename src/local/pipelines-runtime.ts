@@ -16,6 +16,7 @@ import {
 } from '../tasks/pipeline-steps';
 import type { LocalEventBus } from './bus';
 import type { LocalCloudFormation } from './cloudformation';
+import type { SimulatedServices } from './cloudformation/effects';
 import { verifyToken } from './jwt';
 import { LocalOutbox, type OutboxMessage } from './outbox';
 import { LocalPipelines, type BuildFailureRule } from './pipelines';
@@ -48,6 +49,8 @@ export function startLocalPipelines(
     cfn: LocalCloudFormation;
     bus: LocalEventBus;
     store: Store;
+    /** Where a build puts its artifacts and its image (see LocalPipelines). */
+    services?: SimulatedServices;
   },
 ) {
   const pipelines = new PipelineStore(parts.db, parts.tableName);
@@ -70,6 +73,7 @@ export function startLocalPipelines(
     publish: (event) => parts.bus.forward(event),
     buildDelayMs: options.buildDelayMs ?? 1000,
     account: '000000000000',
+    services: parts.services,
   });
   const notifications = new LocalOutbox(
     options.dataDir ? join(options.dataDir, 'outbox') : undefined,
