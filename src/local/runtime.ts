@@ -40,6 +40,7 @@ import { startLocalWebhooks, type LocalWebhookQueue } from './webhooks';
 import { startLocalPipelines } from './pipelines-runtime';
 import type { OutboxMessage } from './outbox';
 import { LocalWorkflows } from './workflows';
+import { webEndpoints, type WebBuild } from './web';
 
 export interface RuntimeOptions {
   port?: number;
@@ -64,6 +65,8 @@ export interface RuntimeOptions {
   webhookRetryScale?: number;
   /** Resolves webhook hosts instead of the system's DNS (tests of the address checks). */
   webhookResolver?: Resolver;
+  /** The dashboard to serve at / (src/local/web.ts), and the user its page is signed in as. */
+  web?: { build: Promise<WebBuild>; tenantId: string; userId: string };
 }
 
 export interface Runtime {
@@ -254,10 +257,21 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   };
 
   const secret = jwtSecret(options.dataDir);
+  const localSession = ({ tenantId, userId }: { tenantId: string; userId: string }) => ({
+    tenantId,
+    userId,
+    token: signToken(secret, { sub: userId, tenantClaim: TENANT_CLAIM, tenantId }),
+  });
   const server: Server = createApiServer({
     routes: routes.map((route) => ({ route, handler: httpHandler(route, apiDeps) })),
     jwtSecret: secret,
-    extra: [...localEndpoints({ bus, cloudFormation, workflows }), ...pipelines.endpoints],
+    extra: [
+      ...localEndpoints({ bus, cloudFormation, workflows }),
+      ...pipelines.endpoints,
+      ...(options.web
+        ? webEndpoints({ build: options.web.build, session: () => localSession(options.web!) })
+        : []),
+    ],
     onRequest: (method, path, status, ms) => {
       logs.recordRequest(method, path, status);
       log.debug('request', { method, path, status, ms: Math.round(ms) });
