@@ -42,6 +42,7 @@ export const stageView = (s: Stage) => ({
   },
   serviceEnvironmentNames: s.serviceEnvironmentNames,
   imageUri: s.imageUri,
+  cfnStackName: s.cfnStackName,
   outputs: s.outputs,
   currentOperationId: s.lock?.operationId ?? null,
   lastOperationId: s.lastOperationId,
@@ -104,6 +105,8 @@ export const stageSchema = z.object({
   }),
   serviceEnvironmentNames: z.array(z.string()),
   imageUri: z.string(),
+  /** The CloudFormation stack that holds the stage, in the customer's account (the stage's region). */
+  cfnStackName: z.string(),
   outputs: stringMap,
   currentOperationId: nullableString,
   lastOperationId: z.string(),

@@ -122,6 +122,13 @@ export const PERMISSIONS = {
     ],
     environment: { WEBHOOK_QUEUE_URL: { Ref: RESOURCES.webhookQueue } },
   },
+  /** Copies the dashboard's build into its bucket, and empties it when the stack is deleted. */
+  'dashboard:deploy': {
+    statements: [
+      allow(['s3:ListBucket'], { 'Fn::GetAtt': ['DashboardBucket', 'Arn'] }),
+      allow(['s3:DeleteObject', 's3:PutObject'], sub('${DashboardBucket.Arn}/*')),
+    ],
+  },
   /** An SQS event source polls with the function's role; ChangeMessageVisibility is the backoff. */
   'deliveries:consume': {
     statements: [

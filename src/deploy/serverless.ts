@@ -55,6 +55,7 @@ export function membersOf(unit: UnitName) {
 export function permissionsOf(unit: UnitName): Set<Permission> {
   const members = membersOf(unit);
   return new Set([
+    ...((UNITS[unit] as UnitSpec).permissions ?? []),
     ...members.routes.flatMap((route) => route.permissions),
     ...members.tasks.flatMap(([, task]) => task.permissions as Permission[]),
     ...members.consumers.flatMap(([, consumer]) => consumer.permissions),
@@ -122,6 +123,7 @@ export function serverlessFunctions(): Record<string, unknown> {
           handler: `${entryOf(unit).replace(/\.ts$/, '')}.handler`,
           role: roleLogicalId(unit),
           ...(spec.timeout ? { timeout: spec.timeout } : {}),
+          ...(spec.patterns ? { package: { patterns: spec.patterns } } : {}),
           ...(Object.keys(environment).length > 0 ? { environment } : {}),
           ...(spec.maximumRetryAttempts !== undefined
             ? { maximumRetryAttempts: spec.maximumRetryAttempts }

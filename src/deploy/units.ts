@@ -1,3 +1,5 @@
+import type { Permission } from './permissions';
+
 /**
  * The deployment units: the Lambda functions of the platform, grouped by privilege and purpose
  * rather than one per route. Each route (src/api), workflow task (src/tasks/registry.ts) and event
@@ -8,7 +10,8 @@
  * functions from this table).
  */
 export interface UnitSpec {
-  kind: 'http' | 'tasks' | 'events' | 'queue';
+  /** `custom`: a CloudFormation custom resource's handler, which has no routes, tasks or consumers. */
+  kind: 'http' | 'tasks' | 'events' | 'queue' | 'custom';
   /** Why these members share a function, and what sets them apart from the others. */
   why: string;
   /** Seconds; serverless.yml's default (15) otherwise. */
@@ -17,6 +20,10 @@ export interface UnitSpec {
   maximumRetryAttempts?: number;
   /** Logical id of the SQS queue a failed asynchronous invocation goes to. */
   deadLetters?: string;
+  /** What a unit without members may do (a custom resource's handler). */
+  permissions?: readonly Permission[];
+  /** Files packaged beside the bundle (serverless' package.patterns). */
+  patterns?: readonly string[];
 }
 
 /** Each Task state gives its Lambda 60 s; the function stops first so the state sees the real error. */
@@ -37,6 +44,7 @@ export const UNITS = {
   backstops: { kind: 'events', why: 'Step Functions’ own failure events: the backstops that record what a workflow could not, in the customer’s account if needed' },
   webhookFanOut: { kind: 'events', maximumRetryAttempts: 2, deadLetters: 'WebhookDeliveryDeadLetterQueue', why: 'Every platform event, fanned out to the tenant’s webhook subscriptions as queued deliveries' },
   webhookSender: { kind: 'queue', timeout: 30, why: 'The webhook delivery queue’s consumer: opens the signing secret, signs and POSTs (5 s each, a batch at once)' },
+  deployDashboard: { kind: 'custom', timeout: 120, permissions: ['dashboard:deploy'], patterns: ['web/dist/deploy/**'], why: 'The Custom::DashboardAssets resource (serverless/dashboard.yml): copies the dashboard’s build, packaged beside it, into its bucket' },
 } as const satisfies Record<string, UnitSpec>;
 
 export type UnitName = keyof typeof UNITS;

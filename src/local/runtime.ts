@@ -33,11 +33,13 @@ import { LocalLogs } from './logs';
 import { createApiServer } from './server';
 import { LocalKeysPort, LocalSecretsPort } from './secrets';
 import { addConsumerRules } from './rules';
+import { LocalS3 } from './s3';
 import { LocalStackPort } from './stacks';
 import { startLocalWebhooks, type LocalWebhookQueue } from './webhooks';
 import { startLocalPipelines } from './pipelines-runtime';
 import type { OutboxMessage } from './outbox';
 import { LocalWorkflows } from './workflows';
+import { webEndpoints, type WebBuild } from './web';
 
 export interface RuntimeOptions {
   port?: number;
@@ -62,6 +64,8 @@ export interface RuntimeOptions {
   webhookRetryScale?: number;
   /** Resolves webhook hosts instead of the system's DNS (tests of the address checks). */
   webhookResolver?: Resolver;
+  /** The dashboard to serve at / (src/local/web.ts), and the user its page is signed in as. */
+  web?: { build: Promise<WebBuild>; tenantId: string; userId: string };
 }
 
 export interface Runtime {
@@ -120,10 +124,13 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const bus = new LocalEventBus('local', '000000000000', (error, event) =>
     log.error('event rule target failed', { detailType: event['detail-type'], ...errorFields(error) }),
   );
+  // The customer's template buckets: the stack port puts templates there, CloudFormation reads them.
+  const s3 = new LocalS3();
   const cloudFormation = new LocalCloudFormation({
     delayMs: options.stackDelayMs ?? 500,
     accountId: '000000000000',
     effects: services,
+    templateSource: (url) => s3.readUrl(url),
     onStatusChange: (event) => {
       if (!options.dropStackEvents) bus.forward(event as unknown as BusEvent);
     },
@@ -188,7 +195,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     },
     { db: dynamo.documentClient, tableName, cfn: cloudFormation, bus, store, services },
   );
-  taskDeps = { store, stacks, waits, workflows, databases, ...pipelines.deps };
+  taskDeps = { store, stacks, templates: s3, waits, workflows, databases, ...pipelines.deps };
 
   // Status subscriptions: tinystacks events fanned out to webhooks (on AWS: deliverEvents → SQS → sendWebhook).
   const subscriptions = new SubscriptionStore(dynamo.documentClient, tableName);
@@ -251,10 +258,21 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const secret = jwtSecret(options.dataDir);
   // Each route is served by its unit's handler, which finds it by routeKey, as on AWS.
   const httpUnits = new Map(unitsOf('http').map((unit: HttpUnit) => [unit, httpUnit(unit, apiDeps)]));
+  const localSession = ({ tenantId, userId }: { tenantId: string; userId: string }) => ({
+    tenantId,
+    userId,
+    token: signToken(secret, { sub: userId, tenantClaim: TENANT_CLAIM, tenantId }),
+  });
   const server: Server = createApiServer({
     routes: routes.map((route) => ({ route, handler: httpUnits.get(route.unit)! })),
     jwtSecret: secret,
-    extra: [...localEndpoints({ bus, cloudFormation, workflows }), ...pipelines.endpoints],
+    extra: [
+      ...localEndpoints({ bus, cloudFormation, workflows }),
+      ...pipelines.endpoints,
+      ...(options.web
+        ? webEndpoints({ build: options.web.build, session: () => localSession(options.web!) })
+        : []),
+    ],
     onRequest: (method, path, status, ms) => {
       logs.recordRequest(method, path, status);
       log.debug('request', { method, path, status, ms: Math.round(ms) });

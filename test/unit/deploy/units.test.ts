@@ -16,7 +16,7 @@ const sample = (file: string) =>
   JSON.parse(readFileSync(new URL(`../../../events/samples/${file}`, import.meta.url), 'utf8')) as unknown;
 
 describe('what the units keep apart', () => {
-  test('every unit has members, and a member only of its own kind', () => {
+  test('every unit has members (a custom resource’s handler, its own permissions), and only of its kind', () => {
     // Prepare
     const kinds = (unit: UnitName) => ({
       routes: routes.filter((r) => r.unit === unit).length,
@@ -27,12 +27,10 @@ describe('what the units keep apart', () => {
     // Act
     const found = units.map((unit) => {
       const { routes: r, tasks: t, consumers: c } = kinds(unit);
-      return {
-        unit,
-        kind: UNITS[unit].kind,
-        members: r + t + c,
-        foreign: UNITS[unit].kind === 'http' ? t + c : UNITS[unit].kind === 'tasks' ? r + c : r + t,
-      };
+      const kind = UNITS[unit].kind;
+      const own = 'permissions' in UNITS[unit] ? 1 : 0;
+      const ofOtherKinds = { http: t + c, tasks: r + c, events: r + t, queue: r + t, custom: r + t + c };
+      return { unit, kind, members: r + t + c + own, foreign: ofOtherKinds[kind] };
     });
 
     // Assess
