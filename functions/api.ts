@@ -1,4 +1,4 @@
-import { httpUnit } from '../src/api/routes';
+import { routes } from '../src/api/units/api';
 import {
   approvalStore,
   databases,
@@ -10,9 +10,10 @@ import {
 import { lazy } from '../src/cloud/aws/lazy';
 import { pipelineSettings } from '../src/cloud/aws/pipeline-settings';
 import { apiSettings } from '../src/cloud/aws/settings';
+import { httpRouter } from '../src/http/handler';
 
 /** The dashboard's everyday routes: the platform's own table and workflows (src/deploy/units.ts). */
-export const handler = httpUnit('api', {
+export const handler = httpRouter(routes, {
   store,
   idempotency,
   // Only the routes that start an operation need Step Functions.

@@ -12,7 +12,7 @@ export const healthRoute = defineRoute({
   summary: 'Liveness check (no authentication)',
   tag: 'Meta',
   auth: 'none',
-  unit: 'api',
+  unit: 'docs',
   permissions: [],
   responses: { 200: { description: 'OK', schema: z.object({ status: z.literal('ok') }) } },
   async handle() {

@@ -90,7 +90,7 @@ export const openApiRoute = defineRoute({
   summary: 'This API’s OpenAPI 3.1 document (no authentication)',
   tag: 'Meta',
   auth: 'none',
-  unit: 'api',
+  unit: 'docs',
   permissions: [],
   responses: { 200: { description: 'The OpenAPI document' } },
   async handle() {

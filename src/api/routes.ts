@@ -1,7 +1,5 @@
 import type { ApiDeps } from '../app/deps';
-import type { HttpUnit } from '../deploy/units';
-import { httpRouter, type HttpDeps } from '../http/handler';
-import type { AnyRoute, Route } from '../http/route';
+import type { Route } from '../http/route';
 import { decideApprovalRoute, getApprovalRoute, listApprovalsRoute } from './approvals';
 import { createRunRoute, getRunRoute, listRunsRoute } from './runs';
 import { githubWebhookRoute, slackInteractionsRoute } from './webhooks';
@@ -46,10 +44,11 @@ import {
 export type ApiRoute = Route<ApiDeps, any, any, any>;
 
 /**
- * Every HTTP route, documented in OpenAPI and served by its unit's function (src/deploy/units.ts);
- * the embedded runtime serves the same table.
+ * Every HTTP route, documented in OpenAPI and served by its unit's function (src/deploy/units.ts;
+ * `npm run generate` writes each unit's list, src/api/unit-routes.ts); the embedded runtime serves
+ * the same table.
  */
-const declared = [
+export const routes = [
   healthRoute,
   openApiRoute,
   roleSetupRoute,
@@ -91,26 +90,4 @@ const declared = [
   getApprovalRoute,
   decideApprovalRoute,
   listApprovalsRoute,
-] as const;
-
-export const routes = declared as readonly ApiRoute[];
-
-type DeclaredRoute = (typeof declared)[number];
-/** A route's deps; a route that takes none (health) adds nothing. */
-type DepsOf<R> = R extends { handle(req: never, deps: infer D): unknown }
-  ? unknown extends D
-    ? Record<never, never>
-    : D
-  : never;
-type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
-
-/** What a unit's routes need, together: its entry point (functions/) gives exactly this. */
-export type RouteUnitDeps<U extends HttpUnit> = Intersection<DepsOf<Extract<DeclaredRoute, { unit: U }>>>;
-
-export const routesOf = (unit: HttpUnit): AnyRoute[] =>
-  routes.filter((route) => route.unit === unit) as unknown as AnyRoute[];
-
-/** An HTTP unit's handler: the unit's routes, found by API Gateway's routeKey (src/http/handler.ts). */
-export function httpUnit<U extends HttpUnit>(unit: U, deps: RouteUnitDeps<U> & HttpDeps) {
-  return httpRouter(routesOf(unit), deps);
-}
+] as ApiRoute[];

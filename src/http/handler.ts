@@ -6,7 +6,14 @@ import { badRequest, DomainError } from '../domain/errors';
 import { errorFields, log } from '../log';
 import type { IdempotencyStore } from '../store/idempotency';
 import { callerOf } from './auth';
-import { routeKeyOf, type AnyRoute, type HttpResult, type ParsedRequest, type Route } from './route';
+import {
+  routeKeyOf,
+  type AnyRoute,
+  type HttpResult,
+  type ParsedRequest,
+  type Route,
+  type RoutesDeps,
+} from './route';
 import { parsePart } from './validation';
 
 /** API Gateway's payload limit is 10 MB; nothing this API accepts comes near 64 KB. */
@@ -176,7 +183,7 @@ export function httpHandler<D>(route: Route<D, any, any, any, any>, deps: D & Ht
  * (`GET /v1/stacks/{stackId}`), so the unit only looks it up in its routes; the embedded runtime's
  * server builds the same routeKey.
  */
-export function httpRouter<D>(routes: readonly AnyRoute[], deps: D & HttpDeps) {
-  const byKey = new Map(routes.map((route) => [routeKeyOf(route), route]));
+export function httpRouter<R extends readonly unknown[]>(routes: R, deps: RoutesDeps<R> & HttpDeps) {
+  const byKey = new Map((routes as unknown as AnyRoute[]).map((route) => [routeKeyOf(route), route]));
   return httpStack((event) => byKey.get(event.routeKey), deps);
 }

@@ -63,7 +63,11 @@ export interface Route<
   handle(req: ParsedRequest<Out<PS>, Out<QS>, Out<BS>>, deps: Deps): Promise<HttpResult>;
 }
 
-/** Identity function that lets TypeScript infer the route's request types from its schemas. */
+/**
+ * Identity function that lets TypeScript infer the route's request types from its schemas. Marked
+ * free of side effects so that a unit's bundle drops the routes of a module it does not serve.
+ */
+/* @__NO_SIDE_EFFECTS__ */
 export function defineRoute<
   Deps,
   PS extends Schema | undefined = undefined,
@@ -75,6 +79,17 @@ export function defineRoute<
 }
 
 export type AnyRoute = Route<never, Schema | undefined, Schema | undefined, Schema | undefined>;
+
+/** A route's deps; a route that takes none (health) adds nothing. */
+type DepsOf<R> = R extends { handle(req: never, deps: infer D): unknown }
+  ? unknown extends D
+    ? Record<never, never>
+    : D
+  : never;
+type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+
+/** What a list of routes needs, together: a unit's entry point (functions/) gives exactly this. */
+export type RoutesDeps<R extends readonly unknown[]> = Intersection<DepsOf<R[number]>>;
 
 /** `GET /v1/stacks/{stackId}`: API Gateway's routeKey, by which a unit finds the route it was called for. */
 export const routeKeyOf = (route: Pick<AnyRoute, 'method' | 'path'>) => `${route.method} ${route.path}`;

@@ -9,12 +9,13 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { httpUnit, routes } from '../api/routes';
+import { routes } from '../api/routes';
 import type { ApiDeps } from '../app/deps';
 import type { Resolver } from '../app/webhook-guard';
 import { unitsOf, type EventUnit, type HttpUnit, type TaskUnit } from '../deploy/units';
 import { consumers, eventUnit, type ConsumerUnitDeps } from '../events/consumers';
 import { TENANT_CLAIM } from '../http/auth';
+import { httpRouter } from '../http/handler';
 import { errorFields, log } from '../log';
 import { DatabaseStore } from '../store/databases';
 import { IdempotencyStore } from '../store/idempotency';
@@ -257,7 +258,15 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
 
   const secret = jwtSecret(options.dataDir);
   // Each route is served by its unit's handler, which finds it by routeKey, as on AWS.
-  const httpUnits = new Map(unitsOf('http').map((unit: HttpUnit) => [unit, httpUnit(unit, apiDeps)]));
+  const httpUnits = new Map(
+    unitsOf('http').map((unit: HttpUnit) => [
+      unit,
+      httpRouter(
+        routes.filter((route) => route.unit === unit),
+        apiDeps,
+      ),
+    ]),
+  );
   const localSession = ({ tenantId, userId }: { tenantId: string; userId: string }) => ({
     tenantId,
     userId,
