@@ -20,6 +20,7 @@ import { verifyToken } from './jwt';
 import { LocalOutbox, type OutboxMessage } from './outbox';
 import { LocalPipelines, type BuildFailureRule } from './pipelines';
 import { LocalPlatformSecrets, secretsFileOf } from './platform-secrets';
+import { simulatedStateOf } from './state-files';
 import type { LocalEndpoint } from './server';
 
 export const LOCAL_SECRET_PREFIX = 'tinystacks/local';
@@ -70,6 +71,7 @@ export function startLocalPipelines(
     publish: (event) => parts.bus.forward(event),
     buildDelayMs: options.buildDelayMs ?? 1000,
     account: '000000000000',
+    file: simulatedStateOf(options.dataDir).codePipeline,
   });
   const notifications = new LocalOutbox(
     options.dataDir ? join(options.dataDir, 'outbox') : undefined,
@@ -99,6 +101,8 @@ export function startLocalPipelines(
       if (event.source !== 'aws.states') return;
       await onPipelineExecutionEnded(event as never, { store: parts.store, pipelines, bus: parts.bus });
     });
+    // Builds under way when the process stopped end now that the rules listen.
+    builds.resume();
   };
 
   const buildFailures: LocalEndpoint = async (req: IncomingMessage, res: ServerResponse, url, claims) => {

@@ -37,6 +37,7 @@ import { LocalKeysPort, LocalSecretsPort } from './secrets';
 import { LocalStackPort } from './stacks';
 import { startLocalWebhooks, type LocalWebhookQueue } from './webhooks';
 import { startLocalPipelines } from './pipelines-runtime';
+import { simulatedStateOf } from './state-files';
 import type { OutboxMessage } from './outbox';
 import { LocalWorkflows } from './workflows';
 
@@ -116,7 +117,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const idempotency = new IdempotencyStore(dynamo.documentClient, tableName);
   const waits = new StackWaitStore(dynamo.documentClient, tableName);
   const databases = new DatabaseStore(dynamo.documentClient, tableName);
-  const services = new SimulatedServices();
+  const simulated = simulatedStateOf(options.dataDir);
+  const services = new SimulatedServices(simulated.customerAccount);
 
   const bus = new LocalEventBus('local', '000000000000', (error, event) =>
     log.error('event rule target failed', { detailType: event['detail-type'], ...errorFields(error) }),
@@ -125,12 +127,13 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     delayMs: options.stackDelayMs ?? 500,
     accountId: '000000000000',
     effects: services,
+    stateDir: simulated.cloudFormation,
     onStatusChange: (event) => {
       if (!options.dropStackEvents) bus.forward(event as unknown as BusEvent);
     },
   });
   const stacks = new LocalStackPort(cloudFormation);
-  const logs = new LocalLogs();
+  const logs = new LocalLogs(simulated.logs);
 
   // eslint-disable-next-line prefer-const -- the workflows and their task bindings refer to each other
   let taskDeps: TaskDeps;
@@ -262,6 +265,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   await new Promise<void>((resolve) => server.listen(options.port ?? 3000, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   pipelines.setPublicUrl(`http://127.0.0.1:${port}`);
+  // What the simulated CloudFormation was doing when the process stopped, it finishes now.
+  cloudFormation.resume();
 
   return {
     url: `http://127.0.0.1:${port}`,

@@ -2,10 +2,11 @@
  * What some simulated resources do besides existing, so that the rest of the backend finds what it
  * would on AWS: a secret's generated password (Secrets Manager), a key pair's private key (SSM
  * Parameter Store at /ec2/keypair/<id>), the password a database took from a dynamic reference, a
- * final snapshot. Values live in memory only, like the simulated stacks.
+ * final snapshot. Kept in a file under the data folder when given one, like the simulated stacks.
  */
 import { generateKeyPairSync, randomInt } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
+import { readJson, writeJsonAtomic } from '../state-files';
 import type { KnownResource } from './physical';
 
 export interface EffectResource {
@@ -33,12 +34,16 @@ export interface ResourceEffects {
 
 /** Secrets Manager of the simulated accounts: secret values by ARN (one version: the current one). */
 export class LocalSecretStore {
-  private readonly values = new Map<string, string>();
-  private readonly names = new Map<string, string>();
+  constructor(
+    private readonly onChange: () => void = () => {},
+    private readonly values = new Map<string, string>(),
+    private readonly names = new Map<string, string>(),
+  ) {}
 
   put(arn: string, name: string, value: string): void {
     this.values.set(arn, value);
     this.names.set(name, arn);
+    this.onChange();
   }
 
   /** By ARN, or by name like `{{resolve:secretsmanager:name}}`. */
@@ -54,15 +59,24 @@ export class LocalSecretStore {
   delete(arn: string): void {
     this.values.delete(arn);
     for (const [name, value] of this.names) if (value === arn) this.names.delete(name);
+    this.onChange();
+  }
+
+  toJSON() {
+    return { values: [...this.values], names: [...this.names] };
   }
 }
 
 /** SSM Parameter Store of the simulated accounts, by region and name. */
 export class LocalParameterStore {
-  private readonly values = new Map<string, string>();
+  constructor(
+    private readonly onChange: () => void = () => {},
+    private readonly values = new Map<string, string>(),
+  ) {}
 
   put(region: string, name: string, value: string): void {
     this.values.set(`${region}|${name}`, value);
+    this.onChange();
   }
 
   get(region: string, name: string): string | undefined {
@@ -71,6 +85,11 @@ export class LocalParameterStore {
 
   delete(region: string, name: string): void {
     this.values.delete(`${region}|${name}`);
+    this.onChange();
+  }
+
+  toJSON() {
+    return [...this.values];
   }
 }
 
@@ -97,19 +116,79 @@ export function generatePassword(options: Record<string, unknown>): string {
 const DYNAMIC_SECRET = /\{\{resolve:secretsmanager:(.+?)(?::SecretString:([^:}]*)(?::[^}]*)?)?\}\}/g;
 const DYNAMIC_SSM = /\{\{resolve:ssm(?:-secure)?:([^:}]+)(?::\d+)?\}\}/g;
 
+/** What the simulated services hold, as written to the data folder. */
+interface StoredServices {
+  secrets: { values: [string, string][]; names: [string, string][] };
+  parameters: [string, string][];
+  databasePasswords: [string, string][];
+  snapshots: { instance: string; snapshot: string; at: string }[];
+  keyPairRegions: [string, string[]][];
+}
+
 /**
  * The simulated services behind the resources that have effects. `databasePasswords` holds what
  * each simulated database instance (RDS or ElastiCache) was last told its password is, so tests can
- * check that "Change Password" really reached the database.
+ * check that "Change Password" really reached the database. With a file, everything is read from
+ * it at start and written back (atomically) after every resource's effect that changed something,
+ * before the stack's next status is written.
  */
 export class SimulatedServices implements ResourceEffects {
-  readonly secrets = new LocalSecretStore();
-  readonly parameters = new LocalParameterStore();
-  readonly databasePasswords = new Map<string, string>();
+  readonly secrets: LocalSecretStore;
+  readonly parameters: LocalParameterStore;
+  readonly databasePasswords: Map<string, string>;
   /** Final snapshots taken on deletion (DeletionPolicy: Snapshot), by instance. */
-  readonly snapshots: { instance: string; snapshot: string; at: string }[] = [];
+  readonly snapshots: { instance: string; snapshot: string; at: string }[];
+  private readonly keyPairRegions: Map<string, string[]>;
+  private changed = false;
+
+  constructor(private readonly file?: string) {
+    const stored = file ? readJson<StoredServices>(file) : undefined;
+    const changed = () => {
+      this.changed = true;
+    };
+    this.secrets = new LocalSecretStore(
+      changed,
+      new Map(stored?.secrets.values),
+      new Map(stored?.secrets.names),
+    );
+    this.parameters = new LocalParameterStore(changed, new Map(stored?.parameters));
+    this.databasePasswords = new Map(stored?.databasePasswords);
+    this.snapshots = stored?.snapshots ?? [];
+    this.keyPairRegions = new Map(stored?.keyPairRegions);
+  }
 
   provisioned(resource: EffectResource, context: EffectContext): string | undefined {
+    try {
+      return this.provision(resource, context);
+    } finally {
+      this.save();
+    }
+  }
+
+  deleted(resource: EffectResource): void {
+    try {
+      this.delete(resource);
+    } finally {
+      this.save();
+    }
+  }
+
+  /** Writes the services' state if a resource changed it (every effect below marks what it changes). */
+  private save(): void {
+    if (!this.changed) return;
+    this.changed = false;
+    if (!this.file) return;
+    const stored: StoredServices = {
+      secrets: this.secrets.toJSON(),
+      parameters: this.parameters.toJSON(),
+      databasePasswords: [...this.databasePasswords],
+      snapshots: this.snapshots,
+      keyPairRegions: [...this.keyPairRegions],
+    };
+    writeJsonAtomic(this.file, stored);
+  }
+
+  private provision(resource: EffectResource, context: EffectContext): string | undefined {
     const resolved = this.resolveDynamicReferences(resource.properties, context.region);
     if (typeof resolved === 'string') return resolved;
     switch (resource.type) {
@@ -123,14 +202,14 @@ export class SimulatedServices implements ResourceEffects {
         return this.rdsInstance(resource, context, resolved);
       case 'AWS::ElastiCache::ReplicationGroup':
         if (resolved.AuthToken !== undefined)
-          this.databasePasswords.set(resource.physicalId, resolved.AuthToken);
+          this.setDatabasePassword(resource.physicalId, resolved.AuthToken);
         return undefined;
       default:
         return undefined;
     }
   }
 
-  deleted(resource: EffectResource): void {
+  private delete(resource: EffectResource): void {
     switch (resource.type) {
       case 'AWS::SecretsManager::Secret':
         this.secrets.delete(resource.physicalId);
@@ -143,8 +222,9 @@ export class SimulatedServices implements ResourceEffects {
         break;
       case 'AWS::RDS::DBInstance':
       case 'AWS::ElastiCache::ReplicationGroup':
-        this.databasePasswords.delete(resource.physicalId);
+        this.changed ||= this.databasePasswords.delete(resource.physicalId);
         if (resource.deletionPolicy === 'Snapshot') {
+          this.changed = true;
           this.snapshots.push({
             instance: resource.physicalId,
             snapshot: `${resource.physicalId}-final-${Date.now()}`,
@@ -155,8 +235,6 @@ export class SimulatedServices implements ResourceEffects {
       default:
     }
   }
-
-  private readonly keyPairRegions = new Map<string, string[]>();
 
   /**
    * `{{resolve:secretsmanager:...}}` and `{{resolve:ssm:...}}` in string properties: the values the
@@ -281,6 +359,11 @@ export class SimulatedServices implements ResourceEffects {
    * key of the replica's region (RDS refuses otherwise). Removing SourceDBInstanceIdentifier
    * promotes the replica; its source is untouched.
    */
+  private setDatabasePassword(instance: string, password: string): void {
+    this.databasePasswords.set(instance, password);
+    this.changed = true;
+  }
+
   private rdsInstance(
     resource: EffectResource,
     context: EffectContext,
@@ -297,13 +380,13 @@ export class SimulatedServices implements ResourceEffects {
         return 'InvalidParameterCombination: Cross-region read replica of an encrypted instance requires a KmsKeyId of the destination region';
       }
       const password = this.databasePasswords.get(source.physicalId);
-      if (password !== undefined) this.databasePasswords.set(resource.physicalId, password);
+      if (password !== undefined) this.setDatabasePassword(resource.physicalId, password);
     }
     if (resolved.MasterUserPassword !== undefined) {
       if (typeof sourceId === 'string') {
         return "InvalidParameterCombination: a read replica takes its source's master password";
       }
-      this.databasePasswords.set(resource.physicalId, resolved.MasterUserPassword);
+      this.setDatabasePassword(resource.physicalId, resolved.MasterUserPassword);
     }
     return undefined;
   }
