@@ -127,8 +127,10 @@ const ACCESS = {
   describeStackTask: { table: READ, customerAccounts: 'platform' },
   explainStackFailureTask: { table: READ, customerAccounts: 'platform' },
   waitForStackTask: { table: UPDATE, onlyKeys: 'WAIT#', resume: true },
-  recordStageReadyTask: { table: UPDATE },
-  recordFailureTask: { table: UPDATE },
+  /** Reads the stage's pending settings change, which the write makes the stage's settings. */
+  recordStageReadyTask: { table: [...READ, ...UPDATE] },
+  /** Keeps a failed settings change apart; asks CloudFormation whether the stage still runs its last deployment. */
+  recordFailureTask: { table: [...READ, ...UPDATE], customerAccounts: 'platform' },
   removeStageTask: { table: ['dynamodb:DeleteItem', 'dynamodb:UpdateItem'] },
   renderDatabaseTemplateTask: { table: READ },
   recordReplicaSourceTask: { table: [...READ, ...UPDATE] },
