@@ -60,6 +60,8 @@ const ACCESS = {
   getStack: { table: READ },
   /** Also deletes the stack's webhook secret and its pipeline's CloudFormation stack. */
   deleteStack: { table: IDEMPOTENCY, customerAccounts: 'platform', secrets: ['secretsmanager:DeleteSecret'] },
+  /** Describes (or deletes a failed) pipeline stack in the customer's account, records the pipeline, starts create-pipeline. */
+  retryPipeline: { table: IDEMPOTENCY, customerAccounts: 'platform', start: true, publish: true },
   createStage: { table: IDEMPOTENCY, start: true },
   listStages: { table: READ, index: QUERY },
   getStage: { table: READ },
