@@ -90,5 +90,7 @@ export function simulatedStateOf(dataDir: string | undefined) {
     codePipeline: join(root, 'codepipeline.json'),
     /** CloudWatch Logs: the stages' app and access logs. */
     logs: join(root, 'logs.jsonl'),
+    /** SQS: webhook deliveries waiting for their next attempt. */
+    webhookQueue: join(root, 'webhook-queue.json'),
   };
 }
