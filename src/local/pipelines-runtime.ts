@@ -16,6 +16,7 @@ import {
 } from '../tasks/pipeline-steps';
 import type { LocalEventBus } from './bus';
 import type { LocalCloudFormation } from './cloudformation';
+import type { SimulatedServices } from './cloudformation/effects';
 import { verifyToken } from './jwt';
 import { LocalOutbox, type OutboxMessage } from './outbox';
 import { LocalPipelines, type BuildFailureRule } from './pipelines';
@@ -49,6 +50,8 @@ export function startLocalPipelines(
     cfn: LocalCloudFormation;
     bus: LocalEventBus;
     store: Store;
+    /** Where a build puts its artifacts and its image (see LocalPipelines). */
+    services?: SimulatedServices;
   },
 ) {
   const pipelines = new PipelineStore(parts.db, parts.tableName);
@@ -72,6 +75,7 @@ export function startLocalPipelines(
     buildDelayMs: options.buildDelayMs ?? 1000,
     account: '000000000000',
     file: simulatedStateOf(options.dataDir).codePipeline,
+    services: parts.services,
   });
   const notifications = new LocalOutbox(
     options.dataDir ? join(options.dataDir, 'outbox') : undefined,

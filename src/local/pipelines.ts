@@ -4,6 +4,7 @@ import { pipelineCfnStackNameOf, stackIdOfPipeline } from '../domain/pipeline';
 import type { BusEvent } from './bus';
 import { isCloudFormationError, type LocalCloudFormation } from './cloudformation';
 import { readJson, writeJsonAtomic } from './state-files';
+import type { SimulatedServices } from './cloudformation/effects';
 
 export interface BuildFailureRule {
   /** A stack id, or `*` for every stack. */
@@ -32,7 +33,8 @@ const BUILT = ['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE']
 
 /**
  * CodePipeline on one machine. Nothing is built: a build "runs" for a configurable time, then
- * succeeds (the image tag is the commit) or fails when a rule says so, and the pipeline's state
+ * succeeds (the image tag is the commit, pushed for the build project's architecture; the run's
+ * artifacts stay in the artifact bucket) or fails when a rule says so, and the pipeline's state
  * changes go on the bus in CodePipeline's own event shape, as the customer's forwarding rule would
  * deliver them. The pipeline must exist: its CloudFormation stack, created by the create-pipeline
  * workflow on the simulated CloudFormation, must be complete. With a file, executions, request
@@ -53,6 +55,8 @@ export class LocalPipelines implements PipelinePort {
       account: string;
       /** Where executions are kept across restarts; without it, in memory only. */
       file?: string;
+      /** Receives each run's artifacts (the artifact bucket) and image (built for the project's architecture). */
+      services?: SimulatedServices;
     },
   ) {
     const stored = options.file ? readJson<StoredPipelines>(options.file) : undefined;
@@ -119,6 +123,7 @@ export class LocalPipelines implements PipelinePort {
       if (rule?.once) this.rules = this.rules.filter((r) => r !== rule);
       execution.status = rule ? 'Failed' : 'Succeeded';
       if (rule) execution.reason = rule.reason ?? 'the Docker build failed (simulated)';
+      this.options.services?.recordBuild(execution.pipelineName, execution.commitSha!, !rule);
       this.save();
       this.emit(execution, rule ? 'FAILED' : 'SUCCEEDED');
     }, delayMs);

@@ -185,7 +185,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       jwtSecret: () => secret,
       onOutbox: options.onOutbox,
     },
-    { db: dynamo.documentClient, tableName, cfn: cloudFormation, bus, store },
+    { db: dynamo.documentClient, tableName, cfn: cloudFormation, bus, store, services },
   );
   taskDeps = { store, stacks, waits, workflows, databases, ...pipelines.deps };
   // The rule that sends CodePipeline's state changes to the pipelineStateChanged function.

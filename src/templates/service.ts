@@ -1,3 +1,4 @@
+import { RUNTIME_PLATFORM } from './architecture';
 import { getAtt, ref, REGION, sub } from './intrinsics';
 import { LOGS } from './logs';
 import { NETWORK } from './network';
@@ -141,6 +142,8 @@ export function service(input: ServiceInput): TemplateFragment {
           NetworkMode: 'awsvpc',
           Cpu: TASK_CPU,
           Memory: TASK_MEMORY_MIB,
+          // The architecture the pipeline builds images for: an image of the other one cannot start.
+          RuntimePlatform: RUNTIME_PLATFORM,
           ExecutionRoleArn: getAtt(SERVICE.executionRole, 'Arn'),
           TaskRoleArn: getAtt(SERVICE.taskRole, 'Arn'),
           ContainerDefinitions: [

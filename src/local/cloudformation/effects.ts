@@ -28,8 +28,25 @@ export interface EffectContext {
 export interface ResourceEffects {
   /** Runs once a resource's ids are known; a returned reason fails the resource, as AWS would. */
   provisioned(resource: EffectResource, context: EffectContext): string | undefined;
+  /** Why the resource cannot be deleted now, as its service would answer; undefined if it can. */
+  deletionFailure?(resource: EffectResource): string | undefined;
   /** Runs when a resource is deleted (a stack deletion, a rollback, an update's cleanup). */
   deleted(resource: EffectResource): void;
+}
+
+/** Docker's names for the CPU architectures of images and tasks. */
+export type ImageArchitecture = 'amd64' | 'arm64';
+
+/** What a simulated build reads from its pipeline's stack: where artifacts and the image go. */
+interface BuildSetup {
+  artifactBucket?: string;
+  project?: string;
+}
+
+/** What a build project makes: images for one architecture, pushed to a repository. */
+interface BuildProject {
+  architecture: ImageArchitecture;
+  repositoryUri?: string;
 }
 
 /** Secrets Manager of the simulated accounts: secret values by ARN (one version: the current one). */
@@ -122,6 +139,10 @@ interface StoredServices {
   parameters: [string, string][];
   databasePasswords: [string, string][];
   snapshots: { instance: string; snapshot: string; at: string }[];
+  bucketObjects?: [string, number][];
+  images?: [string, ImageArchitecture[]][];
+  pipelines?: [string, BuildSetup][];
+  buildProjects?: [string, BuildProject][];
   keyPairRegions: [string, string[]][];
 }
 
@@ -138,6 +159,12 @@ export class SimulatedServices implements ResourceEffects {
   readonly databasePasswords: Map<string, string>;
   /** Final snapshots taken on deletion (DeletionPolicy: Snapshot), by instance. */
   readonly snapshots: { instance: string; snapshot: string; at: string }[];
+  /** Objects in each S3 bucket: what a pipeline run leaves in its artifact bucket. */
+  readonly bucketObjects: Map<string, number>;
+  /** Image URI → the architectures its manifest holds. Images not here (public ones) run anywhere. */
+  readonly images: Map<string, ImageArchitecture[]>;
+  private readonly pipelines: Map<string, BuildSetup>;
+  private readonly buildProjects: Map<string, BuildProject>;
   private readonly keyPairRegions: Map<string, string[]>;
   private changed = false;
 
@@ -154,7 +181,38 @@ export class SimulatedServices implements ResourceEffects {
     this.parameters = new LocalParameterStore(changed, new Map(stored?.parameters));
     this.databasePasswords = new Map(stored?.databasePasswords);
     this.snapshots = stored?.snapshots ?? [];
+    this.bucketObjects = new Map(stored?.bucketObjects);
+    this.images = new Map(stored?.images);
+    this.pipelines = new Map(stored?.pipelines);
+    this.buildProjects = new Map(stored?.buildProjects);
     this.keyPairRegions = new Map(stored?.keyPairRegions);
+  }
+
+  /**
+   * A pipeline run: the source and build artifacts land in the pipeline's artifact bucket and, when
+   * the build succeeds, `<repository>:<commit>` is pushed for the build environment's architecture.
+   * Returns the image URI, or undefined when the pipeline's stack is unknown here.
+   */
+  recordBuild(pipelineName: string, commit: string, succeeded: boolean): string | undefined {
+    const setup = this.pipelines.get(pipelineName);
+    if (!setup) return undefined;
+    this.changed = true;
+    try {
+      if (setup.artifactBucket) {
+        const artifacts = succeeded ? 2 : 1;
+        this.bucketObjects.set(
+          setup.artifactBucket,
+          (this.bucketObjects.get(setup.artifactBucket) ?? 0) + artifacts,
+        );
+      }
+      const project = setup.project ? this.buildProjects.get(setup.project) : undefined;
+      if (!succeeded || !project?.repositoryUri) return undefined;
+      const image = `${project.repositoryUri}:${commit}`;
+      this.images.set(image, [project.architecture]);
+      return image;
+    } finally {
+      this.save();
+    }
   }
 
   provisioned(resource: EffectResource, context: EffectContext): string | undefined {
@@ -183,6 +241,10 @@ export class SimulatedServices implements ResourceEffects {
       parameters: this.parameters.toJSON(),
       databasePasswords: [...this.databasePasswords],
       snapshots: this.snapshots,
+      bucketObjects: [...this.bucketObjects],
+      images: [...this.images],
+      pipelines: [...this.pipelines],
+      buildProjects: [...this.buildProjects],
       keyPairRegions: [...this.keyPairRegions],
     };
     writeJsonAtomic(this.file, stored);
@@ -204,9 +266,50 @@ export class SimulatedServices implements ResourceEffects {
         if (resolved.AuthToken !== undefined)
           this.setDatabasePassword(resource.physicalId, resolved.AuthToken);
         return undefined;
+      case 'AWS::CodeBuild::Project':
+        this.buildProjects.set(resource.physicalId, buildProjectOf(resource.properties));
+        this.changed = true;
+        return undefined;
+      case 'AWS::CodePipeline::Pipeline':
+        this.pipelines.set(resource.physicalId, buildSetupOf(resource.properties));
+        this.changed = true;
+        return undefined;
+      case 'AWS::ECS::Service':
+        return this.ecsService(resource, context);
       default:
         return undefined;
     }
+  }
+
+  deletionFailure(resource: EffectResource): string | undefined {
+    if (resource.type === 'AWS::S3::Bucket' && (this.bucketObjects.get(resource.physicalId) ?? 0) > 0) {
+      return 'The bucket you tried to delete is not empty (Service: S3, Status Code: 409, Error Code: BucketNotEmpty)';
+    }
+    return undefined;
+  }
+
+  /**
+   * Fargate pulls the image variant of the task's platform (X86_64 unless RuntimePlatform says
+   * otherwise). An image built for another architecture only fails to pull, every task stops, and
+   * the deployment circuit breaker fails the service, which is how CloudFormation sees it.
+   */
+  private ecsService(resource: EffectResource, context: EffectContext): string | undefined {
+    const taskDefinition = context.findResource(String(resource.properties.TaskDefinition));
+    if (!taskDefinition) return undefined;
+    const platform = taskDefinition.properties.RuntimePlatform as { CpuArchitecture?: string } | undefined;
+    const wanted: ImageArchitecture = platform?.CpuArchitecture === 'ARM64' ? 'arm64' : 'amd64';
+    const containers = (taskDefinition.properties.ContainerDefinitions ?? []) as { Image?: string }[];
+    for (const { Image: image } of containers) {
+      const built = image === undefined ? undefined : this.images.get(image);
+      if (built && !built.includes(wanted)) {
+        return (
+          `Resource handler returned message: "Error occurred during operation 'ECS Deployment Circuit Breaker was triggered'. ` +
+          `Tasks stopped: CannotPullContainerError: pull image manifest has been retried 7 time(s): image Manifest does not contain descriptor matching platform 'linux/${wanted}'" ` +
+          '(HandlerErrorCode: GeneralServiceException)'
+        );
+      }
+    }
+    return undefined;
   }
 
   private delete(resource: EffectResource): void {
@@ -219,6 +322,15 @@ export class SimulatedServices implements ResourceEffects {
           this.parameters.delete(region, `/ec2/keypair/${String(resource.attributes.KeyPairId)}`);
         }
         this.keyPairRegions.delete(resource.physicalId);
+        break;
+      case 'AWS::CodeBuild::Project':
+        this.changed ||= this.buildProjects.delete(resource.physicalId);
+        break;
+      case 'AWS::CodePipeline::Pipeline':
+        this.changed ||= this.pipelines.delete(resource.physicalId);
+        break;
+      case 'AWS::S3::Bucket':
+        this.changed ||= this.bucketObjects.delete(resource.physicalId);
         break;
       case 'AWS::RDS::DBInstance':
       case 'AWS::ElastiCache::ReplicationGroup':
@@ -376,8 +488,14 @@ export class SimulatedServices implements ResourceEffects {
         return `DBInstanceNotFound: The source instance could not be found: ${sourceId}`;
       }
       const sourceRegion = regionOfArn(sourceId);
-      if (sourceRegion && sourceRegion !== context.region && resource.properties.KmsKeyId === undefined) {
+      const crossRegion = sourceRegion !== undefined && sourceRegion !== context.region;
+      if (crossRegion && resource.properties.KmsKeyId === undefined) {
         return 'InvalidParameterCombination: Cross-region read replica of an encrypted instance requires a KmsKeyId of the destination region';
+      }
+      // RDS: "If you create an encrypted read replica in the same AWS Region as the source DB
+      // instance, don't specify a value for this parameter": it always uses the source's key.
+      if (!crossRegion && resource.properties.KmsKeyId !== undefined) {
+        return "InvalidParameterCombination: A read replica in the source's region is encrypted with the source's KMS key: don't specify KmsKeyId";
       }
       const password = this.databasePasswords.get(source.physicalId);
       if (password !== undefined) this.setDatabasePassword(resource.physicalId, password);
@@ -390,6 +508,28 @@ export class SimulatedServices implements ResourceEffects {
     }
     return undefined;
   }
+}
+
+/** CodeBuild's ARM_CONTAINER environments build arm64 images, the others amd64. */
+function buildProjectOf(properties: Record<string, unknown>) {
+  const environment = (properties.Environment ?? {}) as {
+    Type?: string;
+    EnvironmentVariables?: { Name?: string; Value?: string }[];
+  };
+  const architecture: ImageArchitecture = environment.Type?.startsWith('ARM') ? 'arm64' : 'amd64';
+  const repositoryUri = environment.EnvironmentVariables?.find((v) => v.Name === 'REPOSITORY_URI')?.Value;
+  return { architecture, repositoryUri };
+}
+
+function buildSetupOf(properties: Record<string, unknown>): BuildSetup {
+  const store = properties.ArtifactStore as { Location?: string } | undefined;
+  const stages = (properties.Stages ?? []) as {
+    Actions?: { ActionTypeId?: { Provider?: string }; Configuration?: { ProjectName?: string } }[];
+  }[];
+  const build = stages
+    .flatMap((stage) => stage.Actions ?? [])
+    .find((action) => action.ActionTypeId?.Provider === 'CodeBuild');
+  return { artifactBucket: store?.Location, project: build?.Configuration?.ProjectName };
 }
 
 function regionOfArn(arn: string): string | undefined {

@@ -1,6 +1,6 @@
 /**
  * The CloudFormation of the embedded runtime. Nothing is provisioned: templates are checked against
- * the CloudFormation resource specification, stacks walk through the real status names with a
+ * the CloudFormation resource specification and the resource providers' schemas, stacks walk through the real status names with a
  * short delay per step, resources get realistic simulated ids and attributes, and every status
  * change is published as the EventBridge event CloudFormation sends.
  */
@@ -33,10 +33,13 @@ import type { ResourceEffects } from './effects';
 import { partitionOf, simulateResource } from './physical';
 import type { KnownResource, SimulatedResource } from './physical';
 import { propertiesError } from './properties';
+import { registryPropertiesError } from './registry-schemas';
 import { loadResourceSpec } from './spec';
 import { StackStateFiles } from './stack-state';
 import type { ResourceSpec } from './spec';
 import {
+  checkStackTags,
+  checkTemplateSize,
   isCustomType,
   parameterRefValues,
   parseTemplate,
@@ -321,6 +324,7 @@ export class LocalCloudFormation {
     }
 
     const stackId = `arn:${partitionOf(region).partition}:cloudformation:${region}:${this.accountId}:stack/${stackName}/${randomUUID()}`;
+    checkStackTags(input.Tags);
     const template = this.parse(input.TemplateBody, input.TemplateURL);
     const parameters = resolveParameterValues(template, input.Parameters);
     this.checkCapabilities(template, input.Capabilities);
@@ -362,6 +366,7 @@ export class LocalCloudFormation {
       : this.parse(input.TemplateBody, input.TemplateURL);
     const parameters = resolveParameterValues(template, input.Parameters, stack.deployed.parameters);
     this.checkCapabilities(template, input.Capabilities);
+    checkStackTags(input.Tags);
     const tags = input.Tags ?? stack.tags;
     const next = { template, parameters };
     this.checkConditions(stack, next);
@@ -663,7 +668,10 @@ export class LocalCloudFormation {
     };
   }
 
-  /** Why the resource fails: properties that do not match the spec, or a failure rule. */
+  /**
+   * Why the resource fails: properties that do not match the spec (types, names, required ones) or
+   * break its provider's schema (values and combinations), or a failure rule.
+   */
   private resourceFailure(
     stack: StackRecord,
     operation: Operation,
@@ -671,7 +679,9 @@ export class LocalCloudFormation {
   ): string | undefined {
     if (!isCustomType(resource.type)) {
       const schema = this.spec.resource(resource.type);
-      const invalid = schema && propertiesError(resource.logicalId, schema, resource.properties, this.spec);
+      const invalid =
+        (schema && propertiesError(resource.logicalId, schema, resource.properties, this.spec)) ||
+        registryPropertiesError(resource.logicalId, resource.type, resource.properties);
       if (invalid) return invalid;
     }
     return this.takeFailureRule(stack, operation, resource.logicalId);
@@ -690,9 +700,12 @@ export class LocalCloudFormation {
         continue;
       }
       this.resourceEvent(stack, resource, 'DELETE_IN_PROGRESS');
-      // A failed cleanup leaves a resource behind but does not fail the stack, so rules skip it.
+      // A failed cleanup leaves a resource behind but does not fail the stack, so it is not checked.
       const failure =
-        operation === 'cleanup' ? undefined : this.takeFailureRule(stack, operation, resource.logicalId);
+        operation === 'cleanup'
+          ? undefined
+          : (this.effects?.deletionFailure?.(resource) ??
+            this.takeFailureRule(stack, operation, resource.logicalId));
       if (failure) {
         this.resourceEvent(stack, resource, 'DELETE_FAILED', failure);
         return { failed: resource.logicalId, remaining: resources.slice(i) };
@@ -744,6 +757,7 @@ export class LocalCloudFormation {
     if (templateBody === undefined && templateUrl !== undefined) {
       throw validationError('TemplateURL is not supported by the local CloudFormation; send TemplateBody.');
     }
+    if (templateBody !== undefined) checkTemplateSize(templateBody, 'TemplateBody');
     return parseTemplate(templateBody, this.spec);
   }
 
