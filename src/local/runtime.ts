@@ -289,6 +289,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       cloudFormation.dispose();
+      await cloudFormation.whenIdle(); // its last writes
       pipelines.dispose();
       await webhooks.queue.dispose();
       await dynamo.close();

@@ -10,6 +10,7 @@ import {
   renameSync,
   writeSync,
 } from 'node:fs';
+import { appendFile, open, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 /**
@@ -34,6 +35,19 @@ export function writeFileAtomic(file: string, text: string, mode = 0o600): void 
   renameSync(temporary, file);
 }
 
+/** The same, off the event loop (the file system calls run on libuv's thread pool). */
+export async function writeFileAtomicAsync(file: string, text: string, mode = 0o600): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  const handle = await open(temporary, 'w', mode);
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temporary, file);
+}
+
 export function writeJsonAtomic(file: string, value: unknown): void {
   writeFileAtomic(file, JSON.stringify(value));
 }
@@ -46,6 +60,11 @@ export function readJson<T>(file: string): T | undefined {
 
 export const jsonLines = (records: unknown[]) =>
   records.map((record) => `${JSON.stringify(record)}\n`).join('');
+
+/** Appends text made by `jsonLines`, off the event loop. */
+export async function appendJsonLinesAsync(file: string, lines: string, mode = 0o600): Promise<void> {
+  if (lines !== '') await appendFile(file, lines, { mode });
+}
 
 /** Appends records, one JSON line each (a `write(2)`: kept by the kernel if the process dies). */
 export function appendJsonLines(file: string, records: unknown[], mode = 0o600): void {

@@ -191,6 +191,8 @@ export class LocalCloudFormation {
   private readonly state?: StackStateFiles;
   /** Stacks changed since they were last written: written before a status is published or a pause. */
   private readonly unsaved = new Set<StackRecord>();
+  /** Writes under way (off the event loop), and the status events that wait for them. */
+  private readonly writing = new Set<Promise<void>>();
 
   constructor(options: LocalCloudFormationOptions) {
     this.delayMs = options.delayMs;
@@ -295,10 +297,11 @@ export class LocalCloudFormation {
     }
   }
 
-  /** Resolves once no stack is in a transition. */
-  whenIdle(): Promise<void> {
-    if (this.transitioning === 0 || this.disposed) return Promise.resolve();
-    return new Promise((resolveIdle) => this.idleWaiters.push(resolveIdle));
+  /** Resolves once no stack is in a transition, and what they changed is written and published. */
+  async whenIdle(): Promise<void> {
+    if (this.transitioning > 0 && !this.disposed)
+      await new Promise<void>((resolveIdle) => this.idleWaiters.push(resolveIdle));
+    while (this.writing.size > 0) await Promise.all([...this.writing]);
   }
 
   /** Stops every pending transition, so that a test runner or a server can exit. */
@@ -965,15 +968,30 @@ export class LocalCloudFormation {
       ResourceStatus: status as ResourceStatus,
       ResourceStatusReason: reason,
     });
-    // On disk before anyone hears of it.
-    this.save();
-    this.publish(stack, status, reason ?? '');
+    // With a state folder, on disk before anyone hears of it.
+    const saved = this.save();
+    if (!saved) return this.publish(stack, status, reason ?? '');
+    this.track(
+      saved.then(() => {
+        if (!this.disposed) this.publish(stack, status, reason ?? '');
+      }),
+    );
   }
 
-  /** Writes every stack changed since it was last written (nothing without a state folder). */
-  private save(): void {
-    if (this.state && !this.disposed) for (const stack of this.unsaved) this.state.save(stack);
+  /**
+   * Writes every stack changed since it was last written, in the background, in order per stack;
+   * undefined without a state folder.
+   */
+  private save(): Promise<void> | undefined {
+    if (!this.state || this.disposed) return undefined;
+    const written = Promise.all([...this.unsaved].map((stack) => this.state!.save(stack))).then(() => {});
     this.unsaved.clear();
+    return written;
+  }
+
+  private track(work: Promise<void>): void {
+    this.writing.add(work);
+    void work.finally(() => this.writing.delete(work));
   }
 
   private publish(stack: StackRecord, status: StackStatus, reason: string): void {
@@ -1022,7 +1040,8 @@ export class LocalCloudFormation {
   }
 
   private pause(): Promise<void> {
-    this.save();
+    const saved = this.save();
+    if (saved) this.track(saved);
     if (this.disposed) return new Promise(() => undefined);
     return new Promise((done) => {
       const timer = setTimeout(() => {

@@ -38,8 +38,14 @@ function start(delayMs = 1) {
   return { cfn, services, statuses };
 }
 
-/** Stops a process as a crash would: its pending steps never run, nothing more is written. */
-const crash = (cfn: LocalCloudFormation) => cfn.dispose();
+/**
+ * Stops a process as a crash would: its pending steps never run, nothing more is written (the
+ * writes already handed to the file system end, as the kernel would finish them).
+ */
+async function crash(cfn: LocalCloudFormation) {
+  cfn.dispose();
+  await cfn.whenIdle();
+}
 
 const secretTemplate = (version: number) => ({
   Resources: {
@@ -71,7 +77,7 @@ describe('a restart on the same state folder', () => {
     await first.cfn.whenIdle();
     const before = await describeStack(first.cfn, 'kept');
     const eventsBefore = await allEvents(first.cfn, 'kept');
-    crash(first.cfn);
+    await crash(first.cfn);
 
     // Act
     const second = start();
@@ -99,7 +105,7 @@ describe('a restart on the same state folder', () => {
     const outputs = outputsOf(await describeStack(first.cfn, 'db'));
     const secret = first.services.secrets.get(outputs.SecretArn!);
     const key = first.services.parameters.get(REGION, `/ec2/keypair/${outputs.KeyPairId}`);
-    crash(first.cfn);
+    await crash(first.cfn);
 
     // Act
     const second = start();
@@ -126,7 +132,7 @@ describe('a restart on the same state folder', () => {
     // Prepare: a step of 10 minutes leaves the stack CREATE_IN_PROGRESS
     const first = start(600_000);
     await first.cfn.createStack({ StackName: 'cut', TemplateBody: body(secretTemplate(1)) }, REGION);
-    crash(first.cfn);
+    await crash(first.cfn);
 
     // Act
     const second = start();
@@ -151,7 +157,7 @@ describe('a restart on the same state folder', () => {
       { StackName: 'upd', TemplateBody: body(bucketTemplate({ BucketName: 'upd-new' })) },
       REGION,
     );
-    crash(first.cfn);
+    await crash(first.cfn);
 
     // Act
     const second = start();
@@ -174,7 +180,7 @@ describe('a restart on the same state folder', () => {
       { StackName: 'rb', TemplateBody: body(bucketTemplate({ BucketName: 'rb-new' })) },
       REGION,
     );
-    crash(first.cfn);
+    await crash(first.cfn);
 
     // Act
     const second = start();
@@ -204,7 +210,7 @@ describe('a restart on the same state folder', () => {
     await first.cfn.whenIdle();
     first.cfn.setDelay(600_000);
     await first.cfn.deleteStack({ StackName: 'gone' }, REGION);
-    crash(first.cfn);
+    await crash(first.cfn);
 
     // Act
     const second = start();
@@ -224,7 +230,7 @@ describe('a restart on the same state folder', () => {
     await first.cfn.createStack({ StackName: 'torn', TemplateBody: body(bucketTemplate()) }, REGION);
     await first.cfn.whenIdle();
     const count = (await allEvents(first.cfn, 'torn')).length;
-    crash(first.cfn);
+    await crash(first.cfn);
     const folder = join(dir, 'cloudformation', 'stacks');
     const eventsFile = join(
       folder,
