@@ -39,7 +39,7 @@ const QUEUE_CONSUMER = [
  * secrets, the approval link key, Slack's signing secret); `email`: send approval requests with SES;
  * `customerAccounts`: 'verify' assumes any role directly (with the tenant's external id, to prove
  * the tenant controls it), 'platform' goes through the platform principal role; `queues`: SQS
- * actions per queue (by logical id).
+ * actions per queue (by logical id); `buckets`: S3 actions per bucket (by logical id).
  *
  * Reads of a tenant's external id (targetOf, the stack tasks) only GetItem: by then the profile
  * exists, because registering the stack's role created it.
@@ -200,6 +200,9 @@ const ACCESS = {
     table: QUERY,
     queues: { [WEBHOOK_QUEUE]: ['sqs:SendMessage'], [WEBHOOK_DLQ]: ['sqs:SendMessage'] },
   },
+  // Custom resources
+  /** Copies the dashboard's build into its bucket; empties it when the stack is deleted. */
+  deployDashboard: { buckets: { DashboardBucket: ['s3:PutObject', 's3:DeleteObject', 's3:ListBucket'] } },
   // SQS
   /** Reads the subscription (its sealed secret), writes dead letters. */
   sendWebhook: {
@@ -354,6 +357,14 @@ module.exports = async ({ resolveConfigurationProperty, resolveVariable }) => {
         Action: [...actions].sort(),
         Resource: { 'Fn::GetAtt': [queue, 'Arn'] },
       });
+    }
+    for (const [bucket, actions] of Object.entries(access.buckets ?? {})) {
+      const onBucket = actions.filter((a) => a === 's3:ListBucket');
+      const onObjects = actions.filter((a) => a !== 's3:ListBucket');
+      if (onBucket.length)
+        statements.push({ Effect: 'Allow', Action: onBucket, Resource: { 'Fn::GetAtt': [bucket, 'Arn'] } });
+      if (onObjects.length)
+        statements.push({ Effect: 'Allow', Action: onObjects.sort(), Resource: sub(`\${${bucket}.Arn}/*`) });
     }
     if (access.customerAccounts === 'verify') {
       statements.push({ Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: 'arn:aws:iam::*:role/*' });

@@ -46,6 +46,7 @@ export const stageView = (s: Stage) => ({
   failedChange: s.failedChange ?? null,
   serviceEnvironmentNames: s.serviceEnvironmentNames,
   imageUri: s.imageUri,
+  cfnStackName: s.cfnStackName,
   outputs: s.outputs,
   currentOperationId: s.lock?.operationId ?? null,
   lastOperationId: s.lastOperationId,
@@ -122,6 +123,8 @@ export const stageSchema = z.object({
   ),
   serviceEnvironmentNames: z.array(z.string()),
   imageUri: z.string(),
+  /** The CloudFormation stack that holds the stage, in the customer's account (the stage's region). */
+  cfnStackName: z.string(),
   outputs: stringMap,
   currentOperationId: nullableString,
   lastOperationId: z.string(),

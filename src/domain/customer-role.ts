@@ -42,6 +42,9 @@ const DATABASE_SECRETS = 'arn:aws:secretsmanager:*:*:secret:*/tinystacks/stk_*';
 /** EC2 keeps a key pair's private key at /ec2/keypair/<KeyPairId> (ids, not names: not scoped further). */
 const KEY_PAIR_PARAMETERS = 'arn:aws:ssm:*:*:parameter/ec2/keypair/*';
 
+/** Buckets `tinystacks-templates-<account>-<region>`, where templates wait for CloudFormation. */
+export const TEMPLATE_BUCKET_PREFIX = 'tinystacks-templates-';
+
 /** The services whose roles the stacks create and hand over (ECS tasks, the build, the pipeline). */
 const PASSED_TO = ['ecs-tasks.amazonaws.com', 'codebuild.amazonaws.com', 'codepipeline.amazonaws.com'];
 
@@ -249,6 +252,14 @@ export const permissionsPolicy = {
       Effect: 'Allow',
       Action: ['codepipeline:StartPipelineExecution', 'codepipeline:GetPipelineExecution'],
       Resource: 'arn:aws:codepipeline:*:*:tinystacks-stk_*',
+    },
+    {
+      // Templates on their way to CloudFormation (src/cloud/template-bucket.ts): the platform makes
+      // the account's bucket and puts them there; CloudFormation reads them as this role.
+      Sid: 'TemplateBucket',
+      Effect: 'Allow',
+      Action: ['s3:CreateBucket', 's3:PutLifecycleConfiguration', 's3:PutObject', 's3:GetObject'],
+      Resource: [`arn:aws:s3:::${TEMPLATE_BUCKET_PREFIX}*`, `arn:aws:s3:::${TEMPLATE_BUCKET_PREFIX}*/*`],
     },
   ],
 };

@@ -4,8 +4,10 @@ import { setLogSink } from '../log';
 import { parseCliOptions } from './options';
 import { recoverAfterRestart } from './recovery';
 import { startRuntime } from './runtime';
+import { ensureWebBuild, type WebBuild } from './web';
 
 const LOCAL_TENANT = 'local';
+const LOCAL_USER = 'local-user';
 
 async function main() {
   const options = parseCliOptions(process.argv.slice(2), process.env);
@@ -16,7 +18,10 @@ async function main() {
     if (logFile) appendFileSync(logFile, `${line}\n`);
   });
 
+  // The dashboard is built (when its sources changed) while the runtime starts.
+  const webBuild = ensureWebBuild();
   const runtime = await startRuntime({
+    web: { build: webBuild, tenantId: LOCAL_TENANT, userId: LOCAL_USER },
     port: options.port,
     dataDir,
     stackDelayMs: options.stackDelayMs,
@@ -33,7 +38,7 @@ async function main() {
     webhookRetryScale: options.webhookRetryScale,
   });
   const recovered = await recoverAfterRestart(runtime);
-  const token = runtime.tokenFor(LOCAL_TENANT, 'local-user');
+  const token = runtime.tokenFor(LOCAL_TENANT, LOCAL_USER);
   if (dataDir) writeFileSync(join(dataDir, 'local-token'), `${token}\n`, { mode: 0o600 });
 
   runtime.bus.subscribe((event) => {
@@ -49,6 +54,7 @@ async function main() {
     [
       '',
       `TinyStacks backend (embedded runtime) listening on ${runtime.url}`,
+      dashboardLine(await webBuild, runtime.url),
       `  data:    ${dataDir ?? 'in memory (--memory): gone when the server stops'}`,
       `  token:   ${token}`,
       dataDir
@@ -84,6 +90,11 @@ async function main() {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+function dashboardLine(build: WebBuild, url: string): string {
+  if (build.error) return `  dashboard: could not be built (${build.error}); the API still runs`;
+  return `  dashboard: ${url}/   (open it in a browser: signed in as the local user; ${build.built ? `built in ${(build.ms / 1000).toFixed(1)} s` : 'build cached'})`;
 }
 
 main().catch((error: unknown) => {

@@ -105,7 +105,7 @@ export async function recoverAfterRestart(runtime: Runtime): Promise<Recovered> 
 }
 
 class Recovery {
-  private readonly deps: Omit<TaskDeps, 'waits'>;
+  private readonly deps: Omit<TaskDeps, 'waits' | 'templates'>;
 
   constructor(private readonly runtime: Runtime) {
     this.deps = {

@@ -79,6 +79,25 @@ describe('recovery after a restart', () => {
     return operationId;
   }
 
+  /** CreateStack or UpdateStack as the workflow's task makes it, with the operation's request token. */
+  const callCloudFormation = (
+    call: 'create' | 'update',
+    stackName: string,
+    rendered: { templateBody: string; tags: Record<string, string> },
+    operationId: string,
+  ) => {
+    const input = {
+      StackName: stackName,
+      TemplateBody: rendered.templateBody,
+      Tags: Object.entries(rendered.tags).map(([Key, Value]) => ({ Key, Value })),
+      Capabilities: ['CAPABILITY_IAM' as const, 'CAPABILITY_NAMED_IAM' as const],
+      ClientRequestToken: clientRequestToken(operationId, call),
+    };
+    return call === 'create'
+      ? runtime.cloudFormation.createStack(input, target.region)
+      : runtime.cloudFormation.updateStack(input, target.region);
+  };
+
   const ref = (stage: Stage, operationId: string) => ({
     tenantId: TENANT,
     stackId: stage.stackId,
@@ -104,12 +123,7 @@ describe('recovery after a restart', () => {
     const stage = await activeStage();
     const operationId = await begin(stage, 'UPDATE_STAGE', { ...stage, port: 8080 });
     const rendered = await renderStage(ref(stage, operationId), runtime);
-    await stacks().update(target, {
-      stackName: stage.cfnStackName,
-      templateBody: rendered.templateBody,
-      tags: rendered.tags,
-      clientRequestToken: clientRequestToken(operationId, 'update'),
-    });
+    await callCloudFormation('update', stage.cfnStackName, rendered, operationId);
 
     // Act
     const recovered = await recoverAfterRestart(runtime);
@@ -187,12 +201,7 @@ describe('recovery after a restart', () => {
       updatedAt: now,
     });
     const rendered = await renderStage(ref(stage, operationId), runtime);
-    await stacks().create(target, {
-      stackName: stage.cfnStackName,
-      templateBody: rendered.templateBody,
-      tags: rendered.tags,
-      clientRequestToken: clientRequestToken(operationId, 'create'),
-    });
+    await callCloudFormation('create', stage.cfnStackName, rendered, operationId);
 
     // Act
     await recoverAfterRestart(runtime);
@@ -234,12 +243,12 @@ describe('recovery after a restart', () => {
       updatedAt: now,
     });
     const rendered = await renderDatabase({ ...ref(stage, operationId), engine: 'postgres' }, runtime);
-    await stacks().create(target, {
-      stackName: databaseStackName(stage.cfnStackName, 'postgres'),
-      templateBody: rendered.templateBody,
-      tags: rendered.tags,
-      clientRequestToken: clientRequestToken(operationId, 'create'),
-    });
+    await callCloudFormation(
+      'create',
+      databaseStackName(stage.cfnStackName, 'postgres'),
+      rendered,
+      operationId,
+    );
 
     // Act
     await recoverAfterRestart(runtime);
@@ -334,12 +343,7 @@ describe('recovery after a restart', () => {
     });
     runtime.cloudFormation.failWhen({ stackName: cfnStackName, reason: 'quota reached', once: true });
     const rendered = await renderBastion(ref(stage, operationId), runtime);
-    await stacks().create(target, {
-      stackName: cfnStackName,
-      templateBody: rendered.templateBody,
-      tags: rendered.tags,
-      clientRequestToken: clientRequestToken(operationId, 'create'),
-    });
+    await callCloudFormation('create', cfnStackName, rendered, operationId);
 
     // Act
     await recoverAfterRestart(runtime);

@@ -98,6 +98,8 @@ export interface LocalCloudFormationOptions {
    * without it, in memory only. A stack found mid-transition is finished by `resume()`.
    */
   stateDir?: string;
+  /** Reads a `TemplateURL` (the embedded runtime's S3 stand-in); without it, URLs are refused. */
+  templateSource?: (url: string) => string | undefined;
 }
 
 type Operation = NonNullable<FailureRule['operation']>;
@@ -180,6 +182,7 @@ export class LocalCloudFormation {
   private readonly onStatusChange?: LocalCloudFormationOptions['onStatusChange'];
   private readonly specOverride?: ResourceSpec;
   private readonly effects?: ResourceEffects;
+  private readonly templateSource?: (url: string) => string | undefined;
   private readonly stacksById = new Map<string, StackRecord>();
   /** Live (not deleted) stacks by `region/name`. */
   private readonly liveStacks = new Map<string, string>();
@@ -210,6 +213,7 @@ export class LocalCloudFormation {
       }
       this.failureRules = failureRules;
     }
+    this.templateSource = options.templateSource;
   }
 
   private get spec(): ResourceSpec {
@@ -756,9 +760,15 @@ export class LocalCloudFormation {
 
   // ---- template evaluation ----
 
+  /** CloudFormation's size limits: 51,200 bytes inline, 1 MB from S3 (checkTemplateSize). */
   private parse(templateBody: string | undefined, templateUrl: string | undefined): Template {
     if (templateBody === undefined && templateUrl !== undefined) {
-      throw validationError('TemplateURL is not supported by the local CloudFormation; send TemplateBody.');
+      const body = this.templateSource?.(templateUrl);
+      if (body === undefined) {
+        throw validationError('TemplateURL must reference a valid S3 object to which you have access.');
+      }
+      checkTemplateSize(body, 'TemplateURL');
+      return parseTemplate(body, this.spec);
     }
     if (templateBody !== undefined) checkTemplateSize(templateBody, 'TemplateBody');
     return parseTemplate(templateBody, this.spec);

@@ -53,6 +53,12 @@ const CLIENT_PREFIX: Record<string, string> = {
   SecretsManagerClient: 'secretsmanager',
   SSMClient: 'ssm',
   CodePipelineClient: 'codepipeline',
+  S3Client: 's3',
+};
+
+/** SDK commands whose IAM action has another name. */
+const ACTION_OF_COMMAND: Record<string, string> = {
+  's3:PutBucketLifecycleConfiguration': 's3:PutLifecycleConfiguration',
 };
 
 function matches(pattern: string, action: string): boolean {
@@ -92,7 +98,9 @@ describe('the customer role', () => {
       .filter((source) => /from '\.\/(role-provider|assume-role)'/.test(source))
       .flatMap((source) => {
         const prefix = Object.entries(CLIENT_PREFIX).find(([client]) => source.includes(client))?.[1];
-        return [...source.matchAll(/new (\w+)Command\(/g)].map((match) => `${prefix}:${match[1]}`);
+        return [...source.matchAll(/new (\w+)Command\(/g)]
+          .map((match) => `${prefix}:${match[1]}`)
+          .map((call) => ACTION_OF_COMMAND[call] ?? call);
       });
 
     // Act
