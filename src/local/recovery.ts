@@ -369,23 +369,8 @@ class Recovery {
   }
 
   private async succeed(stage: Stage, outputs: Record<string, string>, ended: PlatformEvent): Promise<void> {
-    const { tenantId, stackId, name: stageName } = stage;
-    const operationId = stage.lock!.operationId;
-    await this.deps.store.finishOperation(tenantId, operationId, 'SUCCEEDED');
-    await this.publish([
-      ended,
-      {
-        detailType: 'Stage Status Change',
-        detail: {
-          tenantId,
-          stackId,
-          stageName,
-          operationId,
-          status: 'ACTIVE',
-          ...(outputs.StageUrl ? { url: outputs.StageUrl } : {}),
-        },
-      },
-    ]);
+    await this.deps.store.finishOperation(stage.tenantId, stage.lock!.operationId, 'SUCCEEDED');
+    await this.publish([ended, stageChanged(stage, 'ACTIVE', { url: outputs.StageUrl })]);
   }
 
   /** The stage workflows' failure path (RecordFailure), with the interruption as the reason. */
@@ -405,18 +390,11 @@ class Recovery {
     const current = await this.deps.store.getStage(tenantId, stackId, stageName);
     await this.publish([
       ended,
-      {
-        detailType: 'Stage Status Change',
-        detail: {
-          tenantId,
-          stackId,
-          stageName,
-          operationId,
-          status: stageStatus,
-          ...(stageStatus === 'FAILED' ? { error: reason } : {}),
-          ...(stageStatus === 'ACTIVE' && current?.outputs.StageUrl ? { url: current.outputs.StageUrl } : {}),
-        },
-      },
+      stageChanged(
+        stage,
+        stageStatus,
+        stageStatus === 'FAILED' ? { error: reason } : { url: current?.outputs.StageUrl },
+      ),
     ]);
   }
 
@@ -496,6 +474,27 @@ class Recovery {
       { detailType: 'Pipeline Status Change', detail: { tenantId, stackId, status: 'FAILED', error } },
     ]);
   }
+}
+
+/** The stage's `Stage Status Change`: a URL when ACTIVE (if it has one), the reason when FAILED. */
+function stageChanged(
+  stage: Stage,
+  status: StageStatus,
+  extra: { url?: string; error?: string },
+): PlatformEvent {
+  const { tenantId, stackId, name: stageName } = stage;
+  return {
+    detailType: 'Stage Status Change',
+    detail: {
+      tenantId,
+      stackId,
+      stageName,
+      operationId: stage.lock!.operationId,
+      status,
+      ...(status === 'ACTIVE' && extra.url ? { url: extra.url } : {}),
+      ...(status === 'FAILED' && extra.error ? { error: extra.error } : {}),
+    },
+  };
 }
 
 /** Lambda errors carry their message in a JSON Cause; recordFailure reads it from there. */

@@ -110,6 +110,28 @@ describe('recovery after a restart', () => {
     return stageOf(stackId);
   }
 
+  /** The record the add-database route writes, under the stage's lock. */
+  async function addingPostgres(stage: Stage, operationId: string) {
+    const now = new Date().toISOString();
+    await runtime.databases.putDatabase({
+      tenantId: TENANT,
+      stackId: stage.stackId,
+      stageName: 'dev',
+      engine: 'postgres',
+      mode: 'managed',
+      status: 'CREATING',
+      instanceClass: 'db.t4g.micro',
+      storageGb: 20,
+      passwordVersion: 1,
+      cfnStackName: databaseStackName(stage.cfnStackName, 'postgres'),
+      port: 5432,
+      databaseName: 'app',
+      lastOperationId: operationId,
+      createdAt: now,
+      updatedAt: now,
+    });
+  }
+
   async function addDatabase(stage: Stage, engine: Engine) {
     const reply = await api.post<{ operation: { operationId: string } }>(
       `/v1/stacks/${stage.stackId}/stages/dev/databases`,
@@ -224,24 +246,7 @@ describe('recovery after a restart', () => {
     // Prepare: the add-database workflow created the database's stack, then died
     const stage = await activeStage();
     const operationId = await begin(stage, 'ADD_DATABASE');
-    const now = new Date().toISOString();
-    await runtime.databases.putDatabase({
-      tenantId: TENANT,
-      stackId: stage.stackId,
-      stageName: 'dev',
-      engine: 'postgres',
-      mode: 'managed',
-      status: 'CREATING',
-      instanceClass: 'db.t4g.micro',
-      storageGb: 20,
-      passwordVersion: 1,
-      cfnStackName: databaseStackName(stage.cfnStackName, 'postgres'),
-      port: 5432,
-      databaseName: 'app',
-      lastOperationId: operationId,
-      createdAt: now,
-      updatedAt: now,
-    });
+    await addingPostgres(stage, operationId);
     const rendered = await renderDatabase({ ...ref(stage, operationId), engine: 'postgres' }, runtime);
     await callCloudFormation(
       'create',
@@ -279,22 +284,7 @@ describe('recovery after a restart', () => {
     const stage = await activeStage();
     expect((await addDatabase(stage, 'mysql')).status).toBe('SUCCEEDED');
     const adding = await begin(await stageOf(stage.stackId), 'ADD_DATABASE');
-    const now = new Date().toISOString();
-    await runtime.databases.putDatabase({
-      tenantId: TENANT,
-      stackId: stage.stackId,
-      stageName: 'dev',
-      engine: 'postgres',
-      mode: 'managed',
-      status: 'CREATING',
-      passwordVersion: 1,
-      cfnStackName: databaseStackName(stage.cfnStackName, 'postgres'),
-      port: 5432,
-      databaseName: 'app',
-      lastOperationId: adding,
-      createdAt: now,
-      updatedAt: now,
-    });
+    await addingPostgres(stage, adding);
 
     // Act 1
     await recoverAfterRestart(runtime);
