@@ -1,6 +1,7 @@
 import { routes } from '../src/api/units/customerApi';
 import { accounts } from '../src/cloud/aws/accounts';
 import { idempotency, pipelineStore, store } from '../src/cloud/aws/dynamodb';
+import { bus } from '../src/cloud/aws/events';
 import { logs } from '../src/cloud/aws/logs';
 import { pipelineSettings, platformSecrets } from '../src/cloud/aws/pipeline-settings';
 import { apiSettings } from '../src/cloud/aws/settings';
@@ -20,4 +21,5 @@ export const handler = httpRouter(routes, {
   pipelineSettings,
   stacks,
   logs,
+  bus,
 });

@@ -78,7 +78,7 @@ export async function deleteBastion(deps: Deps, requester: Requester, stackId: s
   if (bastion.status !== 'AVAILABLE' && bastion.status !== 'FAILED') {
     throw conflict(`the bastion of stage ${stageName} is ${bastion.status}`);
   }
-  assertStageActive(stage);
+  assertStageActive(stage, { orFailed: true });
   const operation = newStageOperation(requester, stackId, stageName, 'DELETE_BASTION', {});
   await lockStageAndRecord(deps, stage, operation.operationId, () =>
     deps.databases.updateBastion(stageKey(stage), {

@@ -218,7 +218,7 @@ async function changeDatabase(
   const stage = await deps.store.requireStage(requester.tenantId, stackId, stageName);
   const db = await deps.databases.requireDatabase(stageKey(stage), engine);
   const change = plan(db, stack, stage);
-  assertStageActive(stage);
+  assertStageActive(stage, { orFailed: change.type === 'DELETE_DATABASE' });
   const operation = newStageOperation(requester, stackId, stageName, change.type, input);
   await lockStageAndRecord(deps, stage, operation.operationId, () =>
     deps.databases.updateDatabase(

@@ -120,9 +120,10 @@ export async function updateStage(
   // A stage whose create failed has no CloudFormation stack to update: the rebuild creates it.
   const action = stage.status === 'FAILED' && Object.keys(stage.outputs).length === 0 ? 'CREATE' : 'UPDATE';
   await deps.store.lockStage(stage, operation.operationId, 'UPDATING', settings);
-  return launch(deps, stack, stage, operation, action, () =>
-    deps.store.releaseStageLock(stage, operation.operationId, stage.status as StageStatus),
-  );
+  return launch(deps, stack, stage, operation, action, async () => {
+    await deps.store.failPendingChange(stage, operation.operationId, 'the workflow could not be started');
+    await deps.store.releaseStageLock(stage, operation.operationId, stage.status as StageStatus);
+  });
 }
 
 export async function deleteStage(deps: StageDeps, caller: Caller, stackId: string, stageName: string) {

@@ -2,8 +2,7 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setLogSink } from '../log';
 import { parseCliOptions } from './options';
-import { recoverInterruptedRuns } from './pipelines-runtime';
-import { recoverInterruptedOperations } from './recovery';
+import { recoverAfterRestart } from './recovery';
 import { startRuntime } from './runtime';
 import { ensureWebBuild, type WebBuild } from './web';
 
@@ -38,12 +37,7 @@ async function main() {
     allowPrivateWebhooks: options.allowPrivateWebhooks,
     webhookRetryScale: options.webhookRetryScale,
   });
-  const recovered = await recoverInterruptedOperations(runtime.store, runtime.dynamo.documentClient);
-  const recoveredRuns = await recoverInterruptedRuns(
-    runtime.dynamo.documentClient,
-    runtime.store.tableName,
-    runtime.store,
-  );
+  const recovered = await recoverAfterRestart(runtime);
   const token = runtime.tokenFor(LOCAL_TENANT, LOCAL_USER);
   if (dataDir) writeFileSync(join(dataDir, 'local-token'), `${token}\n`, { mode: 0o600 });
 
@@ -75,9 +69,8 @@ async function main() {
         ? '  webhooks: --allow-private-webhooks: http:// and private/loopback addresses accepted (never on AWS)'
         : '',
       options.webhookRetryScale !== 1 ? `  webhooks: retry delays × ${options.webhookRetryScale}` : '',
-      recovered > 0 ? `  marked ${recovered} operation(s) interrupted by the last shutdown as FAILED` : '',
-      recoveredRuns > 0
-        ? `  marked ${recoveredRuns} pipeline run(s) interrupted by the last shutdown as FAILED`
+      recovered.operations + recovered.records + recovered.runs + recovered.pipelines > 0
+        ? `  after the last shutdown: ${recovered.operations} operation(s) finished or FAILED, ${recovered.records} database/bastion record(s) and ${recovered.pipelines} pipeline(s) set from their stacks, ${recovered.runs} run(s) FAILED`
         : '',
       'Simulated here: CloudFormation (validated against the resource specification), the customer account and its role, CodePipeline builds, email and Slack.',
       'Press Ctrl-C to stop.',

@@ -38,6 +38,7 @@ import { LocalS3 } from './s3';
 import { LocalStackPort } from './stacks';
 import { startLocalWebhooks, type LocalWebhookQueue } from './webhooks';
 import { startLocalPipelines } from './pipelines-runtime';
+import { simulatedStateOf } from './state-files';
 import type { OutboxMessage } from './outbox';
 import { LocalWorkflows } from './workflows';
 import { webEndpoints, type WebBuild } from './web';
@@ -120,7 +121,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const idempotency = new IdempotencyStore(dynamo.documentClient, tableName);
   const waits = new StackWaitStore(dynamo.documentClient, tableName);
   const databases = new DatabaseStore(dynamo.documentClient, tableName);
-  const services = new SimulatedServices();
+  const simulated = simulatedStateOf(options.dataDir);
+  const services = new SimulatedServices(simulated.customerAccount);
 
   const bus = new LocalEventBus('local', '000000000000', (error, event) =>
     log.error('event rule target failed', { detailType: event['detail-type'], ...errorFields(error) }),
@@ -131,13 +133,14 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     delayMs: options.stackDelayMs ?? 500,
     accountId: '000000000000',
     effects: services,
+    stateDir: simulated.cloudFormation,
     templateSource: (url) => s3.readUrl(url),
     onStatusChange: (event) => {
       if (!options.dropStackEvents) bus.forward(event as unknown as BusEvent);
     },
   });
   const stacks = new LocalStackPort(cloudFormation);
-  const logs = new LocalLogs();
+  const logs = new LocalLogs(simulated.logs);
 
   // eslint-disable-next-line prefer-const -- the workflows and their task bindings refer to each other
   let taskDeps: TaskDeps;
@@ -229,6 +232,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   );
   // CloudWatch Logs, simulated: a stage's app log records its deployments.
   bus.addRule({ source: ['aws.cloudformation'] }, (event) => logs.recordDeployment(event, cloudFormation));
+  // Builds under way when the process stopped end now that the rules listen.
+  pipelines.builds.resume();
 
   const settings: ApiDeps['settings'] = {
     requireRoleArn: false,
@@ -290,6 +295,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   await new Promise<void>((resolve) => server.listen(options.port ?? 3000, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   pipelines.setPublicUrl(`http://127.0.0.1:${port}`);
+  // What the simulated CloudFormation was doing when the process stopped, it finishes now.
+  cloudFormation.resume();
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -312,6 +319,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       cloudFormation.dispose();
+      await cloudFormation.whenIdle(); // its last writes
       pipelines.dispose();
       await webhooks.queue.dispose();
       await dynamo.close();

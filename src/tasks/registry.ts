@@ -63,8 +63,9 @@ export const taskFunctions = {
   DescribeStack: task('customerTasks', describeStack, ['table:read', 'customerAccounts:use']),
   ExplainStackFailure: task('customerTasks', explainStackFailure, ['table:read', 'customerAccounts:use']),
   WaitForStack: task('tasks', waitForStack, ['stackWaits:update', 'workflows:resume']),
-  RecordStageReady: task('tasks', recordStageReady, ['table:update']),
-  RecordFailure: task('tasks', recordFailure, ['table:update']),
+  RecordStageReady: task('tasks', recordStageReady, ['table:read', 'table:update']),
+  // Asks CloudFormation whether the stage still runs its last deployment.
+  RecordFailure: task('customerTasks', recordFailure, ['table:read', 'table:update', 'customerAccounts:use']),
   RemoveStage: task('tasks', removeStage, ['table:delete', 'table:update']),
   RenderDatabaseTemplate: task('tasks', renderDatabase, ['table:read']),
   RecordReplicaSource: task('tasks', recordReplicaSource, ['table:read', 'table:update']),

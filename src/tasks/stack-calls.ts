@@ -10,7 +10,9 @@ const target = async (deps: Deps, ref: StackRef): Promise<TargetAccount> => ({
 });
 
 /** CloudFormation tokens allow letters, digits and hyphens; one per operation and call kind. */
-const token = (ref: StackRef, call: string) => `${ref.operationId.replace(/_/g, '-')}-${call}`;
+export const clientRequestToken = (operationId: string, call: string) =>
+  `${operationId.replace(/_/g, '-')}-${call}`;
+const token = (ref: StackRef, call: string) => clientRequestToken(ref.operationId, call);
 
 export interface StackTemplateRef extends StackRef {
   templateBody: string;

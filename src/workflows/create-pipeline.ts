@@ -23,6 +23,8 @@ export default workflow({
       template: $.rendered,
       stack: $.stack,
       outcome: $.stackOutcome,
+      // A pipeline stack that failed to create is deleted, so that a retry can create it again.
+      deleteFailedCreate: true,
       next: 'RecordPipelineReady',
     }),
     RecordPipelineReady: lambdaTask(

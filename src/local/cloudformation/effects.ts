@@ -2,10 +2,11 @@
  * What some simulated resources do besides existing, so that the rest of the backend finds what it
  * would on AWS: a secret's generated password (Secrets Manager), a key pair's private key (SSM
  * Parameter Store at /ec2/keypair/<id>), the password a database took from a dynamic reference, a
- * final snapshot. Values live in memory only, like the simulated stacks.
+ * final snapshot. Kept in a file under the data folder when given one, like the simulated stacks.
  */
 import { generateKeyPairSync, randomInt } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
+import { readJson, writeJsonAtomic } from '../state-files';
 import type { KnownResource } from './physical';
 
 export interface EffectResource {
@@ -42,14 +43,24 @@ interface BuildSetup {
   project?: string;
 }
 
+/** What a build project makes: images for one architecture, pushed to a repository. */
+interface BuildProject {
+  architecture: ImageArchitecture;
+  repositoryUri?: string;
+}
+
 /** Secrets Manager of the simulated accounts: secret values by ARN (one version: the current one). */
 export class LocalSecretStore {
-  private readonly values = new Map<string, string>();
-  private readonly names = new Map<string, string>();
+  constructor(
+    private readonly onChange: () => void = () => {},
+    private readonly values = new Map<string, string>(),
+    private readonly names = new Map<string, string>(),
+  ) {}
 
   put(arn: string, name: string, value: string): void {
     this.values.set(arn, value);
     this.names.set(name, arn);
+    this.onChange();
   }
 
   /** By ARN, or by name like `{{resolve:secretsmanager:name}}`. */
@@ -65,15 +76,24 @@ export class LocalSecretStore {
   delete(arn: string): void {
     this.values.delete(arn);
     for (const [name, value] of this.names) if (value === arn) this.names.delete(name);
+    this.onChange();
+  }
+
+  toJSON() {
+    return { values: [...this.values], names: [...this.names] };
   }
 }
 
 /** SSM Parameter Store of the simulated accounts, by region and name. */
 export class LocalParameterStore {
-  private readonly values = new Map<string, string>();
+  constructor(
+    private readonly onChange: () => void = () => {},
+    private readonly values = new Map<string, string>(),
+  ) {}
 
   put(region: string, name: string, value: string): void {
     this.values.set(`${region}|${name}`, value);
+    this.onChange();
   }
 
   get(region: string, name: string): string | undefined {
@@ -82,6 +102,11 @@ export class LocalParameterStore {
 
   delete(region: string, name: string): void {
     this.values.delete(`${region}|${name}`);
+    this.onChange();
+  }
+
+  toJSON() {
+    return [...this.values];
   }
 }
 
@@ -108,26 +133,60 @@ export function generatePassword(options: Record<string, unknown>): string {
 const DYNAMIC_SECRET = /\{\{resolve:secretsmanager:(.+?)(?::SecretString:([^:}]*)(?::[^}]*)?)?\}\}/g;
 const DYNAMIC_SSM = /\{\{resolve:ssm(?:-secure)?:([^:}]+)(?::\d+)?\}\}/g;
 
+/** What the simulated services hold, as written to the data folder. */
+interface StoredServices {
+  secrets: { values: [string, string][]; names: [string, string][] };
+  parameters: [string, string][];
+  databasePasswords: [string, string][];
+  snapshots: { instance: string; snapshot: string; at: string }[];
+  bucketObjects?: [string, number][];
+  images?: [string, ImageArchitecture[]][];
+  pipelines?: [string, BuildSetup][];
+  buildProjects?: [string, BuildProject][];
+  keyPairRegions: [string, string[]][];
+}
+
 /**
  * The simulated services behind the resources that have effects. `databasePasswords` holds what
  * each simulated database instance (RDS or ElastiCache) was last told its password is, so tests can
- * check that "Change Password" really reached the database.
+ * check that "Change Password" really reached the database. With a file, everything is read from
+ * it at start and written back (atomically) after every resource's effect that changed something,
+ * before the stack's next status is written.
  */
 export class SimulatedServices implements ResourceEffects {
-  readonly secrets = new LocalSecretStore();
-  readonly parameters = new LocalParameterStore();
-  readonly databasePasswords = new Map<string, string>();
+  readonly secrets: LocalSecretStore;
+  readonly parameters: LocalParameterStore;
+  readonly databasePasswords: Map<string, string>;
   /** Final snapshots taken on deletion (DeletionPolicy: Snapshot), by instance. */
-  readonly snapshots: { instance: string; snapshot: string; at: string }[] = [];
+  readonly snapshots: { instance: string; snapshot: string; at: string }[];
   /** Objects in each S3 bucket: what a pipeline run leaves in its artifact bucket. */
-  readonly bucketObjects = new Map<string, number>();
+  readonly bucketObjects: Map<string, number>;
   /** Image URI → the architectures its manifest holds. Images not here (public ones) run anywhere. */
-  readonly images = new Map<string, ImageArchitecture[]>();
-  private readonly pipelines = new Map<string, BuildSetup>();
-  private readonly buildProjects = new Map<
-    string,
-    { architecture: ImageArchitecture; repositoryUri?: string }
-  >();
+  readonly images: Map<string, ImageArchitecture[]>;
+  private readonly pipelines: Map<string, BuildSetup>;
+  private readonly buildProjects: Map<string, BuildProject>;
+  private readonly keyPairRegions: Map<string, string[]>;
+  private changed = false;
+
+  constructor(private readonly file?: string) {
+    const stored = file ? readJson<StoredServices>(file) : undefined;
+    const changed = () => {
+      this.changed = true;
+    };
+    this.secrets = new LocalSecretStore(
+      changed,
+      new Map(stored?.secrets.values),
+      new Map(stored?.secrets.names),
+    );
+    this.parameters = new LocalParameterStore(changed, new Map(stored?.parameters));
+    this.databasePasswords = new Map(stored?.databasePasswords);
+    this.snapshots = stored?.snapshots ?? [];
+    this.bucketObjects = new Map(stored?.bucketObjects);
+    this.images = new Map(stored?.images);
+    this.pipelines = new Map(stored?.pipelines);
+    this.buildProjects = new Map(stored?.buildProjects);
+    this.keyPairRegions = new Map(stored?.keyPairRegions);
+  }
 
   /**
    * A pipeline run: the source and build artifacts land in the pipeline's artifact bucket and, when
@@ -137,21 +196,61 @@ export class SimulatedServices implements ResourceEffects {
   recordBuild(pipelineName: string, commit: string, succeeded: boolean): string | undefined {
     const setup = this.pipelines.get(pipelineName);
     if (!setup) return undefined;
-    if (setup.artifactBucket) {
-      const artifacts = succeeded ? 2 : 1;
-      this.bucketObjects.set(
-        setup.artifactBucket,
-        (this.bucketObjects.get(setup.artifactBucket) ?? 0) + artifacts,
-      );
+    this.changed = true;
+    try {
+      if (setup.artifactBucket) {
+        const artifacts = succeeded ? 2 : 1;
+        this.bucketObjects.set(
+          setup.artifactBucket,
+          (this.bucketObjects.get(setup.artifactBucket) ?? 0) + artifacts,
+        );
+      }
+      const project = setup.project ? this.buildProjects.get(setup.project) : undefined;
+      if (!succeeded || !project?.repositoryUri) return undefined;
+      const image = `${project.repositoryUri}:${commit}`;
+      this.images.set(image, [project.architecture]);
+      return image;
+    } finally {
+      this.save();
     }
-    const project = setup.project ? this.buildProjects.get(setup.project) : undefined;
-    if (!succeeded || !project?.repositoryUri) return undefined;
-    const image = `${project.repositoryUri}:${commit}`;
-    this.images.set(image, [project.architecture]);
-    return image;
   }
 
   provisioned(resource: EffectResource, context: EffectContext): string | undefined {
+    try {
+      return this.provision(resource, context);
+    } finally {
+      this.save();
+    }
+  }
+
+  deleted(resource: EffectResource): void {
+    try {
+      this.delete(resource);
+    } finally {
+      this.save();
+    }
+  }
+
+  /** Writes the services' state if a resource changed it (every effect below marks what it changes). */
+  private save(): void {
+    if (!this.changed) return;
+    this.changed = false;
+    if (!this.file) return;
+    const stored: StoredServices = {
+      secrets: this.secrets.toJSON(),
+      parameters: this.parameters.toJSON(),
+      databasePasswords: [...this.databasePasswords],
+      snapshots: this.snapshots,
+      bucketObjects: [...this.bucketObjects],
+      images: [...this.images],
+      pipelines: [...this.pipelines],
+      buildProjects: [...this.buildProjects],
+      keyPairRegions: [...this.keyPairRegions],
+    };
+    writeJsonAtomic(this.file, stored);
+  }
+
+  private provision(resource: EffectResource, context: EffectContext): string | undefined {
     const resolved = this.resolveDynamicReferences(resource.properties, context.region);
     if (typeof resolved === 'string') return resolved;
     switch (resource.type) {
@@ -165,13 +264,15 @@ export class SimulatedServices implements ResourceEffects {
         return this.rdsInstance(resource, context, resolved);
       case 'AWS::ElastiCache::ReplicationGroup':
         if (resolved.AuthToken !== undefined)
-          this.databasePasswords.set(resource.physicalId, resolved.AuthToken);
+          this.setDatabasePassword(resource.physicalId, resolved.AuthToken);
         return undefined;
       case 'AWS::CodeBuild::Project':
         this.buildProjects.set(resource.physicalId, buildProjectOf(resource.properties));
+        this.changed = true;
         return undefined;
       case 'AWS::CodePipeline::Pipeline':
         this.pipelines.set(resource.physicalId, buildSetupOf(resource.properties));
+        this.changed = true;
         return undefined;
       case 'AWS::ECS::Service':
         return this.ecsService(resource, context);
@@ -211,7 +312,7 @@ export class SimulatedServices implements ResourceEffects {
     return undefined;
   }
 
-  deleted(resource: EffectResource): void {
+  private delete(resource: EffectResource): void {
     switch (resource.type) {
       case 'AWS::SecretsManager::Secret':
         this.secrets.delete(resource.physicalId);
@@ -223,18 +324,19 @@ export class SimulatedServices implements ResourceEffects {
         this.keyPairRegions.delete(resource.physicalId);
         break;
       case 'AWS::CodeBuild::Project':
-        this.buildProjects.delete(resource.physicalId);
+        this.changed ||= this.buildProjects.delete(resource.physicalId);
         break;
       case 'AWS::CodePipeline::Pipeline':
-        this.pipelines.delete(resource.physicalId);
+        this.changed ||= this.pipelines.delete(resource.physicalId);
         break;
       case 'AWS::S3::Bucket':
-        this.bucketObjects.delete(resource.physicalId);
+        this.changed ||= this.bucketObjects.delete(resource.physicalId);
         break;
       case 'AWS::RDS::DBInstance':
       case 'AWS::ElastiCache::ReplicationGroup':
-        this.databasePasswords.delete(resource.physicalId);
+        this.changed ||= this.databasePasswords.delete(resource.physicalId);
         if (resource.deletionPolicy === 'Snapshot') {
+          this.changed = true;
           this.snapshots.push({
             instance: resource.physicalId,
             snapshot: `${resource.physicalId}-final-${Date.now()}`,
@@ -245,8 +347,6 @@ export class SimulatedServices implements ResourceEffects {
       default:
     }
   }
-
-  private readonly keyPairRegions = new Map<string, string[]>();
 
   /**
    * `{{resolve:secretsmanager:...}}` and `{{resolve:ssm:...}}` in string properties: the values the
@@ -371,6 +471,11 @@ export class SimulatedServices implements ResourceEffects {
    * key of the replica's region (RDS refuses otherwise). Removing SourceDBInstanceIdentifier
    * promotes the replica; its source is untouched.
    */
+  private setDatabasePassword(instance: string, password: string): void {
+    this.databasePasswords.set(instance, password);
+    this.changed = true;
+  }
+
   private rdsInstance(
     resource: EffectResource,
     context: EffectContext,
@@ -393,13 +498,13 @@ export class SimulatedServices implements ResourceEffects {
         return "InvalidParameterCombination: A read replica in the source's region is encrypted with the source's KMS key: don't specify KmsKeyId";
       }
       const password = this.databasePasswords.get(source.physicalId);
-      if (password !== undefined) this.databasePasswords.set(resource.physicalId, password);
+      if (password !== undefined) this.setDatabasePassword(resource.physicalId, password);
     }
     if (resolved.MasterUserPassword !== undefined) {
       if (typeof sourceId === 'string') {
         return "InvalidParameterCombination: a read replica takes its source's master password";
       }
-      this.databasePasswords.set(resource.physicalId, resolved.MasterUserPassword);
+      this.setDatabasePassword(resource.physicalId, resolved.MasterUserPassword);
     }
     return undefined;
   }

@@ -127,28 +127,22 @@ describe('an HTTP unit', () => {
 describe('a task unit', () => {
   test('runs the task the payload names, with the rest of the payload as its input', async () => {
     // Prepare
-    const setStageOutputs = jest.fn(async () => undefined);
-    const unit = taskUnit('tasks', { store: { setStageOutputs } } as never);
+    const deleteDatabase = jest.fn(async () => undefined);
+    const unit = taskUnit('tasks', { databases: { deleteDatabase } } as never);
     const input = {
       tenantId: 't1',
       stackId: 'stk_1',
       stageName: 'dev',
       operationId: 'op_1',
-      outputs: { StageUrl: 'https://x' },
-      serviceEnvironmentNames: ['PORT'],
+      engine: 'postgres',
     };
 
     // Act
-    const result = await unit({ task: 'RecordStageReady', ...input });
+    const result = await unit({ task: 'RemoveDatabase', ...input });
 
     // Assess
     expect(result).toEqual({});
-    expect(setStageOutputs).toHaveBeenCalledWith(
-      { tenantId: 't1', stackId: 'stk_1', name: 'dev' },
-      'op_1',
-      { StageUrl: 'https://x' },
-      ['PORT'],
-    );
+    expect(deleteDatabase).toHaveBeenCalledWith(input, 'postgres');
   });
 
   test('refuses a task of another unit by name, so the state machine sees why', async () => {
