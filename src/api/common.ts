@@ -16,6 +16,7 @@ const ERRORS: Record<number, string> = {
   401: 'Missing or invalid bearer token',
   404: 'Not found (also for ids that belong to another tenant)',
   409: 'Conflict: the stage is busy (the error names the running operation) or the name is taken',
+  413: 'The body is over the route’s limit (64 KB for JSON; 1 MB for a GitHub push): it was not read',
   422: 'The Idempotency-Key was used with a different request',
 };
 

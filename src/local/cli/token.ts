@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { TENANT_ID } from '../../domain/ids';
 import { TENANT_CLAIM } from '../../http/auth';
 import { signToken } from '../jwt';
 
@@ -7,8 +8,8 @@ import { signToken } from '../jwt';
 const [tenantId = 'local', userId = `${tenantId}-user`] = process.argv.slice(2);
 const dataDir = process.env.TINYSTACKS_DATA_DIR ?? '.tinystacks';
 const secretFile = join(dataDir, 'jwt-secret');
-if (!/^[A-Za-z0-9_-]{1,64}$/.test(tenantId)) {
-  process.stderr.write('tenant must be 1-64 letters, digits, _ or -\n');
+if (!TENANT_ID.test(tenantId)) {
+  process.stderr.write('tenant must be 1-64 letters, digits, _ or -, starting with a letter\n');
   process.exit(2);
 }
 if (!existsSync(secretFile)) {
