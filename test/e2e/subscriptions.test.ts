@@ -55,7 +55,7 @@ describe('webhook subscriptions against npm start -- --allow-private-webhooks', 
     const otherSub = await other.post('/v1/subscriptions', { url: otherHook.url });
 
     // Act
-    const stack = await acme.post<{ stackId: string }>('/v1/stacks', newStack);
+    const stack = await acme.post<{ stackId: string }>('/v1/stacks', newStack());
     const created = await acme.post<{ operation: { operationId: string } }>(
       `/v1/stacks/${stack.body.stackId}/stages`,
       { name: 'dev' },
