@@ -36,7 +36,8 @@ const QUEUE_CONSUMER = [
  * `onlyKeys`: a partition key prefix the function's items are confined to; `start`/`resume`:
  * start the workflows, answer their task tokens; `publish`: put events on the platform's bus;
  * `secrets`: Secrets Manager actions on the platform's own secrets (`<service>/<stage>/*`: webhook
- * secrets, the approval link key, Slack's signing secret); `email`: send approval requests with SES;
+ * secrets, the approval link key, Slack's signing secret); `subscriptionKey`: read the key ring that
+ * seals webhook signing secrets (the `SubscriptionKeySecret` resource, nothing else); `email`: send approval requests with SES;
  * `customerAccounts`: 'verify' assumes any role directly (with the tenant's external id, to prove
  * the tenant controls it), 'platform' goes through the platform principal role; `queues`: SQS
  * actions per queue (by logical id).
@@ -88,7 +89,7 @@ const ACCESS = {
   getBastionPrivateKey: { table: [...READ, 'dynamodb:PutItem'], customerAccounts: 'platform', publish: true },
   // Status subscriptions (webhooks): the slot counter (update) and the item (put); no idempotency
   // records, because the create response carries the secret.
-  createSubscription: { table: ['dynamodb:PutItem', 'dynamodb:UpdateItem'] },
+  createSubscription: { table: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], subscriptionKey: true },
   listSubscriptions: { table: QUERY },
   getSubscription: { table: READ },
   /** Deletes the item, gives the slot back (update). */
@@ -200,6 +201,7 @@ const ACCESS = {
   /** Reads the subscription (its sealed secret), writes dead letters. */
   sendWebhook: {
     table: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+    subscriptionKey: true,
     queues: { [WEBHOOK_QUEUE]: QUEUE_CONSUMER },
   },
 };
@@ -328,6 +330,13 @@ module.exports = async ({ resolveConfigurationProperty, resolveVariable }) => {
         Resource: sub(
           `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${service}/${stage}/*`,
         ),
+      });
+    }
+    if (access.subscriptionKey) {
+      statements.push({
+        Effect: 'Allow',
+        Action: ['secretsmanager:GetSecretValue'],
+        Resource: { Ref: 'SubscriptionKeySecret' },
       });
     }
     if (access.email) {

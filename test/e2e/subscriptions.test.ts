@@ -112,6 +112,6 @@ describe('webhook subscriptions against npm start -- --allow-private-webhooks', 
     expect(server.output()).toContain('--allow-private-webhooks');
     expect(server.output()).not.toContain(subscribed.body.secret);
     expect(readFileSync(join(server.dataDir, 'server.log'), 'utf8')).not.toContain(subscribed.body.secret);
-    expect(statSync(join(server.dataDir, 'subscription-key')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(server.dataDir, 'subscription-keys.json')).mode & 0o777).toBe(0o600);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * `npm run package:check`: compiles serverless.yml offline (`serverless package --stage ci`) and
+ * `npm run package:check`: compiles serverless.yml offline (`serverless package`, with no stage and no
+ * parameters, as a newcomer would run it) and
  * checks the CloudFormation template it produces against the code: one Lambda per entry file, one
  * role per Lambda, one HTTP route per API route with the JWT authorizer where the route wants it,
  * the state machines with every placeholder resolved, the table and the bus, no dependency cycle,
@@ -14,7 +15,8 @@ import { tsImport } from 'tsx/esm/api';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const outDir = join(root, '.serverless');
-const STAGE = 'ci';
+/** The stage `serverless package` builds when none is given. */
+const STAGE = 'dev';
 const SERVICE = 'tinystacks';
 const RUNTIME = 'nodejs24.x';
 const MAX_ARTIFACT_BYTES = 1024 * 1024;
@@ -29,12 +31,11 @@ const check = (ok, message) => {
 
 rmSync(outDir, { recursive: true, force: true });
 const started = performance.now();
-const cli = spawnSync(
-  process.execPath,
-  [realpathSync(join(root, 'node_modules/.bin/serverless')), 'package', '--stage', STAGE],
-  {
+const serverless = (...args) =>
+  spawnSync(process.execPath, [realpathSync(join(root, 'node_modules/.bin/serverless')), ...args], {
     cwd: root,
     encoding: 'utf8',
+    timeout: 300_000,
     env: {
       ...process.env,
       // Packaging calls no AWS API, but the CLI still looks for credentials; without these it
@@ -45,16 +46,22 @@ const cli = spawnSync(
       AWS_PROFILE: '',
       AWS_EC2_METADATA_DISABLED: 'true',
     },
-  },
-);
+  });
+const cli = serverless('package');
 const packageSeconds = (performance.now() - started) / 1000;
 if (cli.status !== 0) {
   console.error(cli.stdout, cli.stderr);
-  console.error(
-    `package check: serverless package --stage ${STAGE} failed (exit ${cli.status ?? cli.signal})`,
-  );
+  console.error(`package check: serverless package failed (exit ${cli.status ?? cli.signal})`);
   process.exit(1);
 }
+
+// Deploy, unlike package, refuses to go without the required parameters, before it calls AWS.
+const deploy = serverless('deploy', '--stage', 'package-check');
+check(
+  deploy.status !== 0 &&
+    /The deploy parameter jwtIssuerUrl is required/.test(`${deploy.stdout}${deploy.stderr}`),
+  `serverless deploy without parameters must stop naming them (exit ${deploy.status}): ${deploy.stderr.slice(0, 300)}`,
+);
 
 const template = JSON.parse(readFileSync(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'));
 const resources = template.Resources;
@@ -317,7 +324,7 @@ for (const { name, bytes } of artifacts) {
 
 // ---- report -----------------------------------------------------------------------------------------------
 
-console.log(`serverless package --stage ${STAGE}: ${packageSeconds.toFixed(1)} s`);
+console.log(`serverless package (no parameters): ${packageSeconds.toFixed(1)} s`);
 console.log(
   `${lambdas.length} functions, ${rolesInUse.size} function roles, ${routes.length} routes, ${machines.length} state machines`,
 );
