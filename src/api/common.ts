@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { stageName } from '../domain/input/fields';
 import type { ResponseSpec } from '../http/route';
+import { decodeToken, encodeToken } from '../store/page';
 import { errorSchema } from './views';
 
 export const stackParams = z.strictObject({
@@ -34,3 +35,16 @@ export const page = <T>(items: T[], nextToken: string | undefined) => ({
   items,
   nextToken: nextToken ?? null,
 });
+
+/**
+ * Another service's page token (CloudFormation's, CloudWatch Logs'), wrapped with what it pages:
+ * a garbled token or one of another list is a 400 on nextToken here, never that service's error
+ * (a 500) or a page of something else.
+ */
+export const foreignToken = {
+  decode: (token: string | undefined, of: string): string | undefined =>
+    decodeToken(token, { partitionKey: 'of', partition: of, attributes: ['of', 'next'] })?.next as
+      string | undefined,
+  encode: (next: string | undefined, of: string): string | null =>
+    encodeToken(next ? { of, next } : undefined) ?? null,
+};

@@ -98,7 +98,10 @@ function parseRequest(route: AnyRoute, event: APIGatewayProxyEventV2): ParsedReq
     query: (route.query
       ? parsePart(route.query, event.queryStringParameters ?? {}, 'query')
       : undefined) as never,
-    body: (route.body && !route.raw ? parsePart(route.body, json ?? {}, 'body') : undefined) as never,
+    // No body at all reads as {}; a JSON null is a body, and not an object.
+    body: (route.body && !route.raw
+      ? parsePart(route.body, json === undefined ? {} : json, 'body')
+      : undefined) as never,
     headers: event.headers,
     rawBody: raw,
   };

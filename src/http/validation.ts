@@ -51,12 +51,19 @@ function flatten(issues: readonly Issue[], base: Path = []): { issue: Issue; pat
   });
 }
 
-/** `__proto__` cannot be a key of a parsed object: assigning it sets the prototype, and the value is lost. */
-function prototypeKeyPath(value: unknown, path: Path = []): Path | undefined {
+/**
+ * The members every JavaScript object has (`constructor`, `toString`, `__proto__`, …). As a key of
+ * user input they break the code that reads it: assigning `__proto__` sets the prototype and the
+ * value is lost; an own `toString` or `constructor` makes the AWS SDK's marshalling throw. So they
+ * are refused as names, by name, wherever they appear in a request.
+ */
+const OBJECT_MEMBERS = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+function memberKeyPath(value: unknown, path: Path = []): Path | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   for (const key of Object.keys(value)) {
-    if (key === '__proto__') return [...path, key];
-    const found = prototypeKeyPath((value as Record<string, unknown>)[key], [...path, key]);
+    if (OBJECT_MEMBERS.has(key)) return [...path, key];
+    const found = memberKeyPath((value as Record<string, unknown>)[key], [...path, key]);
     if (found) return found;
   }
   return undefined;
@@ -69,10 +76,13 @@ function prototypeKeyPath(value: unknown, path: Path = []): Path | undefined {
  * (`reigon`) is the likeliest reason another one (`region`) is missing.
  */
 export function parsePart<S extends z.ZodMiniType>(schema: S, value: unknown, part: string): z.infer<S> {
-  const protoPath = prototypeKeyPath(value);
-  if (protoPath) {
-    const field = protoPath.join('.');
-    throw badRequest(field, `${field}: \`__proto__\` is not accepted as a name`);
+  const memberPath = memberKeyPath(value);
+  if (memberPath) {
+    const field = memberPath.join('.');
+    throw badRequest(
+      field,
+      `${field}: \`${String(memberPath.at(-1))}\` is not accepted as a name (every JavaScript object has it)`,
+    );
   }
   // reportInput: without it zod leaves issue.input out, and a wrong type would read as a missing field.
   const result = schema.safeParse(value, { reportInput: true });

@@ -1,10 +1,11 @@
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setLogSink } from '../log';
 import { parseCliOptions } from './options';
 import { recoverInterruptedRuns } from './pipelines-runtime';
 import { recoverInterruptedOperations } from './recovery';
 import { startRuntime } from './runtime';
+import { serverFileOf } from './server-file';
 
 const LOCAL_TENANT = 'local';
 
@@ -41,6 +42,13 @@ async function main() {
   );
   const token = runtime.tokenFor(LOCAL_TENANT, 'local-user');
   if (dataDir) writeFileSync(join(dataDir, 'local-token'), `${token}\n`, { mode: 0o600 });
+  // Where this server listens, for `npm run webhook` and `npm run token` in another shell.
+  const serverFile = dataDir ? serverFileOf(dataDir) : undefined;
+  if (serverFile)
+    writeFileSync(
+      serverFile,
+      `${JSON.stringify({ url: runtime.url, pid: process.pid, startedAt: new Date().toISOString() })}\n`,
+    );
 
   runtime.bus.subscribe((event) => {
     if (event.source !== 'tinystacks') return;
@@ -86,6 +94,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     process.stdout.write('stopping...\n');
+    if (serverFile) rmSync(serverFile, { force: true });
     await runtime.close();
     process.exit(0);
   };

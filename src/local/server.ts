@@ -97,13 +97,48 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyRe
   });
 }
 
-/**
- * Answers an error as the functions do (`{"error": {code, message, field}}`). After a refused
- * body the connection is closed once the answer is sent: the rest of the body is never read.
- */
-function sendError(res: ServerResponse, error: DomainError, close = false) {
+/** Answers an error as the functions do: `{"error": {code, message, field}}`. */
+function sendError(res: ServerResponse, error: DomainError) {
   const response = errorResponse(error, '');
-  send(res, response.statusCode, response.body, close ? { connection: 'close' } : {});
+  send(res, response.statusCode, response.body);
+}
+
+/**
+ * After a refused body, what is still read (and dropped, never kept) before the connection is cut:
+ * up to API Gateway's own limit, for a few seconds. Clients send the rest of their body before
+ * they read the answer; closing on unread data would reset the connection and lose the answer.
+ */
+const LINGER_BYTES = 10 * 1024 * 1024;
+const LINGER_MS = 5000;
+
+/**
+ * Refuses a body over the cap. The whole 413 is written at once (its length declared, and
+ * `Connection: close` so the client does not reuse the connection); what the client still sends
+ * is dropped as it arrives; the response ends, and the connection closes cleanly, when the request
+ * ends. Ending it earlier would close on unread data, which resets the connection and can lose the
+ * answer. A body that goes on past the linger is cut off. Memory stays at the cap either way.
+ */
+function refuseBody(req: IncomingMessage, res: ServerResponse, maxBytes: number) {
+  const response = errorResponse(payloadTooLarge(maxBytes), '');
+  res.writeHead(response.statusCode, {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(response.body)),
+    connection: 'close',
+  });
+  res.write(response.body);
+  let dropped = 0;
+  const cut = () => req.socket.destroy();
+  const timer = setTimeout(cut, LINGER_MS);
+  req.socket.once('close', () => clearTimeout(timer));
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > LINGER_BYTES) cut();
+  });
+  req.on('end', () => {
+    clearTimeout(timer);
+    res.end();
+  });
+  req.resume();
 }
 
 /**
@@ -112,7 +147,7 @@ function sendError(res: ServerResponse, error: DomainError, close = false) {
  */
 export async function readLocalJson(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
   const read = await readBody(req, MAX_BODY_BYTES);
-  if ('tooLarge' in read) return sendError(res, payloadTooLarge(MAX_BODY_BYTES), true);
+  if ('tooLarge' in read) return refuseBody(req, res, MAX_BODY_BYTES);
   try {
     const value: unknown = read.body ? JSON.parse(read.body) : {};
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value;
@@ -189,7 +224,7 @@ export function createApiServer(options: {
     // function refuses the same bodies with the same 413).
     const maxBytes = maxBodyBytesOf(match.route.route);
     const read = await readBody(req, maxBytes);
-    if ('tooLarge' in read) return sendError(res, payloadTooLarge(maxBytes), true);
+    if ('tooLarge' in read) return refuseBody(req, res, maxBytes);
     const event = toEvent(req, url, method, match.route.route.path, match.params, read.body, claims);
     const result = await match.route.handler(event, lambdaContext(match.route.route.operationId));
     send(res, result.statusCode, result.body ?? '', result.headers ?? {});
@@ -205,13 +240,14 @@ function toEvent(
   body: string | undefined,
   claims: Record<string, unknown> | undefined,
 ): APIGatewayProxyEventV2 {
-  const headers: Record<string, string> = {};
+  // Null prototypes: a query parameter named `__proto__` is kept as API Gateway keeps it (and refused by the function).
+  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
-  const query: Record<string, string> = {};
+  const query: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [name, value] of url.searchParams)
-    query[name] = name in query ? `${query[name]},${value}` : value;
+    query[name] = Object.hasOwn(query, name) ? `${query[name]},${value}` : value;
   const now = new Date();
   return {
     version: '2.0',

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import * as z from 'zod/mini';
 import { stackParams } from '../../../src/api/common';
 import { conflict, DomainError, notFound } from '../../../src/domain/errors';
 import { createStageBody } from '../../../src/domain/input/stage';
@@ -230,6 +231,33 @@ describe('request validation', () => {
     expect(logs.entries()).toContainEqual(expect.objectContaining({ level: 'warn', name: 'stackId' }));
     expect(calls).toHaveLength(0);
   });
+
+  test.each(['null', '[]', '"dev"'])(
+    'a JSON %s body is a 400 on body, even where every field is optional (never read as {})',
+    async (body) => {
+      // Prepare: a route like POST …/runs, whose body is {commit?}.
+      const optionalOnly = httpHandler(
+        defineRoute({
+          ...createStageLike,
+          body: z.strictObject({ commit: z.optional(z.string()) }),
+          async handle(req) {
+            calls.push(req as never);
+            return { statusCode: 202 };
+          },
+        }),
+        {},
+      );
+      const event = apiRequest('create-stage', { body });
+
+      // Act
+      const response = await invoke(optionalOnly, event);
+
+      // Assess
+      expect(response.statusCode).toBe(400);
+      expect(errorOf(response).field).toBe('body');
+      expect(calls).toHaveLength(0);
+    },
+  );
 
   test('a body that is not JSON is a 400 on the field body', async () => {
     // Prepare

@@ -101,19 +101,26 @@ describe('parsePart: prototype-member names', () => {
     expect(refused.field).toBe('environment.__proto__');
   });
 
-  test('other Object.prototype members are ordinary names', () => {
-    // Prepare
-    const body = { environment: { constructor: 'x', toString: 'y', hasOwnProperty: 'z' } };
+  test.each(['constructor', 'toString', 'hasOwnProperty', 'valueOf'])(
+    '`%s` as a variable name is refused by name (it would break the code that stores it)',
+    (name) => {
+      // Act
+      const refused = refusal(() => parsePart(updateStageBody, { environment: { [name]: 'x' } }, 'body'));
 
+      // Assess
+      expect(refused).toEqual({
+        field: `environment.${name}`,
+        message: `environment.${name}: \`${name}\` is not accepted as a name (every JavaScript object has it)`,
+      });
+    },
+  );
+
+  test('names that merely resemble them are ordinary names', () => {
     // Act
-    const parsed = parsePart(updateStageBody, body, 'body');
+    const parsed = parsePart(updateStageBody, { environment: { CONSTRUCTOR: 'x', to_string: 'y' } }, 'body');
 
     // Assess
-    expect(Object.entries(parsed.environment!)).toEqual([
-      ['constructor', 'x'],
-      ['toString', 'y'],
-      ['hasOwnProperty', 'z'],
-    ]);
+    expect(parsed.environment).toEqual({ CONSTRUCTOR: 'x', to_string: 'y' });
   });
 
   test('an invalid variable name says what a name must be', () => {

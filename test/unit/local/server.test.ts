@@ -169,9 +169,10 @@ describe('path parameters', () => {
 });
 
 describe('request bodies', () => {
-  test('a body over the route’s cap is a JSON 413, and the server stops reading it', async () => {
-    // Prepare: 10 MB, chunked (no Content-Length), sent as fast as the socket takes it.
-    const total = 10 * 1024 * 1024;
+  test('a body over the route’s cap is a JSON 413, answered before the body ends; an endless one is cut off', async () => {
+    // Prepare: 24 MB, chunked (no Content-Length), sent as fast as the socket takes it: more than
+    // the server drops after answering (10 MB, API Gateway's own limit).
+    const total = 24 * 1024 * 1024;
     const chunk = Buffer.alloc(64 * 1024, 'x');
     const before = sockets.length;
 
@@ -182,7 +183,8 @@ describe('request bodies', () => {
         res.on('data', (c) => (body += String(c)));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       });
-      req.on('error', reject);
+      // Cut off past the linger: the answer has come by then.
+      req.on('error', (error) => setTimeout(() => reject(error), 1000));
       let sent = 0;
       const write = () => {
         while (sent < total) {
@@ -200,7 +202,8 @@ describe('request bodies', () => {
     expect(JSON.parse(reply.body)).toEqual({
       error: { code: 'PayloadTooLarge', message: `body must be at most ${RAW_CAP} bytes`, field: 'body' },
     });
-    expect(socket.bytesRead).toBeLessThan(total / 4);
+    await new Promise((resolve) => (socket.destroyed ? resolve(undefined) : socket.once('close', resolve)));
+    expect(socket.bytesRead).toBeLessThan(12 * 1024 * 1024);
   });
 
   test('a declared length over the cap is refused before a byte of the body is read', async () => {
