@@ -321,6 +321,28 @@ describe('names', () => {
   });
 });
 
+describe('page tokens', () => {
+  test('a token continues its own list only: the next page of the logs, a 400 anywhere else', async () => {
+    // Prepare: the stage's access log holds the requests made about it.
+    const base = `/v1/stacks/${stackId}/stages/dev`;
+    for (let i = 0; i < 3; i++) await send('page tokens', 'GET', base);
+    const first = JSON.parse((await send('page tokens', 'GET', `${base}/logs?type=access&limit=1`)).body);
+
+    // Act
+    const token = encodeURIComponent(first.nextToken as string);
+    const second = await send('page tokens', 'GET', `${base}/logs?type=access&limit=1&nextToken=${token}`);
+    const appLog = await send('page tokens', 'GET', `${base}/logs?type=app&nextToken=${token}`);
+    const events = await send('page tokens', 'GET', `${base}/stack-events?nextToken=${token}`);
+
+    // Assess
+    expect(first.lines).toHaveLength(1);
+    expect(second.status).toBe(200);
+    expect(JSON.parse(second.body).lines[0]).not.toEqual(first.lines[0]);
+    expect([appLog.status, events.status]).toEqual([400, 400]);
+    expect(JSON.parse(events.body).error.field).toBe('nextToken');
+  });
+});
+
 describe('the embedded runtime’s own endpoints', () => {
   test('test hooks refuse bad JSON and big bodies; executions are the caller’s tenant’s only', async () => {
     // Act
