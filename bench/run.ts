@@ -3,11 +3,12 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { slowRequests } from './lib/api';
-import { parseOptions, type BenchOptions, type Section } from './lib/options';
+import { parseOptions, SECTIONS, type BenchOptions, type Section } from './lib/options';
 import { renderTable, type Row, type SectionResult } from './lib/report';
 import { round } from './lib/stats';
 import { runApi } from './sections/api';
 import { runBundles } from './sections/bundles';
+import { runMemory } from './sections/memory';
 import { runScale } from './sections/scale';
 import { runWorkflows } from './sections/workflows';
 
@@ -27,6 +28,7 @@ async function main() {
     api: () => runApi(root, options),
     workflows: () => runWorkflows(root, options),
     scale: () => runScale(root, options),
+    memory: () => runMemory(root, options),
   };
   const results: Partial<Record<Section, SectionResult>> = {};
   const rows: Row[] = [];
@@ -78,7 +80,7 @@ async function main() {
     });
   }
   const totalSeconds = round((performance.now() - started) / 1000);
-  const full = !options.quick && options.sections.length === 4;
+  const full = !options.quick && options.sections.length === SECTIONS.length;
   const environment = {
     node: process.version,
     cpus: cpus().length,

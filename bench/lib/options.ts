@@ -1,4 +1,4 @@
-export const SECTIONS = ['bundles', 'api', 'workflows', 'scale'] as const;
+export const SECTIONS = ['bundles', 'api', 'workflows', 'scale', 'memory'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -26,7 +26,7 @@ export interface BenchOptions {
 }
 
 const USAGE = `npm run bench -- [options]
-  --only bundles,api,workflows,scale   run only these sections
+  --only bundles,api,workflows,scale,memory   run only these sections
   --quick                              a smoke run: fewer runs, 3 s loads, a 10 s "slow" stack
   --runs N                             fresh-process loads per bundle (default 15)
   --bundles TEXT                       only the functions whose name or file contains TEXT
