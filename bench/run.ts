@@ -8,6 +8,7 @@ import { renderTable, type Row, type SectionResult } from './lib/report';
 import { round } from './lib/stats';
 import { runApi } from './sections/api';
 import { runBundles } from './sections/bundles';
+import { runDashboard } from './sections/dashboard';
 import { runMemory } from './sections/memory';
 import { runScale } from './sections/scale';
 import { runWorkflows } from './sections/workflows';
@@ -28,6 +29,7 @@ async function main() {
     api: () => runApi(root, options),
     workflows: () => runWorkflows(root, options),
     scale: () => runScale(root, options),
+    dashboard: () => runDashboard(root, options),
     memory: () => runMemory(root, options),
   };
   const results: Partial<Record<Section, SectionResult>> = {};

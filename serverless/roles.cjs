@@ -40,7 +40,7 @@ const QUEUE_CONSUMER = [
  * seals webhook signing secrets (the `SubscriptionKeySecret` resource, nothing else); `email`: send approval requests with SES;
  * `customerAccounts`: 'verify' assumes any role directly (with the tenant's external id, to prove
  * the tenant controls it), 'platform' goes through the platform principal role; `queues`: SQS
- * actions per queue (by logical id).
+ * actions per queue (by logical id); `buckets`: S3 actions per bucket (by logical id).
  *
  * Reads of a tenant's external id (targetOf, the stack tasks) only GetItem: by then the profile
  * exists, because registering the stack's role created it.
@@ -61,6 +61,8 @@ const ACCESS = {
   getStack: { table: READ },
   /** Also deletes the stack's webhook secret and its pipeline's CloudFormation stack. */
   deleteStack: { table: IDEMPOTENCY, customerAccounts: 'platform', secrets: ['secretsmanager:DeleteSecret'] },
+  /** Describes (or deletes a failed) pipeline stack in the customer's account, records the pipeline, starts create-pipeline. */
+  retryPipeline: { table: IDEMPOTENCY, customerAccounts: 'platform', start: true, publish: true },
   createStage: { table: IDEMPOTENCY, start: true },
   listStages: { table: READ, index: QUERY },
   getStage: { table: READ },
@@ -128,8 +130,10 @@ const ACCESS = {
   describeStackTask: { table: READ, customerAccounts: 'platform' },
   explainStackFailureTask: { table: READ, customerAccounts: 'platform' },
   waitForStackTask: { table: UPDATE, onlyKeys: 'WAIT#', resume: true },
-  recordStageReadyTask: { table: UPDATE },
-  recordFailureTask: { table: UPDATE },
+  /** Reads the stage's pending settings change, which the write makes the stage's settings. */
+  recordStageReadyTask: { table: [...READ, ...UPDATE] },
+  /** Keeps a failed settings change apart; asks CloudFormation whether the stage still runs its last deployment. */
+  recordFailureTask: { table: [...READ, ...UPDATE], customerAccounts: 'platform' },
   removeStageTask: { table: ['dynamodb:DeleteItem', 'dynamodb:UpdateItem'] },
   renderDatabaseTemplateTask: { table: READ },
   recordReplicaSourceTask: { table: [...READ, ...UPDATE] },
@@ -197,6 +201,9 @@ const ACCESS = {
     table: QUERY,
     queues: { [WEBHOOK_QUEUE]: ['sqs:SendMessage'], [WEBHOOK_DLQ]: ['sqs:SendMessage'] },
   },
+  // Custom resources
+  /** Copies the dashboard's build into its bucket; empties it when the stack is deleted. */
+  deployDashboard: { buckets: { DashboardBucket: ['s3:PutObject', 's3:DeleteObject', 's3:ListBucket'] } },
   // SQS
   /** Reads the subscription (its sealed secret), writes dead letters. */
   sendWebhook: {
@@ -359,6 +366,14 @@ module.exports = async ({ resolveConfigurationProperty, resolveVariable }) => {
         Action: [...actions].sort(),
         Resource: { 'Fn::GetAtt': [queue, 'Arn'] },
       });
+    }
+    for (const [bucket, actions] of Object.entries(access.buckets ?? {})) {
+      const onBucket = actions.filter((a) => a === 's3:ListBucket');
+      const onObjects = actions.filter((a) => a !== 's3:ListBucket');
+      if (onBucket.length)
+        statements.push({ Effect: 'Allow', Action: onBucket, Resource: { 'Fn::GetAtt': [bucket, 'Arn'] } });
+      if (onObjects.length)
+        statements.push({ Effect: 'Allow', Action: onObjects.sort(), Resource: sub(`\${${bucket}.Arn}/*`) });
     }
     if (access.customerAccounts === 'verify') {
       statements.push({ Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: 'arn:aws:iam::*:role/*' });

@@ -1,4 +1,4 @@
-export const SECTIONS = ['bundles', 'api', 'workflows', 'scale', 'memory'] as const;
+export const SECTIONS = ['bundles', 'api', 'workflows', 'scale', 'dashboard', 'memory'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -21,12 +21,14 @@ export interface BenchOptions {
   latencySamples: number;
   scaleStacks: number;
   scaleStagesPerStack: number;
+  /** The scale section's runtime keeps its data in a fresh temporary folder, as `npm start` does. */
+  scaleOnDisk: boolean;
   /** Exit non-zero when a target is missed (CI use). */
   strict: boolean;
 }
 
 const USAGE = `npm run bench -- [options]
-  --only bundles,api,workflows,scale,memory   run only these sections
+  --only bundles,api,workflows,scale,dashboard,memory   run only these sections
   --quick                              a smoke run: fewer runs, 3 s loads, a 10 s "slow" stack
   --runs N                             fresh-process loads per bundle (default 15)
   --bundles TEXT                       only the functions whose name or file contains TEXT
@@ -35,6 +37,7 @@ const USAGE = `npm run bench -- [options]
   --connections N                      concurrent requests (default 32)
   --http-generator child|inprocess     where autocannon runs (default child)
   --slow-stack S                       the slow stack's total seconds (default 60)
+  --scale-on-disk                      the scale section's runtime keeps its data in a temporary folder
   --strict                             exit 1 when a target is missed`;
 
 function positive(name: string, value: string | undefined, max: number): number {
@@ -57,6 +60,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     latencySamples: quick ? 20 : 60,
     scaleStacks: 20,
     scaleStagesPerStack: 5,
+    scaleOnDisk: false,
     strict: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -71,6 +75,9 @@ export function parseOptions(argv: string[]): BenchOptions {
         break;
       case '--strict':
         options.strict = true;
+        break;
+      case '--scale-on-disk':
+        options.scaleOnDisk = true;
         break;
       case '--only': {
         const wanted = value().split(',');

@@ -1,4 +1,7 @@
 import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { resourceUsage } from 'node:process';
 import { fileURLToPath } from 'node:url';
 import type { BusEvent } from '../../src/local/bus';
@@ -64,7 +67,8 @@ export async function scaleInThisProcess(root: string, options: BenchOptions): P
   const sampler = setInterval(() => {
     rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
   }, 100);
-  const runtime = await startRuntime({ port: 0, stackDelayMs: STACK_DELAY_MS });
+  const dataDir = options.scaleOnDisk ? mkdtempSync(join(tmpdir(), 'bench-scale-')) : undefined;
+  const runtime = await startRuntime({ port: 0, stackDelayMs: STACK_DELAY_MS, dataDir });
   const rssIdle = process.memoryUsage().rss;
   try {
     const api = apiClient(runtime.url, runtime.tokenFor('bench'));
@@ -153,6 +157,7 @@ export async function scaleInThisProcess(root: string, options: BenchOptions): P
       stacks: options.scaleStacks,
       stages: stages.length,
       stackDelayMs: STACK_DELAY_MS,
+      onDisk: dataDir !== undefined,
       statuses: Object.fromEntries(statuses),
       operations: operations.length,
       createOperations: creatOps,
@@ -175,7 +180,7 @@ export async function scaleInThisProcess(root: string, options: BenchOptions): P
         section: 'scale',
         item: `${stages.length} create-stage operations across ${options.scaleStacks} stacks, at once`,
         measured: `${succeeded}/${operations.length} SUCCEEDED (${creatOps} creates + ${operations.length - creatOps} PATCH rebuilds) in ${allSeconds} s`,
-        reference: `stacks ${STACK_DELAY_MS / 1000} s per status step`,
+        reference: `stacks ${STACK_DELAY_MS / 1000} s per status step; data ${dataDir ? 'on disk' : 'in memory'}`,
         ratio: '',
         target: 'all SUCCEEDED',
         verdict: verdict(creatOps === stages.length && succeeded === operations.length),
@@ -212,5 +217,6 @@ export async function scaleInThisProcess(root: string, options: BenchOptions): P
   } finally {
     clearInterval(sampler);
     await closeQuietly(runtime);
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
 }

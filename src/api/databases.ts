@@ -42,6 +42,8 @@ export const databaseView = (db: Database) => ({
       }
     : null,
   promotedAt: db.promotedAt ?? null,
+  /** RDS allows the next storage change six hours after this one. */
+  storageChangedAt: db.storageChangedAt ?? null,
   cfnStackName: db.cfnStackName ?? null,
   lastOperationId: db.lastOperationId,
   lastError: db.lastError ?? null,
@@ -72,6 +74,7 @@ export const databaseSchema = z.object({
     }),
   ),
   promotedAt: nullableString,
+  storageChangedAt: nullableString,
   cfnStackName: nullableString,
   lastOperationId: z.string(),
   lastError: nullableString,

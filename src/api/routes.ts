@@ -22,7 +22,13 @@ import {
 import { healthRoute, roleSetupRoute } from './meta';
 import { getOperationRoute, listOperationsRoute } from './operations';
 import { openApiRoute } from './openapi';
-import { createStackRoute, deleteStackRoute, getStackRoute, listStacksRoute } from './stacks';
+import {
+  createStackRoute,
+  deleteStackRoute,
+  getStackRoute,
+  listStacksRoute,
+  retryPipelineRoute,
+} from './stacks';
 import {
   createSubscriptionRoute,
   deleteSubscriptionRoute,
@@ -52,6 +58,7 @@ export const routes = [
   listStacksRoute,
   getStackRoute,
   deleteStackRoute,
+  retryPipelineRoute,
   createStageRoute,
   listStagesRoute,
   getStageRoute,

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { retryPipeline } from '../app/pipeline-retry';
 import { forgetWebhookSecret, webhookUrlOf } from '../app/pipelines';
 import { createStack, targetOf } from '../app/stacks';
 import type { ApiDeps } from '../app/deps';
@@ -112,5 +113,35 @@ export const deleteStackRoute = defineRoute({
       log.error('stack pipeline not cleaned up', { stackId: stack.stackId, ...errorFields(error) });
     }
     return { statusCode: 204 };
+  },
+});
+
+export const retryPipelineRoute = defineRoute({
+  method: 'POST',
+  path: '/v1/stacks/{stackId}/pipeline/retry',
+  operationId: 'retryPipeline',
+  summary:
+    'Create again a build pipeline whose creation failed (its CloudFormation stack is checked first: 409 while it is busy)',
+  tag: 'Stacks',
+  auth: 'jwt',
+  idempotent: true,
+  params: stackParams,
+  body: z.strictObject({}),
+  responses: responses(
+    {
+      200: {
+        description: 'Its stack had been created after all: the pipeline is ACTIVE',
+        schema: stackSchema,
+      },
+      202: {
+        description: 'The create-pipeline workflow started again: the pipeline is CREATING',
+        schema: stackSchema,
+      },
+    },
+    [400, 401, 404, 409],
+  ),
+  async handle(req, deps: Pick<ApiDeps, 'store' | 'pipelines' | 'workflows' | 'stacks' | 'bus'>) {
+    const { stack, started } = await retryPipeline(deps, req.caller.tenantId, req.params.stackId);
+    return { statusCode: started ? 202 : 200, body: stackView(stack) };
   },
 });

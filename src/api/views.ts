@@ -40,8 +40,13 @@ export const stageView = (s: Stage) => ({
     environment: s.environment,
     origins: s.origins,
   },
+  pendingChange: s.pendingChange
+    ? { operationId: s.pendingChange.operationId, settings: s.pendingChange.settings }
+    : null,
+  failedChange: s.failedChange ?? null,
   serviceEnvironmentNames: s.serviceEnvironmentNames,
   imageUri: s.imageUri,
+  cfnStackName: s.cfnStackName,
   outputs: s.outputs,
   currentOperationId: s.lock?.operationId ?? null,
   lastOperationId: s.lastOperationId,
@@ -89,21 +94,37 @@ export const stackSchema = z.object({
   updatedAt: z.string(),
 });
 
+const settingsSchema = z.object({
+  requireApproval: z.boolean(),
+  loadBalancer: z.boolean(),
+  port: z.number(),
+  environment: stringMap,
+  origins: z.array(z.string()),
+});
+
 export const stageSchema = z.object({
   stackId: z.string(),
   name: z.string(),
   region: z.string(),
   status: z.enum(STAGE_STATUSES),
   url: nullableString,
-  settings: z.object({
-    requireApproval: z.boolean(),
-    loadBalancer: z.boolean(),
-    port: z.number(),
-    environment: stringMap,
-    origins: z.array(z.string()),
-  }),
+  /** What is deployed: a PATCH changes these only once its operation has deployed them. */
+  settings: settingsSchema,
+  /** A settings change (PATCH) being deployed by its operation. */
+  pendingChange: z.nullable(z.object({ operationId: z.string(), settings: settingsSchema })),
+  /** The last settings change that was not deployed: the settings it asked for, and why it failed. */
+  failedChange: z.nullable(
+    z.object({
+      ...z.partial(settingsSchema).shape,
+      operationId: z.string(),
+      reason: z.string(),
+      failedAt: z.string(),
+    }),
+  ),
   serviceEnvironmentNames: z.array(z.string()),
   imageUri: z.string(),
+  /** The CloudFormation stack that holds the stage, in the customer's account (the stage's region). */
+  cfnStackName: z.string(),
   outputs: stringMap,
   currentOperationId: nullableString,
   lastOperationId: z.string(),

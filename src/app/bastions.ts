@@ -1,6 +1,7 @@
 import { bastionStackName, tunnels, BASTION_USER, type Bastion } from '../domain/bastion';
 import type { BastionBody } from '../domain/input/bastion';
 import { conflict } from '../domain/errors';
+import { assertRegionServes } from '../domain/region-services';
 import type { Stage } from '../domain/stage';
 import { STAGE_OUTPUTS } from '../templates/outputs';
 import { audit } from './databases';
@@ -40,6 +41,7 @@ export async function provisionBastion(
 ) {
   const stack = await deps.store.requireStack(requester.tenantId, stackId);
   const stage = await deps.store.requireStage(requester.tenantId, stackId, stageName);
+  assertRegionServes(stage.region, ['bastion']);
   assertStageActive(stage);
   assertStageCanHostBastion(stage);
   const operation = newStageOperation(requester, stackId, stageName, 'PROVISION_BASTION', body);
@@ -76,7 +78,7 @@ export async function deleteBastion(deps: Deps, requester: Requester, stackId: s
   if (bastion.status !== 'AVAILABLE' && bastion.status !== 'FAILED') {
     throw conflict(`the bastion of stage ${stageName} is ${bastion.status}`);
   }
-  assertStageActive(stage);
+  assertStageActive(stage, { orFailed: true });
   const operation = newStageOperation(requester, stackId, stageName, 'DELETE_BASTION', {});
   await lockStageAndRecord(deps, stage, operation.operationId, () =>
     deps.databases.updateBastion(stageKey(stage), {

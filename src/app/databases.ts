@@ -1,5 +1,6 @@
 import {
   applyDatabaseUpdate,
+  assertInstanceClassFits,
   assertReplicable,
   databaseSizes,
   databaseStackName,
@@ -10,6 +11,7 @@ import {
 import type { StageDatabaseOption, UpdateDatabaseBody } from '../domain/input/database';
 import { badRequest, conflict, notFound } from '../domain/errors';
 import { newId } from '../domain/ids';
+import { assertRegionServes } from '../domain/region-services';
 import type { OperationType } from '../domain/operation';
 import type { Stack } from '../domain/stack';
 import type { Stage } from '../domain/stage';
@@ -43,11 +45,16 @@ export async function validateDatabaseOption(
   stackId: string,
   stageName: string,
   option: StageDatabaseOption,
+  /** The stage's region: where the database (or replica) goes. */
+  region: string,
   field = 'database',
 ): Promise<void> {
   if ('readReplicaOf' in option) {
     const source = option.readReplicaOf;
     assertReplicable(source.engine, `${field}.readReplicaOf.engine`);
+    assertRegionServes(region, [source.engine]);
+    const replicaClass = option.instanceClass ?? ENGINE_SPECS[source.engine].defaultInstanceClass;
+    assertInstanceClassFits(source.engine, replicaClass, region, 'instanceClass');
     if (source.stage === stageName) {
       throw badRequest(
         `${field}.readReplicaOf.stage`,
@@ -73,8 +80,10 @@ export async function validateDatabaseOption(
     }
     return;
   }
-  if (!option.existing) databaseSizes(option);
-  else if (option.instanceClass !== undefined || option.storageGb !== undefined) {
+  if (!option.existing) {
+    assertRegionServes(region, [option.engine]);
+    databaseSizes(option, region);
+  } else if (option.instanceClass !== undefined || option.storageGb !== undefined) {
     throw badRequest(
       `${field}.existing`,
       `${field}.existing: an existing database is not sized by TinyStacks`,
@@ -95,7 +104,7 @@ export async function addDatabase(
 ) {
   const stack = await deps.store.requireStack(requester.tenantId, stackId);
   const stage = await deps.store.requireStage(requester.tenantId, stackId, stageName);
-  await validateDatabaseOption(deps, requester.tenantId, stackId, stageName, body, 'body');
+  await validateDatabaseOption(deps, requester.tenantId, stackId, stageName, body, stage.region, 'body');
   assertStageActive(stage);
   const now = new Date().toISOString();
   const isReplica = 'readReplicaOf' in body;
@@ -158,7 +167,7 @@ export async function addDatabase(
       engine,
       mode: 'managed',
       status: 'CREATING',
-      ...databaseSizes(body),
+      ...databaseSizes(body, stage.region),
       passwordVersion: 1,
       cfnStackName,
       port: spec.port,
@@ -209,7 +218,7 @@ async function changeDatabase(
   const stage = await deps.store.requireStage(requester.tenantId, stackId, stageName);
   const db = await deps.databases.requireDatabase(stageKey(stage), engine);
   const change = plan(db, stack, stage);
-  assertStageActive(stage);
+  assertStageActive(stage, { orFailed: change.type === 'DELETE_DATABASE' });
   const operation = newStageOperation(requester, stackId, stageName, change.type, input);
   await lockStageAndRecord(deps, stage, operation.operationId, () =>
     deps.databases.updateDatabase(
@@ -253,8 +262,8 @@ export function updateDatabase(
   engine: Engine,
   patch: UpdateDatabaseBody,
 ) {
-  return changeDatabase(deps, requester, stackId, stageName, engine, patch, (db) => {
-    const sizes = applyDatabaseUpdate(db, patch);
+  return changeDatabase(deps, requester, stackId, stageName, engine, patch, (db, _stack, stage) => {
+    const sizes = applyDatabaseUpdate(db, patch, stage.region);
     if (sizes.instanceClass === db.instanceClass && sizes.storageGb === db.storageGb) {
       throw badRequest(
         patch.instanceClass !== undefined ? 'instanceClass' : 'storageGb',

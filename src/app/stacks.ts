@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { badRequest } from '../domain/errors';
 import { newId } from '../domain/ids';
+import { assertRegionServes } from '../domain/region-services';
+import { partitionOfArn } from '../domain/regions';
 import type { Stack } from '../domain/stack';
 import type { CreateStackBody } from '../domain/input/stack';
 import type { Caller } from '../http/auth';
@@ -19,6 +21,10 @@ export async function createStack(
   caller: Caller,
   body: CreateStackBody,
 ): Promise<{ stack: Stack; webhookSecret: string }> {
+  // The pipeline is built in the stack's region (CodeStar Connections is missing in some).
+  assertRegionServes(body.region, ['pipeline'], {
+    platformPartition: partitionOfArn(deps.settings.platformPrincipalArn),
+  });
   let roleArn = body.roleArn;
   if (roleArn === undefined) {
     if (deps.settings.requireRoleArn)

@@ -48,14 +48,17 @@ export function newStageOperation(
   };
 }
 
-/** Databases and bastions change a stage that is there: not one being created, deleted or broken. */
-export function assertStageActive(stage: Stage): void {
+/**
+ * Databases and bastions change a stage that is there: not one being created, deleted or broken.
+ * Deleting one is always a way out, also on a FAILED stage (which can then be deleted in turn).
+ */
+export function assertStageActive(stage: Stage, options: { orFailed?: boolean } = {}): void {
   if (stage.lock) {
     throw conflict(`stage ${stage.name} is busy with operation ${stage.lock.operationId}`, {
       operationId: stage.lock.operationId,
     });
   }
-  if (stage.status !== 'ACTIVE') {
+  if (stage.status !== 'ACTIVE' && !(options.orFailed && stage.status === 'FAILED')) {
     throw conflict(
       `stage ${stage.name} is ${stage.status}: databases and bastions can only change on an ACTIVE stage`,
       { status: stage.status },

@@ -11,6 +11,8 @@ import type { CreateStageBody, UpdateStageBody } from '../domain/input/stage';
 import type { Stack } from '../domain/stack';
 import type { Caller } from '../http/auth';
 import { conflict } from '../domain/errors';
+import { assertRegionServes } from '../domain/region-services';
+import { partitionOfArn } from '../domain/regions';
 import { validateDatabaseOption } from './databases';
 import type { ApiDeps } from './deps';
 import { followUpsOf } from './follow-ups';
@@ -61,6 +63,11 @@ export async function createStage(deps: StageDeps, caller: Caller, stackId: stri
   const stack = await deps.store.requireStack(caller.tenantId, stackId);
   const settings = stageSettings(body);
   assertUserEnvironment(settings.environment);
+  const region = body.region ?? stack.region;
+  assertRegionServes(region, [settings.loadBalancer ? 'stageWithLoadBalancer' : 'stage'], {
+    platformPartition: partitionOfArn(deps.settings.platformPrincipalArn),
+  });
+  if (body.bastion) assertRegionServes(region, ['bastion']);
   if (body.database) {
     await validateDatabaseOption(
       { store: deps.store, databases: deps.databases! },
@@ -68,6 +75,7 @@ export async function createStage(deps: StageDeps, caller: Caller, stackId: stri
       stackId,
       body.name,
       body.database,
+      region,
     );
   }
   const operation = newStageOperation(caller, stackId, body.name, 'CREATE_STAGE', body);
@@ -77,7 +85,7 @@ export async function createStage(deps: StageDeps, caller: Caller, stackId: stri
     tenantId: caller.tenantId,
     stackId,
     name: body.name,
-    region: body.region ?? stack.region,
+    region,
     status: 'CREATING',
     cfnStackName: cfnStackNameOf(stackId, body.name),
     imageUri: deps.settings.defaultImageUri,
@@ -117,14 +125,16 @@ export async function updateStage(
   const stack = await deps.store.requireStack(caller.tenantId, stackId);
   const stage = await deps.store.requireStage(caller.tenantId, stackId, stageName);
   if (patch.environment) assertUserEnvironment(patch.environment);
+  if (patch.loadBalancer) assertRegionServes(stage.region, ['stageWithLoadBalancer']);
   const settings = applyStageUpdate(stage, patch);
   const operation = newStageOperation(caller, stackId, stageName, 'UPDATE_STAGE', patch);
   // A stage whose create failed has no CloudFormation stack to update: the rebuild creates it.
   const action = stage.status === 'FAILED' && Object.keys(stage.outputs).length === 0 ? 'CREATE' : 'UPDATE';
   await deps.store.lockStage(stage, operation.operationId, 'UPDATING', settings);
-  return launch(deps, stack, stage, operation, action, () =>
-    deps.store.releaseStageLock(stage, operation.operationId, stage.status as StageStatus),
-  );
+  return launch(deps, stack, stage, operation, action, async () => {
+    await deps.store.failPendingChange(stage, operation.operationId, 'the workflow could not be started');
+    await deps.store.releaseStageLock(stage, operation.operationId, stage.status as StageStatus);
+  });
 }
 
 export async function deleteStage(deps: StageDeps, caller: Caller, stackId: string, stageName: string) {

@@ -4,7 +4,8 @@
  */
 export class CloudError extends Error {
   constructor(
-    name: 'Throttled' | 'StackNotFound' | 'StackExists' | 'StackBusy' | 'AccessDenied',
+    name:
+      'Throttled' | 'StackNotFound' | 'StackExists' | 'StackBusy' | 'AccessDenied' | 'TemplateBucketTaken',
     message: string,
   ) {
     super(message);

@@ -45,10 +45,24 @@ export interface StackDescription {
 
 export interface StackRequest {
   stackName: string;
-  templateBody: string;
+  /** Where TemplatePort.put left the template: CloudFormation reads it from there (up to 1 MB). */
+  templateUrl: string;
   tags: Record<string, string>;
   /** CloudFormation's own idempotency token: a retried call with the same token is a no-op. */
   clientRequestToken: string;
+}
+
+/**
+ * Where templates wait for CloudFormation: CloudFormation takes 51,200 bytes inline but 1 MB from
+ * S3 (src/cloud/template-bucket.ts). Apart from StackPort so that only the two functions that
+ * create and update stacks bundle the S3 client.
+ */
+export interface TemplatePort {
+  /** Puts the template (the same object again for the same stack and token); returns its URL. */
+  put(
+    target: TargetAccount,
+    request: { stackName: string; clientRequestToken: string; templateBody: string },
+  ): Promise<string>;
 }
 
 /**

@@ -26,41 +26,181 @@ export function trustPolicy(platformPrincipalArn: string, verifierPrincipalArn: 
   };
 }
 
-/** What CloudFormation needs to build a stage with the caller's credentials. */
+/**
+ * Only CloudFormation, working on the platform's stacks, may create, change or delete resources:
+ * the provisioning statements hold only for calls CloudFormation makes on the role's behalf
+ * (`aws:CalledVia`), and CloudFormation itself only for stacks named `tinystacks-*`. So the platform
+ * cannot touch anything of the customer's except through its own stacks.
+ */
+const VIA_CLOUDFORMATION = {
+  'ForAnyValue:StringEquals': { 'aws:CalledVia': ['cloudformation.amazonaws.com'] },
+};
+
+/** The database templates name their secrets `<stage>/tinystacks/<stackId>/<engine>-<hash>`. */
+const DATABASE_SECRETS = 'arn:aws:secretsmanager:*:*:secret:*/tinystacks/stk_*';
+
+/** EC2 keeps a key pair's private key at /ec2/keypair/<KeyPairId> (ids, not names: not scoped further). */
+const KEY_PAIR_PARAMETERS = 'arn:aws:ssm:*:*:parameter/ec2/keypair/*';
+
+/** Buckets `tinystacks-templates-<account>-<region>`, where templates wait for CloudFormation. */
+export const TEMPLATE_BUCKET_PREFIX = 'tinystacks-templates-';
+
+/** The services whose roles the stacks create and hand over (ECS tasks, the build, the pipeline). */
+const PASSED_TO = ['ecs-tasks.amazonaws.com', 'codebuild.amazonaws.com', 'codepipeline.amazonaws.com'];
+
+/** The service-linked roles those services create on first use in an account. */
+const SERVICE_LINKED = [
+  'ecs.amazonaws.com',
+  'elasticloadbalancing.amazonaws.com',
+  'rds.amazonaws.com',
+  'elasticache.amazonaws.com',
+  'ops.apigateway.amazonaws.com',
+];
+
+/**
+ * The role's permissions. Each statement is scoped to what the platform creates: its stacks
+ * (`tinystacks-*`), the roles, buckets and database instances CloudFormation names after them, the
+ * secrets the database templates name (`<stage>/tinystacks/…`), its log groups (`/tinystacks/…`),
+ * its pipelines (`tinystacks-stk_…`). The actions are what CloudFormation's resource handlers call
+ * for the resource types the templates use (their registry schemas' `handlers.*.permissions`:
+ * src/local/cloudformation/schemas/handler-permissions.json, checked by the customer role's test),
+ * and the calls the platform's own functions make (src/cloud/aws).
+ */
 export const permissionsPolicy = {
   Version: '2012-10-17',
   Statement: [
     {
       Sid: 'StageStacks',
       Effect: 'Allow',
-      Action: ['cloudformation:*'],
-      Resource: 'arn:aws:cloudformation:*:*:stack/tinystacks-*',
+      Action: [
+        'cloudformation:CreateStack',
+        'cloudformation:UpdateStack',
+        'cloudformation:DeleteStack',
+        'cloudformation:DescribeStacks',
+        'cloudformation:DescribeStackEvents',
+        'cloudformation:DescribeStackResources',
+        'cloudformation:ContinueUpdateRollback',
+        'cloudformation:TagResource',
+        'cloudformation:UntagResource',
+      ],
+      Resource: 'arn:aws:cloudformation:*:*:stack/tinystacks-*/*',
     },
     {
-      Sid: 'StageResources',
+      Sid: 'ProvisionThroughStacks',
       Effect: 'Allow',
       Action: [
-        'ec2:*',
+        'ec2:Describe*',
+        'ec2:Create*',
+        'ec2:Delete*',
+        'ec2:Modify*',
+        'ec2:Associate*',
+        'ec2:Disassociate*',
+        'ec2:Attach*',
+        'ec2:Detach*',
+        'ec2:AuthorizeSecurityGroup*',
+        'ec2:RevokeSecurityGroup*',
+        'ec2:UpdateSecurityGroupRuleDescriptions*',
+        'ec2:Replace*',
+        'ec2:ImportKeyPair',
+        'ec2:RunInstances',
+        'ec2:StartInstances',
+        'ec2:StopInstances',
+        'ec2:TerminateInstances',
+        'ec2:MonitorInstances',
+        'ec2:UnmonitorInstances',
         'ecs:*',
         'elasticloadbalancing:*',
-        'apigateway:*',
+        'apigateway:DELETE',
+        'apigateway:GET',
+        'apigateway:PATCH',
+        'apigateway:POST',
+        'apigateway:PUT',
         'servicediscovery:*',
-        'route53:*',
+        'route53:CreateHostedZone',
+        'route53:DeleteHostedZone',
+        'route53:GetHostedZone',
+        'route53:ChangeResourceRecordSets',
+        'route53:ListResourceRecordSets',
         'logs:*',
-        'rds:*',
         'elasticache:*',
-        'secretsmanager:*',
-        'ssm:*',
-        // The stack's build pipeline (src/templates/pipeline.ts): started for each push, read back after.
-        'codepipeline:*',
-        'codebuild:*',
+        'rds:Describe*',
+        'rds:ListTagsForResource',
         'ecr:*',
+        'codebuild:CreateProject',
+        'codebuild:UpdateProject',
+        'codebuild:DeleteProject',
+        'codebuild:BatchGetProjects',
+        'codepipeline:CreatePipeline',
+        'codepipeline:UpdatePipeline',
+        'codepipeline:DeletePipeline',
+        'codepipeline:GetPipeline',
+        'codepipeline:GetPipelineState',
+        'codepipeline:EnableStageTransition',
+        'codepipeline:DisableStageTransition',
+        'codepipeline:ListTagsForResource',
+        'codepipeline:TagResource',
+        'codepipeline:UntagResource',
         'codestar-connections:*',
-        's3:*',
+        'secretsmanager:GetRandomPassword',
         'kms:DescribeKey',
         'kms:CreateGrant',
+        'kms:RetireGrant',
+        'kms:Decrypt',
+        'kms:Encrypt',
+        'kms:GenerateDataKey',
       ],
       Resource: '*',
+      Condition: VIA_CLOUDFORMATION,
+    },
+    {
+      Sid: 'DatabasesOfTheStacks',
+      Effect: 'Allow',
+      Action: ['rds:*'],
+      Resource: [
+        'arn:aws:rds:*:*:db:tinystacks-*',
+        'arn:aws:rds:*:*:subgrp:tinystacks-*',
+        'arn:aws:rds:*:*:snapshot:tinystacks-*',
+        'arn:aws:rds:*:*:pg:default*',
+        'arn:aws:rds:*:*:og:default*',
+      ],
+      Condition: VIA_CLOUDFORMATION,
+    },
+    {
+      Sid: 'ArtifactBuckets',
+      Effect: 'Allow',
+      Action: ['s3:*'],
+      Resource: ['arn:aws:s3:::tinystacks-*', 'arn:aws:s3:::tinystacks-*/*'],
+      Condition: VIA_CLOUDFORMATION,
+    },
+    {
+      Sid: 'DatabaseSecrets',
+      Effect: 'Allow',
+      Action: [
+        'secretsmanager:CreateSecret',
+        'secretsmanager:UpdateSecret',
+        'secretsmanager:DeleteSecret',
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:PutSecretValue',
+        'secretsmanager:TagResource',
+        'secretsmanager:UntagResource',
+      ],
+      Resource: DATABASE_SECRETS,
+      Condition: VIA_CLOUDFORMATION,
+    },
+    {
+      Sid: 'KeyPairParameters',
+      Effect: 'Allow',
+      Action: ['ssm:PutParameter', 'ssm:DeleteParameter'],
+      Resource: KEY_PAIR_PARAMETERS,
+      Condition: VIA_CLOUDFORMATION,
+    },
+    {
+      // "View Secret" and the bastion's key (the platform's own calls), and CloudFormation resolving
+      // {{resolve:secretsmanager:…}} and {{resolve:ssm:/aws/service/…}} (the latest AMI).
+      Sid: 'ReadSecretsAndKeys',
+      Effect: 'Allow',
+      Action: ['secretsmanager:GetSecretValue', 'ssm:GetParameter', 'ssm:GetParameters'],
+      Resource: [DATABASE_SECRETS, KEY_PAIR_PARAMETERS, 'arn:aws:ssm:*::parameter/aws/service/*'],
     },
     {
       Sid: 'StageRoles',
@@ -69,15 +209,57 @@ export const permissionsPolicy = {
         'iam:CreateRole',
         'iam:DeleteRole',
         'iam:GetRole',
-        'iam:PassRole',
-        'iam:AttachRolePolicy',
-        'iam:DetachRolePolicy',
+        'iam:UpdateRole',
+        'iam:UpdateRoleDescription',
+        'iam:UpdateAssumeRolePolicy',
+        'iam:TagRole',
+        'iam:UntagRole',
+        'iam:ListRolePolicies',
+        'iam:GetRolePolicy',
         'iam:PutRolePolicy',
         'iam:DeleteRolePolicy',
-        'iam:TagRole',
-        'iam:CreateServiceLinkedRole',
+        'iam:ListAttachedRolePolicies',
+        'iam:AttachRolePolicy',
+        'iam:DetachRolePolicy',
+        'iam:PutRolePermissionsBoundary',
+        'iam:DeleteRolePermissionsBoundary',
       ],
-      Resource: ['arn:aws:iam::*:role/tinystacks-*', 'arn:aws:iam::*:role/aws-service-role/*'],
+      Resource: 'arn:aws:iam::*:role/tinystacks-*',
+      Condition: VIA_CLOUDFORMATION,
+    },
+    {
+      Sid: 'PassStageRoles',
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: 'arn:aws:iam::*:role/tinystacks-*',
+      Condition: { StringEquals: { 'iam:PassedToService': PASSED_TO } },
+    },
+    {
+      Sid: 'ServiceLinkedRoles',
+      Effect: 'Allow',
+      Action: 'iam:CreateServiceLinkedRole',
+      Resource: 'arn:aws:iam::*:role/aws-service-role/*',
+      Condition: { StringEquals: { 'iam:AWSServiceName': SERVICE_LINKED } },
+    },
+    {
+      Sid: 'StageLogs',
+      Effect: 'Allow',
+      Action: ['logs:FilterLogEvents'],
+      Resource: 'arn:aws:logs:*:*:log-group:/tinystacks/*',
+    },
+    {
+      Sid: 'RunPipelines',
+      Effect: 'Allow',
+      Action: ['codepipeline:StartPipelineExecution', 'codepipeline:GetPipelineExecution'],
+      Resource: 'arn:aws:codepipeline:*:*:tinystacks-stk_*',
+    },
+    {
+      // Templates on their way to CloudFormation (src/cloud/template-bucket.ts): the platform makes
+      // the account's bucket and puts them there; CloudFormation reads them as this role.
+      Sid: 'TemplateBucket',
+      Effect: 'Allow',
+      Action: ['s3:CreateBucket', 's3:PutLifecycleConfiguration', 's3:PutObject', 's3:GetObject'],
+      Resource: [`arn:aws:s3:::${TEMPLATE_BUCKET_PREFIX}*`, `arn:aws:s3:::${TEMPLATE_BUCKET_PREFIX}*/*`],
     },
   ],
 };
@@ -118,6 +300,61 @@ export function eventForwardingRule(platformBusArn: string) {
         Version: '2012-10-17',
         Statement: [{ Effect: 'Allow', Action: 'events:PutEvents', Resource: platformBusArn }],
       },
+    },
+  };
+}
+
+export interface CustomerRoleTemplateInput {
+  platformPrincipalArn: string;
+  verifierPrincipalArn: string;
+  externalId: string;
+  eventBusArn: string;
+}
+
+/**
+ * The same setup as a CloudFormation template the customer can deploy in one step (and that CI
+ * lints): the role, the event forwarding rule and the role EventBridge uses to forward.
+ */
+export function customerRoleTemplate(input: CustomerRoleTemplateInput) {
+  const forwarding = eventForwardingRule(input.eventBusArn);
+  return {
+    AWSTemplateFormatVersion: '2010-09-09' as const,
+    Description: 'TinyStacks: the role the platform builds stages with, and the forwarding of their events',
+    Resources: {
+      TinyStacksRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          Description: 'Assumed by TinyStacks with your external id to build and run your stages',
+          AssumeRolePolicyDocument: trustPolicy(
+            input.platformPrincipalArn,
+            input.verifierPrincipalArn,
+            input.externalId,
+          ),
+          Policies: [{ PolicyName: 'tinystacks', PolicyDocument: permissionsPolicy }],
+        },
+      },
+      EventForwardingRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          RoleName: forwarding.forwardingRole.RoleName,
+          AssumeRolePolicyDocument: forwarding.forwardingRole.AssumeRolePolicyDocument,
+          Policies: [{ PolicyName: 'forward-events', PolicyDocument: forwarding.forwardingRole.Policy }],
+        },
+      },
+      EventForwardingRule: {
+        Type: 'AWS::Events::Rule',
+        Properties: {
+          Description: 'Forwards the status changes of TinyStacks stacks and pipelines to the platform',
+          EventPattern: forwarding.EventPattern,
+          Targets: forwarding.Targets.map((target) => ({
+            ...target,
+            RoleArn: { 'Fn::GetAtt': ['EventForwardingRole', 'Arn'] },
+          })),
+        },
+      },
+    },
+    Outputs: {
+      RoleArn: { Value: { 'Fn::GetAtt': ['TinyStacksRole', 'Arn'] } },
     },
   };
 }

@@ -1,5 +1,6 @@
 import { badRequest, conflict } from './errors';
 import type { AddDatabaseBody, UpdateDatabaseBody } from './input/database';
+import { classesInRegion, familyOf, instanceClassOffer } from './instance-classes';
 
 /**
  * Databases of a stage: one Postgres, one MySQL and one Redis at most. Postgres and MySQL run on
@@ -53,8 +54,13 @@ export const ENGINE_SPECS: Record<Engine, EngineSpec> = {
 export const RDS_INSTANCE_CLASS = /^db\.[a-z0-9]+\.[a-z0-9]+$/;
 export const CACHE_NODE_TYPE = /^cache\.[a-z0-9]+\.[a-z0-9]+$/;
 
+/** gp3 storage of RDS for Postgres and MySQL: 20 GiB to 64 TiB (RDS User Guide, "DB instance storage"). */
 export const MIN_STORAGE_GB = 20;
-export const MAX_STORAGE_GB = 6144;
+export const MAX_STORAGE_GB = 65536;
+/** RDS refuses a storage increase of less than 10 %: "you must increase it by at least 10 percent". */
+export const MIN_STORAGE_GROWTH = 0.1;
+/** After a storage change RDS refuses another for six hours (or until storage optimization ends). */
+export const STORAGE_CHANGE_INTERVAL_MS = 6 * 60 * 60 * 1000;
 
 export const DATABASE_STATUSES = ['CREATING', 'AVAILABLE', 'UPDATING', 'DELETING', 'FAILED'] as const;
 export type DatabaseStatus = (typeof DATABASE_STATUSES)[number];
@@ -100,6 +106,8 @@ export interface Database {
   replicaOf?: ReplicaOf;
   /** Set once a replica was promoted to a standalone primary. */
   promotedAt?: string;
+  /** When a change of allocated storage last succeeded: RDS allows the next one six hours later. */
+  storageChangedAt?: string;
   lastOperationId: string;
   lastError?: string;
   createdAt: string;
@@ -120,34 +128,106 @@ export function assertReplicable(value: Engine, field: string): asserts value is
   }
 }
 
-/** Fills in the defaults of a new managed database and checks that the sizes fit the engine. */
-export function databaseSizes(body: Pick<AddDatabaseBody, 'engine' | 'instanceClass' | 'storageGb'>) {
+/**
+ * Fills in the defaults of a new managed database and checks that the sizes fit the engine in the
+ * region where the database goes.
+ */
+export function databaseSizes(
+  body: Pick<AddDatabaseBody, 'engine' | 'instanceClass' | 'storageGb'>,
+  region: string,
+) {
   const spec = ENGINE_SPECS[body.engine];
   if (body.engine === 'redis' && body.storageGb !== undefined) {
     throw badRequest('storageGb', 'storageGb: Redis keeps its data in memory and has no storage to size');
   }
   const instanceClass = body.instanceClass ?? spec.defaultInstanceClass;
-  assertInstanceClassFits(body.engine, instanceClass);
+  assertInstanceClassFits(body.engine, instanceClass, region);
   return {
     instanceClass,
     storageGb: body.engine === 'redis' ? undefined : (body.storageGb ?? spec.defaultStorageGb),
   };
 }
 
-function assertInstanceClassFits(value: Engine, instanceClass: string): void {
+/**
+ * The class must be one the engine runs on (src/domain/instance-classes.ts, from the AWS Pricing
+ * API's data), in the region: `db.zz9.mega` is refused, and so is a class the region lacks.
+ */
+export function assertInstanceClassFits(
+  value: Engine,
+  instanceClass: string,
+  region: string,
+  field = 'instanceClass',
+): void {
   const pattern = value === 'redis' ? CACHE_NODE_TYPE : RDS_INSTANCE_CLASS;
   if (!pattern.test(instanceClass)) {
     throw badRequest(
-      'instanceClass',
+      field,
       value === 'redis'
-        ? 'instanceClass: Redis needs an ElastiCache node type such as cache.t4g.micro'
-        : `instanceClass: ${value} needs an RDS instance class such as db.t4g.micro`,
+        ? `${field}: Redis needs an ElastiCache node type such as cache.t4g.micro`
+        : `${field}: ${value} needs an RDS instance class such as db.t4g.micro`,
     );
+  }
+  const offer = instanceClassOffer(value, instanceClass, region);
+  if (offer === 'offered') return;
+  const family = familyOf(instanceClass);
+  const sizes = classesInRegion(value, region).filter((name) => familyOf(name) === family);
+  const service = value === 'redis' ? 'ElastiCache for Redis' : `RDS for ${value}`;
+  const reason =
+    offer === 'not-in-region'
+      ? `${service} does not offer ${instanceClass} in ${region}`
+      : `${service} has no instance class ${instanceClass}`;
+  const hint =
+    sizes.length > 0
+      ? `: in ${region} the ${family} family has ${sizes.join(', ')}`
+      : ` such as ${ENGINE_SPECS[value].defaultInstanceClass}`;
+  throw badRequest(field, `${field}: ${reason}; choose one it does${hint}`);
+}
+
+/** RDS's smallest allowed increase: 10 % of the current size, rounded up to a whole GiB. */
+export const minimumStorageIncrease = (currentGb: number): number =>
+  currentGb + Math.ceil(currentGb * MIN_STORAGE_GROWTH);
+
+/**
+ * RDS's rules for a change of allocated storage: it only grows, by at least 10 %, within the
+ * engine's maximum, and not within six hours of the last change. The wait is a 409 (the request is
+ * right, the database's state says "not yet"), with the time it can be made again.
+ */
+function assertStorageChange(current: Database, storageGb: number, now: Date): void {
+  const currentGb = current.storageGb ?? 0;
+  if (storageGb < currentGb) {
+    throw badRequest(
+      'storageGb',
+      `storageGb: storage only grows (RDS cannot shrink it): at least ${currentGb}`,
+    );
+  }
+  const minimum = minimumStorageIncrease(currentGb);
+  if (storageGb < minimum) {
+    throw badRequest(
+      'storageGb',
+      `storageGb: RDS grows storage by at least 10 % at a time: from ${currentGb} GiB, at least ${minimum}`,
+    );
+  }
+  if (current.storageChangedAt) {
+    const allowedAt = new Date(Date.parse(current.storageChangedAt) + STORAGE_CHANGE_INTERVAL_MS);
+    if (now < allowedAt) {
+      throw conflict(
+        `storageGb: RDS allows one storage change every six hours; the last one ended ${current.storageChangedAt}, the next can be made from ${allowedAt.toISOString()}`,
+        { field: 'storageGb', retryAfter: allowedAt.toISOString() },
+      );
+    }
   }
 }
 
-/** A PATCH: storage only grows (RDS cannot shrink it), Redis has none, existing databases are not ours. */
-export function applyDatabaseUpdate(current: Database, patch: UpdateDatabaseBody) {
+/**
+ * A PATCH: storage only grows, as RDS allows (assertStorageChange), Redis has none, existing
+ * databases are not ours. `region` is the database's (its stage's).
+ */
+export function applyDatabaseUpdate(
+  current: Database,
+  patch: UpdateDatabaseBody,
+  region: string,
+  now: Date = new Date(),
+) {
   if (current.mode === 'existing') {
     throw conflict(`the ${current.engine} database is an existing one: TinyStacks does not manage its size`);
   }
@@ -157,14 +237,11 @@ export function applyDatabaseUpdate(current: Database, patch: UpdateDatabaseBody
   if (current.engine === 'redis' && patch.storageGb !== undefined) {
     throw badRequest('storageGb', 'storageGb: Redis keeps its data in memory and has no storage to size');
   }
-  if (patch.storageGb !== undefined && patch.storageGb < (current.storageGb ?? 0)) {
-    throw badRequest(
-      'storageGb',
-      `storageGb: storage only grows (RDS cannot shrink it): at least ${current.storageGb}`,
-    );
+  if (patch.storageGb !== undefined && patch.storageGb !== current.storageGb) {
+    assertStorageChange(current, patch.storageGb, now);
   }
   const instanceClass = patch.instanceClass ?? current.instanceClass;
-  if (instanceClass) assertInstanceClassFits(current.engine, instanceClass);
+  if (patch.instanceClass) assertInstanceClassFits(current.engine, patch.instanceClass, region);
   return { instanceClass, storageGb: patch.storageGb ?? current.storageGb };
 }
 

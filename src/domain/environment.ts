@@ -7,6 +7,25 @@ import { badRequest } from './errors';
 export const RESERVED_PREFIXES = ['PG_', 'MYSQL_', 'REDIS_', 'TINYSTACKS_', 'AWS_', 'ECS_'] as const;
 export const RESERVED_NAMES = ['PORT'] as const;
 
+/**
+ * Input limits of a stage's variables, derived from what they must fit downstream (README,
+ * "Limits and why"): ECS refuses a task definition over 64 KiB, and the variables are most of it.
+ * The budget is counted as the task definition holds them, `[{"Name":…,"Value":…},…]` in JSON, so
+ * escaping and multi-byte characters count as what they cost. The platform's own variables, the
+ * databases', their secrets and the rest of the task definition stay under 8 KiB (a test renders
+ * the largest stage and checks it), which leaves a quarter of the 64 KiB spare.
+ */
+export const MAX_VARIABLES = 100;
+export const MAX_VALUE_LENGTH = 4096;
+export const MAX_ENVIRONMENT_BYTES = 40 * 1024;
+export const TASK_DEFINITION_MAX_BYTES = 64 * 1024;
+
+/** The bytes the variables take in the task definition's container definition (JSON, UTF-8). */
+export function environmentBytes(environment: Record<string, string>): number {
+  const entries = Object.keys(environment).map((name) => ({ Name: name, Value: environment[name] }));
+  return Buffer.byteLength(JSON.stringify(entries));
+}
+
 export function reservedReason(name: string): string | undefined {
   const upper = name.toUpperCase();
   const prefix = RESERVED_PREFIXES.find((p) => upper.startsWith(p));

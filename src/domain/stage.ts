@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { CreateStageBody, UpdateStageBody } from './input/stage';
 
 export const DEFAULT_PORT = 80;
@@ -20,6 +21,22 @@ export interface StageLock {
   acquiredAt: string;
 }
 
+/**
+ * Settings asked for by a PATCH, being deployed by its operation. The stage's own settings are what
+ * is deployed: they take these only once the operation has deployed them.
+ */
+export interface PendingStageChange {
+  operationId: string;
+  settings: StageSettings;
+}
+
+/** A settings change that was not deployed: the settings it asked for (those that differ), and why. */
+export interface FailedStageChange extends Partial<StageSettings> {
+  operationId: string;
+  reason: string;
+  failedAt: string;
+}
+
 export interface Stage extends StageSettings {
   tenantId: string;
   stackId: string;
@@ -33,6 +50,8 @@ export interface Stage extends StageSettings {
   /** Names (never values) of every variable the service receives. */
   serviceEnvironmentNames: string[];
   lock?: StageLock;
+  pendingChange?: PendingStageChange;
+  failedChange?: FailedStageChange;
   lastOperationId: string;
   lastError?: string;
   createdAt: string;
@@ -58,6 +77,24 @@ export function applyStageUpdate(current: StageSettings, patch: UpdateStageBody)
     environment: patch.environment ?? current.environment,
     origins: patch.origins ?? current.origins,
   };
+}
+
+export const SETTING_NAMES = ['requireApproval', 'loadBalancer', 'port', 'environment', 'origins'] as const;
+
+/** The settings an operation deploys: its pending change, or else the stage's own. */
+export function settingsFor(stage: Stage, operationId: string): StageSettings {
+  if (stage.pendingChange?.operationId === operationId) return stage.pendingChange.settings;
+  return Object.fromEntries(SETTING_NAMES.map((name) => [name, stage[name]])) as unknown as StageSettings;
+}
+
+/** The settings of `wanted` that differ from `current`: what a change asked for. */
+export function changedSettings(current: StageSettings, wanted: StageSettings): Partial<StageSettings> {
+  return Object.fromEntries(
+    SETTING_NAMES.filter((name) => !isDeepStrictEqual(current[name], wanted[name])).map((name) => [
+      name,
+      wanted[name],
+    ]),
+  );
 }
 
 /** The CloudFormation stack that holds a stage (CloudFormation names allow letters, digits, hyphens). */

@@ -3,21 +3,62 @@ import { cfnStackNameOf } from '../domain/stage';
 import { decodeToken, encodeToken } from '../store/page';
 import type { BusEvent } from './bus';
 import type { LocalCloudFormation } from './cloudformation';
+import { appendJsonLines, jsonLines, readJsonLines, writeFileAtomic } from './state-files';
+
+const KEPT_LINES = 5000;
+
+/** A line of the logs file: a log line of group `g`, or which access log group a stage stack has. */
+type Stored = { g: string; t: string; m: string } | { g: string; access: string };
 
 /**
  * No container runs on the embedded runtime, so a stage's logs hold what the runtime itself
  * recorded for the stage: its deployments (app log) and the API requests made about it (access log).
+ * With a file, every line is appended to it as it is written and read back at start; the file is
+ * rewritten (atomically) without the lines past each group's last 5,000 once it holds twice that.
  */
 export class LocalLogs implements LogsPort {
   private readonly groups = new Map<string, LogLine[]>();
   /** A stage stack's access log group, learnt from its outputs. */
   private readonly accessGroups = new Map<string, string>();
+  /** Lines in the file: when it holds twice what is kept, it is compacted. */
+  private linesInFile = 0;
+
+  constructor(private readonly file?: string) {
+    if (!file) return;
+    const stored = readJsonLines<Stored>(file);
+    for (const line of stored) {
+      if ('access' in line) this.accessGroups.set(line.access, line.g);
+      else this.keep(line.g, { timestamp: line.t, message: line.m });
+    }
+    this.linesInFile = stored.length;
+  }
 
   append(logGroupName: string, message: string): void {
+    const line = { timestamp: new Date().toISOString(), message };
+    this.keep(logGroupName, line);
+    this.write([{ g: logGroupName, t: line.timestamp, m: message }]);
+  }
+
+  private keep(logGroupName: string, line: LogLine): void {
     const lines = this.groups.get(logGroupName) ?? [];
-    lines.push({ timestamp: new Date().toISOString(), message });
-    if (lines.length > 5000) lines.shift();
+    lines.push(line);
+    if (lines.length > KEPT_LINES) lines.shift();
     this.groups.set(logGroupName, lines);
+  }
+
+  private write(records: Stored[]): void {
+    if (!this.file) return;
+    appendJsonLines(this.file, records);
+    this.linesInFile += records.length;
+    const kept = [...this.groups.values()].reduce((sum, lines) => sum + lines.length, this.accessGroups.size);
+    if (this.linesInFile > 2 * kept + KEPT_LINES) {
+      const all: Stored[] = [
+        ...[...this.accessGroups].map(([access, g]) => ({ g, access })),
+        ...[...this.groups].flatMap(([g, lines]) => lines.map((l) => ({ g, t: l.timestamp, m: l.message }))),
+      ];
+      writeFileAtomic(this.file, jsonLines(all));
+      this.linesInFile = all.length;
+    }
   }
 
   async read(
@@ -49,8 +90,14 @@ export class LocalLogs implements LogsPort {
     if (!/_COMPLETE$/.test(status) || status.startsWith('DELETE')) return;
     const stack = (await cfn.describeStacks({ StackName: detail['stack-id'] }, event.region)).Stacks?.[0];
     const outputs = Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
-    if (outputs.AccessLogGroupName && stack?.StackName)
+    if (
+      outputs.AccessLogGroupName &&
+      stack?.StackName &&
+      this.accessGroups.get(stack.StackName) !== outputs.AccessLogGroupName
+    ) {
       this.accessGroups.set(stack.StackName, outputs.AccessLogGroupName);
+      this.write([{ g: outputs.AccessLogGroupName, access: stack.StackName }]);
+    }
     if (outputs.AppLogGroupName) {
       this.append(
         outputs.AppLogGroupName,

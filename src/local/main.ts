@@ -2,12 +2,13 @@ import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setLogSink } from '../log';
 import { parseCliOptions } from './options';
-import { recoverInterruptedRuns } from './pipelines-runtime';
-import { recoverInterruptedOperations } from './recovery';
+import { recoverAfterRestart } from './recovery';
 import { startRuntime } from './runtime';
 import { serverFileOf } from './server-file';
+import { ensureWebBuild, type WebBuild } from './web';
 
 const LOCAL_TENANT = 'local';
+const LOCAL_USER = 'local-user';
 
 async function main() {
   const options = parseCliOptions(process.argv.slice(2), process.env);
@@ -18,7 +19,10 @@ async function main() {
     if (logFile) appendFileSync(logFile, `${line}\n`);
   });
 
+  // The dashboard is built (when its sources changed) while the runtime starts.
+  const webBuild = ensureWebBuild();
   const runtime = await startRuntime({
+    web: { build: webBuild, tenantId: LOCAL_TENANT, userId: LOCAL_USER },
     port: options.port,
     dataDir,
     stackDelayMs: options.stackDelayMs,
@@ -34,13 +38,8 @@ async function main() {
     allowPrivateWebhooks: options.allowPrivateWebhooks,
     webhookRetryScale: options.webhookRetryScale,
   });
-  const recovered = await recoverInterruptedOperations(runtime.store, runtime.dynamo.documentClient);
-  const recoveredRuns = await recoverInterruptedRuns(
-    runtime.dynamo.documentClient,
-    runtime.store.tableName,
-    runtime.store,
-  );
-  const token = runtime.tokenFor(LOCAL_TENANT, 'local-user');
+  const recovered = await recoverAfterRestart(runtime);
+  const token = runtime.tokenFor(LOCAL_TENANT, LOCAL_USER);
   if (dataDir) writeFileSync(join(dataDir, 'local-token'), `${token}\n`, { mode: 0o600 });
   // Where this server listens, for `npm run webhook` and `npm run token` in another shell.
   const serverFile = dataDir ? serverFileOf(dataDir) : undefined;
@@ -63,6 +62,7 @@ async function main() {
     [
       '',
       `TinyStacks backend (embedded runtime) listening on ${runtime.url}`,
+      dashboardLine(await webBuild, runtime.url),
       `  data:    ${dataDir ?? 'in memory (--memory): gone when the server stops'}`,
       `  token:   ${token}`,
       dataDir
@@ -77,9 +77,8 @@ async function main() {
         ? '  webhooks: --allow-private-webhooks: http:// and private/loopback addresses accepted (never on AWS)'
         : '',
       options.webhookRetryScale !== 1 ? `  webhooks: retry delays × ${options.webhookRetryScale}` : '',
-      recovered > 0 ? `  marked ${recovered} operation(s) interrupted by the last shutdown as FAILED` : '',
-      recoveredRuns > 0
-        ? `  marked ${recoveredRuns} pipeline run(s) interrupted by the last shutdown as FAILED`
+      recovered.operations + recovered.records + recovered.runs + recovered.pipelines > 0
+        ? `  after the last shutdown: ${recovered.operations} operation(s) finished or FAILED, ${recovered.records} database/bastion record(s) and ${recovered.pipelines} pipeline(s) set from their stacks, ${recovered.runs} run(s) FAILED`
         : '',
       'Simulated here: CloudFormation (validated against the resource specification), the customer account and its role, CodePipeline builds, email and Slack.',
       'Press Ctrl-C to stop.',
@@ -100,6 +99,11 @@ async function main() {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+function dashboardLine(build: WebBuild, url: string): string {
+  if (build.error) return `  dashboard: could not be built (${build.error}); the API still runs`;
+  return `  dashboard: ${url}/   (open it in a browser: signed in as the local user; ${build.built ? `built in ${(build.ms / 1000).toFixed(1)} s` : 'build cached'})`;
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SecretCache, type PipelineSettings } from '../app/pipelines';
 import type { JwtVerifierPort, WorkflowPort } from '../cloud/ports';
 import { DEFAULT_APPROVAL_TIMEOUT_SECONDS } from '../domain/pipeline';
@@ -16,11 +16,13 @@ import {
 } from '../tasks/pipeline-steps';
 import type { LocalEventBus } from './bus';
 import type { LocalCloudFormation } from './cloudformation';
+import type { SimulatedServices } from './cloudformation/effects';
 import { verifyToken } from './jwt';
 import { LocalOutbox, type OutboxMessage } from './outbox';
 import { LocalPipelines, type BuildFailureRule } from './pipelines';
 import { LocalPlatformSecrets, secretsFileOf } from './platform-secrets';
 import { readLocalJson, type LocalEndpoint } from './server';
+import { simulatedStateOf } from './state-files';
 
 export const LOCAL_SECRET_PREFIX = 'tinystacks/local';
 
@@ -48,6 +50,8 @@ export function startLocalPipelines(
     cfn: LocalCloudFormation;
     bus: LocalEventBus;
     store: Store;
+    /** Where a build puts its artifacts and its image (see LocalPipelines). */
+    services?: SimulatedServices;
   },
 ) {
   const pipelines = new PipelineStore(parts.db, parts.tableName);
@@ -70,6 +74,8 @@ export function startLocalPipelines(
     publish: (event) => parts.bus.forward(event),
     buildDelayMs: options.buildDelayMs ?? 1000,
     account: '000000000000',
+    file: simulatedStateOf(options.dataDir).codePipeline,
+    services: parts.services,
   });
   const notifications = new LocalOutbox(
     options.dataDir ? join(options.dataDir, 'outbox') : undefined,
@@ -96,6 +102,8 @@ export function startLocalPipelines(
       if (event.source !== 'aws.states') return;
       await onPipelineExecutionEnded(event as never, { store: parts.store, pipelines, bus: parts.bus });
     });
+    // Builds under way when the process stopped end now that the rules listen.
+    builds.resume();
   };
 
   const buildFailures: LocalEndpoint = async (req: IncomingMessage, res: ServerResponse, url, claims) => {
@@ -135,61 +143,4 @@ export function startLocalPipelines(
     },
     dispose: () => builds.dispose(),
   };
-}
-
-/**
- * Executions live in the embedded runtime's memory, so a restart ends them: at start, runs still in
- * progress are marked FAILED ("interrupted"), their pending approvals EXPIRED, and pipelines still
- * being created FAILED. A startup Scan, never on a request path (as src/local/recovery.ts).
- */
-export async function recoverInterruptedRuns(
-  db: DynamoDBDocumentClient,
-  tableName: string,
-  store: Store,
-): Promise<number> {
-  const pipelines = new PipelineStore(db, tableName);
-  const approvals = new ApprovalStore(db, tableName);
-  const reason = 'interrupted: the embedded runtime stopped while this was in progress';
-  let recovered = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new ScanCommand({
-        TableName: tableName,
-        FilterExpression:
-          '(kind = :run AND NOT #status IN (:ok, :failed, :stopped, :superseded)) OR (kind = :approval AND #status = :pending) OR (kind = :stack AND pipeline.#status = :creating)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':run': 'run',
-          ':approval': 'approval',
-          ':stack': 'stack',
-          ':ok': 'SUCCEEDED',
-          ':failed': 'FAILED',
-          ':stopped': 'STOPPED',
-          ':superseded': 'SUPERSEDED',
-          ':pending': 'PENDING',
-          ':creating': 'CREATING',
-        },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      if (item.kind === 'run') {
-        await pipelines.endRun(String(item.tenantId), String(item.runId), 'FAILED', { error: reason });
-        recovered += 1;
-      } else if (item.kind === 'approval') {
-        await approvals.settleApproval(String(item.tenantId), String(item.approvalId), { status: 'EXPIRED' });
-      } else {
-        const stack = await store.getStack(String(item.tenantId), String(item.stackId));
-        if (stack?.pipeline)
-          await pipelines.setStackPipeline(stack.tenantId, stack.stackId, {
-            ...stack.pipeline,
-            status: 'FAILED',
-            error: reason,
-          });
-      }
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return recovered;
 }

@@ -3,6 +3,8 @@ import type { PipelineExecution, PipelinePort, TargetAccount } from '../cloud/po
 import { pipelineCfnStackNameOf, stackIdOfPipeline } from '../domain/pipeline';
 import type { BusEvent } from './bus';
 import { isCloudFormationError, type LocalCloudFormation } from './cloudformation';
+import { readJson, writeJsonAtomic } from './state-files';
+import type { SimulatedServices } from './cloudformation/effects';
 
 export interface BuildFailureRule {
   /** A stack id, or `*` for every stack. */
@@ -15,16 +17,29 @@ export interface BuildFailureRule {
 interface LocalExecution extends PipelineExecution {
   pipelineName: string;
   region: string;
+  /** When the build started (epoch ms): a build under way at a restart ends when it would have. */
+  startedAt?: number;
 }
 
+/** What the simulated CodePipeline keeps under the data folder. */
+interface StoredPipelines {
+  executions: LocalExecution[];
+  byRequestToken: [string, string][];
+  rules: BuildFailureRule[];
+}
+
+const KEPT_EXECUTIONS = 1000;
 const BUILT = ['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE'];
 
 /**
  * CodePipeline on one machine. Nothing is built: a build "runs" for a configurable time, then
- * succeeds (the image tag is the commit) or fails when a rule says so, and the pipeline's state
+ * succeeds (the image tag is the commit, pushed for the build project's architecture; the run's
+ * artifacts stay in the artifact bucket) or fails when a rule says so, and the pipeline's state
  * changes go on the bus in CodePipeline's own event shape, as the customer's forwarding rule would
  * deliver them. The pipeline must exist: its CloudFormation stack, created by the create-pipeline
- * workflow on the simulated CloudFormation, must be complete.
+ * workflow on the simulated CloudFormation, must be complete. With a file, executions, request
+ * tokens and failure rules are written (atomically) at every change and read back at start, where
+ * builds that were under way are finished: CodePipeline does not stop when this process does.
  */
 export class LocalPipelines implements PipelinePort {
   private readonly executions = new Map<string, LocalExecution>();
@@ -38,15 +53,36 @@ export class LocalPipelines implements PipelinePort {
       publish: (event: BusEvent) => void;
       buildDelayMs: number;
       account: string;
+      /** Where executions are kept across restarts; without it, in memory only. */
+      file?: string;
+      /** Receives each run's artifacts (the artifact bucket) and image (built for the project's architecture). */
+      services?: SimulatedServices;
     },
-  ) {}
+  ) {
+    const stored = options.file ? readJson<StoredPipelines>(options.file) : undefined;
+    for (const execution of stored?.executions ?? []) this.executions.set(execution.executionId, execution);
+    for (const [token, executionId] of stored?.byRequestToken ?? [])
+      this.byRequestToken.set(token, executionId);
+    this.rules = stored?.rules ?? [];
+  }
 
   failWhen(rule: BuildFailureRule): void {
     this.rules.push(rule);
+    this.save();
   }
 
   clearFailures(): void {
     this.rules = [];
+    this.save();
+  }
+
+  /** Finishes the builds that were under way when the process stopped (once the rules listen). */
+  resume(): void {
+    for (const execution of this.executions.values()) {
+      if (execution.status !== 'InProgress') continue;
+      const elapsed = Date.now() - (execution.startedAt ?? 0);
+      this.finishLater(execution, Math.max(0, this.options.buildDelayMs - elapsed));
+    }
   }
 
   async start(
@@ -70,19 +106,46 @@ export class LocalPipelines implements PipelinePort {
       region: target.region,
       status: 'InProgress',
       commitSha: options.commitSha ?? randomBytes(20).toString('hex'),
+      startedAt: Date.now(),
     };
     this.executions.set(executionId, execution);
+    this.save();
     this.emit(execution, 'STARTED');
+    this.finishLater(execution, this.options.buildDelayMs);
+    return { executionId };
+  }
+
+  private finishLater(execution: LocalExecution, delayMs: number): void {
+    const stackId = stackIdOfPipeline(execution.pipelineName);
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       const rule = this.rules.find((r) => r.stackId === '*' || r.stackId === stackId);
       if (rule?.once) this.rules = this.rules.filter((r) => r !== rule);
       execution.status = rule ? 'Failed' : 'Succeeded';
       if (rule) execution.reason = rule.reason ?? 'the Docker build failed (simulated)';
+      this.options.services?.recordBuild(execution.pipelineName, execution.commitSha!, !rule);
+      this.save();
       this.emit(execution, rule ? 'FAILED' : 'SUCCEEDED');
-    }, this.options.buildDelayMs);
+    }, delayMs);
     this.timers.add(timer);
-    return { executionId };
+  }
+
+  private save(): void {
+    if (!this.options.file) return;
+    // The newest executions are enough: a run reads its build's outcome once, when it ends.
+    for (const [id, execution] of this.executions) {
+      if (this.executions.size <= KEPT_EXECUTIONS) break;
+      if (execution.status === 'InProgress') continue;
+      this.executions.delete(id);
+      for (const [token, executionId] of this.byRequestToken)
+        if (executionId === id) this.byRequestToken.delete(token);
+    }
+    const stored: StoredPipelines = {
+      executions: [...this.executions.values()],
+      byRequestToken: [...this.byRequestToken],
+      rules: this.rules,
+    };
+    writeJsonAtomic(this.options.file, stored);
   }
 
   async getExecution(
@@ -96,7 +159,7 @@ export class LocalPipelines implements PipelinePort {
         name: 'PipelineExecutionNotFound',
       });
     }
-    const { pipelineName: _p, region: _r, ...rest } = execution;
+    const { pipelineName: _p, region: _r, startedAt: _s, ...rest } = execution;
     return { ...rest };
   }
 

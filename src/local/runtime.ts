@@ -34,11 +34,14 @@ import { signToken } from './jwt';
 import { LocalLogs } from './logs';
 import { createApiServer } from './server';
 import { LocalKeysPort, LocalSecretsPort } from './secrets';
+import { LocalS3 } from './s3';
 import { LocalStackPort } from './stacks';
 import { startLocalWebhooks, type LocalWebhookQueue } from './webhooks';
 import { startLocalPipelines } from './pipelines-runtime';
+import { simulatedStateOf } from './state-files';
 import type { OutboxMessage } from './outbox';
 import { LocalWorkflows } from './workflows';
+import { webEndpoints, type WebBuild } from './web';
 
 export interface RuntimeOptions {
   port?: number;
@@ -63,6 +66,8 @@ export interface RuntimeOptions {
   webhookRetryScale?: number;
   /** Resolves webhook hosts instead of the system's DNS (tests of the address checks). */
   webhookResolver?: Resolver;
+  /** The dashboard to serve at / (src/local/web.ts), and the user its page is signed in as. */
+  web?: { build: Promise<WebBuild>; tenantId: string; userId: string };
 }
 
 export interface Runtime {
@@ -116,21 +121,26 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const idempotency = new IdempotencyStore(dynamo.documentClient, tableName);
   const waits = new StackWaitStore(dynamo.documentClient, tableName);
   const databases = new DatabaseStore(dynamo.documentClient, tableName);
-  const services = new SimulatedServices();
+  const simulated = simulatedStateOf(options.dataDir);
+  const services = new SimulatedServices(simulated.customerAccount);
 
   const bus = new LocalEventBus('local', '000000000000', (error, event) =>
     log.error('event rule target failed', { detailType: event['detail-type'], ...errorFields(error) }),
   );
+  // The customer's template buckets: the stack port puts templates there, CloudFormation reads them.
+  const s3 = new LocalS3();
   const cloudFormation = new LocalCloudFormation({
     delayMs: options.stackDelayMs ?? 500,
     accountId: '000000000000',
     effects: services,
+    stateDir: simulated.cloudFormation,
+    templateSource: (url) => s3.readUrl(url),
     onStatusChange: (event) => {
       if (!options.dropStackEvents) bus.forward(event as unknown as BusEvent);
     },
   });
   const stacks = new LocalStackPort(cloudFormation);
-  const logs = new LocalLogs();
+  const logs = new LocalLogs(simulated.logs);
 
   // eslint-disable-next-line prefer-const -- the workflows and their task bindings refer to each other
   let taskDeps: TaskDeps;
@@ -182,9 +192,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       jwtSecret: () => secret,
       onOutbox: options.onOutbox,
     },
-    { db: dynamo.documentClient, tableName, cfn: cloudFormation, bus, store },
+    { db: dynamo.documentClient, tableName, cfn: cloudFormation, bus, store, services },
   );
-  taskDeps = { store, stacks, waits, workflows, databases, ...pipelines.deps };
+  taskDeps = { store, stacks, templates: s3, waits, workflows, databases, ...pipelines.deps };
   // The rule that sends CodePipeline's state changes to the pipelineStateChanged function.
   pipelines.subscribe(workflows);
 
@@ -250,10 +260,21 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   };
 
   const secret = jwtSecret(options.dataDir);
+  const localSession = ({ tenantId, userId }: { tenantId: string; userId: string }) => ({
+    tenantId,
+    userId,
+    token: signToken(secret, { sub: userId, tenantClaim: TENANT_CLAIM, tenantId }),
+  });
   const server: Server = createApiServer({
     routes: routes.map((route) => ({ route, handler: httpHandler(route, apiDeps) })),
     jwtSecret: secret,
-    extra: [...localEndpoints({ bus, cloudFormation, workflows }), ...pipelines.endpoints],
+    extra: [
+      ...localEndpoints({ bus, cloudFormation, workflows }),
+      ...pipelines.endpoints,
+      ...(options.web
+        ? webEndpoints({ build: options.web.build, session: () => localSession(options.web!) })
+        : []),
+    ],
     onRequest: (method, path, status, ms) => {
       logs.recordRequest(method, path, status);
       log.debug('request', { method, path, status, ms: Math.round(ms) });
@@ -262,6 +283,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   await new Promise<void>((resolve) => server.listen(options.port ?? 3000, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   pipelines.setPublicUrl(`http://127.0.0.1:${port}`);
+  // What the simulated CloudFormation was doing when the process stopped, it finishes now.
+  cloudFormation.resume();
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -284,6 +307,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       cloudFormation.dispose();
+      await cloudFormation.whenIdle(); // its last writes
       pipelines.dispose();
       await webhooks.queue.dispose();
       await dynamo.close();

@@ -5,7 +5,7 @@ import { isCloudFormationError, type LocalCloudFormation } from './cloudformatio
 
 const stackInput = (request: StackRequest) => ({
   StackName: request.stackName,
-  TemplateBody: request.templateBody,
+  TemplateURL: request.templateUrl,
   Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
   Capabilities: ['CAPABILITY_IAM' as const, 'CAPABILITY_NAMED_IAM' as const],
   ClientRequestToken: request.clientRequestToken,
@@ -13,7 +13,8 @@ const stackInput = (request: StackRequest) => ({
 
 /**
  * The StackPort over the simulated CloudFormation. The customer's role is simulated: every target
- * account is this machine, told apart only by region.
+ * account is this machine, told apart only by region. Templates come by URL from the S3 stand-in
+ * (src/local/s3.ts), as on AWS.
  */
 export class LocalStackPort implements StackPort {
   constructor(private readonly cfn: LocalCloudFormation) {}

@@ -11,29 +11,46 @@ import { errorFields, log } from '../log';
 import type { SubscriptionStore } from '../store/subscriptions';
 import { deliverWebhook, fanOutBatch, type DeliveryOutcome } from '../tasks/webhooks';
 import type { LocalEventBus } from './bus';
+import { readJson, simulatedStateOf, writeJsonAtomic } from './state-files';
 
 type Deliver = (delivery: WebhookDelivery, attempt: number) => Promise<DeliveryOutcome>;
+
+/** A message of the queue: a delivery, its attempt number, and when it is due. */
+interface QueuedDelivery {
+  delivery: WebhookDelivery;
+  attempt: number;
+  dueAt: number;
+}
 
 /**
  * The SQS queue and its sendWebhook consumer on one machine: each delivery is attempted right away
  * and, when it fails, again after the same backoff as on AWS multiplied by `retryScale`
  * (`--webhook-retry-scale 0.01` turns 10 s … 30 min into 100 ms … 18 s). Dead letters are recorded
- * by the same code. Pending retries are lost when the server stops, as a purged queue would be.
+ * by the same code. With a file, the messages are kept in it until their attempt has ended, as SQS
+ * keeps them: a restart attempts what was pending (again, if an attempt was cut off: at least once).
  */
 export class LocalWebhookQueue implements DeliveryQueuePort {
   private readonly timers = new Set<NodeJS.Timeout>();
   private inFlight = 0;
   private waiters: (() => void)[] = [];
   private disposed = false;
+  private readonly messages = new Map<number, QueuedDelivery>();
+  private nextId = 0;
 
   constructor(
     private readonly deliver: Deliver,
     private readonly retryScale = 1,
     private readonly onOutcome: (delivery: WebhookDelivery, outcome: DeliveryOutcome) => void = () => {},
-  ) {}
+    private readonly file?: string,
+  ) {
+    const kept = file ? (readJson<QueuedDelivery[]>(file) ?? []) : [];
+    for (const message of kept)
+      this.schedule(message.delivery, message.attempt, Math.max(0, message.dueAt - Date.now()));
+  }
 
   async enqueue(deliveries: WebhookDelivery[]): Promise<void> {
     for (const delivery of deliveries) this.schedule(delivery, 1, 0);
+    this.save();
   }
 
   /** Resolves once nothing is pending: no attempt running, no retry waiting. */
@@ -42,7 +59,10 @@ export class LocalWebhookQueue implements DeliveryQueuePort {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  /** Drops the retries still waiting and resolves once the attempts under way have ended. */
+  /**
+   * Stops the retries still waiting (kept in the file, if any, for the next start) and resolves
+   * once the attempts under way have ended.
+   */
   dispose(): Promise<void> {
     this.disposed = true;
     for (const timer of this.timers) clearTimeout(timer);
@@ -53,15 +73,26 @@ export class LocalWebhookQueue implements DeliveryQueuePort {
 
   private schedule(delivery: WebhookDelivery, attempt: number, delayMs: number): void {
     if (this.disposed) return;
+    const id = this.nextId++;
+    this.messages.set(id, { delivery, attempt, dueAt: Date.now() + delayMs });
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       this.inFlight++;
-      void this.attempt(delivery, attempt).finally(() => {
-        this.inFlight--;
-        this.settle();
-      });
+      void this.attempt(delivery, attempt)
+        .finally(() => {
+          this.messages.delete(id);
+          this.save();
+        })
+        .finally(() => {
+          this.inFlight--;
+          this.settle();
+        });
     }, delayMs);
     this.timers.add(timer);
+  }
+
+  private save(): void {
+    if (this.file && !this.disposed) writeJsonAtomic(this.file, [...this.messages.values()]);
   }
 
   private async attempt(delivery: WebhookDelivery, attempt: number): Promise<void> {
@@ -138,6 +169,8 @@ export function startLocalWebhooks(
     (delivery, attempt) =>
       deliverWebhook(delivery, attempt, { subscriptions: parts.subscriptions, secrets, sender }),
     options.retryScale,
+    undefined,
+    simulatedStateOf(options.dataDir).webhookQueue,
   );
   // The bus hands this listener the entries of one putEvents one after another, in the same turn
   // of the event loop: they are fanned out together on the next, so a tenant's subscriptions are

@@ -8,7 +8,13 @@ import {
 import { conflict, notFound } from '../domain/errors';
 import type { Operation, OperationStatus } from '../domain/operation';
 import type { Stack } from '../domain/stack';
-import type { Stage, StageSettings, StageStatus } from '../domain/stage';
+import {
+  changedSettings,
+  SETTING_NAMES,
+  type Stage,
+  type StageSettings,
+  type StageStatus,
+} from '../domain/stage';
 import { gsi1, keys } from './keys';
 import type { Page, PageRequest } from './page';
 import { isConditionFailure, queryIndexPage, queryPrefixPage, record } from './items';
@@ -200,7 +206,9 @@ export class Store {
 
   /**
    * Takes the stage's lock for an operation: one mutating operation per stage at a time. A held
-   * lock is a 409 naming the operation that holds it.
+   * lock is a 409 naming the operation that holds it. New settings are recorded as the operation's
+   * pending change (replacing the last failed one): the stage's settings stay what is deployed
+   * until the operation has deployed them (`setStageOutputs`).
    */
   async lockStage(
     stage: Pick<Stage, 'tenantId' | 'stackId' | 'name'>,
@@ -209,7 +217,6 @@ export class Store {
     settings?: StageSettings,
   ): Promise<void> {
     const now = new Date().toISOString();
-    const settingNames = settings ? (Object.keys(settings) as (keyof StageSettings)[]) : [];
     try {
       await this.db.send(
         new UpdateCommand({
@@ -217,19 +224,15 @@ export class Store {
           Key: keys.stage(stage.tenantId, stage.stackId, stage.name),
           UpdateExpression:
             'SET #lock = :lock, #status = :status, lastOperationId = :op, updatedAt = :now' +
-            settingNames.map((n) => `, #s_${n} = :s_${n}`).join(''),
+            (settings ? ', pendingChange = :change REMOVE failedChange' : ''),
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#lock)',
-          ExpressionAttributeNames: {
-            '#lock': 'lock',
-            '#status': 'status',
-            ...Object.fromEntries(settingNames.map((n) => [`#s_${n}`, n])),
-          },
+          ExpressionAttributeNames: { '#lock': 'lock', '#status': 'status' },
           ExpressionAttributeValues: {
             ':lock': { operationId, acquiredAt: now },
             ':status': status,
             ':op': operationId,
             ':now': now,
-            ...Object.fromEntries(settingNames.map((n) => [`:s_${n}`, settings![n]])),
+            ...(settings ? { ':change': { operationId, settings } } : {}),
           },
         }),
       );
@@ -268,6 +271,41 @@ export class Store {
       );
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
+    }
+  }
+
+  /**
+   * The operation's pending settings change will not be deployed: it is kept as the stage's
+   * `failedChange` (the settings it asked for, and why), and the stage's settings stay as deployed.
+   */
+  async failPendingChange(
+    stage: Pick<Stage, 'tenantId' | 'stackId' | 'name'>,
+    operationId: string,
+    reason: string,
+  ): Promise<void> {
+    const current = await this.getStage(stage.tenantId, stage.stackId, stage.name);
+    const pending = current?.pendingChange;
+    if (!current || pending?.operationId !== operationId) return;
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.stage(stage.tenantId, stage.stackId, stage.name),
+          UpdateExpression: 'SET failedChange = :failed REMOVE pendingChange',
+          ConditionExpression: 'pendingChange.operationId = :op',
+          ExpressionAttributeValues: {
+            ':op': operationId,
+            ':failed': {
+              ...changedSettings(current, pending.settings),
+              operationId,
+              reason,
+              failedAt: new Date().toISOString(),
+            },
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
     }
   }
 
@@ -321,26 +359,39 @@ export class Store {
     }
   }
 
+  /**
+   * The operation deployed the stage: ACTIVE with its outputs, unlocked, and the settings it
+   * deployed (its pending change, if it had one) are now the stage's.
+   */
   async setStageOutputs(
     stage: Pick<Stage, 'tenantId' | 'stackId' | 'name'>,
     operationId: string,
     outputs: Record<string, string>,
     serviceEnvironmentNames: string[],
+    settings?: StageSettings,
   ): Promise<void> {
+    const settingNames = settings ? SETTING_NAMES : [];
     await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: keys.stage(stage.tenantId, stage.stackId, stage.name),
         UpdateExpression:
-          'REMOVE #lock, lastError SET #status = :active, outputs = :outputs, serviceEnvironmentNames = :names, updatedAt = :now',
+          `REMOVE #lock, lastError${settings ? ', pendingChange' : ''} ` +
+          'SET #status = :active, outputs = :outputs, serviceEnvironmentNames = :names, updatedAt = :now' +
+          settingNames.map((n) => `, #s_${n} = :s_${n}`).join(''),
         ConditionExpression: '#lock.operationId = :op',
-        ExpressionAttributeNames: { '#lock': 'lock', '#status': 'status' },
+        ExpressionAttributeNames: {
+          '#lock': 'lock',
+          '#status': 'status',
+          ...Object.fromEntries(settingNames.map((n) => [`#s_${n}`, n])),
+        },
         ExpressionAttributeValues: {
           ':active': 'ACTIVE',
           ':outputs': outputs,
           ':names': serviceEnvironmentNames,
           ':now': new Date().toISOString(),
           ':op': operationId,
+          ...Object.fromEntries(settingNames.map((n) => [`:s_${n}`, settings![n]])),
         },
       }),
     );

@@ -137,6 +137,9 @@ export async function recordDatabaseReady(input: DatabaseReady, deps: Pick<TaskD
   if (outputs[DATABASE_OUTPUTS.instanceArn]) fields.instanceArn = outputs[DATABASE_OUTPUTS.instanceArn];
   if (pending?.instanceClass) fields.instanceClass = pending.instanceClass;
   if (pending?.storageGb) fields.storageGb = pending.storageGb;
+  // RDS counts its six hours between storage changes from the last one (src/domain/database.ts).
+  if (pending?.storageGb && pending.storageGb !== db.storageGb)
+    fields.storageChangedAt = new Date().toISOString();
   if (input.operationType === 'PROMOTE_DATABASE') {
     fields.mode = 'managed';
     fields.promotedAt = new Date().toISOString();

@@ -1,5 +1,5 @@
 import type { PipelineSettings, SecretCache } from '../app/pipelines';
-import type { NotificationPort, PipelinePort, StackPort, WorkflowPort } from '../cloud/ports';
+import type { NotificationPort, PipelinePort, StackPort, TemplatePort, WorkflowPort } from '../cloud/ports';
 import type { DatabaseStore } from '../store/databases';
 import type { ApprovalStore } from '../store/approvals';
 import type { PipelineStore } from '../store/pipelines';
@@ -10,6 +10,8 @@ import type { Store } from '../store/store';
 export interface TaskDeps {
   store: Store;
   stacks: StackPort;
+  /** Where templates go before CloudFormation reads them (createStack and updateStack only). */
+  templates: TemplatePort;
   waits: StackWaitStore;
   workflows: WorkflowPort;
   /** Databases, bastions, follow-ups (src/store/databases.ts). */

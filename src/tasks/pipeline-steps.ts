@@ -119,7 +119,7 @@ export async function startBuild(ref: BuildRef, deps: Pick<Deps, 'store' | 'pipe
       'PipelineNotReady',
       stack.pipeline.status === 'CREATING'
         ? 'the stack’s pipeline is still being created: push again once it is ACTIVE'
-        : `the stack’s pipeline failed to be created: ${stack.pipeline.error ?? 'unknown reason'}`,
+        : `the stack’s pipeline failed to be created (retry: POST /v1/stacks/${stack.stackId}/pipeline/retry): ${stack.pipeline.error ?? 'unknown reason'}`,
     );
   }
   const run = await deps.pipelines.requireRun(ref.tenantId, ref.runId);

@@ -10,33 +10,36 @@ const target = async (deps: Deps, ref: StackRef): Promise<TargetAccount> => ({
 });
 
 /** CloudFormation tokens allow letters, digits and hyphens; one per operation and call kind. */
-const token = (ref: StackRef, call: string) => `${ref.operationId.replace(/_/g, '-')}-${call}`;
+export const clientRequestToken = (operationId: string, call: string) =>
+  `${operationId.replace(/_/g, '-')}-${call}`;
+const token = (ref: StackRef, call: string) => clientRequestToken(ref.operationId, call);
 
 export interface StackTemplateRef extends StackRef {
   templateBody: string;
   tags: Record<string, string>;
 }
 
-export async function createStack(ref: StackTemplateRef, deps: Deps) {
-  return deps.stacks.create(await target(deps, ref), {
-    stackName: ref.cfnStackName,
-    templateBody: ref.templateBody,
-    tags: ref.tags,
-    clientRequestToken: token(ref, 'create'),
-  });
+type WriteDeps = Deps & Pick<TaskDeps, 'templates'>;
+
+/** The template goes to S3 first: CloudFormation reads up to 1 MB from there, 51,200 bytes inline. */
+async function stackRequest(ref: StackTemplateRef, deps: WriteDeps, account: TargetAccount, call: string) {
+  const request = { stackName: ref.cfnStackName, clientRequestToken: token(ref, call) };
+  const templateUrl = await deps.templates.put(account, { ...request, templateBody: ref.templateBody });
+  return { ...request, templateUrl, tags: ref.tags };
+}
+
+export async function createStack(ref: StackTemplateRef, deps: WriteDeps) {
+  const account = await target(deps, ref);
+  return deps.stacks.create(account, await stackRequest(ref, deps, account, 'create'));
 }
 
 /**
  * Every template carries the operation id as its deployment id, so an update always changes
  * something: CloudFormation's "No updates are to be performed" cannot arise.
  */
-export async function updateStack(ref: StackTemplateRef, deps: Deps) {
-  await deps.stacks.update(await target(deps, ref), {
-    stackName: ref.cfnStackName,
-    templateBody: ref.templateBody,
-    tags: ref.tags,
-    clientRequestToken: token(ref, 'update'),
-  });
+export async function updateStack(ref: StackTemplateRef, deps: WriteDeps) {
+  const account = await target(deps, ref);
+  await deps.stacks.update(account, await stackRequest(ref, deps, account, 'update'));
   return {};
 }
 

@@ -1,14 +1,20 @@
+import { externalIdFor } from '../app/stacks';
 import { databaseWiring } from '../domain/database';
 import { platformEnvironment, serviceEnvironment, serviceEnvironmentNames } from '../domain/environment';
+import { settingsFor, type Stage, type StageStatus } from '../domain/stage';
 import { renderStageTemplate } from '../templates/stage';
 import type { StageRef, TaskDeps } from './deps';
 
 type Deps = Pick<TaskDeps, 'store'>;
 
-/** Renders the stage's CloudFormation template from its recorded settings and its databases. */
+/**
+ * Renders the stage's CloudFormation template from its databases and the settings the operation
+ * deploys: its pending change (a PATCH), or else the stage's settings.
+ */
 export async function renderStage(ref: StageRef, deps: Pick<TaskDeps, 'store' | 'databases'>) {
   const stack = await deps.store.requireStack(ref.tenantId, ref.stackId);
-  const stage = await deps.store.requireStage(ref.tenantId, ref.stackId, ref.stageName);
+  const found = await deps.store.requireStage(ref.tenantId, ref.stackId, ref.stageName);
+  const stage = { ...found, ...settingsFor(found, ref.operationId) };
   const wiring = databaseWiring(await deps.databases.allDatabases(ref));
   const environment = serviceEnvironment(
     stage.environment,
@@ -50,10 +56,21 @@ export interface StageReady extends StageRef {
   serviceEnvironmentNames: string[];
 }
 
-/** Marks the stage ACTIVE with its outputs and releases its lock, in one write. */
+/**
+ * Marks the stage ACTIVE with its outputs, and with the settings the operation deployed, and
+ * releases its lock, in one write.
+ */
 export async function recordStageReady(input: StageReady, deps: Deps) {
-  const stage = { tenantId: input.tenantId, stackId: input.stackId, name: input.stageName };
-  await deps.store.setStageOutputs(stage, input.operationId, input.outputs, input.serviceEnvironmentNames);
+  const stage = await deps.store.requireStage(input.tenantId, input.stackId, input.stageName);
+  const settings =
+    stage.pendingChange?.operationId === input.operationId ? stage.pendingChange.settings : undefined;
+  await deps.store.setStageOutputs(
+    stage,
+    input.operationId,
+    input.outputs,
+    input.serviceEnvironmentNames,
+    settings,
+  );
   return {};
 }
 
@@ -82,11 +99,41 @@ export function failureReason(error: FailureInput['error']): string {
   return cause || error?.Error || 'unknown error';
 }
 
-/** Records why the operation failed, on the operation and the stage, and unlocks the stage. */
-export async function recordFailure(input: FailureInput, deps: Deps) {
+/** CloudFormation statuses in which a stack runs a complete deployment: a failed change left it as it was. */
+export const DEPLOYED_STATUSES = ['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE'];
+
+/**
+ * Whether the stage still runs what it ran before (it was deployed once, and its stack is in a
+ * complete state: a failed update rolled back). Without a stack port, it is not known: no.
+ */
+export async function stillDeployed(
+  stage: Stage | undefined,
+  deps: Pick<TaskDeps, 'store'> & Partial<Pick<TaskDeps, 'stacks'>>,
+): Promise<boolean> {
+  if (!stage || Object.keys(stage.outputs).length === 0 || !deps.stacks) return false;
+  const stack = await deps.store.requireStack(stage.tenantId, stage.stackId);
+  const target = {
+    roleArn: stack.roleArn,
+    region: stage.region,
+    externalId: await externalIdFor(deps, stage.tenantId),
+  };
+  const described = await deps.stacks.describe(target, stage.cfnStackName);
+  return described !== undefined && DEPLOYED_STATUSES.includes(described.status);
+}
+
+/**
+ * Records why the operation failed, on the operation and the stage, and unlocks the stage. A
+ * settings change that failed is kept apart (`failedChange`): the stage's settings stay what is
+ * deployed. A stage whose failed change rolled back still runs its previous deployment: it stays
+ * ACTIVE (with the error); one that has nothing deployed is FAILED.
+ */
+export async function recordFailure(input: FailureInput, deps: Deps & Partial<Pick<TaskDeps, 'stacks'>>) {
   const reason = failureReason(input.error).slice(0, 2000);
   const stage = { tenantId: input.tenantId, stackId: input.stackId, name: input.stageName };
+  await deps.store.failPendingChange(stage, input.operationId, reason);
+  const current = await deps.store.getStage(input.tenantId, input.stackId, input.stageName);
+  const stageStatus: StageStatus = (await stillDeployed(current, deps)) ? 'ACTIVE' : 'FAILED';
   await deps.store.finishOperation(input.tenantId, input.operationId, 'FAILED', reason);
-  await deps.store.releaseStageLock(stage, input.operationId, 'FAILED', reason);
-  return { reason, stageStatus: 'FAILED' };
+  await deps.store.releaseStageLock(stage, input.operationId, stageStatus, reason);
+  return { reason, stageStatus };
 }

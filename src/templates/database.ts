@@ -71,8 +71,14 @@ const passwordReference = (secretId: string): CfnValue =>
 
 function secret(input: DatabaseTemplateInput): CfnResource {
   const username = ENGINE_SPECS[input.engine].username;
+  // An RDS final snapshot holds the users and their password hashes: its secret is kept with it,
+  // or the restored database could not be logged into. A restored Redis snapshot gets a new AUTH
+  // token, so a Redis secret goes with its stack.
+  const policy = input.engine === 'redis' ? 'Delete' : 'Retain';
   return {
     Type: 'AWS::SecretsManager::Secret',
+    DeletionPolicy: policy,
+    UpdateReplacePolicy: policy,
     Properties: {
       Name: secretName(input),
       Description: `TinyStacks stack ${input.stackName} (${input.stackId}), stage ${input.stageName}: ${input.engine} credentials`,
@@ -103,7 +109,8 @@ function securityGroup(input: DatabaseTemplateInput): CfnResource {
   return {
     Type: 'AWS::EC2::SecurityGroup',
     Properties: {
-      GroupDescription: `TinyStacks ${input.stageName} ${input.engine}: the stage's service and bastion only`,
+      // EC2 allows only a-zA-Z0-9. _-:/()#,@[]+=&;{}!$* here (no apostrophe).
+      GroupDescription: `TinyStacks ${input.stageName} ${input.engine}: from the service and bastion of the stage only`,
       VpcId: input.network.vpcId,
       SecurityGroupIngress: input.network.clientSecurityGroupIds.map((groupId) => ({
         IpProtocol: 'tcp',
@@ -133,7 +140,6 @@ function rdsInstance(input: DatabaseTemplateInput, secretId: string | undefined)
     DBSubnetGroupName: ref(DATABASE.subnetGroup),
     VPCSecurityGroups: [getAtt(DATABASE.securityGroup, 'GroupId')],
     PubliclyAccessible: false,
-    StorageEncrypted: true,
     CopyTagsToSnapshot: true,
   };
   if (input.shape === 'managed') {
@@ -144,6 +150,7 @@ function rdsInstance(input: DatabaseTemplateInput, secretId: string | undefined)
       UpdateReplacePolicy: 'Snapshot',
       Properties: {
         ...common,
+        StorageEncrypted: true,
         Engine: input.engine,
         DBName: spec.databaseName,
         Port: String(spec.port),
@@ -157,18 +164,25 @@ function rdsInstance(input: DatabaseTemplateInput, secretId: string | undefined)
     };
   }
   const replica = input.replica!;
-  // KMS keys are regional: a replica in another region must name that region's key. Kept as they
-  // were after promotion: changing SourceRegion, KmsKeyId or StorageEncrypted replaces the instance.
+  // A replica inherits its encryption from the source: StorageEncrypted must not be given with
+  // SourceDBInstanceIdentifier (cfn-lint E3020), nor a KMS key in the source's region (RDS uses the
+  // source's). Across regions RDS needs a key of the replica's region, since KMS keys are regional.
+  // All three are create-only: kept exactly as they were after promotion, or the instance is replaced.
   const kept: Record<string, CfnValue> = {
     ...common,
-    KmsKeyId: sub('arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:alias/aws/rds'),
-    ...(replica.sourceRegion !== replica.region ? { SourceRegion: replica.sourceRegion } : {}),
+    ...(replica.sourceRegion !== replica.region
+      ? {
+          SourceRegion: replica.sourceRegion,
+          KmsKeyId: sub('arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:alias/aws/rds'),
+        }
+      : {}),
   };
   if (input.shape === 'replica') {
     return {
       Type: 'AWS::RDS::DBInstance',
-      // RDS ignores deletion policies on replicas; a replica's data is its source's.
+      // RDS takes no final snapshot of a replica; its data is its source's.
       DeletionPolicy: 'Delete',
+      UpdateReplacePolicy: 'Delete',
       Properties: { ...kept, SourceDBInstanceIdentifier: replica.sourceArn },
     };
   }
@@ -199,6 +213,9 @@ function redis(input: DatabaseTemplateInput, secretId: string): Record<string, C
     },
     [DATABASE.instance]: {
       Type: 'AWS::ElastiCache::ReplicationGroup',
+      // A deleted (or replaced) cache leaves a final snapshot, like an RDS database.
+      DeletionPolicy: 'Snapshot',
+      UpdateReplacePolicy: 'Snapshot',
       Properties: {
         ReplicationGroupDescription: `TinyStacks stack ${input.stackName}, stage ${input.stageName}`,
         Engine: 'redis',

@@ -16,12 +16,17 @@ export function logs({ stackId, stageName }: LogsInput): TemplateFragment {
   const base = `/tinystacks/${stackId}/${stageName}`;
   return {
     Resources: {
+      // Logs go with the stage: they expire after RETENTION_DAYS anyway.
       [LOGS.app]: {
         Type: 'AWS::Logs::LogGroup',
+        DeletionPolicy: 'Delete',
+        UpdateReplacePolicy: 'Delete',
         Properties: { LogGroupName: `${base}/app`, RetentionInDays: RETENTION_DAYS },
       },
       [LOGS.access]: {
         Type: 'AWS::Logs::LogGroup',
+        DeletionPolicy: 'Delete',
+        UpdateReplacePolicy: 'Delete',
         Properties: { LogGroupName: `${base}/access`, RetentionInDays: RETENTION_DAYS },
       },
     },

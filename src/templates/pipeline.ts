@@ -1,4 +1,5 @@
 import { pipelineNameOf } from '../domain/pipeline';
+import { BUILD_ENVIRONMENT } from './architecture';
 import { getAtt, ref, sub } from './intrinsics';
 import type { CfnTemplate } from './types';
 
@@ -68,8 +69,13 @@ export function renderPipelineTemplate(input: PipelineTemplateInput): CfnTemplat
           },
         },
       },
+      // CloudFormation cannot delete a bucket that still holds objects, and every run leaves its
+      // source and build artifacts here: deleting the stack keeps the bucket (DELETE_SKIPPED), and
+      // its lifecycle rule empties it within 30 days. Nothing in it is needed after the stack.
       ArtifactBucket: {
         Type: 'AWS::S3::Bucket',
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
         Properties: {
           BucketEncryption: {
             ServerSideEncryptionConfiguration: [
@@ -93,6 +99,8 @@ export function renderPipelineTemplate(input: PipelineTemplateInput): CfnTemplat
       },
       BuildLogs: {
         Type: 'AWS::Logs::LogGroup',
+        DeletionPolicy: 'Delete',
+        UpdateReplacePolicy: 'Delete',
         Properties: { LogGroupName: `/tinystacks/${input.stackId}/build`, RetentionInDays: 30 },
       },
       BuildRole: {
@@ -143,9 +151,8 @@ export function renderPipelineTemplate(input: PipelineTemplateInput): CfnTemplat
           Source: { Type: 'CODEPIPELINE', BuildSpec: BUILDSPEC },
           Artifacts: { Type: 'CODEPIPELINE' },
           Environment: {
-            Type: 'ARM_CONTAINER',
+            ...BUILD_ENVIRONMENT,
             ComputeType: 'BUILD_GENERAL1_SMALL',
-            Image: 'aws/codebuild/amazonlinux-aarch64-standard:3.0',
             PrivilegedMode: true,
             EnvironmentVariables: [{ Name: 'REPOSITORY_URI', Type: 'PLAINTEXT', Value: repositoryUri }],
           },

@@ -1,3 +1,5 @@
+import { DEFAULT_FARGATE_SIZE, fargateSize, type FargateSize } from '../domain/fargate';
+import { RUNTIME_PLATFORM } from './architecture';
 import { getAtt, ref, REGION, sub } from './intrinsics';
 import { LOGS } from './logs';
 import { NETWORK } from './network';
@@ -14,8 +16,6 @@ export const SERVICE = {
 } as const;
 
 export const CONTAINER_NAME = 'app';
-const TASK_CPU = '256';
-const TASK_MEMORY_MIB = '512';
 
 export interface ServiceInput {
   prefix: string;
@@ -28,6 +28,8 @@ export interface ServiceInput {
   secrets?: Record<string, string>;
   /** The secrets those come from: the task execution role may read them, and nothing else. */
   secretArns?: string[];
+  /** CPU units and MiB; a pair Fargate runs (src/domain/fargate.ts). Default: 256 / 512. */
+  size?: FargateSize;
 }
 
 const ecsTasksTrust: CfnValue = {
@@ -98,6 +100,9 @@ export function service(input: ServiceInput): TemplateFragment {
   const { prefix, imageUri, port, environment, deploymentId, attachment } = input;
   const secrets = input.secrets ?? {};
   const secretArns = input.secretArns ?? [];
+  const size = input.size ?? DEFAULT_FARGATE_SIZE;
+  // A pair Fargate does not run would fail the whole stack at RegisterTaskDefinition.
+  const { cpu, memory } = fargateSize(size.cpu, size.memory);
   return {
     Resources: {
       [SERVICE.cluster]: {
@@ -139,8 +144,10 @@ export function service(input: ServiceInput): TemplateFragment {
           Family: prefix,
           RequiresCompatibilities: ['FARGATE'],
           NetworkMode: 'awsvpc',
-          Cpu: TASK_CPU,
-          Memory: TASK_MEMORY_MIB,
+          Cpu: String(cpu),
+          Memory: String(memory),
+          // The architecture the pipeline builds images for: an image of the other one cannot start.
+          RuntimePlatform: RUNTIME_PLATFORM,
           ExecutionRoleArn: getAtt(SERVICE.executionRole, 'Arn'),
           TaskRoleArn: getAtt(SERVICE.taskRole, 'Arn'),
           ContainerDefinitions: [

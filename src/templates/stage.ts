@@ -1,3 +1,4 @@
+import type { FargateSize } from '../domain/fargate';
 import { entryPoint } from './entrypoint';
 import { loadBalancer } from './load-balancer';
 import { logs } from './logs';
@@ -32,6 +33,8 @@ export interface StageTemplateInput {
   /** Database passwords, from Secrets Manager through the task definition (src/domain/database.ts). */
   secrets?: Record<string, string>;
   secretArns?: string[];
+  /** The task's CPU and memory; the smallest Fargate size by default. */
+  size?: FargateSize;
 }
 
 /** Logical ids are shared across components, so a clash is a bug, not something to overwrite. */
@@ -73,6 +76,7 @@ export function renderStageTemplate(input: StageTemplateInput): CfnTemplate {
         attachment: upstream.attachment,
         secrets: input.secrets,
         secretArns: input.secretArns,
+        size: input.size,
       }),
       entryPoint({
         apiName: `${input.stackName}-${input.stageName}`,

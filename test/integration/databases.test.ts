@@ -218,6 +218,7 @@ describe('database and bastion workflows on the embedded runtime', () => {
       'patch',
     );
     const shrink = await api.patch(`/v1/stacks/${stackId}/stages/dev/databases/postgres`, { storageGb: 20 });
+    const tooSoon = await api.patch(`/v1/stacks/${stackId}/stages/dev/databases/postgres`, { storageGb: 60 });
     const snapshots = runtime.services.snapshots.length;
     const deleted = await run(`/v1/stacks/${stackId}/stages/dev/databases/postgres`, undefined, 'delete');
 
@@ -229,6 +230,7 @@ describe('database and bastion workflows on the embedded runtime', () => {
     expect(databaseTookIt).toBe(true);
     expect(resized.operation.status).toBe('SUCCEEDED');
     expect(shrink).toMatchObject({ status: 400, body: { error: { field: 'storageGb' } } });
+    expect(tooSoon).toMatchObject({ status: 409, body: { error: { field: 'storageGb' } } });
     expect(deleted.operation).toMatchObject({ type: 'DELETE_DATABASE', status: 'SUCCEEDED' });
     expect(deleted.transitions).toBe(19);
     expect(runtime.services.snapshots.length).toBe(snapshots + 1);
@@ -526,13 +528,19 @@ describe('an execution that ends without reaching its failure path', () => {
         },
       });
       const operation = await api.operationEnd(operationId);
+      // The backstop marks the operation FAILED before it unlocks the stage: wait for both.
+      const deadline = Date.now() + 5_000;
+      let stage = await api.get(`/v1/stacks/${stack.stackId}/stages/dev`);
+      while (stage.body.currentOperationId !== null && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+        stage = await api.get(`/v1/stacks/${stack.stackId}/stages/dev`);
+      }
 
       // Assess
       expect(operation).toMatchObject({
         status: 'FAILED',
         error: expect.stringContaining('the workflow ended ABORTED'),
       });
-      const stage = await api.get(`/v1/stacks/${stack.stackId}/stages/dev`);
       expect(stage.body).toMatchObject({ status: 'ACTIVE', currentOperationId: null });
       const db = await api.get(`/v1/stacks/${stack.stackId}/stages/dev/databases/postgres`);
       expect(db.body).toMatchObject({ status: 'FAILED' });

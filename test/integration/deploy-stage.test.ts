@@ -142,11 +142,27 @@ describe('stage workflows on the embedded runtime', () => {
     );
     const failed = await api.operationEnd(failing.body.operation.operationId);
 
-    // Assess
+    // Assess: the stage shows what is deployed (it rolled back), the failed request apart, and stays usable
     expect(failed.status).toBe('FAILED');
     expect(failed.error).toMatch(/TaskDefinition/);
     const after = await api.get(`/v1/stacks/${stackId}/stages/dev`);
-    expect(after.body.currentOperationId).toBeNull();
+    expect(after.body).toMatchObject({
+      status: 'ACTIVE',
+      currentOperationId: null,
+      settings: { port: 80, environment: { FEATURE: 'on' } },
+      pendingChange: null,
+      failedChange: { port: 9000, operationId: failed.operationId, reason: failed.error },
+      lastError: failed.error,
+    });
+    expect(after.body.failedChange).not.toHaveProperty('environment');
+    runtime.cloudFormation.clearFailures();
+    const retried = await api.patch<{ operation: { operationId: string } }>(
+      `/v1/stacks/${stackId}/stages/dev`,
+      { port: 9000 },
+    );
+    expect((await api.operationEnd(retried.body.operation.operationId)).status).toBe('SUCCEEDED');
+    const fixed = await api.get(`/v1/stacks/${stackId}/stages/dev`);
+    expect(fixed.body).toMatchObject({ settings: { port: 9000 }, failedChange: null, lastError: null });
   });
 
   test('delete: the stack is torn down and the stage removed; the stack can then be deleted', async () => {

@@ -322,6 +322,42 @@ for (const { name, bytes } of artifacts) {
   check(bytes < MAX_ARTIFACT_BYTES, `${name} is ${(bytes / 1024).toFixed(0)} KB, over the 1 MB budget`);
 }
 
+// ---- cfn-lint ------------------------------------------------------------------------------------------
+// The packaged template, as test/unit/templates/cfn-lint.test.ts lints the stages' templates: no
+// error, and no warning but W3005 (the framework gives each function a DependsOn on its role,
+// which the function's GetAtt of the role already implies). Informational findings are printed.
+
+const lint = spawnSync(
+  'cfn-lint',
+  [
+    '--format',
+    'json',
+    '--include-checks',
+    'I',
+    '--',
+    join(outDir, 'cloudformation-template-update-stack.json'),
+  ],
+  { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+);
+if (lint.error || lint.status === null) {
+  check(
+    !process.env.CI,
+    `cfn-lint is not on the PATH (${lint.error?.message}): CI lints the template with it`,
+  );
+  if (!process.env.CI) console.log('cfn-lint is not on the PATH: the packaged template was not linted');
+} else {
+  const findings = JSON.parse(lint.stdout || '[]');
+  for (const finding of findings) {
+    const where = `${finding.Rule.Id} at ${finding.Location.Path.join('/')}: ${finding.Message}`;
+    check(finding.Level !== 'Error', `cfn-lint error ${where}`);
+    check(finding.Level !== 'Warning' || finding.Rule.Id === 'W3005', `cfn-lint warning ${where}`);
+  }
+  const notes = new Map(
+    findings.filter((f) => f.Level === 'Informational').map((f) => [f.Rule.Id, f.Message]),
+  );
+  for (const [id, message] of notes) console.log(`cfn-lint ${id} (informational): ${message}`);
+}
+
 // ---- report -----------------------------------------------------------------------------------------------
 
 console.log(`serverless package (no parameters): ${packageSeconds.toFixed(1)} s`);

@@ -21,6 +21,8 @@ export interface LocalServer {
   tokenFor(tenantId: string): string;
   /** Stops the server (SIGINT, as Ctrl-C); its data folder stays for inspection. */
   stop(): Promise<void>;
+  /** Kills the server (SIGKILL, as `kill -9`: nothing runs on the way out); its data folder stays. */
+  kill(): Promise<void>;
   /** Stops the server and removes its data folder. */
   dispose(): Promise<void>;
 }
@@ -34,6 +36,15 @@ const freePort = () =>
     });
   });
 
+/** SIGKILL to the server's process group (tsx and the node process it runs the server in). */
+const killGroup = (pid: number) => {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+};
+
 const LISTENING = /listening on (http:\/\/\S+)/;
 const START_TIMEOUT_MS = 30_000;
 
@@ -41,8 +52,10 @@ export async function startLocalServer(
   name: string,
   args: string[],
   env: Record<string, string> = {},
+  /** Start on this data folder (a restart) rather than a new one. */
+  reuse?: { dataDir: string },
 ): Promise<LocalServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), `tinystacks-e2e-${name}-`));
+  const dataDir = reuse?.dataDir ?? mkdtempSync(join(tmpdir(), `tinystacks-e2e-${name}-`));
   const port = await freePort();
   const child = spawn(
     'node_modules/.bin/tsx',
@@ -50,6 +63,8 @@ export async function startLocalServer(
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, LOG_LEVEL: 'info', ...env },
+      // Its own process group: tsx runs the server in a child process, and `kill()` kills both.
+      detached: true,
     },
   );
   let output = '';
@@ -59,8 +74,8 @@ export async function startLocalServer(
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (!LISTENING.test(output)) {
     if (Date.now() > deadline || child.exitCode !== null) {
-      child.kill('SIGKILL');
-      rmSync(dataDir, { recursive: true, force: true });
+      killGroup(child.pid!);
+      if (!reuse) rmSync(dataDir, { recursive: true, force: true });
       throw new Error(`server did not start:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -86,6 +101,10 @@ export async function startLocalServer(
       return made.stdout.trim();
     },
     stop,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) killGroup(child.pid!);
+      await exited;
+    },
     async dispose() {
       await stop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -3,6 +3,8 @@ const THROTTLING_NAMES = new Set([
   'ThrottlingException',
   'TooManyRequestsException',
   'RequestLimitExceeded',
+  // S3's.
+  'SlowDown',
 ]);
 
 /**

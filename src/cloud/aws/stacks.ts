@@ -56,9 +56,10 @@ const isMissingStack = (error: unknown) => error instanceof Error && error.name 
 const tagList = (tags: Record<string, string>) =>
   Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 
+/** Templates go by URL (up to 1 MB), never inline (51,200 bytes): see src/cloud/template-bucket.ts. */
 const stackInput = (request: StackRequest) => ({
   StackName: request.stackName,
-  TemplateBody: request.templateBody,
+  TemplateURL: request.templateUrl,
   Tags: tagList(request.tags),
   Capabilities: CAPABILITIES,
   ClientRequestToken: request.clientRequestToken,

@@ -1,10 +1,17 @@
 /** The input schemas (zod/mini): they validate, give the types, and feed the OpenAPI document. Apart from the domain's rules so that functions that validate no input bundle no zod. */
 import * as z from 'zod/mini';
+import { environmentBytes, MAX_ENVIRONMENT_BYTES, MAX_VALUE_LENGTH, MAX_VARIABLES } from '../environment';
+import { isKnownRegion } from '../regions';
 
 /** Shared field schemas. Each carries its own message so a 400 can say exactly what is wrong. */
+
+/** A region the AWS SDK's partition data lists (src/domain/regions.ts): `us-east-9` is refused. */
 export const awsRegion = z
   .string()
-  .check(z.regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'must be an AWS region such as us-east-1'));
+  .check(
+    z.regex(/^[a-z]{2,4}(-[a-z]+)+-\d+$/, 'must be an AWS region such as us-east-1'),
+    z.refine(isKnownRegion, 'must be an AWS region such as us-east-1: the AWS SDK lists no such region'),
+  );
 
 export const stageName = z
   .string()
@@ -49,20 +56,46 @@ export const envName = z
   .string()
   .check(z.regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be a valid environment variable name'));
 
+/** Limits derived from ECS's 64 KiB task definition (src/domain/environment.ts says how). */
 export const environment = z
-  .record(envName, z.string().check(z.maxLength(4096, 'must be at most 4096 characters')))
-  .check(z.refine((env) => Object.keys(env).length <= 100, 'must hold at most 100 variables'));
+  .record(
+    envName,
+    z.string().check(z.maxLength(MAX_VALUE_LENGTH, `must be at most ${MAX_VALUE_LENGTH} characters`)),
+  )
+  .check(
+    z.refine(
+      (env) => Object.keys(env).length <= MAX_VARIABLES,
+      `must hold at most ${MAX_VARIABLES} variables`,
+    ),
+    z.superRefine((env, ctx) => {
+      const bytes = environmentBytes(env);
+      if (bytes > MAX_ENVIRONMENT_BYTES) {
+        ctx.addIssue({
+          code: 'custom',
+          input: env,
+          message: `takes ${bytes} bytes in the task definition; at most ${MAX_ENVIRONMENT_BYTES} fit (ECS caps a task definition at 64 KiB, and the platform's own variables and settings share it)`,
+        });
+      }
+    }),
+  );
+
+/** An origin is a scheme, a host of at most 253 characters and a port: never longer than this. */
+export const MAX_ORIGIN_LENGTH = 270;
+export const MAX_ORIGINS = 20;
 
 export const origin = z
   .string()
   .check(
+    z.maxLength(MAX_ORIGIN_LENGTH, `must be at most ${MAX_ORIGIN_LENGTH} characters`),
     z.regex(
       /^https?:\/\/(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/,
       'must be an origin such as https://app.example.com or http://localhost:3000 (scheme, host, optional port; no path)',
     ),
   );
 
-export const origins = z.array(origin).check(z.maxLength(20, 'must list at most 20 origins'));
+export const origins = z
+  .array(origin)
+  .check(z.maxLength(MAX_ORIGINS, `must list at most ${MAX_ORIGINS} origins`));
 
 export const pageLimit = z.optional(
   z.coerce

@@ -2,10 +2,11 @@
  * What some simulated resources do besides existing, so that the rest of the backend finds what it
  * would on AWS: a secret's generated password (Secrets Manager), a key pair's private key (SSM
  * Parameter Store at /ec2/keypair/<id>), the password a database took from a dynamic reference, a
- * final snapshot. Values live in memory only, like the simulated stacks.
+ * final snapshot. Kept in a file under the data folder when given one, like the simulated stacks.
  */
 import { generateKeyPairSync, randomInt } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
+import { readJson, writeJsonAtomic } from '../state-files';
 import type { KnownResource } from './physical';
 
 export interface EffectResource {
@@ -27,18 +28,39 @@ export interface EffectContext {
 export interface ResourceEffects {
   /** Runs once a resource's ids are known; a returned reason fails the resource, as AWS would. */
   provisioned(resource: EffectResource, context: EffectContext): string | undefined;
+  /** Why the resource cannot be deleted now, as its service would answer; undefined if it can. */
+  deletionFailure?(resource: EffectResource): string | undefined;
   /** Runs when a resource is deleted (a stack deletion, a rollback, an update's cleanup). */
   deleted(resource: EffectResource): void;
 }
 
+/** Docker's names for the CPU architectures of images and tasks. */
+export type ImageArchitecture = 'amd64' | 'arm64';
+
+/** What a simulated build reads from its pipeline's stack: where artifacts and the image go. */
+interface BuildSetup {
+  artifactBucket?: string;
+  project?: string;
+}
+
+/** What a build project makes: images for one architecture, pushed to a repository. */
+interface BuildProject {
+  architecture: ImageArchitecture;
+  repositoryUri?: string;
+}
+
 /** Secrets Manager of the simulated accounts: secret values by ARN (one version: the current one). */
 export class LocalSecretStore {
-  private readonly values = new Map<string, string>();
-  private readonly names = new Map<string, string>();
+  constructor(
+    private readonly onChange: () => void = () => {},
+    private readonly values = new Map<string, string>(),
+    private readonly names = new Map<string, string>(),
+  ) {}
 
   put(arn: string, name: string, value: string): void {
     this.values.set(arn, value);
     this.names.set(name, arn);
+    this.onChange();
   }
 
   /** By ARN, or by name like `{{resolve:secretsmanager:name}}`. */
@@ -54,15 +76,24 @@ export class LocalSecretStore {
   delete(arn: string): void {
     this.values.delete(arn);
     for (const [name, value] of this.names) if (value === arn) this.names.delete(name);
+    this.onChange();
+  }
+
+  toJSON() {
+    return { values: [...this.values], names: [...this.names] };
   }
 }
 
 /** SSM Parameter Store of the simulated accounts, by region and name. */
 export class LocalParameterStore {
-  private readonly values = new Map<string, string>();
+  constructor(
+    private readonly onChange: () => void = () => {},
+    private readonly values = new Map<string, string>(),
+  ) {}
 
   put(region: string, name: string, value: string): void {
     this.values.set(`${region}|${name}`, value);
+    this.onChange();
   }
 
   get(region: string, name: string): string | undefined {
@@ -71,6 +102,11 @@ export class LocalParameterStore {
 
   delete(region: string, name: string): void {
     this.values.delete(`${region}|${name}`);
+    this.onChange();
+  }
+
+  toJSON() {
+    return [...this.values];
   }
 }
 
@@ -97,19 +133,124 @@ export function generatePassword(options: Record<string, unknown>): string {
 const DYNAMIC_SECRET = /\{\{resolve:secretsmanager:(.+?)(?::SecretString:([^:}]*)(?::[^}]*)?)?\}\}/g;
 const DYNAMIC_SSM = /\{\{resolve:ssm(?:-secure)?:([^:}]+)(?::\d+)?\}\}/g;
 
+/** What the simulated services hold, as written to the data folder. */
+interface StoredServices {
+  secrets: { values: [string, string][]; names: [string, string][] };
+  parameters: [string, string][];
+  databasePasswords: [string, string][];
+  snapshots: { instance: string; snapshot: string; at: string }[];
+  bucketObjects?: [string, number][];
+  images?: [string, ImageArchitecture[]][];
+  pipelines?: [string, BuildSetup][];
+  buildProjects?: [string, BuildProject][];
+  keyPairRegions: [string, string[]][];
+}
+
 /**
  * The simulated services behind the resources that have effects. `databasePasswords` holds what
  * each simulated database instance (RDS or ElastiCache) was last told its password is, so tests can
- * check that "Change Password" really reached the database.
+ * check that "Change Password" really reached the database. With a file, everything is read from
+ * it at start and written back (atomically) after every resource's effect that changed something,
+ * before the stack's next status is written.
  */
 export class SimulatedServices implements ResourceEffects {
-  readonly secrets = new LocalSecretStore();
-  readonly parameters = new LocalParameterStore();
-  readonly databasePasswords = new Map<string, string>();
+  readonly secrets: LocalSecretStore;
+  readonly parameters: LocalParameterStore;
+  readonly databasePasswords: Map<string, string>;
   /** Final snapshots taken on deletion (DeletionPolicy: Snapshot), by instance. */
-  readonly snapshots: { instance: string; snapshot: string; at: string }[] = [];
+  readonly snapshots: { instance: string; snapshot: string; at: string }[];
+  /** Objects in each S3 bucket: what a pipeline run leaves in its artifact bucket. */
+  readonly bucketObjects: Map<string, number>;
+  /** Image URI → the architectures its manifest holds. Images not here (public ones) run anywhere. */
+  readonly images: Map<string, ImageArchitecture[]>;
+  private readonly pipelines: Map<string, BuildSetup>;
+  private readonly buildProjects: Map<string, BuildProject>;
+  private readonly keyPairRegions: Map<string, string[]>;
+  private changed = false;
+
+  constructor(private readonly file?: string) {
+    const stored = file ? readJson<StoredServices>(file) : undefined;
+    const changed = () => {
+      this.changed = true;
+    };
+    this.secrets = new LocalSecretStore(
+      changed,
+      new Map(stored?.secrets.values),
+      new Map(stored?.secrets.names),
+    );
+    this.parameters = new LocalParameterStore(changed, new Map(stored?.parameters));
+    this.databasePasswords = new Map(stored?.databasePasswords);
+    this.snapshots = stored?.snapshots ?? [];
+    this.bucketObjects = new Map(stored?.bucketObjects);
+    this.images = new Map(stored?.images);
+    this.pipelines = new Map(stored?.pipelines);
+    this.buildProjects = new Map(stored?.buildProjects);
+    this.keyPairRegions = new Map(stored?.keyPairRegions);
+  }
+
+  /**
+   * A pipeline run: the source and build artifacts land in the pipeline's artifact bucket and, when
+   * the build succeeds, `<repository>:<commit>` is pushed for the build environment's architecture.
+   * Returns the image URI, or undefined when the pipeline's stack is unknown here.
+   */
+  recordBuild(pipelineName: string, commit: string, succeeded: boolean): string | undefined {
+    const setup = this.pipelines.get(pipelineName);
+    if (!setup) return undefined;
+    this.changed = true;
+    try {
+      if (setup.artifactBucket) {
+        const artifacts = succeeded ? 2 : 1;
+        this.bucketObjects.set(
+          setup.artifactBucket,
+          (this.bucketObjects.get(setup.artifactBucket) ?? 0) + artifacts,
+        );
+      }
+      const project = setup.project ? this.buildProjects.get(setup.project) : undefined;
+      if (!succeeded || !project?.repositoryUri) return undefined;
+      const image = `${project.repositoryUri}:${commit}`;
+      this.images.set(image, [project.architecture]);
+      return image;
+    } finally {
+      this.save();
+    }
+  }
 
   provisioned(resource: EffectResource, context: EffectContext): string | undefined {
+    try {
+      return this.provision(resource, context);
+    } finally {
+      this.save();
+    }
+  }
+
+  deleted(resource: EffectResource): void {
+    try {
+      this.delete(resource);
+    } finally {
+      this.save();
+    }
+  }
+
+  /** Writes the services' state if a resource changed it (every effect below marks what it changes). */
+  private save(): void {
+    if (!this.changed) return;
+    this.changed = false;
+    if (!this.file) return;
+    const stored: StoredServices = {
+      secrets: this.secrets.toJSON(),
+      parameters: this.parameters.toJSON(),
+      databasePasswords: [...this.databasePasswords],
+      snapshots: this.snapshots,
+      bucketObjects: [...this.bucketObjects],
+      images: [...this.images],
+      pipelines: [...this.pipelines],
+      buildProjects: [...this.buildProjects],
+      keyPairRegions: [...this.keyPairRegions],
+    };
+    writeJsonAtomic(this.file, stored);
+  }
+
+  private provision(resource: EffectResource, context: EffectContext): string | undefined {
     const resolved = this.resolveDynamicReferences(resource.properties, context.region);
     if (typeof resolved === 'string') return resolved;
     switch (resource.type) {
@@ -123,14 +264,55 @@ export class SimulatedServices implements ResourceEffects {
         return this.rdsInstance(resource, context, resolved);
       case 'AWS::ElastiCache::ReplicationGroup':
         if (resolved.AuthToken !== undefined)
-          this.databasePasswords.set(resource.physicalId, resolved.AuthToken);
+          this.setDatabasePassword(resource.physicalId, resolved.AuthToken);
         return undefined;
+      case 'AWS::CodeBuild::Project':
+        this.buildProjects.set(resource.physicalId, buildProjectOf(resource.properties));
+        this.changed = true;
+        return undefined;
+      case 'AWS::CodePipeline::Pipeline':
+        this.pipelines.set(resource.physicalId, buildSetupOf(resource.properties));
+        this.changed = true;
+        return undefined;
+      case 'AWS::ECS::Service':
+        return this.ecsService(resource, context);
       default:
         return undefined;
     }
   }
 
-  deleted(resource: EffectResource): void {
+  deletionFailure(resource: EffectResource): string | undefined {
+    if (resource.type === 'AWS::S3::Bucket' && (this.bucketObjects.get(resource.physicalId) ?? 0) > 0) {
+      return 'The bucket you tried to delete is not empty (Service: S3, Status Code: 409, Error Code: BucketNotEmpty)';
+    }
+    return undefined;
+  }
+
+  /**
+   * Fargate pulls the image variant of the task's platform (X86_64 unless RuntimePlatform says
+   * otherwise). An image built for another architecture only fails to pull, every task stops, and
+   * the deployment circuit breaker fails the service, which is how CloudFormation sees it.
+   */
+  private ecsService(resource: EffectResource, context: EffectContext): string | undefined {
+    const taskDefinition = context.findResource(String(resource.properties.TaskDefinition));
+    if (!taskDefinition) return undefined;
+    const platform = taskDefinition.properties.RuntimePlatform as { CpuArchitecture?: string } | undefined;
+    const wanted: ImageArchitecture = platform?.CpuArchitecture === 'ARM64' ? 'arm64' : 'amd64';
+    const containers = (taskDefinition.properties.ContainerDefinitions ?? []) as { Image?: string }[];
+    for (const { Image: image } of containers) {
+      const built = image === undefined ? undefined : this.images.get(image);
+      if (built && !built.includes(wanted)) {
+        return (
+          `Resource handler returned message: "Error occurred during operation 'ECS Deployment Circuit Breaker was triggered'. ` +
+          `Tasks stopped: CannotPullContainerError: pull image manifest has been retried 7 time(s): image Manifest does not contain descriptor matching platform 'linux/${wanted}'" ` +
+          '(HandlerErrorCode: GeneralServiceException)'
+        );
+      }
+    }
+    return undefined;
+  }
+
+  private delete(resource: EffectResource): void {
     switch (resource.type) {
       case 'AWS::SecretsManager::Secret':
         this.secrets.delete(resource.physicalId);
@@ -141,10 +323,20 @@ export class SimulatedServices implements ResourceEffects {
         }
         this.keyPairRegions.delete(resource.physicalId);
         break;
+      case 'AWS::CodeBuild::Project':
+        this.changed ||= this.buildProjects.delete(resource.physicalId);
+        break;
+      case 'AWS::CodePipeline::Pipeline':
+        this.changed ||= this.pipelines.delete(resource.physicalId);
+        break;
+      case 'AWS::S3::Bucket':
+        this.changed ||= this.bucketObjects.delete(resource.physicalId);
+        break;
       case 'AWS::RDS::DBInstance':
       case 'AWS::ElastiCache::ReplicationGroup':
-        this.databasePasswords.delete(resource.physicalId);
+        this.changed ||= this.databasePasswords.delete(resource.physicalId);
         if (resource.deletionPolicy === 'Snapshot') {
+          this.changed = true;
           this.snapshots.push({
             instance: resource.physicalId,
             snapshot: `${resource.physicalId}-final-${Date.now()}`,
@@ -155,8 +347,6 @@ export class SimulatedServices implements ResourceEffects {
       default:
     }
   }
-
-  private readonly keyPairRegions = new Map<string, string[]>();
 
   /**
    * `{{resolve:secretsmanager:...}}` and `{{resolve:ssm:...}}` in string properties: the values the
@@ -281,6 +471,11 @@ export class SimulatedServices implements ResourceEffects {
    * key of the replica's region (RDS refuses otherwise). Removing SourceDBInstanceIdentifier
    * promotes the replica; its source is untouched.
    */
+  private setDatabasePassword(instance: string, password: string): void {
+    this.databasePasswords.set(instance, password);
+    this.changed = true;
+  }
+
   private rdsInstance(
     resource: EffectResource,
     context: EffectContext,
@@ -293,20 +488,48 @@ export class SimulatedServices implements ResourceEffects {
         return `DBInstanceNotFound: The source instance could not be found: ${sourceId}`;
       }
       const sourceRegion = regionOfArn(sourceId);
-      if (sourceRegion && sourceRegion !== context.region && resource.properties.KmsKeyId === undefined) {
+      const crossRegion = sourceRegion !== undefined && sourceRegion !== context.region;
+      if (crossRegion && resource.properties.KmsKeyId === undefined) {
         return 'InvalidParameterCombination: Cross-region read replica of an encrypted instance requires a KmsKeyId of the destination region';
       }
+      // RDS: "If you create an encrypted read replica in the same AWS Region as the source DB
+      // instance, don't specify a value for this parameter": it always uses the source's key.
+      if (!crossRegion && resource.properties.KmsKeyId !== undefined) {
+        return "InvalidParameterCombination: A read replica in the source's region is encrypted with the source's KMS key: don't specify KmsKeyId";
+      }
       const password = this.databasePasswords.get(source.physicalId);
-      if (password !== undefined) this.databasePasswords.set(resource.physicalId, password);
+      if (password !== undefined) this.setDatabasePassword(resource.physicalId, password);
     }
     if (resolved.MasterUserPassword !== undefined) {
       if (typeof sourceId === 'string') {
         return "InvalidParameterCombination: a read replica takes its source's master password";
       }
-      this.databasePasswords.set(resource.physicalId, resolved.MasterUserPassword);
+      this.setDatabasePassword(resource.physicalId, resolved.MasterUserPassword);
     }
     return undefined;
   }
+}
+
+/** CodeBuild's ARM_CONTAINER environments build arm64 images, the others amd64. */
+function buildProjectOf(properties: Record<string, unknown>) {
+  const environment = (properties.Environment ?? {}) as {
+    Type?: string;
+    EnvironmentVariables?: { Name?: string; Value?: string }[];
+  };
+  const architecture: ImageArchitecture = environment.Type?.startsWith('ARM') ? 'arm64' : 'amd64';
+  const repositoryUri = environment.EnvironmentVariables?.find((v) => v.Name === 'REPOSITORY_URI')?.Value;
+  return { architecture, repositoryUri };
+}
+
+function buildSetupOf(properties: Record<string, unknown>): BuildSetup {
+  const store = properties.ArtifactStore as { Location?: string } | undefined;
+  const stages = (properties.Stages ?? []) as {
+    Actions?: { ActionTypeId?: { Provider?: string }; Configuration?: { ProjectName?: string } }[];
+  }[];
+  const build = stages
+    .flatMap((stage) => stage.Actions ?? [])
+    .find((action) => action.ActionTypeId?.Provider === 'CodeBuild');
+  return { artifactBucket: store?.Location, project: build?.Configuration?.ProjectName };
 }
 
 function regionOfArn(arn: string): string | undefined {

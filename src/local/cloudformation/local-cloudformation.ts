@@ -1,6 +1,6 @@
 /**
  * The CloudFormation of the embedded runtime. Nothing is provisioned: templates are checked against
- * the CloudFormation resource specification, stacks walk through the real status names with a
+ * the CloudFormation resource specification and the resource providers' schemas, stacks walk through the real status names with a
  * short delay per step, resources get realistic simulated ids and attributes, and every status
  * change is published as the EventBridge event CloudFormation sends.
  */
@@ -33,9 +33,13 @@ import type { ResourceEffects } from './effects';
 import { partitionOf, simulateResource } from './physical';
 import type { KnownResource, SimulatedResource } from './physical';
 import { propertiesError } from './properties';
+import { registryPropertiesError } from './registry-schemas';
 import { loadResourceSpec } from './spec';
+import { StackStateFiles } from './stack-state';
 import type { ResourceSpec } from './spec';
 import {
+  checkStackTags,
+  checkTemplateSize,
   isCustomType,
   parameterRefValues,
   parseTemplate,
@@ -89,18 +93,25 @@ export interface LocalCloudFormationOptions {
    * password a database takes from a dynamic reference (src/local/cloudformation/effects.ts).
    */
   effects?: ResourceEffects;
+  /**
+   * Where stacks are kept, so that they survive a restart (src/local/cloudformation/stack-state.ts);
+   * without it, in memory only. A stack found mid-transition is finished by `resume()`.
+   */
+  stateDir?: string;
+  /** Reads a `TemplateURL` (the embedded runtime's S3 stand-in); without it, URLs are refused. */
+  templateSource?: (url: string) => string | undefined;
 }
 
 type Operation = NonNullable<FailureRule['operation']>;
 
-interface LiveResource extends SimulatedResource {
+export interface LiveResource extends SimulatedResource {
   logicalId: string;
   type: string;
   properties: Record<string, unknown>;
   deletionPolicy?: string;
 }
 
-interface Deployment {
+export interface Deployment {
   template: Template;
   parameters: Record<string, string>;
   resources: Map<string, LiveResource>;
@@ -108,14 +119,21 @@ interface Deployment {
 }
 
 /** What an update changed, so that a rollback (or a continued rollback) can undo it. */
-interface UpdateUndo {
+export interface UpdateUndo {
   /** The previous versions of the resources the update modified. */
   updated: LiveResource[];
   /** Resources the update created, deleted again by the rollback. */
   created: LiveResource[];
 }
 
-interface StackRecord {
+/** What a stack in an `*_IN_PROGRESS` status is doing: kept, so that a restart can finish it. */
+export type PendingWork =
+  | { op: 'create'; onFailure: OnFailure }
+  | { op: 'update'; next: Pick<Deployment, 'template' | 'parameters'> }
+  | { op: 'delete'; retain: string[] }
+  | { op: 'rollback'; undo: UpdateUndo };
+
+export interface StackRecord {
   stackId: string;
   stackName: string;
   region: string;
@@ -135,6 +153,7 @@ interface StackRecord {
   events: StackEvent[];
   /** Set while in UPDATE_ROLLBACK_FAILED: what ContinueUpdateRollback still has to undo. */
   pendingUndo?: UpdateUndo;
+  pending?: PendingWork;
 }
 
 type ProvisionResult =
@@ -163,6 +182,7 @@ export class LocalCloudFormation {
   private readonly onStatusChange?: LocalCloudFormationOptions['onStatusChange'];
   private readonly specOverride?: ResourceSpec;
   private readonly effects?: ResourceEffects;
+  private readonly templateSource?: (url: string) => string | undefined;
   private readonly stacksById = new Map<string, StackRecord>();
   /** Live (not deleted) stacks by `region/name`. */
   private readonly liveStacks = new Map<string, string>();
@@ -171,6 +191,11 @@ export class LocalCloudFormation {
   private transitioning = 0;
   private idleWaiters: (() => void)[] = [];
   private disposed = false;
+  private readonly state?: StackStateFiles;
+  /** Stacks changed since they were last written: written before a status is published or a pause. */
+  private readonly unsaved = new Set<StackRecord>();
+  /** Writes under way (off the event loop), and the status events that wait for them. */
+  private readonly writing = new Set<Promise<void>>();
 
   constructor(options: LocalCloudFormationOptions) {
     this.delayMs = options.delayMs;
@@ -178,6 +203,17 @@ export class LocalCloudFormation {
     this.onStatusChange = options.onStatusChange;
     this.specOverride = options.spec;
     this.effects = options.effects;
+    if (options.stateDir) {
+      this.state = new StackStateFiles(options.stateDir);
+      const { stacks, failureRules } = this.state.load();
+      for (const stack of stacks) {
+        this.stacksById.set(stack.stackId, stack);
+        if (stack.status !== 'DELETE_COMPLETE')
+          this.liveStacks.set(`${stack.region}/${stack.stackName}`, stack.stackId);
+      }
+      this.failureRules = failureRules;
+    }
+    this.templateSource = options.templateSource;
   }
 
   private get spec(): ResourceSpec {
@@ -190,16 +226,86 @@ export class LocalCloudFormation {
 
   failWhen(rule: FailureRule): void {
     this.failureRules.push(rule);
+    this.state?.saveFailureRules(this.failureRules);
   }
 
   clearFailures(): void {
     this.failureRules = [];
+    this.state?.saveFailureRules(this.failureRules);
   }
 
-  /** Resolves once no stack is in a transition. */
-  whenIdle(): Promise<void> {
-    if (this.transitioning === 0 || this.disposed) return Promise.resolve();
-    return new Promise((resolveIdle) => this.idleWaiters.push(resolveIdle));
+  /**
+   * Finishes what each stack was doing when the process stopped, as CloudFormation would have
+   * finished it meanwhile, publishing every status on the way. Call once the status subscribers are
+   * in place; `whenIdle()` then says when all are settled.
+   */
+  resume(): void {
+    for (const stack of this.stacksById.values()) {
+      const pending = stack.pending;
+      const settle = (status: StackStatus, reason?: string) => async () => {
+        await this.pause();
+        this.setStatus(stack, status, reason);
+      };
+      switch (stack.status) {
+        case 'CREATE_IN_PROGRESS':
+          this.transition(stack, 'CREATE_FAILED', () =>
+            this.runCreate(stack, pending?.op === 'create' ? pending.onFailure : 'ROLLBACK'),
+          );
+          break;
+        case 'ROLLBACK_IN_PROGRESS': {
+          // Its resources were deleted with the status change; what is left failed to delete.
+          const left = [...stack.deployed.resources.keys()];
+          const failed = left.length > 0 ? failedReason('delete', [left[0]!]) : undefined;
+          this.transition(
+            stack,
+            'ROLLBACK_FAILED',
+            settle(failed ? 'ROLLBACK_FAILED' : 'ROLLBACK_COMPLETE', failed),
+          );
+          break;
+        }
+        case 'DELETE_IN_PROGRESS':
+          this.transition(stack, 'DELETE_FAILED', () =>
+            this.runDelete(stack, new Set(pending?.op === 'delete' ? pending.retain : [])),
+          );
+          break;
+        case 'UPDATE_IN_PROGRESS':
+          this.transition(stack, 'UPDATE_ROLLBACK_FAILED', () =>
+            pending?.op === 'update'
+              ? this.runUpdate(stack, pending.next)
+              : this.rollBackUpdate(stack, { updated: [], created: [] }),
+          );
+          break;
+        case 'UPDATE_ROLLBACK_IN_PROGRESS': {
+          const stuck = stack.pendingUndo?.updated[0]?.logicalId;
+          this.transition(
+            stack,
+            'UPDATE_ROLLBACK_FAILED',
+            stuck
+              ? settle('UPDATE_ROLLBACK_FAILED', failedReason('update', [stuck]))
+              : () =>
+                  this.rollBackUpdate(
+                    stack,
+                    pending?.op === 'rollback' ? pending.undo : { updated: [], created: [] },
+                  ),
+          );
+          break;
+        }
+        case 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS':
+          this.transition(stack, 'UPDATE_COMPLETE', settle('UPDATE_COMPLETE'));
+          break;
+        case 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS':
+          this.transition(stack, 'UPDATE_ROLLBACK_COMPLETE', settle('UPDATE_ROLLBACK_COMPLETE'));
+          break;
+        default:
+      }
+    }
+  }
+
+  /** Resolves once no stack is in a transition, and what they changed is written and published. */
+  async whenIdle(): Promise<void> {
+    if (this.transitioning > 0 && !this.disposed)
+      await new Promise<void>((resolveIdle) => this.idleWaiters.push(resolveIdle));
+    while (this.writing.size > 0) await Promise.all([...this.writing]);
   }
 
   /** Stops every pending transition, so that a test runner or a server can exit. */
@@ -225,6 +331,7 @@ export class LocalCloudFormation {
     }
 
     const stackId = `arn:${partitionOf(region).partition}:cloudformation:${region}:${this.accountId}:stack/${stackName}/${randomUUID()}`;
+    checkStackTags(input.Tags);
     const template = this.parse(input.TemplateBody, input.TemplateURL);
     const parameters = resolveParameterValues(template, input.Parameters);
     this.checkCapabilities(template, input.Capabilities);
@@ -249,6 +356,7 @@ export class LocalCloudFormation {
     this.stacksById.set(stackId, stack);
     this.liveStacks.set(`${region}/${stackName}`, stackId);
     const onFailure: OnFailure = input.OnFailure ?? (input.DisableRollback ? 'DO_NOTHING' : 'ROLLBACK');
+    stack.pending = { op: 'create', onFailure };
     this.setStatus(stack, 'CREATE_IN_PROGRESS', 'User Initiated');
     this.transition(stack, 'CREATE_FAILED', () => this.runCreate(stack, onFailure));
     return { StackId: stackId };
@@ -265,6 +373,7 @@ export class LocalCloudFormation {
       : this.parse(input.TemplateBody, input.TemplateURL);
     const parameters = resolveParameterValues(template, input.Parameters, stack.deployed.parameters);
     this.checkCapabilities(template, input.Capabilities);
+    checkStackTags(input.Tags);
     const tags = input.Tags ?? stack.tags;
     const next = { template, parameters };
     this.checkConditions(stack, next);
@@ -282,6 +391,7 @@ export class LocalCloudFormation {
     stack.roleArn = input.RoleARN ?? stack.roleArn;
     stack.clientRequestToken = input.ClientRequestToken;
     stack.lastUpdatedTime = new Date();
+    stack.pending = { op: 'update', next };
     this.setStatus(stack, 'UPDATE_IN_PROGRESS', 'User Initiated');
     this.transition(stack, 'UPDATE_ROLLBACK_FAILED', () => this.runUpdate(stack, next));
     return { StackId: stack.stackId };
@@ -300,6 +410,7 @@ export class LocalCloudFormation {
       );
     }
     stack.clientRequestToken = input.ClientRequestToken;
+    stack.pending = { op: 'delete', retain: input.RetainResources ?? [] };
     this.setStatus(stack, 'DELETE_IN_PROGRESS', 'User Initiated');
     this.transition(stack, 'DELETE_FAILED', () => this.runDelete(stack, new Set(input.RetainResources)));
   }
@@ -314,16 +425,18 @@ export class LocalCloudFormation {
       );
     }
     const skip = new Set(input.ResourcesToSkip);
-    const undo = stack.pendingUndo ?? { updated: [], created: [] };
+    const pendingUndo = stack.pendingUndo ?? { updated: [], created: [] };
+    const undo = {
+      updated: pendingUndo.updated.filter((resource) => !skip.has(resource.logicalId)),
+      created: pendingUndo.created,
+    };
     stack.pendingUndo = undefined;
     stack.clientRequestToken = input.ClientRequestToken;
+    stack.pending = { op: 'rollback', undo };
     this.setStatus(stack, 'UPDATE_ROLLBACK_IN_PROGRESS', 'User Initiated');
     this.transition(stack, 'UPDATE_ROLLBACK_FAILED', async () => {
       await this.pause();
-      await this.rollBackUpdate(stack, {
-        updated: undo.updated.filter((resource) => !skip.has(resource.logicalId)),
-        created: undo.created,
-      });
+      await this.rollBackUpdate(stack, undo);
     });
   }
 
@@ -371,14 +484,15 @@ export class LocalCloudFormation {
     }
     if (onFailure === 'DELETE') {
       stack.deployed.resources = result.resources;
+      stack.pending = { op: 'delete', retain: [] };
       this.setStatus(stack, 'DELETE_IN_PROGRESS', `${result.reason}Delete requested by user.`);
       await this.runDelete(stack, new Set());
       return;
     }
     this.setStatus(stack, 'ROLLBACK_IN_PROGRESS', `${result.reason}Rollback requested by user.`);
     const deletion = this.deleteResources(stack, 'rollback', [...result.resources.values()].reverse());
-    await this.pause();
     stack.deployed.resources = new Map(deletion.remaining.map((resource) => [resource.logicalId, resource]));
+    await this.pause();
     if (deletion.failed) this.setStatus(stack, 'ROLLBACK_FAILED', failedReason('delete', [deletion.failed]));
     else this.setStatus(stack, 'ROLLBACK_COMPLETE');
   }
@@ -391,6 +505,7 @@ export class LocalCloudFormation {
     const previous = stack.deployed;
     const result = this.provision(stack, 'update', next, previous.resources);
     if (!result.ok) {
+      stack.pending = { op: 'rollback', undo: result.undo };
       this.setStatus(stack, 'UPDATE_ROLLBACK_IN_PROGRESS', result.reason);
       await this.rollBackUpdate(stack, result.undo);
       return;
@@ -560,7 +675,10 @@ export class LocalCloudFormation {
     };
   }
 
-  /** Why the resource fails: properties that do not match the spec, or a failure rule. */
+  /**
+   * Why the resource fails: properties that do not match the spec (types, names, required ones) or
+   * break its provider's schema (values and combinations), or a failure rule.
+   */
   private resourceFailure(
     stack: StackRecord,
     operation: Operation,
@@ -568,7 +686,9 @@ export class LocalCloudFormation {
   ): string | undefined {
     if (!isCustomType(resource.type)) {
       const schema = this.spec.resource(resource.type);
-      const invalid = schema && propertiesError(resource.logicalId, schema, resource.properties, this.spec);
+      const invalid =
+        (schema && propertiesError(resource.logicalId, schema, resource.properties, this.spec)) ||
+        registryPropertiesError(resource.logicalId, resource.type, resource.properties);
       if (invalid) return invalid;
     }
     return this.takeFailureRule(stack, operation, resource.logicalId);
@@ -587,9 +707,12 @@ export class LocalCloudFormation {
         continue;
       }
       this.resourceEvent(stack, resource, 'DELETE_IN_PROGRESS');
-      // A failed cleanup leaves a resource behind but does not fail the stack, so rules skip it.
+      // A failed cleanup leaves a resource behind but does not fail the stack, so it is not checked.
       const failure =
-        operation === 'cleanup' ? undefined : this.takeFailureRule(stack, operation, resource.logicalId);
+        operation === 'cleanup'
+          ? undefined
+          : (this.effects?.deletionFailure?.(resource) ??
+            this.takeFailureRule(stack, operation, resource.logicalId));
       if (failure) {
         this.resourceEvent(stack, resource, 'DELETE_FAILED', failure);
         return { failed: resource.logicalId, remaining: resources.slice(i) };
@@ -611,7 +734,10 @@ export class LocalCloudFormation {
     );
     const rule = this.failureRules[index];
     if (!rule) return undefined;
-    if (rule.once) this.failureRules.splice(index, 1);
+    if (rule.once) {
+      this.failureRules.splice(index, 1);
+      this.state?.saveFailureRules(this.failureRules);
+    }
     return rule.reason ?? `Simulated failure requested for ${logicalId}`;
   }
 
@@ -634,10 +760,17 @@ export class LocalCloudFormation {
 
   // ---- template evaluation ----
 
+  /** CloudFormation's size limits: 51,200 bytes inline, 1 MB from S3 (checkTemplateSize). */
   private parse(templateBody: string | undefined, templateUrl: string | undefined): Template {
     if (templateBody === undefined && templateUrl !== undefined) {
-      throw validationError('TemplateURL is not supported by the local CloudFormation; send TemplateBody.');
+      const body = this.templateSource?.(templateUrl);
+      if (body === undefined) {
+        throw validationError('TemplateURL must reference a valid S3 object to which you have access.');
+      }
+      checkTemplateSize(body, 'TemplateURL');
+      return parseTemplate(body, this.spec);
     }
+    if (templateBody !== undefined) checkTemplateSize(templateBody, 'TemplateBody');
     return parseTemplate(templateBody, this.spec);
   }
 
@@ -830,11 +963,13 @@ export class LocalCloudFormation {
     stack.events.push(
       Object.fromEntries(Object.entries(entry).filter(([, value]) => value !== undefined)) as StackEvent,
     );
+    this.unsaved.add(stack);
   }
 
   private setStatus(stack: StackRecord, status: StackStatus, reason?: string): void {
     stack.status = status;
     stack.reason = reason;
+    if (!status.endsWith('_IN_PROGRESS')) stack.pending = undefined;
     this.recordEvent(stack, {
       LogicalResourceId: stack.stackName,
       PhysicalResourceId: stack.stackId,
@@ -843,7 +978,30 @@ export class LocalCloudFormation {
       ResourceStatus: status as ResourceStatus,
       ResourceStatusReason: reason,
     });
-    this.publish(stack, status, reason ?? '');
+    // With a state folder, on disk before anyone hears of it.
+    const saved = this.save();
+    if (!saved) return this.publish(stack, status, reason ?? '');
+    this.track(
+      saved.then(() => {
+        if (!this.disposed) this.publish(stack, status, reason ?? '');
+      }),
+    );
+  }
+
+  /**
+   * Writes every stack changed since it was last written, in the background, in order per stack;
+   * undefined without a state folder.
+   */
+  private save(): Promise<void> | undefined {
+    if (!this.state || this.disposed) return undefined;
+    const written = Promise.all([...this.unsaved].map((stack) => this.state!.save(stack))).then(() => {});
+    this.unsaved.clear();
+    return written;
+  }
+
+  private track(work: Promise<void>): void {
+    this.writing.add(work);
+    void work.finally(() => this.writing.delete(work));
   }
 
   private publish(stack: StackRecord, status: StackStatus, reason: string): void {
@@ -892,6 +1050,8 @@ export class LocalCloudFormation {
   }
 
   private pause(): Promise<void> {
+    const saved = this.save();
+    if (saved) this.track(saved);
     if (this.disposed) return new Promise(() => undefined);
     return new Promise((done) => {
       const timer = setTimeout(() => {

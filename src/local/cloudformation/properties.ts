@@ -5,7 +5,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** JSON Schema type names, as CloudFormation's registry validation reports them. */
-function jsonType(value: unknown): string {
+export function jsonType(value: unknown): string {
   if (Array.isArray(value)) return 'JSONArray';
   if (isObject(value)) return 'JSONObject';
   if (typeof value === 'number') return Number.isInteger(value) ? 'Integer' : 'Number';

@@ -70,6 +70,62 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 
 const formatError = (message: string) => validationError(`Template format error: ${message}`);
 
+/** CloudFormation's quotas on one template (the CloudFormation User Guide, "Understand CloudFormation quotas"). */
+export const TEMPLATE_LIMITS = {
+  /** CreateStack/UpdateStack's TemplateBody; larger templates go through S3 (TemplateURL). */
+  templateBodyBytes: 51_200,
+  /** A template read from S3 through TemplateURL. */
+  templateUrlBytes: 1_000_000,
+  resources: 500,
+  outputs: 200,
+  parameters: 200,
+  mappings: 200,
+  /** Logical ids, output, parameter and mapping names. */
+  nameLength: 255,
+  descriptionBytes: 1024,
+} as const;
+
+/** Refuses a template over the size CloudFormation accepts by the given way (before parsing it). */
+export function checkTemplateSize(body: string, via: 'TemplateBody' | 'TemplateURL'): void {
+  const bytes = Buffer.byteLength(body, 'utf8');
+  if (via === 'TemplateBody' && bytes > TEMPLATE_LIMITS.templateBodyBytes) {
+    throw validationError(
+      "1 validation error detected: Value at 'templateBody' failed to satisfy constraint: " +
+        `Member must have length less than or equal to ${TEMPLATE_LIMITS.templateBodyBytes}`,
+    );
+  }
+  if (via === 'TemplateURL' && bytes > TEMPLATE_LIMITS.templateUrlBytes) {
+    throw validationError(`Template may not exceed ${TEMPLATE_LIMITS.templateUrlBytes} bytes in size.`);
+  }
+}
+
+function checkCounts(json: Record<string, unknown>): void {
+  const sections = [
+    ['Resources', 'resources', TEMPLATE_LIMITS.resources],
+    ['Outputs', 'outputs', TEMPLATE_LIMITS.outputs],
+    ['Parameters', 'parameters', TEMPLATE_LIMITS.parameters],
+    ['Mappings', 'mappings', TEMPLATE_LIMITS.mappings],
+  ] as const;
+  for (const [section, noun, limit] of sections) {
+    const names = Object.keys(isObject(json[section]) ? json[section] : {});
+    if (names.length > limit) {
+      throw formatError(`Number of ${noun}, ${names.length}, is greater than maximum allowed, ${limit}`);
+    }
+    const long = names.find((name) => name.length > TEMPLATE_LIMITS.nameLength);
+    if (long !== undefined) {
+      throw formatError(
+        `${section} name ${long.slice(0, 40)}… is longer than ${TEMPLATE_LIMITS.nameLength} characters`,
+      );
+    }
+  }
+  if (
+    typeof json.Description === 'string' &&
+    Buffer.byteLength(json.Description, 'utf8') > TEMPLATE_LIMITS.descriptionBytes
+  ) {
+    throw formatError(`'Description' length is greater than ${TEMPLATE_LIMITS.descriptionBytes}.`);
+  }
+}
+
 /** Custom resources take any properties and return any attributes; the spec only knows their base type. */
 export const isCustomType = (type: string): boolean =>
   type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource';
@@ -294,7 +350,10 @@ function checkResourceTypes(resources: Record<string, ResourceDeclaration>, spec
   if (unknown.length > 0) throw formatError(`Unrecognized resource types: [${unknown.join(', ')}]`);
 }
 
-/** Parses and checks a template the way CloudFormation does on CreateStack/UpdateStack. */
+/**
+ * Parses and checks a template the way CloudFormation does on CreateStack/UpdateStack. Its size is
+ * checked by the caller, which knows whether it came as TemplateBody or from TemplateURL.
+ */
 export function parseTemplate(body: string | undefined, spec: ResourceSpec): Template {
   const json = parseJson(body);
   const unknownSections = Object.keys(json).filter((key) => !SECTIONS.has(key));
@@ -304,6 +363,7 @@ export function parseTemplate(body: string | undefined, spec: ResourceSpec): Tem
   if (json.Transform !== undefined) {
     throw formatError('Transforms are not supported by the local CloudFormation');
   }
+  checkCounts(json);
   const resources = parseResources(json.Resources);
   const template: Template = {
     body: json,
@@ -404,4 +464,33 @@ export function requiredCapability(
     return nameProperty !== undefined && resource.properties[nameProperty] !== undefined;
   });
   return named ? 'CAPABILITY_NAMED_IAM' : 'CAPABILITY_IAM';
+}
+
+/** CloudFormation's limits on a stack's tags, which it also puts on every resource it can. */
+export const STACK_TAG_LIMITS = { count: 50, keyLength: 128, valueLength: 256 } as const;
+
+export function checkStackTags(tags: { Key?: string; Value?: string }[] = []): void {
+  const constraint = (where: string, rule: string) =>
+    validationError(`1 validation error detected: Value at '${where}' failed to satisfy constraint: ${rule}`);
+  if (tags.length > STACK_TAG_LIMITS.count) {
+    throw constraint('tags', `Member must have length less than or equal to ${STACK_TAG_LIMITS.count}`);
+  }
+  tags.forEach((tag, i) => {
+    const key = tag.Key ?? '';
+    if (key.length < 1 || key.length > STACK_TAG_LIMITS.keyLength) {
+      throw constraint(
+        `tags.${i + 1}.member.key`,
+        `Member must have length between 1 and ${STACK_TAG_LIMITS.keyLength}`,
+      );
+    }
+    if ((tag.Value ?? '').length > STACK_TAG_LIMITS.valueLength) {
+      throw constraint(
+        `tags.${i + 1}.member.value`,
+        `Member must have length less than or equal to ${STACK_TAG_LIMITS.valueLength}`,
+      );
+    }
+    if (key.toLowerCase().startsWith('aws:')) {
+      throw validationError(`Invalid tag key: '${key}'. Tag keys starting with 'aws:' are reserved.`);
+    }
+  });
 }

@@ -27,6 +27,8 @@ const { stacks } = await import('../../../src/cloud/aws/stacks');
 const { BoundedCache } = await import('../../../src/cloud/aws/assume-role');
 
 const cfn = mockClient(CloudFormationClient);
+const TEMPLATE_URL =
+  'https://tinystacks-templates-444455556666-eu-west-1.s3.eu-west-1.amazonaws.com/tinystacks-stk-dev/op-1-create.json';
 const target = {
   roleArn: 'arn:aws:iam::444455556666:role/tinystacks',
   region: 'eu-west-1',
@@ -34,7 +36,7 @@ const target = {
 };
 const request = {
   stackName: 'tinystacks-stk-dev',
-  templateBody: '{"Resources":{}}',
+  templateUrl: TEMPLATE_URL,
   tags: { 'tinystacks:stack-id': 'stk_1', 'tinystacks:stage': 'dev' },
   clientRequestToken: 'op-1-create',
 };
@@ -201,7 +203,7 @@ describe('customer credentials', () => {
 });
 
 describe('calls', () => {
-  test('create sends the template, tags, capabilities, token and rollback on failure', async () => {
+  test('create sends the template’s URL, tags, capabilities, token and rollback on failure', async () => {
     // Prepare
     cfn
       .on(CreateStackCommand)
@@ -214,7 +216,7 @@ describe('calls', () => {
     expect(created).toEqual({ stackId: 'arn:aws:cloudformation:eu-west-1:444455556666:stack/x/1' });
     expect(cfn.commandCalls(CreateStackCommand)[0]!.args[0].input).toEqual({
       StackName: 'tinystacks-stk-dev',
-      TemplateBody: '{"Resources":{}}',
+      TemplateURL: TEMPLATE_URL,
       Tags: [
         { Key: 'tinystacks:stack-id', Value: 'stk_1' },
         { Key: 'tinystacks:stage', Value: 'dev' },
@@ -251,7 +253,7 @@ describe('calls', () => {
     await expect(updating).rejects.toHaveProperty('name', 'Throttled');
   });
 
-  test('update sends the same template fields, without OnFailure', async () => {
+  test('update sends the same template fields, the template by URL, without OnFailure', async () => {
     // Prepare
     cfn.on(UpdateStackCommand).resolves({ StackId: 'id' });
 
@@ -260,7 +262,12 @@ describe('calls', () => {
 
     // Assess
     const input = cfn.commandCalls(UpdateStackCommand)[0]!.args[0].input;
-    expect(input).toMatchObject({ StackName: 'tinystacks-stk-dev', ClientRequestToken: 'op-1-create' });
+    expect(input).toMatchObject({
+      StackName: 'tinystacks-stk-dev',
+      TemplateURL: TEMPLATE_URL,
+      ClientRequestToken: 'op-1-create',
+    });
+    expect(input).not.toHaveProperty('TemplateBody');
     expect(input.Capabilities).toEqual(['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM']);
     expect(input).not.toHaveProperty('OnFailure');
   });

@@ -4,10 +4,13 @@ import {
   assertReplicable,
   databaseSizes,
   databaseWiring,
+  MAX_STORAGE_GB,
   type Database,
 } from '../../../src/domain/database';
+import { classesInRegion } from '../../../src/domain/instance-classes';
+import regionServices from '../../../src/domain/data/region-services.json' with { type: 'json' };
 import { addDatabaseBody, stageDatabaseOption } from '../../../src/domain/input/database';
-import { DomainError } from '../../../src/domain/errors';
+import { domainErrorOf } from '../../support/domain-errors';
 import { bastionBody } from '../../../src/domain/input/bastion';
 
 function aDatabase(overrides: Partial<Database> = {}): Database {
@@ -32,15 +35,17 @@ function aDatabase(overrides: Partial<Database> = {}): Database {
   };
 }
 
-const errorOf = (fn: () => unknown): DomainError => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
+/** A class us-east-1 offers the engine and some other region does not. */
+function classMissingSomewhere(engine: 'postgres'): [string, string] {
+  const everywhere = classesInRegion(engine, 'us-east-1');
+  for (const region of regionServices.regions) {
+    const missing = everywhere.find((name) => !classesInRegion(engine, region).includes(name));
+    if (missing) return [missing, region];
   }
-  throw new Error('expected a DomainError');
-};
+  throw new Error('every region offers every class');
+}
+
+const errorOf = domainErrorOf;
 
 describe('database rules', () => {
   test.each([
@@ -49,7 +54,7 @@ describe('database rules', () => {
     ['redis', { instanceClass: 'cache.t4g.micro', storageGb: undefined }],
   ] as const)('%s defaults', (engine, expected) => {
     // Prepare / Act
-    const sizes = databaseSizes({ engine });
+    const sizes = databaseSizes({ engine }, 'us-east-1');
 
     // Assess
     expect(sizes).toEqual(expected);
@@ -61,7 +66,7 @@ describe('database rules', () => {
     [{ engine: 'postgres', instanceClass: 'cache.t4g.micro' }, 'instanceClass'],
   ] as const)('%j is refused on %s', (body, field) => {
     // Act
-    const error = errorOf(() => databaseSizes(body));
+    const error = errorOf(() => databaseSizes(body, 'us-east-1'));
 
     // Assess
     expect(error).toMatchObject({ status: 400, details: { field } });
@@ -69,26 +74,123 @@ describe('database rules', () => {
 
   test('storage only grows; Redis has none; an existing database is not ours to size; a replica has its source’s', () => {
     // Act / Assess
-    expect(applyDatabaseUpdate(aDatabase(), { storageGb: 30 })).toEqual({
+    expect(applyDatabaseUpdate(aDatabase(), { storageGb: 30 }, 'us-east-1')).toEqual({
       instanceClass: 'db.t4g.micro',
       storageGb: 30,
     });
-    expect(errorOf(() => applyDatabaseUpdate(aDatabase({ storageGb: 50 }), { storageGb: 30 }))).toMatchObject(
-      {
-        status: 400,
-        details: { field: 'storageGb' },
-      },
-    );
-    expect(errorOf(() => applyDatabaseUpdate(aDatabase({ engine: 'redis' }), { storageGb: 30 })).status).toBe(
-      400,
-    );
     expect(
-      errorOf(() => applyDatabaseUpdate(aDatabase({ mode: 'existing' }), { storageGb: 30 })).status,
+      errorOf(() => applyDatabaseUpdate(aDatabase({ storageGb: 50 }), { storageGb: 30 }, 'us-east-1')),
+    ).toMatchObject({ status: 400, details: { field: 'storageGb' } });
+    expect(
+      errorOf(() => applyDatabaseUpdate(aDatabase({ engine: 'redis' }), { storageGb: 30 }, 'us-east-1'))
+        .status,
+    ).toBe(400);
+    expect(
+      errorOf(() => applyDatabaseUpdate(aDatabase({ mode: 'existing' }), { storageGb: 30 }, 'us-east-1'))
+        .status,
     ).toBe(409);
-    expect(errorOf(() => applyDatabaseUpdate(aDatabase({ mode: 'replica' }), { storageGb: 30 })).status).toBe(
-      400,
-    );
+    expect(
+      errorOf(() => applyDatabaseUpdate(aDatabase({ mode: 'replica' }), { storageGb: 30 }, 'us-east-1'))
+        .status,
+    ).toBe(400);
   });
+
+  test.each([
+    [20, 21, 22],
+    [100, 109, 110],
+    [101, 111, 112],
+    [1000, 1099, 1100],
+  ])('from %i GiB, %i is under RDS’s 10 %% minimum increase and %i is not', (current, tooSmall, enough) => {
+    // Prepare
+    const db = aDatabase({ storageGb: current });
+
+    // Act
+    const refused = errorOf(() => applyDatabaseUpdate(db, { storageGb: tooSmall }, 'us-east-1'));
+    const accepted = applyDatabaseUpdate(db, { storageGb: enough }, 'us-east-1');
+
+    // Assess
+    expect(refused).toMatchObject({ status: 400, details: { field: 'storageGb' } });
+    expect(refused.message).toContain(`at least ${enough}`);
+    expect(accepted.storageGb).toBe(enough);
+  });
+
+  test('a storage change within six hours of the last one is a 409 that says when it can be made', () => {
+    // Prepare
+    const db = aDatabase({ storageGb: 20, storageChangedAt: '2026-03-01T10:00:00.000Z' });
+
+    // Act
+    const early = errorOf(() =>
+      applyDatabaseUpdate(db, { storageGb: 30 }, 'us-east-1', new Date('2026-03-01T15:59:59.000Z')),
+    );
+    const later = applyDatabaseUpdate(
+      db,
+      { storageGb: 30 },
+      'us-east-1',
+      new Date('2026-03-01T16:00:00.000Z'),
+    );
+    const classOnly = applyDatabaseUpdate(
+      db,
+      { instanceClass: 'db.t4g.small' },
+      'us-east-1',
+      new Date('2026-03-01T10:00:01.000Z'),
+    );
+
+    // Assess
+    expect(early).toMatchObject({
+      status: 409,
+      details: { field: 'storageGb', retryAfter: '2026-03-01T16:00:00.000Z' },
+    });
+    expect(early.message).toMatch(/six hours/);
+    expect(later.storageGb).toBe(30);
+    expect(classOnly).toEqual({ instanceClass: 'db.t4g.small', storageGb: 20 });
+  });
+
+  test('storage stays within what RDS allows the engine (64 TiB)', () => {
+    // Prepare
+    const body = addDatabaseBody.safeParse({ engine: 'postgres', storageGb: MAX_STORAGE_GB + 1 });
+
+    // Act
+    const accepted = addDatabaseBody.safeParse({ engine: 'postgres', storageGb: MAX_STORAGE_GB });
+
+    // Assess
+    expect(MAX_STORAGE_GB).toBe(65536);
+    expect(body.success).toBe(false);
+    expect(accepted.success).toBe(true);
+  });
+
+  test.each([
+    ['postgres', 'db.zz9.mega', 'has no instance class db.zz9.mega'],
+    ['mysql', 'db.t4g.mega', 'the db.t4g family has db.t4g.2xlarge'],
+    ['redis', 'cache.zz9.mega', 'has no instance class cache.zz9.mega'],
+  ] as const)('%s refuses %s, naming instanceClass and saying why', (engine, instanceClass, why) => {
+    // Act
+    const error = errorOf(() => databaseSizes({ engine, instanceClass }, 'us-east-1'));
+
+    // Assess
+    expect(error).toMatchObject({ status: 400, details: { field: 'instanceClass' } });
+    expect(error.message).toContain(why);
+  });
+
+  test('a class the engine runs on elsewhere but not in the region is refused for that region', () => {
+    // Prepare: the first Postgres class that some region lacks
+    const [instanceClass, region] = classMissingSomewhere('postgres');
+
+    // Act
+    const error = errorOf(() => databaseSizes({ engine: 'postgres', instanceClass }, region));
+
+    // Assess
+    expect(error.message).toContain(`does not offer ${instanceClass} in ${region}`);
+    expect(() => databaseSizes({ engine: 'postgres', instanceClass }, 'us-east-1')).not.toThrow();
+  });
+
+  test.each(['db.t4g.micro', 'db.m7g.large', 'db.r6g.xlarge'])(
+    'Postgres and MySQL run on %s',
+    (instanceClass) => {
+      // Act / Assess
+      expect(() => databaseSizes({ engine: 'postgres', instanceClass }, 'eu-west-1')).not.toThrow();
+      expect(() => databaseSizes({ engine: 'mysql', instanceClass }, 'eu-west-1')).not.toThrow();
+    },
+  );
 
   test('Redis has no read replica, and the 400 says why', () => {
     // Act

@@ -90,6 +90,20 @@ describe('awsRegion', () => {
       expect(issue?.message).toBe('must be an AWS region such as us-east-1');
     },
   );
+
+  test.each(['us-east-9', 'eu-west-7', 'xx-north-1'])(
+    'rejects %p, which the AWS SDK does not list',
+    (region) => {
+      // Prepare
+      // Act
+      const issue = firstIssue(awsRegion, region);
+
+      // Assess
+      expect(issue?.message).toBe(
+        'must be an AWS region such as us-east-1: the AWS SDK lists no such region',
+      );
+    },
+  );
 });
 
 describe('repository', () => {
@@ -219,6 +233,24 @@ describe('limits', () => {
 
     // Assess
     expect(results).toEqual([true, ['A']]);
+  });
+
+  test('60 variables of 500 characters fit; 100 of 4,096 (which no task definition holds) do not', () => {
+    // Prepare
+    const sixtyOf500 = Object.fromEntries(
+      Array.from({ length: 60 }, (_, i) => [`VAR_${i}`, 'x'.repeat(500)]),
+    );
+    const hundredOf4096 = Object.fromEntries(
+      Array.from({ length: 100 }, (_, i) => [`VAR_${i}`, 'x'.repeat(4096)]),
+    );
+
+    // Act
+    const issue = firstIssue(environment, hundredOf4096);
+
+    // Assess
+    expect(accepts(environment, sixtyOf500)).toBe(true);
+    expect(issue?.path).toEqual([]);
+    expect(issue?.message).toMatch(/^takes 412491 bytes in the task definition; at most 40960 fit/);
   });
 
   test('a variable value must be a string', () => {

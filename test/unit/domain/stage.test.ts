@@ -151,7 +151,7 @@ describe('cfnStackNameOf', () => {
     // Prepare
     const stackResource = permissionsPolicy.Statement.find((s) => s.Sid === 'StageStacks')!
       .Resource as string;
-    const allowedPrefix = stackResource.split(':stack/')[1]!.replace('*', '');
+    const allowedPrefix = stackResource.split(':stack/')[1]!.replace(/\*.*$/, '');
 
     // Act
     const name = cfnStackNameOf(newId('stk'), 'dev');

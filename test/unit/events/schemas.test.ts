@@ -76,7 +76,12 @@ const WORKFLOW_INPUT = {
  * the RecordFailure task really returns (its store calls stubbed out).
  */
 async function runtimeValues(machine: string): Promise<Record<string, unknown>> {
-  const store = { finishOperation: async () => undefined, releaseStageLock: async () => undefined };
+  const store = {
+    finishOperation: async () => undefined,
+    releaseStageLock: async () => undefined,
+    failPendingChange: async () => undefined,
+    getStage: async () => undefined,
+  };
   const failure = await recordFailure(
     {
       ...WORKFLOW_INPUT,

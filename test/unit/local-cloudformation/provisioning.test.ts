@@ -303,7 +303,7 @@ describe('simulated physical ids and attributes', () => {
           Type: 'AWS::ElastiCache::ReplicationGroup',
           Properties: { ReplicationGroupDescription: 'g' },
         },
-        Host: { Type: 'AWS::EC2::Instance', Properties: { ImageId: 'ami-1' } },
+        Host: { Type: 'AWS::EC2::Instance', Properties: { ImageId: 'ami-0123456789abcdef0' } },
         Key: { Type: 'AWS::EC2::KeyPair', Properties: { KeyName: 'bastion' } },
         Secret: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: 'db/credentials' } },
         Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: trust } },

@@ -76,7 +76,7 @@ describe('stages', () => {
     expect([after.status, after.lock?.operationId]).toEqual(['CREATING', holder]);
   });
 
-  test('a free stage locks for one operation, with its new settings and status', async () => {
+  test('a free stage locks for one operation, with its new settings pending and its status', async () => {
     // Prepare
     const { tenantId, stack, stage } = await stackWithStage();
     await store.releaseStageLock(stage, stage.lock!.operationId, 'ACTIVE');
@@ -86,13 +86,48 @@ describe('stages', () => {
     // Act
     await store.lockStage(stage, operationId, 'UPDATING', settings);
 
-    // Assess
+    // Assess: the stage's settings are still what is deployed
     const after = await store.requireStage(tenantId, stack.stackId, stage.name);
     expect(after).toMatchObject({
       status: 'UPDATING',
       lastOperationId: operationId,
       lock: { operationId },
-      ...settings,
+      port: stage.port,
+      pendingChange: { operationId, settings },
+    });
+  });
+
+  test('a deployed change becomes the settings; a failed one is kept apart with its reason', async () => {
+    // Prepare
+    const { tenantId, stack, stage } = await stackWithStage();
+    await store.releaseStageLock(stage, stage.lock!.operationId, 'ACTIVE');
+    const deployed = {
+      requireApproval: stage.requireApproval,
+      loadBalancer: stage.loadBalancer,
+      port: 8080,
+      environment: stage.environment,
+      origins: stage.origins,
+    };
+    const first = newId('op');
+    await store.lockStage(stage, first, 'UPDATING', deployed);
+
+    // Act: the first change deploys, the second fails
+    await store.setStageOutputs(stage, first, { Url: 'x' }, [], deployed);
+    const second = newId('op');
+    await store.lockStage(stage, second, 'UPDATING', { ...deployed, port: 9000, environment: { A: 'b' } });
+    await store.failPendingChange(stage, second, 'TaskDefinition failed');
+    await store.releaseStageLock(stage, second, 'ACTIVE', 'TaskDefinition failed');
+
+    // Assess
+    const after = await store.requireStage(tenantId, stack.stackId, stage.name);
+    expect(after).toMatchObject({ status: 'ACTIVE', port: 8080, environment: stage.environment });
+    expect(after.pendingChange).toBeUndefined();
+    expect(after.failedChange).toEqual({
+      port: 9000,
+      environment: { A: 'b' },
+      operationId: second,
+      reason: 'TaskDefinition failed',
+      failedAt: expect.any(String),
     });
   });
 

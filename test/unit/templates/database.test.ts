@@ -2,7 +2,7 @@ import type { Stack } from '@aws-sdk/client-cloudformation';
 import { bastionStackName } from '../../../src/domain/bastion';
 import { databaseStackName, ENGINE_SPECS, ENGINES, type Engine } from '../../../src/domain/database';
 import { cfnStackNameOf } from '../../../src/domain/stage';
-import { LocalCloudFormation } from '../../../src/local/cloudformation';
+import { createOnlyProperties, LocalCloudFormation } from '../../../src/local/cloudformation';
 import { SimulatedServices } from '../../../src/local/cloudformation/effects';
 import { AMAZON_LINUX_AMI, renderBastionTemplate } from '../../../src/templates/bastion';
 import {
@@ -82,6 +82,29 @@ function input(overrides: Partial<DatabaseTemplateInput> & Pick<DatabaseTemplate
     passwordVersion: 1,
     createdAt: '2026-01-01T00:00:00.000Z',
     ...overrides,
+  };
+}
+
+/** A stage with a new database of the engine in us-east-1: the source of the replicas below. */
+async function sourceDatabase(stageName: string, engine: Engine = 'postgres') {
+  const { network } = await stage(stageName, 'us-east-1');
+  const template = renderDatabaseTemplate(input({ engine, stageName, network }));
+  const stackName = databaseStackName(cfnStackNameOf(STACK_ID, stageName), engine);
+  return outputsOf(await deploy(template, stackName, 'us-east-1'));
+}
+
+/** The template input and stack name of a read replica of `source` in a new stage of `region`. */
+async function replicaOf(source: Record<string, string>, stageName: string, engine: Engine, region: string) {
+  const target = await stage(stageName, region);
+  return {
+    replicaInput: input({
+      engine,
+      stageName,
+      shape: 'replica',
+      network: target.network,
+      replica: { sourceArn: source[DATABASE_OUTPUTS.instanceArn]!, sourceRegion: 'us-east-1', region },
+    }),
+    stackName: databaseStackName(cfnStackNameOf(STACK_ID, stageName), engine),
   };
 }
 
@@ -183,28 +206,14 @@ describe('renderDatabaseTemplate', () => {
     '%s read replica in another region, then promoted: KMS key of its region, source untouched',
     async (engine) => {
       // Prepare: the source in us-east-1, the replica's stage in eu-west-1
-      const source = await stage(`src-${engine}`, 'us-east-1');
-      const sourceStack = outputsOf(
-        await deploy(
-          renderDatabaseTemplate(input({ engine, stageName: `src-${engine}`, network: source.network })),
-          databaseStackName(cfnStackNameOf(STACK_ID, `src-${engine}`), engine),
-          'us-east-1',
-        ),
-      );
+      const sourceStack = await sourceDatabase(`src-${engine}`, engine);
       const sourcePassword = secretOf(sourceStack[DATABASE_OUTPUTS.secretArn]!).password;
-      const target = await stage(`eu-${engine}`, 'eu-west-1');
-      const replicaInput = input({
+      const { replicaInput, stackName: replicaStackName } = await replicaOf(
+        sourceStack,
+        `eu-${engine}`,
         engine,
-        stageName: `eu-${engine}`,
-        shape: 'replica',
-        network: target.network,
-        replica: {
-          sourceArn: sourceStack[DATABASE_OUTPUTS.instanceArn]!,
-          sourceRegion: 'us-east-1',
-          region: 'eu-west-1',
-        },
-      });
-      const replicaStackName = databaseStackName(cfnStackNameOf(STACK_ID, `eu-${engine}`), engine);
+        'eu-west-1',
+      );
 
       // Act
       const replica = await deploy(renderDatabaseTemplate(replicaInput), replicaStackName, 'eu-west-1');
@@ -215,10 +224,10 @@ describe('renderDatabaseTemplate', () => {
       expect(template.Resources.Database!.Properties).toMatchObject({
         SourceDBInstanceIdentifier: sourceStack[DATABASE_OUTPUTS.instanceArn],
         SourceRegion: 'us-east-1',
-        StorageEncrypted: true,
         KmsKeyId: { 'Fn::Sub': expect.stringContaining('alias/aws/rds') },
       });
       expect(template.Resources.Database!.Properties).not.toHaveProperty('MasterUserPassword');
+      expect(template.Resources.Database!.Properties).not.toHaveProperty('StorageEncrypted');
       expect(outputsOf(replica)[DATABASE_OUTPUTS.endpoint]).toContain('.eu-west-1.rds.amazonaws.com');
       expect(outputsOf(replica)[DATABASE_OUTPUTS.secretArn]).toBeUndefined();
 
@@ -242,6 +251,101 @@ describe('renderDatabaseTemplate', () => {
       );
     },
   );
+
+  test.each(['postgres', 'mysql'] as Engine[])(
+    "%s read replica in its source's region, then promoted: the source's encryption, no KMS key named",
+    async (engine) => {
+      // Prepare
+      const sourceStack = await sourceDatabase(`same-${engine}`, engine);
+      const { replicaInput, stackName } = await replicaOf(
+        sourceStack,
+        `samer-${engine}`,
+        engine,
+        'us-east-1',
+      );
+
+      // Act
+      const replica = await deploy(renderDatabaseTemplate(replicaInput), stackName, 'us-east-1');
+      const promoted = await deploy(
+        renderDatabaseTemplate({ ...replicaInput, shape: 'promoted' }),
+        stackName,
+        'us-east-1',
+      );
+
+      // Assess
+      expect(replica.StackStatus).toBe('CREATE_COMPLETE');
+      expect(promoted.StackStatus).toBe('UPDATE_COMPLETE');
+      for (const shape of ['replica', 'promoted'] as const) {
+        const properties = renderDatabaseTemplate({ ...replicaInput, shape }).Resources.Database!.Properties!;
+        expect(Object.keys(properties)).toEqual(
+          expect.not.arrayContaining(['StorageEncrypted', 'KmsKeyId', 'SourceRegion']),
+        );
+      }
+    },
+  );
+
+  test.each([
+    [
+      'StorageEncrypted with SourceDBInstanceIdentifier (cfn-lint E3020)',
+      { StorageEncrypted: true },
+      /Properties validation failed for resource Database with message: #: failed validation constraint for keyword \[dependentExcluded\]/,
+    ],
+    [
+      "a KMS key on a replica in its source's region",
+      { KmsKeyId: { 'Fn::Sub': 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:alias/aws/rds' } },
+      /^InvalidParameterCombination: A read replica in the source's region is encrypted with the source's KMS key/,
+    ],
+  ])('a replica with %s fails and rolls back, as on AWS', async (_, defect, reason) => {
+    // Prepare
+    const name = Object.keys(defect)[0]!.toLowerCase().slice(0, 8);
+    const sourceStack = await sourceDatabase(`src-${name}`);
+    const { replicaInput } = await replicaOf(sourceStack, `rep-${name}`, 'postgres', 'us-east-1');
+    const template = renderDatabaseTemplate(replicaInput);
+    Object.assign(template.Resources.Database!.Properties!, defect);
+    const stackName = `refused-${Object.keys(defect)[0]}`;
+
+    // Act
+    const stack = await deploy(template, stackName, 'us-east-1');
+
+    // Assess
+    expect(stack.StackStatus).toBe('ROLLBACK_COMPLETE');
+    const { StackEvents } = await cfn.describeStackEvents({ StackName: stackName }, 'us-east-1');
+    const failed = StackEvents!.find((event) => event.ResourceStatus === 'CREATE_FAILED');
+    expect(failed).toMatchObject({
+      LogicalResourceId: 'Database',
+      ResourceStatusReason: expect.stringMatching(reason),
+    });
+  });
+
+  test.each([
+    ['us-east-1', 'us-east-1'],
+    ['us-east-1', 'eu-west-1'],
+  ])('promotion (source in %s, replica in %s) changes no create-only property', (sourceRegion, region) => {
+    // Prepare
+    const replicaInput = input({
+      shape: 'replica',
+      network: {
+        vpcId: 'vpc-0a1b2c3d4e5f67890',
+        privateSubnetIds: ['subnet-0a1b2c3d4e5f67890'],
+        clientSecurityGroupIds: [],
+      },
+      replica: { sourceArn: `arn:aws:rds:${sourceRegion}:123456789012:db:source`, sourceRegion, region },
+    });
+    const createOnly = createOnlyProperties('AWS::RDS::DBInstance')!.map((pointer) =>
+      pointer.replace('/properties/', ''),
+    );
+
+    // Act
+    const replica = renderDatabaseTemplate(replicaInput).Resources.Database!.Properties!;
+    const promoted = renderDatabaseTemplate({ ...replicaInput, shape: 'promoted' }).Resources.Database!
+      .Properties!;
+
+    // Assess
+    expect(createOnly).toEqual(
+      expect.arrayContaining(['KmsKeyId', 'SourceRegion', 'StorageEncrypted', 'DBSubnetGroupName']),
+    );
+    for (const name of createOnly) expect([name, promoted[name]]).toEqual([name, replica[name]]);
+  });
 
   test('a cross-region replica without a KMS key of its region is refused, as RDS does', async () => {
     // Prepare
@@ -279,14 +383,21 @@ describe('renderDatabaseTemplate', () => {
     expect(stack.StackStatus).toBe('ROLLBACK_COMPLETE');
   });
 
-  test('deleting the stack keeps a final snapshot of an RDS instance and removes its secret', async () => {
+  test.each([
+    ['postgres', 'its secret too: the snapshot holds the password hashes', true],
+    ['mysql', 'its secret too: the snapshot holds the password hashes', true],
+    ['redis', 'not its secret: a restored cache gets a new AUTH token', false],
+  ] as const)('deleting a %s stack keeps a final snapshot, and %s', async (engine, _, secretKept) => {
     // Prepare
-    const { network } = await stage('gone', 'us-east-1');
-    const stackName = databaseStackName(cfnStackNameOf(STACK_ID, 'gone'), 'postgres');
+    const stageName = `gone-${engine}`;
+    const { network } = await stage(stageName, 'us-east-1');
+    const stackName = databaseStackName(cfnStackNameOf(STACK_ID, stageName), engine);
     const outputs = outputsOf(
-      await deploy(renderDatabaseTemplate(input({ stageName: 'gone', network })), stackName, 'us-east-1'),
+      await deploy(renderDatabaseTemplate(input({ engine, stageName, network })), stackName, 'us-east-1'),
     );
     const snapshotsBefore = services.snapshots.length;
+    const secretArn = outputs[DATABASE_OUTPUTS.secretArn]!;
+    const password = secretOf(secretArn).password;
 
     // Act
     await cfn.deleteStack({ StackName: stackName }, 'us-east-1');
@@ -294,7 +405,8 @@ describe('renderDatabaseTemplate', () => {
 
     // Assess
     expect(services.snapshots.length).toBe(snapshotsBefore + 1);
-    expect(services.secrets.get(outputs[DATABASE_OUTPUTS.secretArn]!)).toBeUndefined();
+    if (secretKept) expect(secretOf(secretArn).password).toBe(password);
+    else expect(services.secrets.get(secretArn)).toBeUndefined();
   });
 });
 

@@ -1,6 +1,17 @@
-import { pipelineCfnStackNameOf, pipelineNameOf } from '../../../src/domain/pipeline';
+import { imageUriOf, pipelineCfnStackNameOf, pipelineNameOf } from '../../../src/domain/pipeline';
+import { LocalCloudFormation } from '../../../src/local/cloudformation';
+import { SimulatedServices } from '../../../src/local/cloudformation/effects';
 import { BUILDSPEC, renderPipelineTemplate } from '../../../src/templates/pipeline';
-import { createAndWait, newCloudFormation, outputsOf } from '../local-cloudformation/helpers';
+import { renderStageTemplate } from '../../../src/templates/stage';
+import type { CfnTemplate } from '../../../src/templates/types';
+import {
+  allEvents,
+  createAndWait,
+  newCloudFormation,
+  outputsOf,
+  REGION,
+  stackStatuses,
+} from '../local-cloudformation/helpers';
 
 const input = {
   stackId: 'stk_01jn8jc080jdpw4jc4hepvfnvh',
@@ -52,5 +63,122 @@ describe('the pipeline template', () => {
 
   test('its stack name cannot collide with a stage stack, even of a stage named "pipeline"', () => {
     expect(pipelineCfnStackNameOf(input.stackId)).toBe('tinystacks-stk-01jn8jc080jdpw4jc4hepvfnvh--pipeline');
+  });
+});
+
+describe('what a pipeline builds, where it runs, and what its deletion keeps', () => {
+  const STAGE = {
+    stackId: input.stackId,
+    stackName: 'shop',
+    stageName: 'dev',
+    region: REGION,
+    port: 80,
+    loadBalancer: false,
+    environment: {},
+    origins: ['http://localhost'],
+    deploymentId: 'op_1',
+  };
+
+  async function built(cfn: LocalCloudFormation, services: SimulatedServices, stackId: string) {
+    const stack = await createAndWait(
+      cfn,
+      pipelineCfnStackNameOf(stackId),
+      renderPipelineTemplate({ ...input, stackId }) as never,
+      { Capabilities: ['CAPABILITY_IAM'] },
+    );
+    const image = services.recordBuild(pipelineNameOf(stackId), 'c0ffee', true);
+    expect(image).toBe(imageUriOf(outputsOf(stack).ImageRepositoryUri!, 'c0ffee'));
+    return image!;
+  }
+
+  test.each([
+    ['as built (ARM64)', 'CREATE_COMPLETE', (_: CfnTemplate) => undefined],
+    [
+      'without a RuntimePlatform (Fargate runs X86_64)',
+      'ROLLBACK_COMPLETE',
+      (template: CfnTemplate) => delete template.Resources.TaskDefinition!.Properties!.RuntimePlatform,
+    ],
+  ])('a pipeline-built image on a stage %s: %s', async (_, status, change) => {
+    // Prepare
+    const services = new SimulatedServices();
+    const cfn = new LocalCloudFormation({ delayMs: 1, effects: services });
+    const image = await built(cfn, services, `stk_arch${status.length}`);
+    const template = renderStageTemplate({ ...STAGE, imageUri: image });
+    change(template);
+
+    // Act
+    const stack = await createAndWait(cfn, `stage-${status.length}`, template as never, {
+      Capabilities: ['CAPABILITY_IAM'],
+    });
+
+    // Assess
+    expect(services.images.get(image)).toEqual(['arm64']);
+    expect(stack.StackStatus).toBe(status);
+    if (status === 'ROLLBACK_COMPLETE') {
+      const failed = (await allEvents(cfn, `stage-${status.length}`)).find(
+        (event) => event.ResourceStatus === 'CREATE_FAILED',
+      );
+      expect(failed).toMatchObject({
+        LogicalResourceId: 'Service',
+        ResourceStatusReason: expect.stringContaining(
+          "image Manifest does not contain descriptor matching platform 'linux/amd64'",
+        ),
+      });
+    }
+    cfn.dispose();
+  });
+
+  test('builds on the architecture the tasks run on', () => {
+    // Act
+    const pipeline = renderPipelineTemplate(input);
+    const stage = renderStageTemplate({ ...STAGE, imageUri: 'public.ecr.aws/nginx/nginx:stable-alpine' });
+
+    // Assess
+    expect(pipeline.Resources.BuildProject!.Properties!.Environment).toMatchObject({
+      Type: 'ARM_CONTAINER',
+      Image: expect.stringContaining('aarch64'),
+    });
+    expect(stage.Resources.TaskDefinition!.Properties!.RuntimePlatform).toEqual({
+      CpuArchitecture: 'ARM64',
+      OperatingSystemFamily: 'LINUX',
+    });
+  });
+
+  test.each([
+    ['as rendered (Retain)', 'DELETE_COMPLETE', (_: CfnTemplate) => undefined],
+    [
+      'without a DeletionPolicy',
+      'DELETE_FAILED',
+      (template: CfnTemplate) => delete template.Resources.ArtifactBucket!.DeletionPolicy,
+    ],
+  ])('deleting a pipeline that ran, its artifact bucket %s: %s', async (_, status, change) => {
+    // Prepare
+    const services = new SimulatedServices();
+    const cfn = new LocalCloudFormation({ delayMs: 1, effects: services });
+    const stackId = `stk_del${status.length}`;
+    const template = renderPipelineTemplate({ ...input, stackId });
+    change(template);
+    const { StackId } = await createAndWait(cfn, pipelineCfnStackNameOf(stackId), template as never, {
+      Capabilities: ['CAPABILITY_IAM'],
+    });
+    services.recordBuild(pipelineNameOf(stackId), 'c0ffee', true);
+
+    // Act
+    await cfn.deleteStack({ StackName: pipelineCfnStackNameOf(stackId) }, REGION);
+    await cfn.whenIdle();
+
+    // Assess
+    const events = await allEvents(cfn, StackId!);
+    expect(stackStatuses(events).at(-1)).toBe(status);
+    const bucket = events.filter((event) => event.LogicalResourceId === 'ArtifactBucket').at(-1);
+    expect(bucket).toMatchObject(
+      status === 'DELETE_COMPLETE'
+        ? { ResourceStatus: 'DELETE_SKIPPED' }
+        : {
+            ResourceStatus: 'DELETE_FAILED',
+            ResourceStatusReason: expect.stringContaining('The bucket you tried to delete is not empty'),
+          },
+    );
+    cfn.dispose();
   });
 });
