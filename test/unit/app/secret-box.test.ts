@@ -1,4 +1,4 @@
-import { createCipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   keyRingBox,
   keyRingJson,
@@ -7,6 +7,7 @@ import {
   subscriptionSecretContext,
   type KeyRing,
 } from '../../../src/app/secret-box';
+import { sealAsFirstVersion } from '../../support/legacy-seal';
 
 const context = subscriptionSecretContext('acme', 'sub_1');
 const material = () => randomBytes(48).toString('base64url');
@@ -96,13 +97,7 @@ describe('rotation', () => {
   test('values of the first version (v1, no key id) open with the ring’s legacy key', async () => {
     // Prepare: sealed as the first version did, under the 32-byte subscriptionKey parameter.
     const legacyKey = randomBytes(32);
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', legacyKey, iv);
-    cipher.setAAD(Buffer.from(context, 'utf8'));
-    const ciphertext = Buffer.concat([cipher.update('whsec_v1', 'utf8'), cipher.final()]);
-    const v1 = ['v1', iv, ciphertext, cipher.getAuthTag()]
-      .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
-      .join('.');
+    const v1 = sealAsFirstVersion(legacyKey, 'whsec_v1', context);
 
     // Act
     const withLegacy = fixed({ ...newKeyRing(), legacy: legacyKey.toString('base64') });

@@ -1,4 +1,4 @@
-import { createCipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { parseKeyRing, subscriptionSecretContext } from '../../../src/app/secret
 import { LocalEventBus } from '../../../src/local/bus';
 import { startLocalWebhooks } from '../../../src/local/webhooks';
 import type { SubscriptionStore } from '../../../src/store/subscriptions';
+import { sealAsFirstVersion } from '../../support/legacy-seal';
 
 const context = subscriptionSecretContext('local', 'sub_1');
 let dir: string;
@@ -41,13 +42,7 @@ test('a data folder of the first version keeps its key as the ring’s legacy ke
   // Prepare: the old 32-byte key file and a secret sealed under it (v1).
   const legacy = randomBytes(32);
   writeFileSync(join(dir, 'subscription-key'), `${legacy.toString('base64')}\n`);
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', legacy, iv);
-  cipher.setAAD(Buffer.from(context, 'utf8'));
-  const ciphertext = Buffer.concat([cipher.update('whsec_old', 'utf8'), cipher.final()]);
-  const v1 = ['v1', iv, ciphertext, cipher.getAuthTag()]
-    .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
-    .join('.');
+  const v1 = sealAsFirstVersion(legacy, 'whsec_old', context);
 
   // Act
   const webhooks = start();
