@@ -21,12 +21,15 @@ const ERRORS: Record<number, string> = {
   422: 'The Idempotency-Key was used with a different request',
 };
 
-/** Adds the error answers a route can give to its documented responses. */
+/** Adds the error answers a route can give to its documented responses (any route can get a 413). */
 export function responses(ok: Record<number, ResponseSpec>, errors: number[]): Record<number, ResponseSpec> {
   return {
     ...ok,
     ...Object.fromEntries(
-      errors.map((status) => [status, { description: ERRORS[status]!, schema: errorSchema }]),
+      [...new Set([...errors, 413])].map((status) => [
+        status,
+        { description: ERRORS[status]!, schema: errorSchema },
+      ]),
     ),
   };
 }

@@ -34,7 +34,7 @@ export const githubWebhookRoute = defineRoute({
       },
       401: { description: 'missing or wrong signature: nothing was recorded', schema: z.object({}) },
     },
-    [400, 404, 413],
+    [400, 404],
   ),
   async handle(
     req,
@@ -62,7 +62,7 @@ export const slackInteractionsRoute = defineRoute({
       200: { description: 'handled; the message is updated with the decision', schema: z.object({}) },
       401: { description: 'wrong signature, or older than 5 minutes', schema: z.object({}) },
     },
-    [400, 413],
+    [400],
   ),
   async handle(req, deps: SlackInteractionDeps) {
     return receiveSlackInteraction(deps, req.headers, req.rawBody);
