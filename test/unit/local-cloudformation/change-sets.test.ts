@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Change, ResourceChange } from '@aws-sdk/client-cloudformation';
-import type { LocalCloudFormation } from '../../../src/local/cloudformation';
+import { LocalCloudFormation } from '../../../src/local/cloudformation';
 import {
   allEvents,
   body,
@@ -645,5 +648,120 @@ describe('a change set’s life', () => {
 
     // Assess
     expect(await describeStack(cfn, 'plain')).toEqual(before);
+  });
+});
+
+describe('across a restart (a state folder)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cfn-change-sets-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A process of the simulator on the folder; a long step leaves its work unfinished. */
+  function process(delayMs = 1) {
+    const cfn = new LocalCloudFormation({ delayMs, stateDir: join(dir, 'cloudformation') });
+    running.push(cfn);
+    return cfn;
+  }
+
+  /** Stops a process as a crash would: nothing more is written, pending steps never run. */
+  async function crash(cfn: LocalCloudFormation) {
+    cfn.dispose();
+    await cfn.whenIdle();
+  }
+
+  test('a created change set is found again, and can be executed', async () => {
+    // Prepare
+    const first = process();
+    await createAndWait(first, 'kept', bucketTemplate());
+    const planned = await plan(first, 'kept', 'rename', bucketTemplate({ BucketName: 'after-restart' }));
+    await crash(first);
+
+    // Act
+    const second = process();
+    const found = await second.describeChangeSet({ StackName: 'kept', ChangeSetName: 'rename' }, REGION);
+    await second.executeChangeSet({ ChangeSetName: planned.id, ClientRequestToken: 'op-2' }, REGION);
+    await second.whenIdle();
+
+    // Assess
+    const { id: _id, ...described } = planned;
+    expect(found).toEqual(described);
+    expect((await second.describeChangeSet({ ChangeSetName: planned.id }, REGION)).ExecutionStatus).toBe(
+      'EXECUTE_COMPLETE',
+    );
+    expect((await describeStack(second, 'kept')).Outputs).toEqual([
+      { OutputKey: 'BucketName', OutputValue: 'after-restart' },
+    ]);
+  });
+
+  test('one still being created is completed by resume()', async () => {
+    // Prepare: a step of 10 minutes leaves it CREATE_PENDING
+    const first = process();
+    await createAndWait(first, 'cut', bucketTemplate());
+    first.setDelay(600_000);
+    const { Id } = await first.createChangeSet(
+      {
+        StackName: 'cut',
+        ChangeSetName: 'cut-short',
+        TemplateBody: body(bucketTemplate({ BucketName: 'x' })),
+      },
+      REGION,
+    );
+    await crash(first);
+
+    // Act
+    const second = process();
+    const found = (await second.describeChangeSet({ ChangeSetName: Id }, REGION)).Status;
+    second.resume();
+    await second.whenIdle();
+
+    // Assess
+    expect(found).toBe('CREATE_PENDING');
+    expect(await second.describeChangeSet({ ChangeSetName: Id }, REGION)).toMatchObject({
+      Status: 'CREATE_COMPLETE',
+      ExecutionStatus: 'AVAILABLE',
+      Changes: [expect.objectContaining({ ResourceChange: expect.objectContaining({ Action: 'Modify' }) })],
+    });
+  });
+
+  test('one being executed is EXECUTE_COMPLETE once resume() has finished its update', async () => {
+    // Prepare
+    const first = process();
+    await createAndWait(first, 'mid', bucketTemplate());
+    const planned = await plan(first, 'mid', 'mid-update', bucketTemplate({ BucketName: 'mid-new' }));
+    first.setDelay(600_000);
+    await first.executeChangeSet({ ChangeSetName: planned.id, ClientRequestToken: 'op-3' }, REGION);
+    await crash(first);
+
+    // Act
+    const second = process();
+    const found = (await second.describeChangeSet({ ChangeSetName: planned.id }, REGION)).ExecutionStatus;
+    second.resume();
+    await second.whenIdle();
+
+    // Assess
+    expect(found).toBe('EXECUTE_IN_PROGRESS');
+    expect((await second.describeChangeSet({ ChangeSetName: planned.id }, REGION)).ExecutionStatus).toBe(
+      'EXECUTE_COMPLETE',
+    );
+    expect((await describeStack(second, 'mid')).StackStatus).toBe('UPDATE_COMPLETE');
+  });
+
+  test('a deleted change set stays deleted', async () => {
+    // Prepare
+    const first = process();
+    await createAndWait(first, 'tidy', bucketTemplate());
+    const planned = await plan(first, 'tidy', 'dropped', bucketTemplate({ BucketName: 'dropped' }));
+    await first.deleteChangeSet({ ChangeSetName: planned.id }, REGION);
+    await first.whenIdle();
+    await crash(first);
+
+    // Act
+    const second = process();
+    const describing = second.describeChangeSet({ ChangeSetName: planned.id }, REGION);
+
+    // Assess
+    await expect(describing).rejects.toMatchObject({ name: 'ChangeSetNotFoundException' });
   });
 });
