@@ -597,13 +597,7 @@ export class LocalCloudFormation {
 
   /** By ARN, or by name with its stack's; changes a page (100) at a time, once created. */
   async describeChangeSet(input: DescribeChangeSetInput, region: string): Promise<DescribeChangeSetOutput> {
-    const { stack, changeSet } = this.findChangeSet(input, region);
-    if (!changeSet) {
-      throw new CloudFormationError(
-        'ChangeSetNotFoundException',
-        `ChangeSet [${input.ChangeSetName ?? ''}] does not exist`,
-      );
-    }
+    const { stack, changeSet } = this.requireChangeSet(input, region);
     const changes =
       'changes' in changeSet.outcome && !CREATING.has(changeSet.status) ? changeSet.outcome.changes : [];
     const start = Number(input.NextToken ?? 0);
@@ -656,13 +650,7 @@ export class LocalCloudFormation {
    * then reads EXECUTE_IN_PROGRESS, and EXECUTE_COMPLETE or EXECUTE_FAILED once the stack settles.
    */
   async executeChangeSet(input: ExecuteChangeSetInput, region: string): Promise<void> {
-    const { stack, changeSet } = this.findChangeSet(input, region);
-    if (!changeSet) {
-      throw new CloudFormationError(
-        'ChangeSetNotFoundException',
-        `ChangeSet [${input.ChangeSetName ?? ''}] does not exist`,
-      );
-    }
+    const { stack, changeSet } = this.requireChangeSet(input, region);
     if (changeSet.executeToken !== undefined && changeSet.executeToken === input.ClientRequestToken) return;
     const refuse = (why: string) =>
       new CloudFormationError(
@@ -690,7 +678,7 @@ export class LocalCloudFormation {
   /** Deleting one that does not exist succeeds (as measured on AWS); its stack must exist. */
   async deleteChangeSet(input: DeleteChangeSetInput, region: string): Promise<void> {
     const { stack, changeSet } = this.findChangeSet(input, region);
-    if (!changeSet) return;
+    if (!stack || !changeSet) return;
     if (CREATING.has(changeSet.status) || changeSet.executionStatus === 'EXECUTE_IN_PROGRESS') {
       throw new CloudFormationError(
         'InvalidChangeSetStatusException',
@@ -708,21 +696,31 @@ export class LocalCloudFormation {
   private findChangeSet(
     input: { StackName?: string; ChangeSetName?: string },
     region: string,
-  ): { stack: StackRecord; changeSet?: ChangeSetRecord } {
+  ): { stack?: StackRecord; changeSet?: ChangeSetRecord } {
     const name = input.ChangeSetName ?? '';
     if (name.startsWith('arn:')) {
       for (const stack of this.stacksById.values()) {
         const changeSet = stack.changeSets?.find((candidate) => candidate.changeSetId === name);
         if (changeSet) return { stack, changeSet };
       }
-      throw new CloudFormationError('ChangeSetNotFoundException', `ChangeSet [${name}] does not exist`);
+      return {};
     }
     if (!input.StackName)
       throw validationError('StackName must be specified if ChangeSetName is not specified as an ARN.');
     const stack = this.findStack(input.StackName, region);
-    if (!stack || (stack.status === 'DELETE_COMPLETE' && !input.StackName.startsWith('arn:')))
-      throw validationError(`Stack [${input.StackName}] does not exist`);
+    if (!stack) throw validationError(`Stack [${input.StackName}] does not exist`);
     return { stack, changeSet: stack.changeSets?.find((candidate) => candidate.changeSetName === name) };
+  }
+
+  private requireChangeSet(input: { StackName?: string; ChangeSetName?: string }, region: string) {
+    const { stack, changeSet } = this.findChangeSet(input, region);
+    if (!stack || !changeSet) {
+      throw new CloudFormationError(
+        'ChangeSetNotFoundException',
+        `ChangeSet [${input.ChangeSetName ?? ''}] does not exist`,
+      );
+    }
+    return { stack, changeSet };
   }
 
   /** The changes, or why CloudFormation would fail the change set (a value that cannot be resolved). */
@@ -870,7 +868,9 @@ export class LocalCloudFormation {
     stack.deletionTime = new Date();
     this.liveStacks.delete(`${stack.region}/${stack.stackName}`);
     // Its change sets go with it; an executed one stays describable by ARN, as on AWS.
-    stack.changeSets = stack.changeSets?.filter((changeSet) => changeSet.executeToken !== undefined);
+    stack.changeSets = stack.changeSets?.filter((changeSet) =>
+      changeSet.executionStatus.startsWith('EXECUTE_'),
+    );
     this.setStatus(stack, 'DELETE_COMPLETE');
   }
 
@@ -1318,6 +1318,10 @@ export class LocalCloudFormation {
   /** Writes the stack in the background, for changes that come without a status (its change sets). */
   private persist(stack: StackRecord): void {
     this.unsaved.add(stack);
+    this.saveInBackground();
+  }
+
+  private saveInBackground(): void {
     const saved = this.save();
     if (saved) this.track(saved);
   }
@@ -1379,8 +1383,7 @@ export class LocalCloudFormation {
   }
 
   private pause(): Promise<void> {
-    const saved = this.save();
-    if (saved) this.track(saved);
+    this.saveInBackground();
     if (this.disposed) return new Promise(() => undefined);
     return new Promise((done) => {
       const timer = setTimeout(() => {
