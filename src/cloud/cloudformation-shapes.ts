@@ -1,5 +1,6 @@
 import type {
   Change,
+  CreateChangeSetInput,
   DescribeChangeSetOutput,
   Stack,
   StackEvent as CfnStackEvent,
@@ -7,6 +8,7 @@ import type {
 import { CloudError } from './errors';
 import type {
   ChangeSetDescription,
+  ChangeSetRequest,
   ResourceChange,
   ResourceChangeDetail,
   StackDescription,
@@ -48,6 +50,21 @@ const NO_CHANGES_REASONS = [
   "The submitted information didn't contain changes",
   'No updates are to be performed',
 ];
+
+/** CreateChangeSet's input: an UPDATE of the stack, its template by URL as for UpdateStack. */
+export const changeSetInput = (request: ChangeSetRequest): CreateChangeSetInput => ({
+  StackName: request.stackName,
+  ChangeSetName: request.changeSetName,
+  ChangeSetType: 'UPDATE',
+  TemplateURL: request.templateUrl,
+  Parameters: Object.entries(request.parameters ?? {}).map(([ParameterKey, ParameterValue]) => ({
+    ParameterKey,
+    ParameterValue,
+  })),
+  Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
+  Capabilities: request.capabilities,
+  ClientToken: request.clientToken,
+});
 
 const ACTIONS = new Set<ResourceChange['action']>(['Add', 'Modify', 'Remove', 'Import', 'Dynamic']);
 

@@ -1,4 +1,10 @@
-import { changeSetError, stackDescription, stackEvent, wholeChangeSet } from '../cloud/cloudformation-shapes';
+import {
+  changeSetError,
+  changeSetInput,
+  stackDescription,
+  stackEvent,
+  wholeChangeSet,
+} from '../cloud/cloudformation-shapes';
 import type { ChangeSetRequest, StackPort, StackRequest, TargetAccount } from '../cloud/ports';
 import { CloudError } from '../cloud/errors';
 import { isCloudFormationError, type LocalCloudFormation } from './cloudformation';
@@ -76,22 +82,7 @@ export class LocalStackPort implements StackPort {
 
   async createChangeSet(target: TargetAccount, request: ChangeSetRequest) {
     try {
-      const out = await this.cfn.createChangeSet(
-        {
-          StackName: request.stackName,
-          ChangeSetName: request.changeSetName,
-          ChangeSetType: 'UPDATE',
-          TemplateURL: request.templateUrl,
-          Parameters: Object.entries(request.parameters ?? {}).map(([ParameterKey, ParameterValue]) => ({
-            ParameterKey,
-            ParameterValue,
-          })),
-          Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
-          Capabilities: request.capabilities,
-          ClientToken: request.clientToken,
-        },
-        target.region,
-      );
+      const out = await this.cfn.createChangeSet(changeSetInput(request), target.region);
       return { changeSetId: out.Id ?? '', stackId: out.StackId ?? '' };
     } catch (error) {
       throw changeSetError(error, { ...request, byName: false });

@@ -13,7 +13,13 @@ import {
   UpdateStackCommand,
   type Capability,
 } from '@aws-sdk/client-cloudformation';
-import { changeSetError, stackDescription, stackEvent, wholeChangeSet } from '../cloudformation-shapes';
+import {
+  changeSetError,
+  changeSetInput,
+  stackDescription,
+  stackEvent,
+  wholeChangeSet,
+} from '../cloudformation-shapes';
 import { CloudError } from '../errors';
 import type { StackDescription, StackPort, StackRequest, TargetAccount } from '../ports';
 import { BoundedCache, customerClient, MAX_CACHED } from './assume-role';
@@ -146,21 +152,7 @@ export const stacks: StackPort = {
 
   createChangeSet(target, request) {
     return changeSetCall(target, { ...request, byName: false }, async (cfn) => {
-      const out = await cfn.send(
-        new CreateChangeSetCommand({
-          StackName: request.stackName,
-          ChangeSetName: request.changeSetName,
-          ChangeSetType: 'UPDATE',
-          TemplateURL: request.templateUrl,
-          Parameters: Object.entries(request.parameters ?? {}).map(([ParameterKey, ParameterValue]) => ({
-            ParameterKey,
-            ParameterValue,
-          })),
-          Tags: tagList(request.tags),
-          Capabilities: request.capabilities,
-          ClientToken: request.clientToken,
-        }),
-      );
+      const out = await cfn.send(new CreateChangeSetCommand(changeSetInput(request)));
       return { changeSetId: out.Id ?? '', stackId: out.StackId ?? '' };
     });
   },
