@@ -9,6 +9,7 @@ import { round } from './lib/stats';
 import { runApi } from './sections/api';
 import { runBundles } from './sections/bundles';
 import { runDashboard } from './sections/dashboard';
+import { runMemory } from './sections/memory';
 import { runScale } from './sections/scale';
 import { runWorkflows } from './sections/workflows';
 
@@ -29,6 +30,7 @@ async function main() {
     workflows: () => runWorkflows(root, options),
     scale: () => runScale(root, options),
     dashboard: () => runDashboard(root, options),
+    memory: () => runMemory(root, options),
   };
   const results: Partial<Record<Section, SectionResult>> = {};
   const rows: Row[] = [];

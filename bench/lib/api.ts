@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { setLogSink } from '../../src/log';
@@ -48,7 +49,16 @@ export function apiClient(baseUrl: string, token: string) {
   };
 }
 
-export const NEW_STACK = { name: 'bench', repository: 'acme/shop', branch: 'main', region: 'us-east-1' };
+/** Stack names are unique per tenant: `{{unique}}` in a load's body is replaced per request (lib/load.ts). */
+export const NEW_STACK = {
+  name: 'bench-{{unique}}',
+  repository: 'acme/shop',
+  branch: 'main',
+  region: 'us-east-1',
+};
+
+/** A stack's body with a name of its own. */
+export const newStackBody = () => ({ ...NEW_STACK, name: `bench-${randomBytes(6).toString('hex')}` });
 
 export interface OperationReply {
   operation?: { operationId: string; status: string };
@@ -56,7 +66,7 @@ export interface OperationReply {
 }
 
 export async function createStack(api: Api): Promise<string> {
-  const reply = await api.post<{ stackId?: string }>('/v1/stacks', NEW_STACK);
+  const reply = await api.post<{ stackId?: string }>('/v1/stacks', newStackBody());
   if (reply.status !== 201 || !reply.body.stackId) throw new Error(`POST /v1/stacks: ${reply.status}`);
   return reply.body.stackId;
 }

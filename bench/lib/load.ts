@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import {
   DynamoDBClient,
@@ -64,6 +65,10 @@ export interface LoadSummary {
   failureSamples: string[];
 }
 
+/** Replaced in a job's body by a fresh value per request. */
+export const UNIQUE = '{{unique}}';
+const uniqueValue = () => randomBytes(6).toString('hex');
+
 // Bounds memory whatever the machine's speed: far above what 10 s can produce here.
 const MAX_SAMPLES = 2_000_000;
 
@@ -115,7 +120,12 @@ export function runHttp(job: HttpJob): Promise<RawLoad> {
             method: job.method,
             headers: job.headers,
             ...(job.body !== undefined ? { body: job.body } : {}),
-            setupRequest: (request) => ({ ...request, path: job.paths[next++ % job.paths.length] }),
+            setupRequest: (request) => ({
+              ...request,
+              path: job.paths[next++ % job.paths.length],
+              // A value of its own per request where the body asks for one (stack names are unique).
+              ...(job.body?.includes(UNIQUE) ? { body: job.body.replaceAll(UNIQUE, uniqueValue()) } : {}),
+            }),
           },
         ],
       },

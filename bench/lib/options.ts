@@ -1,4 +1,4 @@
-export const SECTIONS = ['bundles', 'api', 'workflows', 'scale', 'dashboard'] as const;
+export const SECTIONS = ['bundles', 'api', 'workflows', 'scale', 'dashboard', 'memory'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -28,7 +28,7 @@ export interface BenchOptions {
 }
 
 const USAGE = `npm run bench -- [options]
-  --only bundles,api,workflows,scale,dashboard   run only these sections
+  --only bundles,api,workflows,scale,dashboard,memory   run only these sections
   --quick                              a smoke run: fewer runs, 3 s loads, a 10 s "slow" stack
   --runs N                             fresh-process loads per bundle (default 15)
   --bundles TEXT                       only the functions whose name or file contains TEXT

@@ -149,7 +149,7 @@ export function functionEntries(root: string, yml: ServerlessYml): FunctionEntry
 
 /**
  * Every variable a module may demand at load: the deployed environment (values resolved from the
- * `ci` params, which exist to be packaged, where they are plain strings), and each requireEnv() or
+ * default params where they are plain strings; required ones have none), and each requireEnv() or
  * `*_ARN` variable named in src/cloud/aws. What cannot be resolved gets a dummy of the right shape.
  */
 export function loadTimeEnv(root: string, yml: ServerlessYml): Record<string, string> {
@@ -163,7 +163,7 @@ export function loadTimeEnv(root: string, yml: ServerlessYml): Record<string, st
       for (const m of text.matchAll(/'([A-Z0-9_]+_ARN)'/g)) declared[m[1]!] ??= undefined;
     }
   }
-  const params = { ...yml.params?.default, ...yml.params?.ci };
+  const params = { ...yml.params?.default };
   const resolve = (value: unknown): string | undefined => {
     if (typeof value !== 'string') return undefined;
     const text = value

@@ -1,5 +1,12 @@
 import type { Runtime, RuntimeOptions } from '../../src/local/runtime';
-import { createStack, NEW_STACK, operationEnd, type Api, type OperationReply, type Reply } from '../lib/api';
+import {
+  createStack,
+  newStackBody,
+  operationEnd,
+  type Api,
+  type OperationReply,
+  type Reply,
+} from '../lib/api';
 import { sleep } from '../lib/stats';
 
 /** A route or field the case needs is not there yet (404/405, or a 400 naming the field). */
@@ -151,7 +158,7 @@ export const WORKFLOW_CASES: WorkflowCase[] = [
     workflow: 'createPipeline',
     stepsPerStack: 1,
     needsStack: false,
-    start: (ctx) => ctx.api.post('/v1/stacks', NEW_STACK),
+    start: (ctx) => ctx.api.post('/v1/stacks', newStackBody()),
     executionName: (body) => (typeof body.stackId === 'string' ? body.stackId : undefined),
   },
   // … and a run (named after the run) builds the image, then deploys dev → staging (approval) → prod.

@@ -56,6 +56,7 @@ const LINK_ERRORS = {
   404: 'No such approval (also for another tenant’s)',
   409: 'Already decided (by a user), or not waiting yet',
   410: 'The link was used, or the approval expired or was superseded',
+  413: 'The body is over 16 KB: it was not read',
 };
 const linkErrors = (codes: (keyof typeof LINK_ERRORS)[]) =>
   Object.fromEntries(codes.map((code) => [code, { description: LINK_ERRORS[code] }]));
@@ -127,7 +128,7 @@ export const decideApprovalRoute = defineRoute({
   responses: {
     200: { description: 'The decided approval', schema: approvalSchema },
     400: { description: 'Invalid decision: the error names the field' },
-    ...linkErrors([401, 403, 404, 409, 410]),
+    ...linkErrors([401, 403, 404, 409, 410, 413]),
   },
   async handle(req, deps: DecideDeps) {
     const html = (req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded');

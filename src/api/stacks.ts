@@ -41,7 +41,7 @@ export const createStackRoute = defineRoute({
         }),
       },
     },
-    [400, 401, 422],
+    [400, 401, 409, 422],
   ),
   async handle(
     req,
@@ -111,8 +111,9 @@ export const deleteStackRoute = defineRoute({
   async handle(req, deps: Pick<ApiDeps, 'store' | 'stacks' | 'platformSecrets' | 'pipelineSettings'>) {
     const stack = await deps.store.requireStack(req.caller.tenantId, req.params.stackId);
     await deps.store.deleteStack(req.caller.tenantId, req.params.stackId);
-    // The stack is gone; its webhook secret and build pipeline go too (not waited on: nothing depends on them).
+    // The stack is gone; its name, webhook secret and build pipeline go too (not waited on: nothing depends on them).
     try {
+      await deps.store.releaseStackName(stack.tenantId, stack.name, stack.stackId);
       await forgetWebhookSecret(deps, stack.stackId);
       if (stack.pipeline) {
         const cfnStackName = pipelineCfnStackNameOf(stack.stackId);

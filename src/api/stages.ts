@@ -5,7 +5,7 @@ import { createStage, deleteStage, updateStage } from '../app/stages';
 import { nextToken, pageQuery } from '../domain/input/fields';
 import { createStageBody, updateStageBody } from '../domain/input/stage';
 import { defineRoute } from '../http/route';
-import { page, responses, stackParams, stageParams } from './common';
+import { foreignToken, page, responses, stackParams, stageParams } from './common';
 import { operationAccepted, operationView, pageOf, stageSchema, stageView } from './views';
 
 type StageDeps = Pick<ApiDeps, 'store' | 'workflows' | 'settings' | 'databases'>;
@@ -171,11 +171,16 @@ export const stageLogsRoute = defineRoute({
     const result = await deps.logs.read(target, logGroupName, {
       since: req.query.since,
       limit: req.query.limit ?? 100,
-      nextToken: req.query.nextToken,
+      nextToken: foreignToken.decode(req.query.nextToken, logGroupName),
     });
     return {
       statusCode: 200,
-      body: { type, logGroupName, lines: result.lines, nextToken: result.nextToken ?? null },
+      body: {
+        type,
+        logGroupName,
+        lines: result.lines,
+        nextToken: foreignToken.encode(result.nextToken, logGroupName),
+      },
     };
   },
 });
@@ -214,7 +219,11 @@ export const stageStackEventsRoute = defineRoute({
     const stack = await deps.store.requireStack(req.caller.tenantId, stackId);
     const stage = await deps.store.requireStage(req.caller.tenantId, stackId, stageName);
     const target = await targetOf(deps, stack, stage.region);
-    const result = await deps.stacks.listEvents(target, stage.cfnStackName, req.query.nextToken);
-    return { statusCode: 200, body: page(result.events, result.nextToken) };
+    const next = foreignToken.decode(req.query.nextToken, stage.cfnStackName);
+    const result = await deps.stacks.listEvents(target, stage.cfnStackName, next);
+    return {
+      statusCode: 200,
+      body: { items: result.events, nextToken: foreignToken.encode(result.nextToken, stage.cfnStackName) },
+    };
   },
 });

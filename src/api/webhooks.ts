@@ -5,8 +5,14 @@ import { receiveGitHubDelivery } from '../app/pipelines';
 import { defineRoute } from '../http/route';
 import { responses, stackParams } from './common';
 
-/** GitHub caps payloads at 25 MB and API Gateway at 10 MB; push payloads with many commits pass 64 KB. */
-const GITHUB_MAX_BYTES = 10 * 1024 * 1024 - 1024;
+/**
+ * A push payload is a few KB: the ref, the head commit, and each pushed commit with its file
+ * lists. 1 MB holds pushes of hundreds of commits; GitHub's own cap is 25 MB (up to 2,048 commits
+ * and 5,000 paths per list) and API Gateway's 10 MB. A body over 1 MB is not read, signed or not
+ * (413), so no one can make the function hold more; such a push starts no run, and a run of the
+ * branch's head can be started by hand (POST /v1/stacks/{stackId}/runs).
+ */
+export const GITHUB_MAX_BYTES = 1024 * 1024;
 
 export const githubWebhookRoute = defineRoute({
   method: 'POST',

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { PlatformSecretsPort, WorkflowPort } from '../cloud/ports';
 import { DomainError } from '../domain/errors';
 import { classifyPush, verifyGitHubSignature, type PushPayload } from '../domain/github';
+import { otherPayload, pushPayload } from '../domain/input/github';
 import { newId } from '../domain/ids';
 import {
   pipelineCfnStackNameOf,
@@ -15,6 +16,7 @@ import {
 import type { Stack } from '../domain/stack';
 import type { PipelineWorkflowInput, RunWorkflowInput } from '../domain/workflow-input';
 import type { HttpResult } from '../http/route';
+import { parsePart } from '../http/validation';
 import { errorFields, log } from '../log';
 import type { PipelineStore } from '../store/pipelines';
 import type { Store } from '../store/store';
@@ -205,12 +207,35 @@ export interface GitHubDelivery {
   rawBody: string;
 }
 
+/** A signed payload that does not parse, or has another shape: a 400 naming the field, nothing recorded. */
+function parsePayload(event: string, rawBody: string): PushPayload | undefined {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(rawBody);
+  } catch {
+    throw new DomainError(
+      400,
+      'ValidationError',
+      'the payload must be JSON (content type application/json)',
+      {
+        field: 'body',
+      },
+    );
+  }
+  if (event === 'push') return parsePart(pushPayload, payload, 'body');
+  parsePart(otherPayload, payload, 'body');
+  return undefined;
+}
+
 /**
  * POST /v1/webhooks/github?stack=<stackId>. The signature is checked before anything else: an
- * unknown stack and a wrong signature get the same 401, and nothing is recorded. Then each
- * delivery is claimed once (GitHub redelivers with the same X-GitHub-Delivery), classified, and
- * either recorded as ignored or recorded as a run whose workflow is started: the answer comes
- * within GitHub's 10 seconds because the build and the deploys happen in the workflow.
+ * unknown stack and a wrong signature get the same 401, and nothing is recorded. Then the payload
+ * is checked against its schema (a 400 naming the field, still nothing recorded), the delivery is
+ * claimed once (GitHub redelivers with the same X-GitHub-Delivery), classified, and either
+ * recorded as ignored or recorded as a run whose workflow is started: the answer comes within
+ * GitHub's 10 seconds because the build and the deploys happen in the workflow. A delivery that
+ * fails before its run has started gives its claim back, so GitHub's redelivery is handled, not
+ * answered "duplicate".
  */
 export async function receiveGitHubDelivery(
   deps: PipelineDeps,
@@ -233,19 +258,7 @@ export async function receiveGitHubDelivery(
     throw new DomainError(400, 'ValidationError', 'X-GitHub-Delivery is required', {
       field: 'X-GitHub-Delivery',
     });
-  let payload: PushPayload;
-  try {
-    payload = JSON.parse(delivery.rawBody) as PushPayload;
-  } catch {
-    throw new DomainError(
-      400,
-      'ValidationError',
-      'the payload must be JSON (content type application/json)',
-      {
-        field: 'body',
-      },
-    );
-  }
+  const payload = parsePayload(event, delivery.rawBody);
   const stack = await deps.store.getStack(secret.tenantId, delivery.stackId);
   if (!stack) throw new DomainError(404, 'NotFound', `stack ${delivery.stackId} not found`);
 
@@ -256,29 +269,43 @@ export async function receiveGitHubDelivery(
       body: { duplicate: true, deliveryId, ...(claim.runId ? { runId: claim.runId } : {}) },
     };
   }
-  const decision =
-    event === 'push'
+  let started = false;
+  try {
+    const decision = payload
       ? classifyPush(payload, stack)
       : ({ kind: 'ignored', reason: `event ${event || '(none)'} is not handled` } as const);
-  if (decision.kind === 'ignored') {
-    await deps.pipelines.finishDelivery(
-      stack.tenantId,
-      stack.stackId,
+    if (decision.kind === 'ignored') {
+      await deps.pipelines.finishDelivery(
+        stack.tenantId,
+        stack.stackId,
+        deliveryId,
+        'IGNORED',
+        decision.reason,
+      );
+      log.info('github delivery ignored', { stackId: stack.stackId, deliveryId, reason: decision.reason });
+      return { statusCode: 202, body: { ignored: true, reason: decision.reason, deliveryId } };
+    }
+    const run = newRun(stack, {
+      runId: claim.runId,
+      trigger: 'push',
+      commit: decision.commit,
+      requestedBy: decision.pusher,
       deliveryId,
-      'IGNORED',
-      decision.reason,
-    );
-    log.info('github delivery ignored', { stackId: stack.stackId, deliveryId, reason: decision.reason });
-    return { statusCode: 202, body: { ignored: true, reason: decision.reason, deliveryId } };
+    });
+    await startRun(deps, stack, run);
+    started = true;
+    await deps.pipelines.finishDelivery(stack.tenantId, stack.stackId, deliveryId, 'RUN');
+    return { statusCode: 202, body: { runId: run.runId, deliveryId } };
+  } catch (error) {
+    // Once the run's workflow has started, the claim (with its run id) stays: a redelivery after
+    // the lease finishes that run rather than starting a second one.
+    if (!started) {
+      await deps.pipelines
+        .releaseDelivery(stack.tenantId, stack.stackId, deliveryId, claim)
+        .catch((releaseError: unknown) =>
+          log.error('github delivery claim not released', { deliveryId, ...errorFields(releaseError) }),
+        );
+    }
+    throw error;
   }
-  const run = newRun(stack, {
-    runId: claim.runId,
-    trigger: 'push',
-    commit: decision.commit,
-    requestedBy: decision.pusher,
-    deliveryId,
-  });
-  await startRun(deps, stack, run);
-  await deps.pipelines.finishDelivery(stack.tenantId, stack.stackId, deliveryId, 'RUN');
-  return { statusCode: 202, body: { runId: run.runId, deliveryId } };
 }

@@ -51,7 +51,13 @@ export async function createStack(
     emails: body.notifications?.emails ?? [],
     slack: body.notifications?.slackWebhookUrl !== undefined,
   };
-  await deps.store.putStack(stack);
+  await deps.store.claimStackName(stack.tenantId, stack.name, stack.stackId);
+  try {
+    await deps.store.putStack(stack);
+  } catch (error) {
+    await deps.store.releaseStackName(stack.tenantId, stack.name, stack.stackId);
+    throw error;
+  }
   const { webhookSecret } = await setUpPipeline(deps, stack, body.notifications?.slackWebhookUrl);
   return { stack, webhookSecret };
 }

@@ -40,7 +40,7 @@ export async function createSubscription(
     subscriptionId,
     url: url.toString(),
     events: body.events ?? null,
-    sealedSecret: deps.webhooks.secrets.seal(
+    sealedSecret: await deps.webhooks.secrets.seal(
       secret,
       subscriptionSecretContext(caller.tenantId, subscriptionId),
     ),

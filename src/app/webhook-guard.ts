@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 /**
  * Where a webhook may go. A subscription's URL is ours to call from inside the platform, so a URL
@@ -27,115 +28,51 @@ export interface TargetPolicy {
 
 export type TargetCheck = { ok: true; host: string } | { ok: false; reason: string };
 
-type Block = [network: string, prefix: number, what: string];
+/** What each of ipaddr.js's special ranges is, for refusals a person can read. */
+const RANGE_NAMES: Record<string, string> = {
+  unspecified: 'an unspecified ("this network") address',
+  broadcast: 'the broadcast address',
+  multicast: 'a multicast address',
+  linkLocal: 'a link-local address',
+  loopback: 'a loopback address',
+  carrierGradeNat: 'a shared (carrier-grade NAT) address',
+  private: 'a private address',
+  reserved: 'a reserved address (documentation, benchmarking, IETF protocol)',
+  uniqueLocal: 'a unique local (private) address',
+  ipv4Mapped: 'an IPv4-mapped address',
+  deprecatedSiteLocal: 'a site-local address',
+  discard: 'a discard address',
+  rfc6145: 'an IPv4-translated address',
+  rfc6052: 'a NAT64 address',
+  '6to4': 'a 6to4 address',
+  teredo: 'a Teredo address',
+};
 
-const PRIVATE = 'a private address';
-const DOCUMENTATION = 'a documentation address';
-
-/** IANA's special-purpose IPv4 ranges that are not on the public internet. */
-const IPV4_BLOCKS: Block[] = [
-  ['0.0.0.0', 8, 'a "this network" address'],
-  ['10.0.0.0', 8, PRIVATE],
-  ['100.64.0.0', 10, 'a shared (carrier-grade NAT) address'],
-  ['127.0.0.0', 8, 'a loopback address'],
-  ['169.254.0.0', 16, 'a link-local address'],
-  ['172.16.0.0', 12, PRIVATE],
-  ['192.0.0.0', 24, 'an IETF protocol address'],
-  ['192.0.2.0', 24, DOCUMENTATION],
-  ['192.88.99.0', 24, 'a 6to4 relay address'],
-  ['192.168.0.0', 16, PRIVATE],
-  ['198.18.0.0', 15, 'a benchmarking address'],
-  ['198.51.100.0', 24, DOCUMENTATION],
-  ['203.0.113.0', 24, DOCUMENTATION],
-  ['224.0.0.0', 4, 'a multicast address'],
-  ['240.0.0.0', 4, 'a reserved address'],
-];
-
-/**
- * The IPv6 ones. Ranges that embed an IPv4 address (IPv4-mapped ::ffff:0:0/96, NAT64 64:ff9b::/96,
- * 6to4 2002::/16) are judged by that address instead; see embeddedIpv4.
- */
-const IPV6_BLOCKS: Block[] = [
-  ['::', 128, 'the unspecified address'],
-  ['::1', 128, 'a loopback address'],
-  ['::', 96, 'an IPv4-compatible address'],
-  ['::ffff:0:0:0', 96, 'an IPv4-translated address'],
-  ['64:ff9b:1::', 48, 'a local-use NAT64 address'],
-  ['100::', 64, 'a discard address'],
-  ['2001::', 23, 'an IETF protocol address'],
-  ['2001:db8::', 32, DOCUMENTATION],
-  ['fc00::', 7, 'a unique local (private) address'],
-  ['fe80::', 10, 'a link-local address'],
-  ['fec0::', 10, 'a site-local address'],
-  ['ff00::', 8, 'a multicast address'],
-];
-
-function ipv4ToBigInt(ip: string): bigint {
-  return ip.split('.').reduce((acc, octet) => (acc << 8n) | BigInt(Number(octet)), 0n);
-}
-
-function ipv6ToBigInt(ip: string): bigint {
-  let text = ip.split('%')[0]!; // a zone id (fe80::1%eth0) names an interface, not an address
-  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (dotted) {
-    const v4 = ipv4ToBigInt(dotted[1]!);
-    text = `${text.slice(0, -dotted[1]!.length)}${(v4 >> 16n).toString(16)}:${(v4 & 0xffffn).toString(16)}`;
-  }
-  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
-  const front = head ? head.split(':') : [];
-  const back = tail ? tail.split(':') : [];
-  const groups =
-    tail === undefined
-      ? front
-      : [...front, ...Array<string>(8 - front.length - back.length).fill('0'), ...back];
-  return groups.reduce((acc, group) => (acc << 16n) | BigInt(parseInt(group, 16)), 0n);
-}
-
-const bigIntToIpv4 = (value: bigint) =>
-  [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 0xffn)).join('.');
-
-interface CompiledBlock {
-  network: bigint;
-  mask: bigint;
-  what: string;
-}
-
-const compile = (blocks: Block[], bits: bigint, parse: (ip: string) => bigint): CompiledBlock[] =>
-  blocks.map(([network, prefix, what]) => {
-    const mask = ((1n << bits) - 1n) ^ ((1n << (bits - BigInt(prefix))) - 1n);
-    return { network: parse(network) & mask, mask, what };
-  });
-
-const V4 = compile(IPV4_BLOCKS, 32n, ipv4ToBigInt);
-const V6 = compile(IPV6_BLOCKS, 128n, ipv6ToBigInt);
-
-const inRange = (value: bigint, blocks: CompiledBlock[]) =>
-  blocks.find((block) => (value & block.mask) === block.network)?.what;
-
-/** The IPv4 address an IPv6 one stands for: IPv4-mapped, NAT64 (well-known prefix), 6to4. */
-function embeddedIpv4(value: bigint): bigint | undefined {
-  const low32 = value & 0xffffffffn;
-  if (value >> 32n === 0xffffn) return low32; // ::ffff:a.b.c.d
-  if (value >> 32n === 0x0064ff9b0000000000000000n) return low32; // 64:ff9b::a.b.c.d
-  if (value >> 112n === 0x2002n) return (value >> 80n) & 0xffffffffn; // 2002:aabb:ccdd::/48
-  return undefined;
-}
+/** IANA's global unicast space for IPv6: anything outside it is unassigned or special. */
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
 
 /**
- * Why an address is not a public one ("a loopback address"), or undefined for a public address.
- * Anything that is not an IP address is refused too.
+ * Why an address is not a globally routable unicast one ("a loopback address"), or undefined when
+ * it is. The ranges are ipaddr.js's (IANA's special-purpose registries, kept up to date there, such
+ * as 3fff::/20, documentation since 2024): only its `unicast` passes, and for IPv6 only inside
+ * 2000::/3. An IPv4-mapped IPv6 address (::ffff:127.0.0.1) is judged as the IPv4 address it is;
+ * NAT64, 6to4 and Teredo forms are refused whatever they embed. Anything that is not an IP
+ * address in its usual text form is refused too.
  */
 export function addressProblem(ip: string): string | undefined {
-  const family = isIP(ip.split('%')[0]!);
-  if (family === 4) return inRange(ipv4ToBigInt(ip), V4);
-  if (family !== 6) return 'not an IP address';
-  const value = ipv6ToBigInt(ip);
-  const v4 = embeddedIpv4(value);
-  if (v4 !== undefined) {
-    const problem = inRange(v4, V4);
-    return problem && `${problem} (${bigIntToIpv4(v4)})`;
-  }
-  return inRange(value, V6) ?? (value >> 125n === 1n ? undefined : 'not a global unicast address');
+  const text = ip.split('%')[0]!; // a zone id (fe80::1%eth0) names an interface, not an address
+  const family = isIP(text);
+  if (family === 0) return 'not an IP address';
+  // In the WHATWG form (hex groups): ipaddr.js would read ::127.0.0.1, IPv4-compatible, as mapped.
+  const parsed = ipaddr.parse(family === 6 ? new URL(`http://[${text}]`).hostname.slice(1, -1) : text);
+  const mapped = parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress();
+  const address = mapped ? (parsed as ipaddr.IPv6).toIPv4Address() : parsed;
+  const range = address.range();
+  const suffix = mapped ? ` (${address.toString()})` : '';
+  if (range !== 'unicast') return `${RANGE_NAMES[range] ?? `a special-purpose address (${range})`}${suffix}`;
+  if (address.kind() === 'ipv6' && !(address as ipaddr.IPv6).match(GLOBAL_UNICAST_V6))
+    return 'not a global unicast address';
+  return undefined;
 }
 
 /** The first of a name's addresses that is not public, with why; undefined when all are public. */

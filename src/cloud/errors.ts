@@ -5,7 +5,15 @@
 export class CloudError extends Error {
   constructor(
     name:
-      'Throttled' | 'StackNotFound' | 'StackExists' | 'StackBusy' | 'AccessDenied' | 'TemplateBucketTaken',
+      | 'Throttled'
+      | 'StackNotFound'
+      | 'StackExists'
+      | 'StackBusy'
+      | 'AccessDenied'
+      | 'TemplateBucketTaken'
+      | 'ChangeSetExists'
+      | 'ChangeSetGone'
+      | 'ChangeSetNotExecutable',
     message: string,
   ) {
     super(message);

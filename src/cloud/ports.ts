@@ -82,6 +82,112 @@ export interface StackPort {
     stackName: string,
     nextToken?: string,
   ): Promise<{ events: StackEvent[]; nextToken?: string }>;
+  /**
+   * Plans an update of an existing stack without making it (CloudFormation's UPDATE change set).
+   * Idempotent per `clientToken`. Errors: CloudError `ChangeSetExists` (the name is taken by a
+   * different request), `Throttled`; CloudFormation's own (`ValidationError` for a stack that is
+   * missing or busy, or a template it refuses; `InsufficientCapabilitiesException`) keep their names.
+   */
+  createChangeSet(
+    target: TargetAccount,
+    request: ChangeSetRequest,
+  ): Promise<{ changeSetId: string; stackId: string }>;
+  /**
+   * Every change (all pages). CloudError `ChangeSetGone` when the change set or its stack does not
+   * exist (deleted, executed and superseded, or the stack deleted).
+   */
+  describeChangeSet(
+    target: TargetAccount,
+    stackName: string,
+    changeSetName: string,
+  ): Promise<ChangeSetDescription>;
+  /**
+   * Starts the stack update the change set planned; the stack's status events then carry
+   * `clientRequestToken`, and a retry with the same token is a no-op. CloudError `ChangeSetGone`;
+   * `ChangeSetNotExecutable` when it cannot run: still being created, FAILED (nothing to change),
+   * already executed, or OBSOLETE (the stack was updated since it was planned).
+   */
+  executeChangeSet(
+    target: TargetAccount,
+    stackName: string,
+    changeSetName: string,
+    clientRequestToken: string,
+  ): Promise<void>;
+  /** Succeeds when it is already gone. CloudError `ChangeSetNotExecutable` while it is being created or executed. */
+  deleteChangeSet(target: TargetAccount, stackName: string, changeSetName: string): Promise<void>;
+}
+
+// ---- change sets: what an update will do, before it is done (issue 13) --------------------------
+
+export type StackCapability = 'CAPABILITY_IAM' | 'CAPABILITY_NAMED_IAM' | 'CAPABILITY_AUTO_EXPAND';
+
+export interface ChangeSetRequest {
+  stackName: string;
+  /** Letters, digits and hyphens, starting with a letter, at most 128 characters; unique per stack. */
+  changeSetName: string;
+  /** Where TemplatePort.put left the template, as for StackRequest. */
+  templateUrl: string;
+  /** Values of the template's parameters; the others take their defaults. */
+  parameters?: Record<string, string>;
+  tags: Record<string, string>;
+  capabilities: StackCapability[];
+  /** CloudFormation's idempotency token for CreateChangeSet: a retry with it returns the same change set. */
+  clientToken: string;
+}
+
+export type ChangeSetStatus =
+  | 'CREATE_PENDING'
+  | 'CREATE_IN_PROGRESS'
+  | 'CREATE_COMPLETE'
+  | 'DELETE_PENDING'
+  | 'DELETE_IN_PROGRESS'
+  | 'DELETE_COMPLETE'
+  | 'DELETE_FAILED'
+  | 'FAILED';
+
+export type ChangeSetExecutionStatus =
+  'UNAVAILABLE' | 'AVAILABLE' | 'EXECUTE_IN_PROGRESS' | 'EXECUTE_COMPLETE' | 'EXECUTE_FAILED' | 'OBSOLETE';
+
+/** One reason a resource is modified (CloudFormation's ResourceChangeDetail, flattened). */
+export interface ResourceChangeDetail {
+  /** What changes: `Properties`, `Tags`, `Metadata`, `DeletionPolicy`, `UpdateReplacePolicy`, ... */
+  attribute: string;
+  /** The property, when `attribute` is `Properties`. */
+  name?: string;
+  requiresRecreation?: 'Never' | 'Conditionally' | 'Always';
+  /** `Dynamic`: the value is known only during the update (it refers to a resource being replaced). */
+  evaluation?: 'Static' | 'Dynamic';
+  /** `DirectModification`, `ParameterReference`, `ResourceReference`, `ResourceAttribute`, `Automatic`. */
+  changeSource?: string;
+  /** The parameter, resource (`Ref`) or `Resource.Attribute` (`Fn::GetAtt`) that caused it. */
+  causingEntity?: string;
+}
+
+export interface ResourceChange {
+  logicalId: string;
+  /** Absent for a resource being added. */
+  physicalId?: string;
+  type: string;
+  /** `Dynamic`: CloudFormation cannot tell before the update (also any action it adds later). */
+  action: 'Add' | 'Modify' | 'Remove' | 'Import' | 'Dynamic';
+  /** For `Modify` only: `True` replaces it (a new physical resource), `Conditional` may; null otherwise. */
+  replacement: 'True' | 'False' | 'Conditional' | null;
+  /** What a `Modify` touches: `Properties`, `Tags`, `Metadata`, ... */
+  scope: string[];
+  details?: ResourceChangeDetail[];
+}
+
+export interface ChangeSetDescription {
+  changeSetId: string;
+  status: ChangeSetStatus;
+  executionStatus: ChangeSetExecutionStatus;
+  statusReason?: string;
+  /**
+   * The template, parameters and tags are those already deployed: CloudFormation fails the change
+   * set (FAILED, UNAVAILABLE) rather than planning nothing. Not an error: there is nothing to deploy.
+   */
+  noChanges: boolean;
+  changes: ResourceChange[];
 }
 
 export type LogType = 'app' | 'access';

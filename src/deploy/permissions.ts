@@ -29,7 +29,7 @@ const allow = (Action: string[], Resource: unknown, Condition?: Record<string, u
   ...(Condition ? { Condition } : {}),
 });
 
-/** Logical ids of the resources serverless.yml declares. */
+/** Logical ids of the resources serverless.yml declares (serverless/resources.yml). */
 export const RESOURCES = {
   table: 'Table',
   bus: 'EventBus',
@@ -102,8 +102,11 @@ export const PERMISSIONS = {
     statements: [allow(['secretsmanager:CreateSecret', 'secretsmanager:TagResource'], platformSecrets())],
   },
   'platformSecrets:delete': { statements: [allow(['secretsmanager:DeleteSecret'], platformSecrets())] },
-  /** The key that seals webhook subscription secrets (src/cloud/aws/subscription-key.ts). */
-  'subscriptionKey:use': { statements: [], environment: { SUBSCRIPTION_KEY: '${param:subscriptionKey}' } },
+  /** The key ring that seals webhook subscription secrets (src/cloud/aws/subscription-key.ts): that secret only. */
+  'subscriptionKey:use': {
+    statements: [allow(['secretsmanager:GetSecretValue'], { Ref: 'SubscriptionKeySecret' })],
+    environment: { SUBSCRIPTION_KEY_SECRET: { Ref: 'SubscriptionKeySecret' } },
+  },
   'email:send': {
     statements: [
       allow(['ses:SendEmail'], sub('arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*')),

@@ -82,9 +82,10 @@ export function serviceEnvironment(
   user: Record<string, string>,
   platform: Record<string, string>,
 ): Record<string, string> {
-  const merged: Record<string, string> = {};
+  // Null prototype and own-key lookups: a user's `constructor` or `toString` is a name like any other.
+  const merged: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const name of [...Object.keys(user), ...Object.keys(platform)].sort()) {
-    merged[name] = platform[name] ?? user[name]!;
+    merged[name] = Object.hasOwn(platform, name) ? platform[name]! : user[name]!;
   }
   return merged;
 }

@@ -1,5 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { PushPayload } from './input/github';
 import type { Commit } from './pipeline';
+
+export type { PushPayload };
 
 /**
  * GitHub webhooks. `X-Hub-Signature-256: sha256=<hex>` is HMAC-SHA256 of the raw body with the
@@ -14,21 +17,6 @@ export function verifyGitHubSignature(secret: string, rawBody: string, header: s
 
 export const signGitHubPayload = (secret: string, rawBody: string) =>
   `sha256=${createHmac('sha256', secret).update(rawBody, 'utf8').digest('hex')}`;
-
-/** The part of a push event's payload this backend reads. */
-export interface PushPayload {
-  ref?: string;
-  after?: string;
-  deleted?: boolean;
-  repository?: { full_name?: string };
-  pusher?: { name?: string };
-  head_commit?: {
-    id?: string;
-    message?: string;
-    url?: string;
-    author?: { name?: string; username?: string };
-  } | null;
-}
 
 export type PushDecision =
   { kind: 'run'; branch: string; commit: Commit; pusher: string } | { kind: 'ignored'; reason: string };

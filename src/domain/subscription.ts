@@ -1,4 +1,5 @@
 import { EVENT_SOURCE, type DetailType, type PlatformBusEvent } from './events';
+import { TENANT_ID } from './ids';
 
 /**
  * Status subscriptions: a tenant's events delivered to an HTTPS endpoint of theirs as signed
@@ -85,9 +86,6 @@ export function retryDelaySeconds(attempt: number, random: () => number = Math.r
   if (base === undefined) return undefined;
   return Math.round(base * (1 + RETRY_JITTER * random()));
 }
-
-/** A tenant id as the API accepts it (src/http/auth.ts): events naming anything else reach no one. */
-export const TENANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** The tenant an event belongs to, or undefined when it names none (such an event is delivered to no one). */
 export function tenantOf(event: Pick<PlatformBusEvent, 'detail'>): string | undefined {

@@ -16,8 +16,17 @@ import {
 } from './route';
 import { parsePart } from './validation';
 
-/** API Gateway's payload limit is 10 MB; nothing this API accepts comes near 64 KB. */
+/**
+ * The body cap of the JSON API: nothing it accepts comes near 64 KB. Routes that read their raw
+ * body set their own (`raw.maxBytes`: GitHub pushes 1 MB). API Gateway itself takes up to 10 MB;
+ * the function answers anything over its cap with a 413, and the embedded server stops reading there.
+ */
 export const MAX_BODY_BYTES = 64 * 1024;
+
+export const maxBodyBytesOf = (route: AnyRoute) => route.raw?.maxBytes ?? MAX_BODY_BYTES;
+
+export const payloadTooLarge = (maxBytes: number) =>
+  new DomainError(413, 'PayloadTooLarge', `body must be at most ${maxBytes} bytes`, { field: 'body' });
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,255}$/;
 
 type Result = APIGatewayProxyResultV2 & { statusCode: number; body: string; headers: Record<string, string> };
@@ -58,8 +67,8 @@ function readBody(event: APIGatewayProxyEventV2, route: AnyRoute): { raw: string
       ? Buffer.from(event.body, 'base64').toString('utf8')
       : event.body
     : '';
-  const maxBytes = route.raw?.maxBytes ?? MAX_BODY_BYTES;
-  if (Buffer.byteLength(raw) > maxBytes) throw badRequest('body', `body must be at most ${maxBytes} bytes`);
+  const maxBytes = maxBodyBytesOf(route);
+  if (Buffer.byteLength(raw) > maxBytes) throw payloadTooLarge(maxBytes);
   if (route.raw) return { raw, json: undefined };
   if (raw.trim() === '') return { raw, json: undefined };
   try {
@@ -69,17 +78,37 @@ function readBody(event: APIGatewayProxyEventV2, route: AnyRoute): { raw: string
   }
 }
 
+/**
+ * Path parameters arrive decoded; one still holding a `%` (or the replacement character a broken
+ * sequence decodes to) was not valid percent-encoding, such as `%E0%A4%A`. No parameter of this
+ * API contains either, so it is refused by name, and logged: it is a client bug or a probe.
+ */
+function pathParameters(event: APIGatewayProxyEventV2): Record<string, string | undefined> {
+  const params = event.pathParameters ?? {};
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== undefined && /[%\uFFFD]/.test(value)) {
+      log.warn('path parameter is not valid percent-encoding', { routeKey: event.routeKey, name, value });
+      throw badRequest(name, `${name} is not valid percent-encoding`);
+    }
+  }
+  return params;
+}
+
 function parseRequest(route: AnyRoute, event: APIGatewayProxyEventV2): ParsedRequest<never, never, never> {
   const caller = route.auth === 'jwt' ? callerOf(event) : { tenantId: '', userId: '' };
+  const params = route.params ? parsePart(route.params, pathParameters(event), 'path') : undefined;
   const { raw, json } = readBody(event, route);
   if (json !== undefined && !route.body) throw badRequest('body', 'this route takes no body');
   return {
     caller,
-    params: (route.params ? parsePart(route.params, event.pathParameters ?? {}, 'path') : undefined) as never,
+    params: params as never,
     query: (route.query
       ? parsePart(route.query, event.queryStringParameters ?? {}, 'query')
       : undefined) as never,
-    body: (route.body && !route.raw ? parsePart(route.body, json ?? {}, 'body') : undefined) as never,
+    // No body at all reads as {}; a JSON null is a body, and not an object.
+    body: (route.body && !route.raw
+      ? parsePart(route.body, json === undefined ? {} : json, 'body')
+      : undefined) as never,
     headers: event.headers,
     rawBody: raw,
   };

@@ -1,20 +1,14 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { TENANT_CLAIM } from '../http/auth';
+import type { ServerResponse } from 'node:http';
+import { callerFromClaims } from '../http/auth';
 import type { LocalEventBus } from './bus';
 import type { FailureRule, LocalCloudFormation } from './cloudformation';
-import type { LocalEndpoint } from './server';
+import { readLocalJson, type LocalEndpoint } from './server';
 import type { LocalWorkflows } from './workflows';
 
 const json = (res: ServerResponse, status: number, body: unknown) => {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
 };
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  let text = '';
-  for await (const chunk of req) text += String(chunk);
-  return text ? JSON.parse(text) : {};
-}
 
 /**
  * Endpoints only the embedded runtime has. On AWS, subscribers watch status with EventBridge rules;
@@ -27,8 +21,8 @@ export function localEndpoints(parts: {
 }): LocalEndpoint[] {
   const eventStream: LocalEndpoint = async (req, res, url, claims) => {
     if (url.pathname !== '/v1/events' || req.method !== 'GET') return false;
-    const tenantId = claims?.[TENANT_CLAIM];
-    if (typeof tenantId !== 'string') {
+    const tenantId = callerFromClaims(claims)?.tenantId;
+    if (!tenantId) {
       json(res, 401, { message: 'Unauthorized' });
       return true;
     }
@@ -52,12 +46,13 @@ export function localEndpoints(parts: {
 
   const stackFailures: LocalEndpoint = async (req, res, url, claims) => {
     if (url.pathname !== '/local/cloudformation/failures') return false;
-    if (!claims) {
+    if (!callerFromClaims(claims)) {
       json(res, 401, { message: 'Unauthorized' });
       return true;
     }
     if (req.method === 'POST') {
-      const rule = (await readJson(req)) as Partial<FailureRule>;
+      const rule = (await readLocalJson(req, res)) as Partial<FailureRule> | undefined;
+      if (!rule) return true;
       if (typeof rule.stackName !== 'string' || rule.stackName === '') {
         json(res, 400, {
           error: { code: 'ValidationError', message: 'stackName is required', field: 'stackName' },
@@ -75,12 +70,21 @@ export function localEndpoints(parts: {
     return true;
   };
 
-  const executions: LocalEndpoint = async (req, res, url) => {
-    const match = /^\/local\/executions\/([\w-]+)$/.exec(url.pathname);
+  /** An execution of the caller's tenant (another tenant's is not found, as on the API). */
+  const executions: LocalEndpoint = async (req, res, url, claims) => {
+    const match = /^\/local\/executions\/([^/]+)$/.exec(url.pathname);
     if (!match || req.method !== 'GET') return false;
-    const execution = parts.workflows.execution(match[1]!);
-    if (!execution) json(res, 404, { message: 'Not Found' });
-    else json(res, 200, execution);
+    const caller = callerFromClaims(claims);
+    if (!caller) {
+      json(res, 401, { message: 'Unauthorized' });
+      return true;
+    }
+    const found = parts.workflows.execution(match[1]!);
+    if (!found || found.tenantId !== caller.tenantId) json(res, 404, { message: 'Not Found' });
+    else {
+      const { tenantId: _tenantId, ...execution } = found;
+      json(res, 200, execution);
+    }
     return true;
   };
 

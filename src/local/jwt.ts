@@ -17,8 +17,7 @@ export function signToken(
   ttlSeconds = 30 * 24 * 3600,
 ): string {
   const now = Math.floor(Date.now() / 1000);
-  const header = b64({ alg: 'HS256', typ: 'JWT' });
-  const payload = b64({
+  return signClaims(secret, {
     iss: LOCAL_ISSUER,
     aud: LOCAL_AUDIENCE,
     sub: claims.sub,
@@ -26,6 +25,12 @@ export function signToken(
     iat: now,
     exp: now + ttlSeconds,
   });
+}
+
+/** Any claims, signed with the local key (tests of what the authorizer refuses). */
+export function signClaims(secret: string, claims: Record<string, unknown>): string {
+  const header = b64({ alg: 'HS256', typ: 'JWT' });
+  const payload = b64(claims);
   const signature = createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url');
   return `${header}.${payload}.${signature}`;
 }
@@ -42,7 +47,10 @@ export function verifyToken(secret: string, token: string): Record<string, unkno
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
     if (head.alg !== 'HS256') return undefined;
     if (claims.iss !== LOCAL_ISSUER || claims.aud !== LOCAL_AUDIENCE) return undefined;
-    if (typeof claims.exp !== 'number' || claims.exp <= Date.now() / 1000) return undefined;
+    const now = Date.now() / 1000;
+    if (typeof claims.exp !== 'number' || claims.exp <= now) return undefined;
+    // Not before: refused until then, as API Gateway's authorizer and jose refuse it.
+    if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now)) return undefined;
     return claims;
   } catch {
     return undefined;

@@ -79,7 +79,7 @@ export class LocalLogs implements LogsPort {
     const next = start + page.length;
     return {
       lines: page,
-      nextToken: next < lines.length ? encodeToken({ group: logGroupName, index: next }) : undefined,
+      nextToken: next < lines.length ? encodeToken({ group: logGroupName, index: String(next) }) : undefined,
     };
   }
 

@@ -1,9 +1,10 @@
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setLogSink } from '../log';
 import { parseCliOptions } from './options';
 import { recoverAfterRestart } from './recovery';
 import { startRuntime } from './runtime';
+import { serverFileOf } from './server-file';
 import { ensureWebBuild, type WebBuild } from './web';
 
 const LOCAL_TENANT = 'local';
@@ -40,6 +41,13 @@ async function main() {
   const recovered = await recoverAfterRestart(runtime);
   const token = runtime.tokenFor(LOCAL_TENANT, LOCAL_USER);
   if (dataDir) writeFileSync(join(dataDir, 'local-token'), `${token}\n`, { mode: 0o600 });
+  // Where this server listens, for `npm run webhook` and `npm run token` in another shell.
+  const serverFile = dataDir ? serverFileOf(dataDir) : undefined;
+  if (serverFile)
+    writeFileSync(
+      serverFile,
+      `${JSON.stringify({ url: runtime.url, pid: process.pid, startedAt: new Date().toISOString() })}\n`,
+    );
 
   runtime.bus.subscribe((event) => {
     if (event.source !== 'tinystacks') return;
@@ -85,6 +93,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     process.stdout.write('stopping...\n');
+    if (serverFile) rmSync(serverFile, { force: true });
     await runtime.close();
     process.exit(0);
   };

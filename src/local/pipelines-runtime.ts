@@ -5,7 +5,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SecretCache, type PipelineSettings } from '../app/pipelines';
 import type { JwtVerifierPort } from '../cloud/ports';
 import { DEFAULT_APPROVAL_TIMEOUT_SECONDS } from '../domain/pipeline';
-import { TENANT_CLAIM } from '../http/auth';
+import { callerFromClaims } from '../http/auth';
 import { ApprovalStore } from '../store/approvals';
 import { PipelineStore } from '../store/pipelines';
 import type { Store } from '../store/store';
@@ -16,8 +16,8 @@ import { verifyToken } from './jwt';
 import { LocalOutbox, type OutboxMessage } from './outbox';
 import { LocalPipelines, type BuildFailureRule } from './pipelines';
 import { LocalPlatformSecrets, secretsFileOf } from './platform-secrets';
+import { readLocalJson, type LocalEndpoint } from './server';
 import { simulatedStateOf } from './state-files';
-import type { LocalEndpoint } from './server';
 
 export const LOCAL_SECRET_PREFIX = 'tinystacks/local';
 
@@ -78,10 +78,7 @@ export function startLocalPipelines(
   );
   const jwtVerifier: JwtVerifierPort = {
     async verify(token) {
-      const claims = verifyToken(options.jwtSecret(), token);
-      const tenantId = claims?.[TENANT_CLAIM];
-      if (typeof tenantId !== 'string' || typeof claims?.sub !== 'string') return undefined;
-      return { tenantId, userId: claims.sub };
+      return callerFromClaims(verifyToken(options.jwtSecret(), token));
     },
   };
 
@@ -91,11 +88,10 @@ export function startLocalPipelines(
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    if (!claims) return (json(401, { message: 'Unauthorized' }), true);
+    if (!callerFromClaims(claims)) return (json(401, { message: 'Unauthorized' }), true);
     if (req.method === 'POST') {
-      let text = '';
-      for await (const chunk of req) text += String(chunk);
-      const rule = (text ? JSON.parse(text) : {}) as Partial<BuildFailureRule>;
+      const rule = (await readLocalJson(req, res)) as Partial<BuildFailureRule> | undefined;
+      if (!rule) return true;
       if (typeof rule.stackId !== 'string' || rule.stackId === '')
         return (
           json(400, { error: { code: 'ValidationError', message: 'stackId is required', field: 'stackId' } }),

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { badRequest, type DomainError } from '../domain/errors';
+import { errorResponse, maxBodyBytesOf, MAX_BODY_BYTES, payloadTooLarge } from '../http/handler';
 import type { AnyRoute } from '../http/route';
+import { errorFields, log } from '../log';
 import { verifyToken } from './jwt';
 
 type LambdaHandler = (
@@ -26,9 +29,6 @@ export type LocalEndpoint = (
   claims: Record<string, unknown> | undefined,
 ) => Promise<boolean>;
 
-/** API Gateway's own limit is 10 MB; the functions enforce their much smaller one. */
-const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
-
 interface CompiledRoute extends MountedRoute {
   pattern: RegExp;
   names: string[];
@@ -43,15 +43,118 @@ function compile(mounted: MountedRoute): CompiledRoute {
   return { ...mounted, pattern: new RegExp(`^${source}$`), names };
 }
 
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_REQUEST_BYTES) throw new Error('PayloadTooLarge');
-    chunks.push(chunk as Buffer);
+/**
+ * API Gateway decodes path parameters. A segment that is not valid percent-encoding
+ * (`%E0%A4%A`) is handed on as it came, and the function refuses it with a 400 naming the
+ * parameter (src/http/handler.ts), on AWS and here alike.
+ */
+const decodeSegment = (segment: string) => {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
   }
-  return chunks.length > 0 ? Buffer.concat(chunks).toString('utf8') : undefined;
+};
+
+type BodyRead = { body: string | undefined } | { tooLarge: true };
+
+/**
+ * Reads a request body up to `maxBytes`, and no further: a declared length over the cap is
+ * refused before a byte is read, and a body that grows past it stops being read there. Nobody
+ * can make the server hold more than the route accepts, whatever they send.
+ */
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyRead> {
+  if (Number(req.headers['content-length'] ?? 0) > maxBytes) return Promise.resolve({ tooLarge: true });
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        stop();
+        req.pause();
+        resolve({ tooLarge: true });
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      stop();
+      resolve({ body: chunks.length > 0 ? Buffer.concat(chunks).toString('utf8') : undefined });
+    };
+    const onError = (error: Error) => {
+      stop();
+      reject(error);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
+}
+
+/** Answers an error as the functions do: `{"error": {code, message, field}}`. */
+function sendError(res: ServerResponse, error: DomainError) {
+  const response = errorResponse(error, '');
+  send(res, response.statusCode, response.body);
+}
+
+/**
+ * After a refused body, what is still read (and dropped, never kept) before the connection is cut:
+ * up to API Gateway's own limit, for a few seconds. Clients send the rest of their body before
+ * they read the answer; closing on unread data would reset the connection and lose the answer.
+ */
+const LINGER_BYTES = 10 * 1024 * 1024;
+const LINGER_MS = 5000;
+
+/**
+ * Refuses a body over the cap. The whole 413 is written at once (its length declared, and
+ * `Connection: close` so the client does not reuse the connection); what the client still sends
+ * is dropped as it arrives; the response ends, and the connection closes cleanly, when the request
+ * ends. Ending it earlier would close on unread data, which resets the connection and can lose the
+ * answer. A body that goes on past the linger is cut off. Memory stays at the cap either way.
+ */
+function refuseBody(req: IncomingMessage, res: ServerResponse, maxBytes: number) {
+  const response = errorResponse(payloadTooLarge(maxBytes), '');
+  res.writeHead(response.statusCode, {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(response.body)),
+    connection: 'close',
+  });
+  res.write(response.body);
+  let dropped = 0;
+  const cut = () => req.socket.destroy();
+  const timer = setTimeout(cut, LINGER_MS);
+  req.socket.once('close', () => clearTimeout(timer));
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > LINGER_BYTES) cut();
+  });
+  req.on('end', () => {
+    clearTimeout(timer);
+    res.end();
+  });
+  req.resume();
+}
+
+/**
+ * The JSON body of an embedded-runtime endpoint (/local/*), read with the API's cap: undefined
+ * when it was refused, with the answer (413, or 400 naming `body`) already sent.
+ */
+export async function readLocalJson(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
+  const read = await readBody(req, MAX_BODY_BYTES);
+  if ('tooLarge' in read) return refuseBody(req, res, MAX_BODY_BYTES);
+  try {
+    const value: unknown = read.body ? JSON.parse(read.body) : {};
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value;
+  } catch {
+    // answered below
+  }
+  return sendError(res, badRequest('body', 'body must be a JSON object'));
 }
 
 function send(res: ServerResponse, statusCode: number, body: string, headers: Record<string, string> = {}) {
@@ -77,8 +180,13 @@ export function createApiServer(options: {
     res.on('finish', () =>
       options.onRequest?.(method, url.pathname, res.statusCode, performance.now() - started),
     );
-    handle(req, res, url, method).catch(() => {
-      if (!headersSent(res)) send(res, 500, JSON.stringify({ message: 'Internal Server Error' }));
+    handle(req, res, url, method).catch((error: unknown) => {
+      log.error('request failed in the embedded API Gateway', {
+        method,
+        path: url.pathname,
+        ...errorFields(error),
+      });
+      if (!res.headersSent) send(res, 500, JSON.stringify({ message: 'Internal Server Error' }));
     });
   });
 
@@ -102,7 +210,7 @@ export function createApiServer(options: {
       if (route.route.method !== method) continue;
       match = {
         route,
-        params: Object.fromEntries(route.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)])),
+        params: Object.fromEntries(route.names.map((n, i) => [n, decodeSegment(m[i + 1]!)])),
       };
       break;
     }
@@ -112,20 +220,15 @@ export function createApiServer(options: {
     if (match.route.route.auth === 'jwt' && !claims)
       return send(res, 401, JSON.stringify({ message: 'Unauthorized' }));
 
-    let body: string | undefined;
-    try {
-      body = await readBody(req);
-    } catch {
-      return send(res, 413, JSON.stringify({ message: 'Request Entity Too Large' }));
-    }
-    const event = toEvent(req, url, method, match.route.route.path, match.params, body, claims);
+    // The function's own cap, applied while reading (on AWS, API Gateway reads up to 10 MB and the
+    // function refuses the same bodies with the same 413).
+    const maxBytes = maxBodyBytesOf(match.route.route);
+    const read = await readBody(req, maxBytes);
+    if ('tooLarge' in read) return refuseBody(req, res, maxBytes);
+    const event = toEvent(req, url, method, match.route.route.path, match.params, read.body, claims);
     const result = await match.route.handler(event, lambdaContext(match.route.route.unit));
     send(res, result.statusCode, result.body ?? '', result.headers ?? {});
   }
-}
-
-function headersSent(res: ServerResponse) {
-  return res.headersSent;
 }
 
 function toEvent(
@@ -137,13 +240,14 @@ function toEvent(
   body: string | undefined,
   claims: Record<string, unknown> | undefined,
 ): APIGatewayProxyEventV2 {
-  const headers: Record<string, string> = {};
+  // Null prototypes: a query parameter named `__proto__` is kept as API Gateway keeps it (and refused by the function).
+  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
-  const query: Record<string, string> = {};
+  const query: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [name, value] of url.searchParams)
-    query[name] = name in query ? `${query[name]},${value}` : value;
+    query[name] = Object.hasOwn(query, name) ? `${query[name]},${value}` : value;
   const now = new Date();
   return {
     version: '2.0',
@@ -177,10 +281,22 @@ function toEvent(
   } as APIGatewayProxyEventV2;
 }
 
-/** API Gateway passes claims as strings. */
+/**
+ * API Gateway passes claims as strings: numbers and booleans as their text, a list as `[a b]`,
+ * an object as its JSON; a null claim is left out.
+ */
 const stringClaims = (claims: Record<string, unknown>) =>
   Object.fromEntries(
-    Object.entries(claims).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+    Object.entries(claims)
+      .filter(([, v]) => v !== null && v !== undefined)
+      .map(([k, v]) => [
+        k,
+        typeof v === 'string'
+          ? v
+          : Array.isArray(v)
+            ? `[${v.map((item) => (typeof item === 'string' ? item : JSON.stringify(item))).join(' ')}]`
+            : JSON.stringify(v),
+      ]),
   );
 
 function lambdaContext(functionName: string): Context {

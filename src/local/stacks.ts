@@ -1,5 +1,11 @@
-import { stackDescription, stackEvent } from '../cloud/cloudformation-shapes';
-import type { StackPort, StackRequest, TargetAccount } from '../cloud/ports';
+import {
+  changeSetError,
+  changeSetInput,
+  stackDescription,
+  stackEvent,
+  wholeChangeSet,
+} from '../cloud/cloudformation-shapes';
+import type { ChangeSetRequest, StackPort, StackRequest, TargetAccount } from '../cloud/ports';
 import { CloudError } from '../cloud/errors';
 import { isCloudFormationError, type LocalCloudFormation } from './cloudformation';
 
@@ -71,6 +77,54 @@ export class LocalStackPort implements StackPort {
     } catch (error) {
       if (isCloudFormationError(error, 'ValidationError')) return { events: [] };
       throw error;
+    }
+  }
+
+  async createChangeSet(target: TargetAccount, request: ChangeSetRequest) {
+    try {
+      const out = await this.cfn.createChangeSet(changeSetInput(request), target.region);
+      return { changeSetId: out.Id ?? '', stackId: out.StackId ?? '' };
+    } catch (error) {
+      throw changeSetError(error, { ...request, byName: false });
+    }
+  }
+
+  async describeChangeSet(target: TargetAccount, stackName: string, changeSetName: string) {
+    try {
+      return await wholeChangeSet((nextToken) =>
+        this.cfn.describeChangeSet(
+          { StackName: stackName, ChangeSetName: changeSetName, NextToken: nextToken },
+          target.region,
+        ),
+      );
+    } catch (error) {
+      throw changeSetError(error, { stackName, changeSetName, byName: true });
+    }
+  }
+
+  async executeChangeSet(
+    target: TargetAccount,
+    stackName: string,
+    changeSetName: string,
+    clientRequestToken: string,
+  ) {
+    try {
+      await this.cfn.executeChangeSet(
+        { StackName: stackName, ChangeSetName: changeSetName, ClientRequestToken: clientRequestToken },
+        target.region,
+      );
+    } catch (error) {
+      throw changeSetError(error, { stackName, changeSetName, byName: true });
+    }
+  }
+
+  async deleteChangeSet(target: TargetAccount, stackName: string, changeSetName: string) {
+    try {
+      await this.cfn.deleteChangeSet({ StackName: stackName, ChangeSetName: changeSetName }, target.region);
+    } catch (error) {
+      const mapped = changeSetError(error, { stackName, changeSetName, byName: true });
+      // As on AWS (src/cloud/aws/stacks.ts): a change set already gone is deleted.
+      if (!(mapped instanceof CloudError && mapped.name === 'ChangeSetGone')) throw mapped;
     }
   }
 }

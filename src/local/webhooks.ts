@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { newSecretKey, parseSecretKey, secretBox } from '../app/secret-box';
+import { keyRingBox, keyRingJson, newKeyRing, parseKeyRing, type KeyRing } from '../app/secret-box';
 import type { WebhookSettings } from '../app/subscriptions';
 import type { Resolver, TargetPolicy } from '../app/webhook-guard';
 import type { DeliveryQueuePort } from '../cloud/ports';
@@ -124,14 +124,20 @@ export class LocalWebhookQueue implements DeliveryQueuePort {
   }
 }
 
-/** The key that seals subscription secrets: kept beside the data (0600), or per process with --memory. */
-function subscriptionKey(dataDir: string | undefined): Buffer {
-  if (!dataDir) return parseSecretKey(newSecretKey());
-  const file = join(dataDir, 'subscription-key');
-  if (existsSync(file)) return parseSecretKey(readFileSync(file, 'utf8'));
-  const key = newSecretKey();
-  writeFileSync(file, `${key}\n`, { mode: 0o600 });
-  return parseSecretKey(key);
+/**
+ * The key ring that seals subscription secrets: kept beside the data (0600), or per process with
+ * --memory. A key file of the first version (`subscription-key`, 32 bytes) joins the ring as its
+ * legacy key, so subscriptions made before still sign their deliveries.
+ */
+function subscriptionKeyRing(dataDir: string | undefined): KeyRing {
+  if (!dataDir) return newKeyRing();
+  const file = join(dataDir, 'subscription-keys.json');
+  if (existsSync(file)) return parseKeyRing(readFileSync(file, 'utf8'));
+  const legacyFile = join(dataDir, 'subscription-key');
+  const ring = newKeyRing();
+  if (existsSync(legacyFile)) ring.legacy = readFileSync(legacyFile, 'utf8').trim();
+  writeFileSync(file, `${keyRingJson(ring)}\n`, { mode: 0o600 });
+  return ring;
 }
 
 export interface LocalWebhookOptions {
@@ -160,7 +166,8 @@ export function startLocalWebhooks(
     allowPrivate: options.allowPrivate,
     resolve: options.resolve ?? systemResolver,
   };
-  const secrets = secretBox(subscriptionKey(options.dataDir));
+  const ring = subscriptionKeyRing(options.dataDir);
+  const secrets = keyRingBox(async () => ring);
   const sender = createWebhookSender(policy, { timeoutMs: options.timeoutMs });
   const queue = new LocalWebhookQueue(
     (delivery, attempt) =>

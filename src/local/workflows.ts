@@ -14,12 +14,19 @@ export interface LocalExecution {
   workflow: WorkflowName;
   name: string;
   status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  /** The tenant the execution works for (every workflow's input names it). */
+  tenantId?: string;
   /** States entered, which is what Step Functions bills as state transitions. */
   stateTransitions: number;
   startedAt: string;
   endedAt?: string;
   error?: string;
 }
+
+const tenantOfInput = (input: unknown) => {
+  const tenantId = (input as { tenantId?: unknown } | null)?.tenantId;
+  return typeof tenantId === 'string' ? tenantId : undefined;
+};
 
 interface PendingToken {
   resolve: (output: unknown) => void;
@@ -139,6 +146,7 @@ export class LocalWorkflows implements WorkflowPort {
       workflow,
       name: executionName,
       status: 'RUNNING',
+      tenantId: tenantOfInput(input),
       stateTransitions: 0,
       startedAt: new Date().toISOString(),
     };

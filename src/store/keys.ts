@@ -7,6 +7,11 @@
 export const keys = {
   tenantProfile: (tenantId: string) => ({ pk: `T#${tenantId}`, sk: 'PROFILE' }),
   stack: (tenantId: string, stackId: string) => ({ pk: `T#${tenantId}`, sk: `STACK#${stackId}` }),
+  /** A stack's name, claimed in its tenant whatever its case (the docs find a stage's secrets by it). */
+  stackName: (tenantId: string, name: string) => ({
+    pk: `T#${tenantId}`,
+    sk: `STACKNAME#${name.toLowerCase()}`,
+  }),
   stage: (tenantId: string, stackId: string, stageName: string) => ({
     pk: `T#${tenantId}#S#${stackId}`,
     sk: `STAGE#${stageName}`,

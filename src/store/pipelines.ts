@@ -1,4 +1,4 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError } from '../domain/errors';
 import type { Run, RunStage, RunStatus, StackPipeline } from '../domain/pipeline';
 import { TERMINAL_RUN_STATUSES } from '../domain/pipeline';
@@ -13,7 +13,7 @@ export const DELIVERY_TTL_SECONDS = 8 * 24 * 3600;
 export const DELIVERY_LEASE_SECONDS = 60;
 
 export type DeliveryClaim =
-  { kind: 'new'; runId: string } | { kind: 'duplicate'; outcome?: string; runId?: string };
+  { kind: 'new'; runId: string; claimedAt: number } | { kind: 'duplicate'; outcome?: string; runId?: string };
 
 /** What the run item holds besides the Run: the build wait, never shown to clients. */
 export interface StoredRun extends Run {
@@ -82,7 +82,7 @@ export class PipelineStore extends TableStore {
           ExpressionAttributeValues: { ':now': nowSeconds },
         }),
       );
-      return { kind: 'new', runId: newRunId };
+      return { kind: 'new', runId: newRunId, claimedAt: nowSeconds };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
@@ -99,13 +99,39 @@ export class PipelineStore extends TableStore {
           ':seen': existing.claimedAt,
         },
       });
-      if (taken) return { kind: 'new', runId: String(taken.runId) };
+      if (taken) return { kind: 'new', runId: String(taken.runId), claimedAt: nowSeconds };
     }
     return {
       kind: 'duplicate',
       outcome: existing.state as string,
       ...(existing.state === 'RUN' ? { runId: existing.runId as string } : {}),
     };
+  }
+
+  /**
+   * Gives up a claim whose delivery could not be handled, so GitHub's redelivery (same id) is
+   * handled afresh instead of answered "duplicate". Only the claim's own holder, and only while it
+   * is still processing: a claim another request took over, or finished, is left alone.
+   */
+  async releaseDelivery(
+    tenantId: string,
+    stackId: string,
+    deliveryId: string,
+    claim: { claimedAt: number },
+  ): Promise<void> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: keys.delivery(tenantId, stackId, deliveryId),
+          ConditionExpression: '#state = :processing AND claimedAt = :claimedAt',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':processing': 'PROCESSING', ':claimedAt': claim.claimedAt },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   async finishDelivery(

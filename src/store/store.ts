@@ -65,6 +65,48 @@ export class Store {
     );
   }
 
+  /**
+   * Claims a stack name in its tenant, case-insensitively, with one conditional put; a name taken
+   * is a 409 naming the stack that has it. Claimed before the stack is written, released after it
+   * is deleted (or when its creation fails).
+   */
+  async claimStackName(tenantId: string, name: string, stackId: string): Promise<void> {
+    const key = keys.stackName(tenantId, name);
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...key, kind: 'stack-name', name, stackId },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key }));
+      const held = record<{ name: string; stackId: string }>(out.Item);
+      throw conflict(`a stack named ${held?.name ?? name} already exists`, {
+        field: 'name',
+        ...(held ? { stackId: held.stackId } : {}),
+      });
+    }
+  }
+
+  /** Frees a name for reuse; only the stack that holds it can. */
+  async releaseStackName(tenantId: string, name: string, stackId: string): Promise<void> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: keys.stackName(tenantId, name),
+          ConditionExpression: 'stackId = :stackId',
+          ExpressionAttributeValues: { ':stackId': stackId },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
   async getStack(tenantId: string, stackId: string): Promise<Stack | undefined> {
     const out = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: keys.stack(tenantId, stackId) }),

@@ -101,7 +101,7 @@ export async function deliverWebhook(
   const subscription = await deps.subscriptions.get(tenantId, subscriptionId);
   if (!subscription) return { kind: 'dropped', reason: 'the subscription was deleted' };
 
-  const secret = deps.secrets.open(
+  const secret = await deps.secrets.open(
     subscription.sealedSecret,
     subscriptionSecretContext(tenantId, subscriptionId),
   );

@@ -55,7 +55,7 @@ describe('databases, replicas and bastions against npm start', () => {
     const passwords: string[] = [];
 
     // Prepare: a stack and an ACTIVE stage
-    const stackId = (await server.api.post<{ stackId: string }>('/v1/stacks', newStack)).body.stackId;
+    const stackId = (await server.api.post<{ stackId: string }>('/v1/stacks', newStack())).body.stackId;
     const dev = `/v1/stacks/${stackId}/stages/dev`;
     expect((await operation(`/v1/stacks/${stackId}/stages`, { name: 'dev' })).status).toBe('SUCCEEDED');
 

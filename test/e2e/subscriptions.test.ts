@@ -55,7 +55,7 @@ describe('webhook subscriptions against npm start -- --allow-private-webhooks', 
     const otherSub = await other.post('/v1/subscriptions', { url: otherHook.url });
 
     // Act
-    const stack = await acme.post<{ stackId: string }>('/v1/stacks', newStack);
+    const stack = await acme.post<{ stackId: string }>('/v1/stacks', newStack());
     const created = await acme.post<{ operation: { operationId: string } }>(
       `/v1/stacks/${stack.body.stackId}/stages`,
       { name: 'dev' },
@@ -112,6 +112,6 @@ describe('webhook subscriptions against npm start -- --allow-private-webhooks', 
     expect(server.output()).toContain('--allow-private-webhooks');
     expect(server.output()).not.toContain(subscribed.body.secret);
     expect(readFileSync(join(server.dataDir, 'server.log'), 'utf8')).not.toContain(subscribed.body.secret);
-    expect(statSync(join(server.dataDir, 'subscription-key')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(server.dataDir, 'subscription-keys.json')).mode & 0o777).toBe(0o600);
   });
 });

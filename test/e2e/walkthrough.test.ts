@@ -21,7 +21,7 @@ describe('npm start, driven over HTTP', () => {
     const sse = await subscribe(server.url, server.token);
 
     // Act
-    const stack = await server.api.post<{ stackId: string }>('/v1/stacks', newStack);
+    const stack = await server.api.post<{ stackId: string }>('/v1/stacks', newStack());
     expect(stack.status).toBe(201);
     const created = await server.api.post<{ operation: { operationId: string } }>(
       `/v1/stacks/${stack.body.stackId}/stages`,
@@ -84,7 +84,7 @@ describe('npm start, driven over HTTP', () => {
 
   test('a stack told to fail ends FAILED with its reason', async () => {
     // Prepare
-    const stack = await server.api.post<{ stackId: string }>('/v1/stacks', newStack);
+    const stack = await server.api.post<{ stackId: string }>('/v1/stacks', newStack());
     const stackName = `tinystacks-${stack.body.stackId.replace('_', '-')}-qa`;
     expect(
       (
@@ -118,7 +118,7 @@ describe('npm start, driven over HTTP', () => {
 
   test('no token → 401; another tenant → 404 for the same ids', async () => {
     // Prepare
-    const stack = await server.api.post<{ stackId: string }>('/v1/stacks', newStack);
+    const stack = await server.api.post<{ stackId: string }>('/v1/stacks', newStack());
     const other = client(server.url, server.tokenFor('other-tenant'));
 
     // Act / Assess
@@ -132,7 +132,7 @@ describe('npm start, driven over HTTP', () => {
 
   test('two concurrent PATCHes: one 202, one 409 naming the running operation', async () => {
     // Prepare
-    const stack = await server.api.post<{ stackId: string }>('/v1/stacks', newStack);
+    const stack = await server.api.post<{ stackId: string }>('/v1/stacks', newStack());
     const created = await server.api.post<{ operation: { operationId: string } }>(
       `/v1/stacks/${stack.body.stackId}/stages`,
       { name: 'dev' },
@@ -158,10 +158,11 @@ describe('npm start, driven over HTTP', () => {
   test('Idempotency-Key replays the first response; bad input is a 400 naming the field', async () => {
     // Act
     const headers = { 'idempotency-key': 'create-shop-1' };
-    const first = await server.api.post('/v1/stacks', newStack, headers);
-    const again = await server.api.post('/v1/stacks', newStack, headers);
-    const different = await server.api.post('/v1/stacks', { ...newStack, name: 'other' }, headers);
-    const unknownField = await server.api.post('/v1/stacks', { ...newStack, colour: 'blue' });
+    const body = newStack();
+    const first = await server.api.post('/v1/stacks', body, headers);
+    const again = await server.api.post('/v1/stacks', body, headers);
+    const different = await server.api.post('/v1/stacks', { ...body, name: 'other' }, headers);
+    const unknownField = await server.api.post('/v1/stacks', { ...newStack(), colour: 'blue' });
     const reserved = await server.api.post(`/v1/stacks/${first.body.stackId}/stages`, {
       name: 'dev',
       environment: { PG_HOST: 'x' },

@@ -23,7 +23,7 @@ describe('what AWS accepts, on the embedded runtime', () => {
     await runtime.close();
   });
 
-  const newStackId = async () => (await api.post<{ stackId: string }>('/v1/stacks', newStack)).body.stackId;
+  const newStackId = async () => (await api.post<{ stackId: string }>('/v1/stacks', newStack())).body.stackId;
 
   async function deployStage(stackId: string, body: Record<string, unknown>) {
     const created = await api.post<{ operation: { operationId: string } }>(
@@ -105,8 +105,8 @@ describe('what AWS accepts, on the embedded runtime', () => {
     const noCodeStar = regionServices.unavailable['AWS::CodeStarConnections::Connection'][0]!;
 
     // Act
-    const nowhere = await api.post<ErrorBody>('/v1/stacks', { ...newStack, region: 'us-east-9' });
-    const lacking = await api.post<ErrorBody>('/v1/stacks', { ...newStack, region: noCodeStar });
+    const nowhere = await api.post<ErrorBody>('/v1/stacks', { ...newStack(), region: 'us-east-9' });
+    const lacking = await api.post<ErrorBody>('/v1/stacks', { ...newStack(), region: noCodeStar });
     const stacks = await api.get<{ items: unknown[] }>('/v1/stacks');
 
     // Assess

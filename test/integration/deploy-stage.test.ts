@@ -26,7 +26,7 @@ describe('stage workflows on the embedded runtime', () => {
   afterEach(() => runtime.cloudFormation.clearFailures());
 
   async function stackWithStage(stage: Record<string, unknown> = { name: 'dev' }) {
-    const stack = await api.post<{ stackId: string }>('/v1/stacks', newStack);
+    const stack = await api.post<{ stackId: string }>('/v1/stacks', newStack());
     const created = await api.post<{ operation: { operationId: string } }>(
       `/v1/stacks/${stack.body.stackId}/stages`,
       stage,
@@ -62,7 +62,7 @@ describe('stage workflows on the embedded runtime', () => {
 
   test('create failure: a resource fails, the stack rolls back and is removed, the stage FAILED and unlocked', async () => {
     // Prepare
-    const stack = await api.post<{ stackId: string }>('/v1/stacks', newStack);
+    const stack = await api.post<{ stackId: string }>('/v1/stacks', newStack());
     runtime.cloudFormation.failWhen({
       stackName: cfnStackNameOf(stack.body.stackId, 'dev'),
       logicalId: 'Service',
@@ -195,7 +195,7 @@ describe('waits on CloudFormation without its status events', () => {
     });
     const api = client(runtime.url, runtime.tokenFor('acme'));
     try {
-      const stack = await api.post<{ stackId: string }>('/v1/stacks', newStack);
+      const stack = await api.post<{ stackId: string }>('/v1/stacks', newStack());
 
       // Act
       const created = await api.post<{ operation: { operationId: string } }>(
@@ -224,7 +224,7 @@ describe('waits on CloudFormation without its status events', () => {
     });
     const api = client(runtime.url, runtime.tokenFor('acme'));
     try {
-      const stack = await api.post<{ stackId: string }>('/v1/stacks', newStack);
+      const stack = await api.post<{ stackId: string }>('/v1/stacks', newStack());
 
       // Act
       const created = await api.post<{ operation: { operationId: string } }>(

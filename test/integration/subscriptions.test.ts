@@ -34,7 +34,7 @@ describe('webhook subscriptions on the embedded runtime', () => {
 
   /** A stack with a stage created to the end, so its events have all been emitted. */
   async function stageCreated(api: Client) {
-    const stack = await api.post<{ stackId: string }>('/v1/stacks', newStack);
+    const stack = await api.post<{ stackId: string }>('/v1/stacks', newStack());
     const created = await api.post<{ operation: { operationId: string } }>(
       `/v1/stacks/${stack.body.stackId}/stages`,
       { name: 'dev' },
@@ -331,7 +331,7 @@ describe('webhook URLs without --allow-private-webhooks', () => {
   });
 
   async function stageCreated(api: Client) {
-    const stack = await api.post<{ stackId: string }>('/v1/stacks', newStack);
+    const stack = await api.post<{ stackId: string }>('/v1/stacks', newStack());
     const created = await api.post<{ operation: { operationId: string } }>(
       `/v1/stacks/${stack.body.stackId}/stages`,
       { name: 'dev' },

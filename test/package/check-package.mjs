@@ -1,11 +1,11 @@
 /**
- * `npm run package:check`: compiles serverless.yml offline (`serverless package --stage ci`) and
- * checks the CloudFormation template against the declarations it was generated from: the resource
- * count within budget, every route on its unit's function (with the JWT authorizer where the route
- * wants it), every consumer's rule or queue, every state machine with its placeholders resolved, each
- * role's statements exactly what its unit declares, no dependency cycle, the bundles' sizes, and
- * cfn-lint over the template.
- * Exits 1 listing every failure.
+ * `npm run package:check`: compiles serverless.yml offline (`serverless package`, with no stage and no
+ * parameters, as a newcomer would run it) and checks the CloudFormation template against the
+ * declarations it was generated from: the resource count within budget, every route on its unit's
+ * function (with the JWT authorizer where the route wants it), every consumer's rule or queue, every
+ * state machine with its placeholders resolved, each role's statements exactly what its unit
+ * declares, no dependency cycle, the bundles' sizes, and cfn-lint over the template; and that deploy
+ * refuses to go without its parameters. Exits 1 listing every failure.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
@@ -16,7 +16,8 @@ import { tsImport } from 'tsx/esm/api';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const outDir = join(root, '.serverless');
-const VARIABLES = { '${self:service}': 'tinystacks', '${sls:stage}': 'ci', '${aws:region}': 'us-east-1' };
+/** `serverless package` builds the stage `dev` when none is given. */
+const VARIABLES = { '${self:service}': 'tinystacks', '${sls:stage}': 'dev', '${aws:region}': 'us-east-1' };
 /** CloudFormation allows 500 resources per stack; a new route adds one, a new unit about five. */
 const MAX_RESOURCES = 200;
 const MAX_ARTIFACT_BYTES = 1024 * 1024;
@@ -29,12 +30,11 @@ const check = (ok, message) => {
 
 rmSync(outDir, { recursive: true, force: true });
 const started = performance.now();
-const cli = spawnSync(
-  process.execPath,
-  [realpathSync(join(root, 'node_modules/.bin/serverless')), 'package', '--stage', 'ci'],
-  {
+const serverless = (...args) =>
+  spawnSync(process.execPath, [realpathSync(join(root, 'node_modules/.bin/serverless')), ...args], {
     cwd: root,
     encoding: 'utf8',
+    timeout: 300_000,
     // Packaging calls no AWS API, but the CLI still looks for credentials; without these it waits on
     // the EC2 metadata endpoint. Dummy keys also keep a developer's real profile out of it.
     env: {
@@ -45,8 +45,8 @@ const cli = spawnSync(
       AWS_PROFILE: '',
       AWS_EC2_METADATA_DISABLED: 'true',
     },
-  },
-);
+  });
+const cli = serverless('package');
 if (cli.status !== 0) {
   console.error(cli.stdout, cli.stderr);
   console.error(`package check: serverless package failed (exit ${cli.status ?? cli.signal})`);
@@ -54,11 +54,19 @@ if (cli.status !== 0) {
 }
 const packageSeconds = (performance.now() - started) / 1000;
 
+// Deploy, unlike package, refuses to go without the required parameters, before it calls AWS.
+const deploy = serverless('deploy', '--stage', 'package-check');
+check(
+  deploy.status !== 0 &&
+    /The deploy parameter jwtIssuerUrl is required/.test(`${deploy.stdout}${deploy.stderr}`),
+  `serverless deploy without parameters must stop naming them (exit ${deploy.status}): ${deploy.stderr.slice(0, 300)}`,
+);
+
 const template = JSON.parse(readFileSync(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'));
 const resources = template.Resources;
 const ofType = (type) => Object.entries(resources).filter(([, r]) => r.Type === type);
 const target = (value) => (Array.isArray(value?.['Fn::GetAtt']) ? value['Fn::GetAtt'][0] : undefined);
-/** A generated value as serverless resolves it for --stage ci. */
+/** A generated value as serverless resolves it for the stage it packaged. */
 const resolved = (value) =>
   JSON.parse(
     Object.entries(VARIABLES).reduce((text, [name, v]) => text.split(name).join(v), JSON.stringify(value)),
@@ -149,7 +157,7 @@ check(deployedRoutes.size === 0, `routes no unit declares: ${[...deployedRoutes.
 
 const machines = ofType('AWS::StepFunctions::StateMachine').map(([, r]) => r.Properties);
 for (const workflow of Object.keys(WORKFLOW_FILES)) {
-  const machine = machines.find((m) => m.StateMachineName === `tinystacks-ci-${workflow}`);
+  const machine = machines.find((m) => m.StateMachineName === `tinystacks-dev-${workflow}`);
   if (!check(machine, `state machine ${workflow} is not deployed`)) continue;
   const [body, variables] = machine.DefinitionString['Fn::Sub'];
   const left = [...body.matchAll(/\$\{([^}]+)\}/g)].map((m) => m[1]).filter((n) => !(n in variables));
@@ -237,7 +245,7 @@ if (lint.error || lint.status === null) {
 }
 
 const compactKb = JSON.stringify(template).length / 1024;
-console.log(`serverless package --stage ci: ${packageSeconds.toFixed(1)} s`);
+console.log(`serverless package (no parameters): ${packageSeconds.toFixed(1)} s`);
 console.log(
   `${resourceCount} resources (budget ${MAX_RESOURCES}; CloudFormation allows 500: room for ${500 - resourceCount} more routes), ` +
     `template ${compactKb.toFixed(0)} KB compact; ${Object.keys(UNITS).length} functions, ` +

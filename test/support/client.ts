@@ -46,9 +46,12 @@ export function client(baseUrl: string, token?: string) {
 
 export type Client = ReturnType<typeof client>;
 
-export const newStack = {
-  name: 'shop',
+let stacksMade = 0;
+
+/** A stack's body, with a name of its own each time: names are unique per tenant (409 otherwise). */
+export const newStack = (name = `shop-${++stacksMade}`) => ({
+  name,
   repository: 'acme/shop',
   branch: 'main',
   region: 'us-east-1',
-};
+});

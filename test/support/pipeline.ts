@@ -93,7 +93,7 @@ export async function stackWithStages(
   const created = await api.post<{ stackId: string; webhookSecret: string; webhookUrl: string }>(
     '/v1/stacks',
     {
-      name: 'shop',
+      name: `shop-${randomUUID().slice(0, 8)}`,
       repository: 'acme/shop',
       branch: 'main',
       region: 'us-east-1',

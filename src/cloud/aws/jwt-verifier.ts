@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { TENANT_CLAIM } from '../../http/auth';
+import { callerFromClaims } from '../../http/auth';
 import type { JwtVerifierPort } from '../ports';
 import { requireEnv } from './env';
 
@@ -9,8 +9,8 @@ const audience = requireEnv('JWT_AUDIENCE');
 const keys = createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`));
 
 /**
- * The checks API Gateway's JWT authorizer makes (signature by the issuer's keys, `iss`, `exp`, and
- * `aud` or, for Cognito access tokens, `client_id`), for the approval routes, which have no
+ * The checks API Gateway's JWT authorizer makes (signature by the issuer's keys, `iss`, `exp`, `nbf`,
+ * and `aud` or, for Cognito access tokens, `client_id`; jose checks `nbf` itself), for the approval routes, which have no
  * authorizer because approval links must work without a session.
  */
 export const jwtVerifier: JwtVerifierPort = {
@@ -19,14 +19,7 @@ export const jwtVerifier: JwtVerifierPort = {
       const { payload } = await jwtVerify(token, keys, { issuer });
       const audiences = Array.isArray(payload.aud) ? payload.aud : payload.aud ? [payload.aud] : [];
       if (!audiences.includes(audience) && payload.client_id !== audience) return undefined;
-      const tenantId = payload[TENANT_CLAIM];
-      if (
-        typeof tenantId !== 'string' ||
-        !/^[A-Za-z0-9_-]{1,64}$/.test(tenantId) ||
-        typeof payload.sub !== 'string'
-      )
-        return undefined;
-      return { tenantId, userId: payload.sub };
+      return callerFromClaims(payload);
     } catch {
       return undefined;
     }

@@ -2,14 +2,24 @@ import {
   AlreadyExistsException,
   CloudFormationClient,
   ContinueUpdateRollbackCommand,
+  CreateChangeSetCommand,
   CreateStackCommand,
+  DeleteChangeSetCommand,
   DeleteStackCommand,
+  DescribeChangeSetCommand,
   DescribeStackEventsCommand,
   DescribeStacksCommand,
+  ExecuteChangeSetCommand,
   UpdateStackCommand,
   type Capability,
 } from '@aws-sdk/client-cloudformation';
-import { stackDescription, stackEvent } from '../cloudformation-shapes';
+import {
+  changeSetError,
+  changeSetInput,
+  stackDescription,
+  stackEvent,
+  wholeChangeSet,
+} from '../cloudformation-shapes';
 import { CloudError } from '../errors';
 import type { StackDescription, StackPort, StackRequest, TargetAccount } from '../ports';
 import { BoundedCache, customerClient, MAX_CACHED } from './assume-role';
@@ -43,6 +53,21 @@ async function call<T>(
   } catch (error) {
     throw mapped(error, stackName);
   }
+}
+
+/** A change set call, its errors translated as the workflows need them (changeSetError). */
+function changeSetCall<T>(
+  target: TargetAccount,
+  where: Parameters<typeof changeSetError>[1],
+  run: (cfn: CloudFormationClient) => Promise<T>,
+) {
+  return call(target, where.stackName, async (cfn) => {
+    try {
+      return await run(cfn);
+    } catch (error) {
+      throw changeSetError(error, where);
+    }
+  });
 }
 
 /**
@@ -123,5 +148,49 @@ export const stacks: StackPort = {
         throw error;
       }
     });
+  },
+
+  createChangeSet(target, request) {
+    return changeSetCall(target, { ...request, byName: false }, async (cfn) => {
+      const out = await cfn.send(new CreateChangeSetCommand(changeSetInput(request)));
+      return { changeSetId: out.Id ?? '', stackId: out.StackId ?? '' };
+    });
+  },
+
+  describeChangeSet(target, stackName, changeSetName) {
+    return changeSetCall(target, { stackName, changeSetName, byName: true }, (cfn) =>
+      wholeChangeSet((nextToken) =>
+        cfn.send(
+          new DescribeChangeSetCommand({
+            StackName: stackName,
+            ChangeSetName: changeSetName,
+            NextToken: nextToken,
+          }),
+        ),
+      ),
+    );
+  },
+
+  executeChangeSet(target, stackName, changeSetName, clientRequestToken) {
+    return changeSetCall(target, { stackName, changeSetName, byName: true }, async (cfn) => {
+      await cfn.send(
+        new ExecuteChangeSetCommand({
+          StackName: stackName,
+          ChangeSetName: changeSetName,
+          ClientRequestToken: clientRequestToken,
+        }),
+      );
+    });
+  },
+
+  async deleteChangeSet(target, stackName, changeSetName) {
+    try {
+      await changeSetCall(target, { stackName, changeSetName, byName: true }, async (cfn) => {
+        await cfn.send(new DeleteChangeSetCommand({ StackName: stackName, ChangeSetName: changeSetName }));
+      });
+    } catch (error) {
+      // Deleting is what a rejection or a retried cleanup wants: a change set already gone is done.
+      if (!(error instanceof CloudError && error.name === 'ChangeSetGone')) throw error;
+    }
   },
 };

@@ -5,7 +5,15 @@ export const notificationSettings = z.strictObject({
   emails: z.optional(
     z
       .array(
-        z.string().check(z.regex(/^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,}$/, 'must be an email address')),
+        // No space, control character (NUL, CR, LF: header injection) or second @ anywhere.
+        z
+          .string()
+          .check(
+            z.regex(
+              /^[^\s@\p{Cc}]{1,64}@[^\s@\p{Cc}]{1,255}\.[^\s@\p{Cc}]{2,}$/u,
+              'must be an email address',
+            ),
+          ),
       )
       .check(z.maxLength(10, 'must list at most 10 addresses')),
   ),

@@ -1,14 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { TENANT_ID } from '../../domain/ids';
 import { TENANT_CLAIM } from '../../http/auth';
 import { signToken } from '../jwt';
+import { runningServerUrl } from '../server-file';
 
 /** `npm run token -- <tenant> [user]`: a bearer token for another local tenant, signed with the running server's key. */
 const [tenantId = 'local', userId = `${tenantId}-user`] = process.argv.slice(2);
 const dataDir = process.env.TINYSTACKS_DATA_DIR ?? '.tinystacks';
 const secretFile = join(dataDir, 'jwt-secret');
-if (!/^[A-Za-z0-9_-]{1,64}$/.test(tenantId)) {
-  process.stderr.write('tenant must be 1-64 letters, digits, _ or -\n');
+if (!TENANT_ID.test(tenantId)) {
+  process.stderr.write('tenant must be 1-64 letters, digits, _ or -, starting with a letter\n');
   process.exit(2);
 }
 if (!existsSync(secretFile)) {
@@ -19,3 +21,5 @@ if (!existsSync(secretFile)) {
 }
 const secret = readFileSync(secretFile, 'utf8').trim();
 process.stdout.write(`${signToken(secret, { sub: userId, tenantClaim: TENANT_CLAIM, tenantId })}\n`);
+// Where to use it (stderr, so that TOKEN=$(npm run -s token -- acme) stays the token alone).
+process.stderr.write(`a token of tenant ${tenantId} for ${runningServerUrl(dataDir, process.env)}\n`);

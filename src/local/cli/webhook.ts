@@ -5,21 +5,20 @@ import { signGitHubPayload } from '../../domain/github';
 import { webhookSecretNameOf, type WebhookSecret } from '../../domain/pipeline';
 import { LOCAL_SECRET_PREFIX } from '../pipelines-runtime';
 import { secretsFileOf } from '../platform-secrets';
+import { runningServerUrl } from '../server-file';
 
 /**
  * `npm run webhook -- <stackId> [branch] [--message TEXT]`: sends the running server a push as
  * GitHub would (X-Hub-Signature-256 with the stack's webhook secret, X-GitHub-Delivery), so a push
- * can be watched going through the stages. The secret is read from the server's secrets file.
+ * can be watched going through the stages. The secret is read from the server's secrets file, the
+ * server's URL from .tinystacks/server.json (TINYSTACKS_URL overrides it).
  */
 const args = process.argv.slice(2);
 const messageAt = args.indexOf('--message');
 const message = messageAt >= 0 ? args.splice(messageAt, 2)[1] : undefined;
 const [stackId, branchArg] = args;
 const dataDir = process.env.TINYSTACKS_DATA_DIR ?? '.tinystacks';
-const baseUrl = (process.env.TINYSTACKS_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`).replace(
-  /\/$/,
-  '',
-);
+const baseUrl = runningServerUrl(dataDir, process.env);
 
 function fail(text: string, code = 1): never {
   process.stderr.write(`${text}\n`);

@@ -8,14 +8,26 @@ import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type {
   Capability,
+  Change,
+  ChangeSetStatus,
+  ChangeSetSummary,
   ContinueUpdateRollbackInput,
+  CreateChangeSetInput,
+  CreateChangeSetOutput,
   CreateStackInput,
   CreateStackOutput,
+  DeleteChangeSetInput,
   DeleteStackInput,
+  DescribeChangeSetInput,
+  DescribeChangeSetOutput,
   DescribeStackEventsInput,
   DescribeStackEventsOutput,
   DescribeStacksInput,
   DescribeStacksOutput,
+  ExecuteChangeSetInput,
+  ExecutionStatus,
+  ListChangeSetsInput,
+  ListChangeSetsOutput,
   OnFailure,
   Output,
   ResourceStatus,
@@ -26,6 +38,7 @@ import type {
   UpdateStackInput,
   UpdateStackOutput,
 } from '@aws-sdk/client-cloudformation';
+import { NO_CHANGES_REASON, planChanges } from './change-sets';
 import { CloudFormationError, validationError } from './errors';
 import { evaluateCondition, resolve, TemplateError } from './intrinsics';
 import type { ResolveContext } from './intrinsics';
@@ -133,6 +146,32 @@ export type PendingWork =
   | { op: 'delete'; retain: string[] }
   | { op: 'rollback'; undo: UpdateUndo };
 
+/**
+ * A change set: the update CreateChangeSet planned, kept with its stack (and written with it) until
+ * it is deleted, executed over, or its stack deleted.
+ */
+export interface ChangeSetRecord {
+  changeSetId: string;
+  changeSetName: string;
+  description?: string;
+  status: ChangeSetStatus;
+  executionStatus: ExecutionStatus;
+  statusReason?: string;
+  /** ISO 8601, as written to the stack's document. */
+  creationTime: string;
+  clientToken?: string;
+  /** What CreateChangeSet found, shown once its creation completes. */
+  outcome: { changes: Change[] } | { failure: string };
+  /** What executing it deploys: what UpdateStack would, given the same input. */
+  next: Pick<Deployment, 'template' | 'parameters'>;
+  tags: Tag[];
+  capabilities: Capability[];
+  notificationARNs: string[];
+  roleArn?: string;
+  /** The ClientRequestToken it was executed with: a retry carrying it succeeds. */
+  executeToken?: string;
+}
+
 export interface StackRecord {
   stackId: string;
   stackName: string;
@@ -154,6 +193,8 @@ export interface StackRecord {
   /** Set while in UPDATE_ROLLBACK_FAILED: what ContinueUpdateRollback still has to undo. */
   pendingUndo?: UpdateUndo;
   pending?: PendingWork;
+  /** Absent in stacks written before change sets existed. */
+  changeSets?: ChangeSetRecord[];
 }
 
 type ProvisionResult =
@@ -162,7 +203,17 @@ type ProvisionResult =
 
 const UPDATABLE = new Set<StackStatus>(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE']);
 const EVENTS_PAGE_SIZE = 100;
+/** DescribeChangeSet's page of changes (CloudFormation does not document its own size). */
+const CHANGES_PAGE_SIZE = 100;
 const STACK_NAME = /^[a-zA-Z][-a-zA-Z0-9]{0,127}$/;
+const CHANGE_SET_NAME = /^[a-zA-Z][-a-zA-Z0-9]{0,127}$/;
+const CREATING = new Set<ChangeSetStatus>(['CREATE_PENDING', 'CREATE_IN_PROGRESS']);
+
+/** What UpdateStack and CreateChangeSet both take. */
+type UpdateRequest = Pick<
+  UpdateStackInput,
+  'TemplateBody' | 'TemplateURL' | 'UsePreviousTemplate' | 'Parameters' | 'Capabilities' | 'Tags'
+>;
 
 const failedReason = (verb: string, logicalIds: string[]) =>
   `The following resource(s) failed to ${verb}: [${logicalIds.join(', ')}]. `;
@@ -241,6 +292,9 @@ export class LocalCloudFormation {
    */
   resume(): void {
     for (const stack of this.stacksById.values()) {
+      for (const changeSet of stack.changeSets ?? []) {
+        if (CREATING.has(changeSet.status)) this.completeChangeSet(stack, changeSet);
+      }
       const pending = stack.pending;
       const settle = (status: StackStatus, reason?: string) => async () => {
         await this.pause();
@@ -365,6 +419,20 @@ export class LocalCloudFormation {
   async updateStack(input: UpdateStackInput, region: string): Promise<UpdateStackOutput> {
     const stack = this.requireStack(input.StackName, region);
     if (this.isRetry(stack, input.ClientRequestToken)) return { StackId: stack.stackId };
+    const { next, tags, unchanged } = this.planUpdate(stack, input);
+    if (unchanged) throw validationError('No updates are to be performed.');
+    this.startUpdate(stack, next, {
+      tags,
+      capabilities: input.Capabilities ?? [],
+      notificationARNs: input.NotificationARNs ?? stack.notificationARNs,
+      roleArn: input.RoleARN ?? stack.roleArn,
+      clientRequestToken: input.ClientRequestToken,
+    });
+    return { StackId: stack.stackId };
+  }
+
+  /** The checks UpdateStack makes before it starts, which CreateChangeSet makes as well. */
+  private planUpdate(stack: StackRecord, input: UpdateRequest) {
     if (!UPDATABLE.has(stack.status)) {
       throw validationError(`Stack:${stack.stackId} is in ${stack.status} state and can not be updated.`);
     }
@@ -377,24 +445,34 @@ export class LocalCloudFormation {
     const tags = input.Tags ?? stack.tags;
     const next = { template, parameters };
     this.checkConditions(stack, next);
-    if (
+    const unchanged =
       isDeepStrictEqual(template.body, stack.deployed.template.body) &&
       isDeepStrictEqual(parameters, stack.deployed.parameters) &&
-      isDeepStrictEqual(tags, stack.tags)
-    ) {
-      throw validationError('No updates are to be performed.');
-    }
+      isDeepStrictEqual(tags, stack.tags);
+    return { next, tags, unchanged };
+  }
 
-    stack.tags = tags;
-    stack.capabilities = input.Capabilities ?? [];
-    stack.notificationARNs = input.NotificationARNs ?? stack.notificationARNs;
-    stack.roleArn = input.RoleARN ?? stack.roleArn;
-    stack.clientRequestToken = input.ClientRequestToken;
+  /**
+   * Starts an update (UpdateStack, ExecuteChangeSet). The stack's change sets that were not
+   * executed are planned against what is about to change: they become OBSOLETE.
+   */
+  private startUpdate(
+    stack: StackRecord,
+    next: Pick<Deployment, 'template' | 'parameters'>,
+    settings: Pick<
+      StackRecord,
+      'tags' | 'capabilities' | 'notificationARNs' | 'roleArn' | 'clientRequestToken'
+    >,
+  ): void {
+    for (const changeSet of stack.changeSets ?? []) {
+      if (changeSet.executionStatus === 'AVAILABLE' || CREATING.has(changeSet.status))
+        changeSet.executionStatus = 'OBSOLETE';
+    }
+    Object.assign(stack, settings);
     stack.lastUpdatedTime = new Date();
     stack.pending = { op: 'update', next };
     this.setStatus(stack, 'UPDATE_IN_PROGRESS', 'User Initiated');
     this.transition(stack, 'UPDATE_ROLLBACK_FAILED', () => this.runUpdate(stack, next));
-    return { StackId: stack.stackId };
   }
 
   /** Like CloudFormation, deleting a stack that does not exist (or is already gone) succeeds. */
@@ -460,6 +538,234 @@ export class LocalCloudFormation {
     const page = newestFirst.slice(start, start + EVENTS_PAGE_SIZE).map((event) => ({ ...event }));
     const next = start + EVENTS_PAGE_SIZE;
     return { StackEvents: page, NextToken: next < newestFirst.length ? String(next) : undefined };
+  }
+
+  // ---- change sets ----
+
+  /**
+   * Plans an update (ChangeSetType UPDATE): the same checks as UpdateStack, then the changes,
+   * published a short delay later (CREATE_PENDING, CREATE_IN_PROGRESS, CREATE_COMPLETE). A template,
+   * parameters and tags equal to the deployed ones make a FAILED change set, as on AWS.
+   */
+  async createChangeSet(input: CreateChangeSetInput, region: string): Promise<CreateChangeSetOutput> {
+    if (input.ChangeSetType !== undefined && input.ChangeSetType !== 'UPDATE') {
+      throw validationError(
+        `ChangeSetType ${input.ChangeSetType} is not supported by the local CloudFormation; only UPDATE is`,
+      );
+    }
+    const name = input.ChangeSetName ?? '';
+    if (!CHANGE_SET_NAME.test(name)) {
+      throw validationError(
+        `1 validation error detected: Value '${name}' at 'changeSetName' failed to satisfy constraint: ` +
+          'Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*',
+      );
+    }
+    const stack = this.findStack(input.StackName ?? '', region);
+    if (!stack || stack.status === 'DELETE_COMPLETE')
+      throw validationError(`Stack [${input.StackName ?? ''}] does not exist`);
+    const existing = stack.changeSets?.find((changeSet) => changeSet.changeSetName === name);
+    if (existing) {
+      if (input.ClientToken !== undefined && input.ClientToken === existing.clientToken)
+        return { Id: existing.changeSetId, StackId: stack.stackId };
+      throw new CloudFormationError(
+        'AlreadyExistsException',
+        `ChangeSet ${name} cannot be created due to a mismatch with existing attribute ClientToken`,
+      );
+    }
+
+    const { next, tags, unchanged } = this.planUpdate(stack, input);
+    const changeSet: ChangeSetRecord = {
+      changeSetId: `arn:${partitionOf(region).partition}:cloudformation:${region}:${this.accountId}:changeSet/${name}/${randomUUID()}`,
+      changeSetName: name,
+      description: input.Description,
+      status: 'CREATE_PENDING',
+      executionStatus: 'UNAVAILABLE',
+      creationTime: new Date().toISOString(),
+      clientToken: input.ClientToken,
+      outcome: unchanged ? { failure: NO_CHANGES_REASON } : this.outcomeOf(stack, next),
+      next,
+      tags,
+      capabilities: input.Capabilities ?? [],
+      notificationARNs: input.NotificationARNs ?? stack.notificationARNs,
+      roleArn: input.RoleARN ?? stack.roleArn,
+    };
+    (stack.changeSets ??= []).push(changeSet);
+    this.persist(stack);
+    this.completeChangeSet(stack, changeSet);
+    return { Id: changeSet.changeSetId, StackId: stack.stackId };
+  }
+
+  /** By ARN, or by name with its stack's; changes a page (100) at a time, once created. */
+  async describeChangeSet(input: DescribeChangeSetInput, region: string): Promise<DescribeChangeSetOutput> {
+    const { stack, changeSet } = this.requireChangeSet(input, region);
+    const changes =
+      'changes' in changeSet.outcome && !CREATING.has(changeSet.status) ? changeSet.outcome.changes : [];
+    const start = Number(input.NextToken ?? 0);
+    const end = start + CHANGES_PAGE_SIZE;
+    return {
+      ChangeSetName: changeSet.changeSetName,
+      ChangeSetId: changeSet.changeSetId,
+      StackId: stack.stackId,
+      StackName: stack.stackName,
+      ...(changeSet.description !== undefined ? { Description: changeSet.description } : {}),
+      Parameters: Object.entries(changeSet.next.parameters).map(([key, value]) => ({
+        ParameterKey: key,
+        ParameterValue: changeSet.next.template.parameters[key]?.noEcho ? '****' : value,
+      })),
+      CreationTime: new Date(changeSet.creationTime),
+      ExecutionStatus: changeSet.executionStatus,
+      Status: changeSet.status,
+      ...(changeSet.statusReason !== undefined ? { StatusReason: changeSet.statusReason } : {}),
+      NotificationARNs: [...changeSet.notificationARNs],
+      RollbackConfiguration: {},
+      Capabilities: [...changeSet.capabilities],
+      Tags: changeSet.tags.map((tag) => ({ ...tag })),
+      Changes: structuredClone(changes.slice(start, end)),
+      ...(end < changes.length ? { NextToken: String(end) } : {}),
+      IncludeNestedStacks: false,
+    };
+  }
+
+  async listChangeSets(input: ListChangeSetsInput, region: string): Promise<ListChangeSetsOutput> {
+    const stack = this.findStack(input.StackName ?? '', region);
+    if (!stack) throw validationError(`Stack [${input.StackName ?? ''}] does not exist`);
+    const summaries = (stack.changeSets ?? []).map((changeSet): ChangeSetSummary => ({
+      StackId: stack.stackId,
+      StackName: stack.stackName,
+      ChangeSetId: changeSet.changeSetId,
+      ChangeSetName: changeSet.changeSetName,
+      ExecutionStatus: changeSet.executionStatus,
+      Status: changeSet.status,
+      ...(changeSet.statusReason !== undefined ? { StatusReason: changeSet.statusReason } : {}),
+      CreationTime: new Date(changeSet.creationTime),
+      ...(changeSet.description !== undefined ? { Description: changeSet.description } : {}),
+      IncludeNestedStacks: false,
+    }));
+    return { Summaries: summaries };
+  }
+
+  /**
+   * Updates the stack as planned, by the same path as UpdateStack (same events, statuses, failure
+   * rules); every other change set of the stack is deleted, as CloudFormation does. The change set
+   * then reads EXECUTE_IN_PROGRESS, and EXECUTE_COMPLETE or EXECUTE_FAILED once the stack settles.
+   */
+  async executeChangeSet(input: ExecuteChangeSetInput, region: string): Promise<void> {
+    const { stack, changeSet } = this.requireChangeSet(input, region);
+    if (changeSet.executeToken !== undefined && changeSet.executeToken === input.ClientRequestToken) return;
+    const refuse = (why: string) =>
+      new CloudFormationError(
+        'InvalidChangeSetStatusException',
+        `ChangeSet [${changeSet.changeSetId}] cannot be executed ${why}`,
+      );
+    if (changeSet.status !== 'CREATE_COMPLETE')
+      throw refuse(`in its current status of [${changeSet.status}]`);
+    if (changeSet.executionStatus !== 'AVAILABLE')
+      throw refuse(`in its current execution status of [${changeSet.executionStatus}]`);
+    if (!UPDATABLE.has(stack.status)) throw refuse(`while its stack is in ${stack.status} state`);
+
+    stack.changeSets = [changeSet];
+    changeSet.executionStatus = 'EXECUTE_IN_PROGRESS';
+    changeSet.executeToken = input.ClientRequestToken;
+    this.startUpdate(stack, changeSet.next, {
+      tags: changeSet.tags,
+      capabilities: changeSet.capabilities,
+      notificationARNs: changeSet.notificationARNs,
+      roleArn: changeSet.roleArn,
+      clientRequestToken: input.ClientRequestToken,
+    });
+  }
+
+  /** Deleting one that does not exist succeeds (as measured on AWS); its stack must exist. */
+  async deleteChangeSet(input: DeleteChangeSetInput, region: string): Promise<void> {
+    const { stack, changeSet } = this.findChangeSet(input, region);
+    if (!stack || !changeSet) return;
+    if (CREATING.has(changeSet.status) || changeSet.executionStatus === 'EXECUTE_IN_PROGRESS') {
+      throw new CloudFormationError(
+        'InvalidChangeSetStatusException',
+        'An operation on this ChangeSet is currently in progress. Please attempt this operation again later.',
+      );
+    }
+    stack.changeSets = stack.changeSets?.filter((other) => other !== changeSet);
+    this.persist(stack);
+  }
+
+  /**
+   * A change set by ARN (its stack may be deleted) or by name within its stack, as CloudFormation
+   * looks them up; the stack must exist when named.
+   */
+  private findChangeSet(
+    input: { StackName?: string; ChangeSetName?: string },
+    region: string,
+  ): { stack?: StackRecord; changeSet?: ChangeSetRecord } {
+    const name = input.ChangeSetName ?? '';
+    if (name.startsWith('arn:')) {
+      for (const stack of this.stacksById.values()) {
+        const changeSet = stack.changeSets?.find((candidate) => candidate.changeSetId === name);
+        if (changeSet) return { stack, changeSet };
+      }
+      return {};
+    }
+    if (!input.StackName)
+      throw validationError('StackName must be specified if ChangeSetName is not specified as an ARN.');
+    const stack = this.findStack(input.StackName, region);
+    if (!stack) throw validationError(`Stack [${input.StackName}] does not exist`);
+    return { stack, changeSet: stack.changeSets?.find((candidate) => candidate.changeSetName === name) };
+  }
+
+  private requireChangeSet(input: { StackName?: string; ChangeSetName?: string }, region: string) {
+    const { stack, changeSet } = this.findChangeSet(input, region);
+    if (!stack || !changeSet) {
+      throw new CloudFormationError(
+        'ChangeSetNotFoundException',
+        `ChangeSet [${input.ChangeSetName ?? ''}] does not exist`,
+      );
+    }
+    return { stack, changeSet };
+  }
+
+  /** The changes, or why CloudFormation would fail the change set (a value that cannot be resolved). */
+  private outcomeOf(
+    stack: StackRecord,
+    next: Pick<Deployment, 'template' | 'parameters'>,
+  ): ChangeSetRecord['outcome'] {
+    try {
+      return {
+        changes: planChanges({
+          deployed: stack.deployed,
+          next,
+          spec: this.spec,
+          context: (resources) => this.resolveContext(stack, next, resources),
+        }),
+      };
+    } catch (error) {
+      if (error instanceof TemplateError) return { failure: error.message };
+      throw error;
+    }
+  }
+
+  /** CREATE_PENDING → CREATE_IN_PROGRESS → CREATE_COMPLETE (AVAILABLE) or FAILED (UNAVAILABLE). */
+  private completeChangeSet(stack: StackRecord, changeSet: ChangeSetRecord): void {
+    const fail = (reason: string) => {
+      changeSet.status = 'FAILED';
+      changeSet.statusReason = reason;
+      this.persist(stack);
+    };
+    this.background(
+      async () => {
+        if (changeSet.status === 'CREATE_PENDING') {
+          await this.pause();
+          changeSet.status = 'CREATE_IN_PROGRESS';
+          this.persist(stack);
+        }
+        await this.pause();
+        if ('failure' in changeSet.outcome) return fail(changeSet.outcome.failure);
+        changeSet.status = 'CREATE_COMPLETE';
+        // One the stack was updated meanwhile stays OBSOLETE.
+        if (changeSet.executionStatus === 'UNAVAILABLE') changeSet.executionStatus = 'AVAILABLE';
+        this.persist(stack);
+      },
+      (error) => fail(`Internal failure: ${error.message}`),
+    );
   }
 
   /** A request carrying the token of the stack's latest operation is a retry of it, and succeeds. */
@@ -561,6 +867,10 @@ export class LocalCloudFormation {
     stack.deployed.resources = new Map();
     stack.deletionTime = new Date();
     this.liveStacks.delete(`${stack.region}/${stack.stackName}`);
+    // Its change sets go with it; an executed one stays describable by ARN, as on AWS.
+    stack.changeSets = stack.changeSets?.filter((changeSet) =>
+      changeSet.executionStatus.startsWith('EXECUTE_'),
+    );
     this.setStatus(stack, 'DELETE_COMPLETE');
   }
 
@@ -969,7 +1279,13 @@ export class LocalCloudFormation {
   private setStatus(stack: StackRecord, status: StackStatus, reason?: string): void {
     stack.status = status;
     stack.reason = reason;
-    if (!status.endsWith('_IN_PROGRESS')) stack.pending = undefined;
+    if (!status.endsWith('_IN_PROGRESS')) {
+      stack.pending = undefined;
+      for (const changeSet of stack.changeSets ?? []) {
+        if (changeSet.executionStatus === 'EXECUTE_IN_PROGRESS')
+          changeSet.executionStatus = status === 'UPDATE_COMPLETE' ? 'EXECUTE_COMPLETE' : 'EXECUTE_FAILED';
+      }
+    }
     this.recordEvent(stack, {
       LogicalResourceId: stack.stackName,
       PhysicalResourceId: stack.stackId,
@@ -997,6 +1313,17 @@ export class LocalCloudFormation {
     const written = Promise.all([...this.unsaved].map((stack) => this.state!.save(stack))).then(() => {});
     this.unsaved.clear();
     return written;
+  }
+
+  /** Writes the stack in the background, for changes that come without a status (its change sets). */
+  private persist(stack: StackRecord): void {
+    this.unsaved.add(stack);
+    this.saveInBackground();
+  }
+
+  private saveInBackground(): void {
+    const saved = this.save();
+    if (saved) this.track(saved);
   }
 
   private track(work: Promise<void>): void {
@@ -1031,11 +1358,17 @@ export class LocalCloudFormation {
 
   /** Runs a transition in the background; an unexpected error ends it in `failedStatus`. */
   private transition(stack: StackRecord, failedStatus: StackStatus, work: () => Promise<void>): void {
+    this.background(work, (error) =>
+      this.setStatus(stack, failedStatus, `Internal failure: ${error.message}`),
+    );
+  }
+
+  /** Work that `whenIdle()` waits for; `onError` gets what it throws (unless disposed meanwhile). */
+  private background(work: () => Promise<void>, onError: (error: Error) => void): void {
     this.transitioning++;
     work()
       .catch((error: unknown) => {
-        if (!this.disposed)
-          this.setStatus(stack, failedStatus, `Internal failure: ${(error as Error).message}`);
+        if (!this.disposed) onError(error as Error);
       })
       .finally(() => {
         this.transitioning--;
@@ -1050,8 +1383,7 @@ export class LocalCloudFormation {
   }
 
   private pause(): Promise<void> {
-    const saved = this.save();
-    if (saved) this.track(saved);
+    this.saveInBackground();
     if (this.disposed) return new Promise(() => undefined);
     return new Promise((done) => {
       const timer = setTimeout(() => {

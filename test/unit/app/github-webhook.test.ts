@@ -219,6 +219,69 @@ describe('POST /v1/webhooks/github', () => {
     expect(started).toEqual([]);
   });
 
+  test.each([
+    ['null', 'body', null, 'push'],
+    ['ref as a list', 'ref', { ...pushPayload(), ref: ['refs/heads/main'] }, 'push'],
+    [
+      'head_commit.message as an object',
+      'head_commit.message',
+      { ...pushPayload(), head_commit: { id: 'a'.repeat(40), message: { text: 'hi' } } },
+      'push',
+    ],
+    ['a list for another event', 'body', ['opened'], 'pull_request'],
+  ])(
+    'a signed payload of the wrong shape (%s) → 400 naming %s, nothing recorded, and a redelivery is handled',
+    async (_, field, payload, event) => {
+      // Prepare
+      const { stack, secret } = await aStackWithSecret();
+      const bad = signed(stack.stackId, secret, payload, { 'x-github-event': event });
+
+      // Act
+      const refused = await receiveGitHubDelivery(deps, bad).catch((error: unknown) => error);
+      const recordedAfterRefusal = await recorded(stack.tenantId);
+      const redelivered = await receiveGitHubDelivery(
+        deps,
+        signed(stack.stackId, secret, pushPayload(), {
+          'x-github-delivery': bad.headers['x-github-delivery'],
+        }),
+      );
+
+      // Assess
+      expect(refused).toBeInstanceOf(DomainError);
+      expect(refused).toMatchObject({ status: 400, details: { field } });
+      expect(recordedAfterRefusal).toEqual([]);
+      expect(redelivered.statusCode).toBe(202);
+      expect((redelivered.body as { runId?: string }).runId).toEqual(expect.any(String));
+    },
+  );
+
+  test('a delivery that fails before its run starts gives its claim back: the redelivery starts the run', async () => {
+    // Prepare: the first start fails (a throttled StartExecution, say).
+    const { stack, secret } = await aStackWithSecret();
+    const delivery = signed(stack.stackId, secret, pushPayload());
+    const start = deps.workflows.start;
+    let failures = 1;
+    deps.workflows = {
+      ...workflows,
+      start: async (...args) => {
+        if (failures-- > 0) throw new Error('ThrottlingException');
+        return start(...args);
+      },
+    };
+
+    // Act
+    const first = await statusOf(receiveGitHubDelivery(deps, delivery));
+    const redelivery = await receiveGitHubDelivery(deps, delivery);
+    deps.workflows = workflows;
+
+    // Assess
+    expect(first).toBe(500);
+    expect(redelivery.statusCode).toBe(202);
+    expect(started).toEqual([
+      { workflow: 'pipelineRun', name: (redelivery.body as { runId: string }).runId },
+    ]);
+  });
+
   test('ping → 200, nothing recorded', async () => {
     // Prepare
     const { stack, secret } = await aStackWithSecret();
@@ -246,7 +309,7 @@ describe('POST /v1/webhooks/github', () => {
     const copy = await deps.pipelines.claimDelivery(stack.tenantId, stack.stackId, deliveryId, 'run_other');
 
     // Assess
-    expect(claim).toEqual({ kind: 'new', runId: 'run_new' });
+    expect(claim).toMatchObject({ kind: 'new', runId: 'run_new' });
     expect(copy.kind).toBe('duplicate');
   });
 });

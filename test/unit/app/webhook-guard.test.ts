@@ -5,7 +5,7 @@ import {
   type TargetPolicy,
 } from '../../../src/app/webhook-guard';
 
-describe('addressProblem: every non-public range is refused, with what it is', () => {
+describe('addressProblem: only globally routable unicast passes (ipaddr.js ranges), with what it is', () => {
   test.each([
     // IPv4
     ['0.0.0.0', '"this network"'],
@@ -31,12 +31,12 @@ describe('addressProblem: every non-public range is refused, with what it is', (
     ['224.0.0.1', 'multicast'],
     ['239.255.255.250', 'multicast'],
     ['240.0.0.1', 'reserved'],
-    ['255.255.255.255', 'reserved'],
+    ['255.255.255.255', 'broadcast'],
     // IPv6
     ['::', 'unspecified'],
     ['::1', 'loopback'],
     ['0:0:0:0:0:0:0:1', 'loopback'],
-    ['::127.0.0.1', 'IPv4-compatible'],
+    ['::127.0.0.1', 'not a global unicast address'],
     ['fc00::1', 'unique local'],
     ['fd12:3456:789a::1', 'unique local'],
     ['fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', 'unique local'],
@@ -47,10 +47,12 @@ describe('addressProblem: every non-public range is refused, with what it is', (
     ['ff02::1', 'multicast'],
     ['100::1', 'discard'],
     ['2001:db8::1', 'documentation'],
-    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'IETF protocol'],
-    ['64:ff9b:1::a00:1', 'local-use NAT64'],
+    ['3fff::1', 'documentation'],
+    ['3fff:fff:ffff::1', 'documentation'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'Teredo'],
+    ['64:ff9b:1::a00:1', 'NAT64'],
     ['::ffff:0:a00:1', 'IPv4-translated'],
-    // IPv4-mapped, NAT64 and 6to4: judged by the IPv4 address inside
+    // IPv4-mapped: judged by the IPv4 address inside
     ['::ffff:127.0.0.1', 'loopback address (127.0.0.1)'],
     ['::ffff:7f00:1', 'loopback address (127.0.0.1)'],
     ['::ffff:10.0.0.1', 'private address (10.0.0.1)'],
@@ -58,14 +60,16 @@ describe('addressProblem: every non-public range is refused, with what it is', (
     ['::ffff:192.168.1.1', 'private address (192.168.1.1)'],
     ['::ffff:172.16.5.4', 'private address (172.16.5.4)'],
     ['::ffff:100.64.0.1', 'carrier-grade NAT'],
-    ['64:ff9b::127.0.0.1', 'loopback address (127.0.0.1)'],
-    ['64:ff9b::a9fe:a9fe', 'link-local address (169.254.169.254)'],
-    ['2002:7f00:1::', 'loopback address (127.0.0.1)'],
-    ['2002:c0a8:101::1', 'private address (192.168.1.1)'],
-    // reserved, outside global unicast
+    // NAT64 and 6to4: refused whatever they embed
+    ['64:ff9b::127.0.0.1', 'NAT64'],
+    ['64:ff9b::808:808', 'NAT64'],
+    ['2002:7f00:1::', '6to4'],
+    ['2002:808:808::1', '6to4'],
+    // outside global unicast
     ['4000::1', 'not a global unicast address'],
-    // not an address at all
+    // not an address at all, or not in its usual form
     ['localhost', 'not an IP address'],
+    ['0x7f.1', 'not an IP address'],
   ])('%s: %s', (ip, what) => {
     // Act
     const problem = addressProblem(ip);
@@ -92,9 +96,8 @@ describe('addressProblem: every non-public range is refused, with what it is', (
     '223.255.255.255',
     '2606:4700:4700::1111',
     '2a00:1450:4001:80b::200e',
+    '3ffe::1',
     '::ffff:8.8.8.8',
-    '64:ff9b::808:808',
-    '2002:808:808::1',
   ])('%s is public', (ip) => {
     // Act / Assess
     expect(addressProblem(ip)).toBeUndefined();
@@ -137,6 +140,7 @@ describe('checkWebhookTarget', () => {
     ['https://unknown.example.com/x', 'host unknown.example.com does not resolve'],
     ['https://10.0.0.8/x', 'points to 10.0.0.8, a private address'],
     ['https://[fe80::1]/x', 'points to fe80::1, a link-local address'],
+    ['https://[3fff::1]/', 'points to 3fff::1, a reserved address (documentation'],
     ['https://[::ffff:127.0.0.1]/x', 'loopback address (127.0.0.1)'],
     ['https://0x7f.1/x', 'points to 127.0.0.1, a loopback address'],
     ['https://017700000001/x', 'points to 127.0.0.1, a loopback address'],

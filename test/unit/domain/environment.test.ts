@@ -141,6 +141,23 @@ describe('serviceEnvironment', () => {
     expect(merged).toEqual({ API_URL: 'https://api.example.com', PORT: '8080' });
   });
 
+  test('names that are Object.prototype members are ordinary variables', () => {
+    // Prepare
+    const user = { constructor: 'c', toString: 't', hasOwnProperty: 'h' };
+    const platform = { PORT: '80' };
+
+    // Act
+    const merged = serviceEnvironment(user, platform);
+
+    // Assess
+    expect(Object.entries(merged)).toEqual([
+      ['PORT', '80'],
+      ['constructor', 'c'],
+      ['hasOwnProperty', 'h'],
+      ['toString', 't'],
+    ]);
+  });
+
   test('keeps every user and platform variable, names sorted', () => {
     // Prepare
     const user = { ZETA: 'z', ALPHA: 'a', MIDDLE: 'm' };

@@ -11,6 +11,7 @@ import {
   repository,
   stageName,
 } from '../../../src/domain/input/fields';
+import { notificationSettings } from '../../../src/domain/input/pipeline';
 import { createStageBody, updateStageBody } from '../../../src/domain/input/stage';
 
 const accepts = (schema: z.ZodMiniType, value: unknown) => schema.safeParse(value).success;
@@ -355,5 +356,29 @@ describe('request bodies', () => {
 
     // Assess
     expect(issue).toMatchObject({ code: 'unrecognized_keys', keys: ['name'] });
+  });
+});
+
+describe('notification emails', () => {
+  test.each([
+    ['a NUL', 'lead\u0000@example.com'],
+    ['a line break', 'lead@example.com\r\nBcc: all@example.com'],
+    ['a tab', 'lead\t@example.com'],
+    ['a DEL', 'lead@exam\u007fple.com'],
+    ['an escape', 'lead@example.com\u001b'],
+  ])('refuses an address with %s', (_, address) => {
+    // Act
+    const ok = accepts(notificationSettings, { emails: [address] });
+
+    // Assess
+    expect(ok).toBe(false);
+  });
+
+  test('accepts an ordinary address, international ones too', () => {
+    // Act
+    const ok = accepts(notificationSettings, { emails: ['lead@example.com', 'rené@exämple.de'] });
+
+    // Assess
+    expect(ok).toBe(true);
   });
 });

@@ -53,7 +53,7 @@ describe('createSubscriptionBody', () => {
           'events',
           'must not list a detail-type twice',
         ],
-        [{ url: 'https://example.com', secret: 'mine' }, 'secret', 'secret is not a known field'],
+        [{ url: 'https://example.com', secret: 'mine' }, 'secret', 'unknown field `secret`'],
       ] as [Record<string, unknown>, string, string][]
     ).map(([body, field, message]) => [field, message, body] as const),
   )('400 on %s: %s', (field, message, body) => {

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import * as z from 'zod/mini';
 import { stackParams } from '../../../src/api/common';
 import { conflict, DomainError, notFound } from '../../../src/domain/errors';
 import { createStageBody } from '../../../src/domain/input/stage';
@@ -114,6 +115,13 @@ describe('authentication', () => {
     ['no tenant claim', { sub: 'user-1' }],
     ['no sub claim', { tenant_id: 'acme' }],
     ['a tenant id that cannot be a key', { sub: 'user-1', tenant_id: 'acme#other' }],
+    ['an empty tenant id', { sub: 'user-1', tenant_id: '' }],
+    [
+      'a tenant id that was a number in the token (API Gateway passes "42")',
+      { sub: 'user-1', tenant_id: '42' },
+    ],
+    ['a sub that was an object in the token', { sub: '{"id":1}', tenant_id: 'acme' }],
+    ['a sub that was a list in the token', { sub: '[a b]', tenant_id: 'acme' }],
   ])('claims with %s are a 401', async (_, claims) => {
     // Prepare
     const event = apiRequest('create-stage', { claims });
@@ -208,6 +216,51 @@ describe('request validation', () => {
     expect(errorOf(response).field).toBe('stackId');
   });
 
+  test('a path parameter that is not valid percent-encoding is a 400 naming it, logged as a warning', async () => {
+    // Prepare: API Gateway could not decode `%E0%A4%A`, and hands it on as it came.
+    const event = apiRequest('create-stage');
+    event.pathParameters = { stackId: '%E0%A4%A' };
+
+    // Act
+    const response = await invoke(handler, event);
+
+    // Assess
+    expect(response.statusCode).toBe(400);
+    expect(errorOf(response)).toMatchObject({
+      field: 'stackId',
+      message: 'stackId is not valid percent-encoding',
+    });
+    expect(logs.entries()).toContainEqual(expect.objectContaining({ level: 'warn', name: 'stackId' }));
+    expect(calls).toHaveLength(0);
+  });
+
+  test.each(['null', '[]', '"dev"'])(
+    'a JSON %s body is a 400 on body, even where every field is optional (never read as {})',
+    async (body) => {
+      // Prepare: a route like POST …/runs, whose body is {commit?}.
+      const optionalOnly = httpHandler(
+        defineRoute({
+          ...createStageLike,
+          body: z.strictObject({ commit: z.optional(z.string()) }),
+          async handle(req) {
+            calls.push(req as never);
+            return { statusCode: 202 };
+          },
+        }),
+        {},
+      );
+      const event = apiRequest('create-stage', { body });
+
+      // Act
+      const response = await invoke(optionalOnly, event);
+
+      // Assess
+      expect(response.statusCode).toBe(400);
+      expect(errorOf(response).field).toBe('body');
+      expect(calls).toHaveLength(0);
+    },
+  );
+
   test('a body that is not JSON is a 400 on the field body', async () => {
     // Prepare
     const event = apiRequest('create-stage', { body: '{"name": "dev",' });
@@ -220,7 +273,7 @@ describe('request validation', () => {
     expect(errorOf(response)).toMatchObject({ field: 'body', message: 'body must be valid JSON' });
   });
 
-  test('a body over 64 KB is a 400 on the field body, even when it is valid JSON', async () => {
+  test('a body over 64 KB is a 413 on the field body, even when it is valid JSON', async () => {
     // Prepare
     const body = JSON.stringify({ name: 'dev', environment: { BIG: 'x'.repeat(MAX_BODY_BYTES) } });
     const event = apiRequest('create-stage', { body });
@@ -230,8 +283,9 @@ describe('request validation', () => {
 
     // Assess
     expect(MAX_BODY_BYTES).toBe(64 * 1024);
-    expect(response.statusCode).toBe(400);
+    expect(response.statusCode).toBe(413);
     expect(errorOf(response)).toMatchObject({
+      code: 'PayloadTooLarge',
       field: 'body',
       message: `body must be at most ${MAX_BODY_BYTES} bytes`,
     });

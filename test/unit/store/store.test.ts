@@ -438,3 +438,50 @@ describe('operations', () => {
     expect(raw.Item).toBeUndefined();
   });
 });
+
+describe('stack names', () => {
+  test('a name is taken once per tenant, whatever its case: the second is a 409 naming the holder', async () => {
+    // Prepare
+    const tenantId = newTenantId();
+    const first = newId('stk');
+    await store.claimStackName(tenantId, 'Shop', first);
+
+    // Act
+    const error = await domainErrorOf(store.claimStackName(tenantId, 'shop', newId('stk')));
+
+    // Assess
+    expect(error.status).toBe(409);
+    expect(error.details).toEqual({ field: 'name', stackId: first });
+    expect(error.message).toBe('a stack named Shop already exists');
+  });
+
+  test('20 concurrent claims of one name: exactly one wins', async () => {
+    // Prepare
+    const tenantId = newTenantId();
+
+    // Act
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 20 }, () => store.claimStackName(tenantId, 'shop', newId('stk'))),
+    );
+
+    // Assess
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+  });
+
+  test('another tenant may use the name; a released name can be claimed again, only its holder releases it', async () => {
+    // Prepare
+    const tenantId = newTenantId();
+    const holder = newId('stk');
+    await store.claimStackName(tenantId, 'shop', holder);
+
+    // Act
+    await store.claimStackName(newTenantId(), 'shop', newId('stk'));
+    await store.releaseStackName(tenantId, 'shop', newId('stk'));
+    const stillHeld = await domainErrorOf(store.claimStackName(tenantId, 'SHOP', newId('stk')));
+    await store.releaseStackName(tenantId, 'shop', holder);
+    await store.claimStackName(tenantId, 'SHOP', newId('stk'));
+
+    // Assess
+    expect(stillHeld.status).toBe(409);
+  });
+});

@@ -1,10 +1,5 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import {
-  newSecretKey,
-  parseSecretKey,
-  secretBox,
-  subscriptionSecretContext,
-} from '../../../src/app/secret-box';
+import { keyRingBox, newKeyRing, subscriptionSecretContext } from '../../../src/app/secret-box';
 import { verifyWebhookSignature } from '../../../src/app/webhook-signature';
 import type { WebhookRequest, WebhookResult } from '../../../src/cloud/ports';
 import type { PlatformBusEvent } from '../../../src/domain/events';
@@ -17,8 +12,19 @@ import {
   type DeliverDeps,
 } from '../../../src/tasks/webhooks';
 
-const secrets = secretBox(parseSecretKey(newSecretKey()));
+const ring = newKeyRing();
+const secrets = keyRingBox(async () => ring);
 const SECRET = 'whsec_unit';
+/** The subscriptions these tests use, their secrets sealed up front (sealing is asynchronous). */
+const SUBSCRIPTIONS = ['acme/sub_all', 'acme/sub_stages', 'globex/sub_globex', 'acme/sub_acme', 'acme/sub_1'];
+const sealed = new Map(
+  await Promise.all(
+    [...SUBSCRIPTIONS, 'acme/sub_ok', 'acme/sub_bad'].map(async (key) => {
+      const [tenantId, subscriptionId] = key.split('/') as [string, string];
+      return [key, await secrets.seal(SECRET, subscriptionSecretContext(tenantId, subscriptionId))] as const;
+    }),
+  ),
+);
 
 const anEvent = (detailType: string, tenantId: unknown = 'acme'): PlatformBusEvent => ({
   version: '0',
@@ -37,7 +43,7 @@ const aSubscription = (tenantId: string, subscriptionId: string, events: Subscri
   subscriptionId,
   url: `https://hooks.example.com/${subscriptionId}`,
   events,
-  sealedSecret: secrets.seal(SECRET, subscriptionSecretContext(tenantId, subscriptionId)),
+  sealedSecret: sealed.get(`${tenantId}/${subscriptionId}`)!,
   createdBy: 'u',
   createdAt: '2026-01-01T00:00:00Z',
 });
