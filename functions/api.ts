@@ -7,17 +7,16 @@ import {
   store,
   subscriptions,
 } from '../src/cloud/aws/dynamodb';
-import { lazy } from '../src/cloud/aws/lazy';
 import { pipelineSettings } from '../src/cloud/aws/pipeline-settings';
 import { apiSettings } from '../src/cloud/aws/settings';
+import { workflows } from '../src/cloud/aws/workflows';
 import { httpRouter } from '../src/http/handler';
 
 /** The dashboard's everyday routes: the platform's own table and workflows (src/deploy/units.ts). */
 export const handler = httpRouter(routes, {
   store,
   idempotency,
-  // Only the routes that start an operation need Step Functions.
-  workflows: lazy(() => import('../src/cloud/aws/workflows').then((m) => m.workflows)),
+  workflows,
   settings: apiSettings,
   databases,
   subscriptions,

@@ -1,7 +1,7 @@
 import { SecretCache, type PipelineSettings } from '../../app/pipelines';
 import { DEFAULT_APPROVAL_TIMEOUT_SECONDS } from '../../domain/pipeline';
 import { optionalEnv, requireEnv } from './env';
-import { lazy } from './lazy';
+import { platformSecrets as port } from './platform-secrets';
 
 const prefix = requireEnv('SECRET_PREFIX');
 
@@ -16,6 +16,5 @@ export const pipelineSettings: PipelineSettings = {
 };
 
 /** One cache per function instance: webhook secrets and keys are read from Secrets Manager once per 5 minutes. */
-export const platformSecrets = new SecretCache(
-  lazy(() => import('./platform-secrets').then((m) => m.platformSecrets)),
-);
+// Pure: a function that does not use the platform's secrets does not bundle their client.
+export const platformSecrets = /* @__PURE__ */ new SecretCache(port);

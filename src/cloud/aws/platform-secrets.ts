@@ -7,7 +7,8 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import type { PlatformSecretsPort } from '../ports';
 
-const client = new SecretsManagerClient({});
+// Pure, as the cache over it (pipeline-settings.ts): dropped from the functions that never read these secrets.
+const client = /* @__PURE__ */ new SecretsManagerClient({});
 
 /** The platform's own secrets in its own account: webhook secrets, the approval link key, Slack's signing secret. */
 export const platformSecrets: PlatformSecretsPort = {
