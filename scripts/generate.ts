@@ -5,7 +5,7 @@
  * equal what this writes; `npm run generate -- --check` says which differ.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { generatedFiles } from '../src/generated';
+import { generatedFiles } from '../src/generate/files';
 
 const check = process.argv.includes('--check');
 let stale = 0;

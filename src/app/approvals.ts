@@ -6,7 +6,7 @@ import type { Approval } from '../domain/pipeline';
 import { decisionBody, type DecisionBody } from '../domain/input/pipeline';
 import { isSlackResponseUrl, parseButtonValue, verifySlackRequest } from '../domain/slack';
 import type { HttpResult } from '../http/route';
-import { parsePart } from '../http/validation';
+import { parsePart } from '../domain/input/parse';
 import { errorFields, log } from '../log';
 import type { ApprovalStore, StoredApproval } from '../store/approvals';
 import type { PipelineSettings, SecretCache } from './pipelines';

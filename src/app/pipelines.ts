@@ -16,7 +16,7 @@ import {
 import type { Stack } from '../domain/stack';
 import type { PipelineWorkflowInput, RunWorkflowInput } from '../domain/workflow-input';
 import type { HttpResult } from '../http/route';
-import { parsePart } from '../http/validation';
+import { parsePart } from '../domain/input/parse';
 import { errorFields, log } from '../log';
 import type { PipelineStore } from '../store/pipelines';
 import type { Store } from '../store/store';

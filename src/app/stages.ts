@@ -7,6 +7,8 @@ import {
   type Stage,
   type StageStatus,
 } from '../domain/stage';
+import type { BastionBody } from '../domain/input/bastion';
+import type { StageDatabaseOption } from '../domain/input/database';
 import type { CreateStageBody, UpdateStageBody } from '../domain/input/stage';
 import type { Stack } from '../domain/stack';
 import type { StageWorkflowInput } from '../domain/workflow-input';
@@ -16,8 +18,8 @@ import { assertRegionServes } from '../domain/region-services';
 import { partitionOfArn } from '../domain/regions';
 import { validateDatabaseOption } from './databases';
 import type { ApiDeps } from './deps';
-import { followUpsOf } from './follow-ups';
 import { newStageOperation, startOperation } from './stage-operations';
+import type { FollowUp } from '../store/databases';
 
 type Deps = Pick<ApiDeps, 'store' | 'workflows' | 'settings'>;
 /**
@@ -25,6 +27,21 @@ type Deps = Pick<ApiDeps, 'store' | 'workflows' | 'settings'>;
  * database store is optional so that callers that never use either need not provide it.
  */
 type StageDeps = Deps & Partial<Pick<ApiDeps, 'databases'>>;
+
+/** What was asked for with a stage (`database`, `bastion` on POST .../stages), in the order it runs. */
+export function followUpsOf(body: { database?: StageDatabaseOption; bastion?: BastionBody }, userId: string) {
+  const followUps: FollowUp[] = [];
+  if (body.database) {
+    followUps.push({
+      kind: 'readReplicaOf' in body.database ? 'replica' : 'database',
+      body: body.database as Record<string, unknown>,
+      userId,
+    });
+  }
+  if (body.bastion)
+    followUps.push({ kind: 'bastion', body: body.bastion as Record<string, unknown>, userId });
+  return followUps;
+}
 
 /** Starts a stage workflow (create, update, delete) for an operation that holds the stage's lock. */
 function launch(
@@ -93,7 +110,7 @@ export async function createStage(deps: StageDeps, caller: Caller, stackId: stri
     await deps.store.adjustStageCount(caller.tenantId, stackId, -1);
     throw error;
   }
-  // Started as operations of their own once the stage is ACTIVE (src/app/follow-ups.ts).
+  // Started as operations of their own once the stage is ACTIVE (src/events/follow-ups.ts).
   await deps.databases?.putFollowUps(
     { tenantId: caller.tenantId, stackId, stageName: body.name },
     followUpsOf(body, caller.userId),

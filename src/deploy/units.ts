@@ -6,7 +6,7 @@ import type { Permission } from './permissions';
  * consumer (src/events/consumers.ts) names its unit; a unit's role holds exactly the permissions its
  * members declare (src/deploy/permissions.ts). Kept apart: what works in customers' accounts, what
  * reads secrets and private keys, what answers without a JWT, and what consumes events.
- * `functions/<unit>.ts` is each unit's entry point (src/deploy/serverless.ts writes serverless.yml's
+ * `functions/<unit>.ts` is each unit's entry point (src/generate/serverless.ts writes serverless.yml's
  * functions from this table).
  */
 export interface UnitSpec {

@@ -3,7 +3,7 @@ import type { ApiDeps } from '../../../src/app/deps';
 import { createStage, updateStage } from '../../../src/app/stages';
 import { startDynamo, type LocalDynamo } from '../../../src/local/dynamo';
 import { Store } from '../../../src/store/store';
-import { onExecutionEnded } from '../../../src/tasks/execution-ended';
+import { onExecutionEnded } from '../../../src/events/backstops';
 import type { PlatformEvent } from '../../../src/cloud/ports';
 import { aStack, newTenantId, TABLE_NAME } from '../../support/fixtures';
 

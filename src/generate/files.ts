@@ -1,8 +1,8 @@
 import * as prettier from 'prettier';
-import { WORKFLOW_FILES, type WorkflowName } from './domain/workflows';
-import { serverlessFunctions, serverlessRoles } from './deploy/serverless';
-import { unitRouteModules } from './deploy/unit-routes';
-import { workflowDefinitions } from './workflows';
+import { WORKFLOW_FILES, type WorkflowName } from '../domain/workflows';
+import { serverlessFunctions, serverlessRoles } from './serverless';
+import { unitRouteModules } from './unit-routes';
+import { workflowDefinitions } from '../workflows';
 
 /** JSON as the repository's formatter writes it, so a generated file reads like any other. */
 async function formatted(value: unknown, file: string): Promise<string> {

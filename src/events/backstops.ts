@@ -2,10 +2,10 @@ import type { EventBusPort } from '../cloud/ports';
 import type { StageOperationInput, StageWorkflowInput } from '../domain/workflow-input';
 import type { Engine } from '../domain/database';
 import { log } from '../log';
-import type { TaskDeps } from './deps';
-import { recordBastionFailure } from './bastion-steps';
-import { recordDatabaseFailure } from './database-steps';
-import { recordFailure } from './stage-steps';
+import type { TaskDeps } from '../tasks/deps';
+import { recordBastionFailure } from '../tasks/bastion-steps';
+import { recordDatabaseFailure } from '../tasks/database-steps';
+import { recordFailure } from '../tasks/stage-steps';
 
 /** EventBridge's "Step Functions Execution Status Change" event. */
 export interface ExecutionStatusChange {
