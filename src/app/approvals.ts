@@ -9,7 +9,8 @@ import type { HttpResult } from '../http/route';
 import { parsePart } from '../domain/input/parse';
 import { errorFields, log } from '../log';
 import type { ApprovalStore, StoredApproval } from '../store/approvals';
-import type { PipelineSettings, SecretCache } from './pipelines';
+import type { SecretCache } from '../cloud/secret-cache';
+import type { PipelineSettings } from '../cloud/settings';
 
 export interface ApprovalDeps {
   approvals: ApprovalStore;

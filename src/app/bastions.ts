@@ -1,3 +1,4 @@
+import type { Caller } from '../domain/caller';
 import { bastionStackName, tunnels, BASTION_USER, type Bastion } from '../domain/bastion';
 import type { BastionBody } from '../domain/input/bastion';
 import { conflict } from '../domain/errors';
@@ -11,7 +12,6 @@ import {
   launchStageOperation,
   lockStageAndRecord,
   newStageOperation,
-  type Requester,
 } from './stage-operations';
 import { targetOf } from './stacks';
 
@@ -34,7 +34,7 @@ export function assertStageCanHostBastion(stage: Stage): void {
 
 export async function provisionBastion(
   deps: Deps,
-  requester: Requester,
+  requester: Caller,
   stackId: string,
   stageName: string,
   body: BastionBody,
@@ -71,7 +71,7 @@ export async function provisionBastion(
   );
 }
 
-export async function deleteBastion(deps: Deps, requester: Requester, stackId: string, stageName: string) {
+export async function deleteBastion(deps: Deps, requester: Caller, stackId: string, stageName: string) {
   const stack = await deps.store.requireStack(requester.tenantId, stackId);
   const stage = await deps.store.requireStage(requester.tenantId, stackId, stageName);
   const bastion = await deps.databases.requireBastion(stageKey(stage));
@@ -131,7 +131,7 @@ export async function describeBastion(
  */
 export async function downloadBastionKey(
   deps: Pick<ApiDeps, 'store' | 'databases' | 'keys' | 'bus'>,
-  requester: Requester,
+  requester: Caller,
   stackId: string,
   stageName: string,
 ): Promise<string> {

@@ -1,3 +1,4 @@
+import type { Caller } from '../domain/caller';
 import {
   applyDatabaseUpdate,
   assertInstanceClassFits,
@@ -23,7 +24,6 @@ import {
   launchStageOperation,
   lockStageAndRecord,
   newStageOperation,
-  type Requester,
 } from './stage-operations';
 import { targetOf } from './stacks';
 
@@ -97,7 +97,7 @@ export async function validateDatabaseOption(
  */
 export async function addDatabase(
   deps: Deps,
-  requester: Requester,
+  requester: Caller,
   stackId: string,
   stageName: string,
   body: StageDatabaseOption,
@@ -207,7 +207,7 @@ interface ChangeSpec {
 /** Every change of an existing database: lock the stage, mark the database, start the workflow. */
 async function changeDatabase(
   deps: Deps,
-  requester: Requester,
+  requester: Caller,
   stackId: string,
   stageName: string,
   engine: Engine,
@@ -256,7 +256,7 @@ async function changeDatabase(
 /** PATCH: a new instance class, more storage. */
 export function updateDatabase(
   deps: Deps,
-  requester: Requester,
+  requester: Caller,
   stackId: string,
   stageName: string,
   engine: Engine,
@@ -280,7 +280,7 @@ export function updateDatabase(
  */
 export function changeDatabasePassword(
   deps: Deps,
-  requester: Requester,
+  requester: Caller,
   stackId: string,
   stageName: string,
   engine: Engine,
@@ -305,7 +305,7 @@ export function changeDatabasePassword(
 /** Promotes a read replica to a standalone primary with a secret of its own; its source is untouched. */
 export function promoteDatabase(
   deps: Deps,
-  requester: Requester,
+  requester: Caller,
   stackId: string,
   stageName: string,
   engine: Engine,
@@ -320,7 +320,7 @@ export function promoteDatabase(
 /** DELETE: the service is rebuilt without it, then its stack goes (RDS keeps a final snapshot). */
 export async function deleteDatabase(
   deps: Deps,
-  requester: Requester,
+  requester: Caller,
   stackId: string,
   stageName: string,
   engine: Engine,
@@ -357,7 +357,7 @@ export interface DatabaseSecret {
  */
 export async function viewDatabaseSecret(
   deps: Pick<ApiDeps, 'store' | 'databases' | 'secrets' | 'bus'>,
-  requester: Requester,
+  requester: Caller,
   stackId: string,
   stageName: string,
   engine: Engine,
@@ -389,7 +389,7 @@ export async function viewDatabaseSecret(
 /** An audit record and a `Credentials Accessed` event: who, what, when. Never the value. */
 export async function audit(
   deps: Pick<ApiDeps, 'databases' | 'bus'>,
-  requester: Requester,
+  requester: Caller,
   stage: Pick<Stage, 'stackId' | 'name'>,
   action: 'VIEW_DATABASE_SECRET' | 'DOWNLOAD_BASTION_KEY',
   subject: string,

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { PlatformSecretsPort, WorkflowPort } from '../cloud/ports';
+import type { WorkflowPort } from '../cloud/ports';
+import type { SecretCache } from '../cloud/secret-cache';
+import type { PipelineSettings } from '../cloud/settings';
 import { DomainError } from '../domain/errors';
 import { classifyPush, verifyGitHubSignature, type PushPayload } from '../domain/github';
 import { otherPayload, pushPayload } from '../domain/input/github';
@@ -20,56 +22,6 @@ import { parsePart } from '../domain/input/parse';
 import { errorFields, log } from '../log';
 import type { PipelineStore } from '../store/pipelines';
 import type { Store } from '../store/store';
-
-/** Where the pipeline features find their configuration (environment on AWS, options locally). */
-export interface PipelineSettings {
-  /** The API's public base URL, for webhook URLs and approval links. */
-  publicApiUrl: string;
-  /** Prefix of the platform's secrets: `<prefix>/webhooks/<stackId>`. */
-  secretPrefix: string;
-  /** The secret holding the key approval links are signed with. */
-  linkKeySecretName: string;
-  /** The secret holding `{ "signingSecret": … }` of the platform's Slack app. */
-  slackSecretName: string;
-  approvalTimeoutSeconds: number;
-}
-
-/**
- * Secrets read on request paths, cached per function instance: a webhook burst costs one
- * GetSecretValue, not one per delivery. Misses are remembered briefly, so unknown stack ids do not
- * reach Secrets Manager every time.
- */
-export class SecretCache {
-  private readonly entries = new Map<string, { value: string | undefined; until: number }>();
-
-  constructor(
-    readonly secrets: PlatformSecretsPort,
-    private readonly ttlMs = 5 * 60_000,
-    private readonly missTtlMs = 10_000,
-  ) {}
-
-  async get(name: string): Promise<string | undefined> {
-    const hit = this.entries.get(name);
-    if (hit && hit.until > Date.now()) return hit.value;
-    const value = await this.secrets.get(name);
-    if (this.entries.size > 500) this.entries.clear();
-    this.entries.set(name, {
-      value,
-      until: Date.now() + (value === undefined ? this.missTtlMs : this.ttlMs),
-    });
-    return value;
-  }
-
-  async require(name: string): Promise<string> {
-    const value = await this.get(name);
-    if (value === undefined) throw new Error(`secret ${name} is missing`);
-    return value;
-  }
-
-  forget(name: string): void {
-    this.entries.delete(name);
-  }
-}
 
 export interface PipelineDeps {
   store: Store;

@@ -5,7 +5,7 @@ import { assertRegionServes } from '../domain/region-services';
 import { partitionOfArn } from '../domain/regions';
 import type { Stack } from '../domain/stack';
 import type { CreateStackBody } from '../domain/input/stack';
-import type { Caller } from '../http/auth';
+import type { Caller } from '../domain/caller';
 import type { TargetAccount } from '../cloud/ports';
 import type { ApiDeps } from './deps';
 import { newPipeline, setUpPipeline } from './pipelines';

@@ -1,3 +1,4 @@
+import type { Caller } from '../domain/caller';
 import { newId } from '../domain/ids';
 import { WORKFLOW_OF, type Operation, type OperationType } from '../domain/operation';
 import type { Stack } from '../domain/stack';
@@ -9,14 +10,8 @@ import type { ApiDeps } from './deps';
 
 type Deps = Pick<ApiDeps, 'store' | 'workflows'>;
 
-/** Who asked: a person (from the token), or the platform itself starting a follow-up. */
-export interface Requester {
-  tenantId: string;
-  userId: string;
-}
-
 export function newStageOperation(
-  requester: Requester,
+  requester: Caller,
   stackId: string,
   stageName: string,
   type: OperationType,

@@ -12,7 +12,7 @@ import type { StageDatabaseOption } from '../domain/input/database';
 import type { CreateStageBody, UpdateStageBody } from '../domain/input/stage';
 import type { Stack } from '../domain/stack';
 import type { StageWorkflowInput } from '../domain/workflow-input';
-import type { Caller } from '../http/auth';
+import type { Caller } from '../domain/caller';
 import { conflict } from '../domain/errors';
 import { assertRegionServes } from '../domain/region-services';
 import { partitionOfArn } from '../domain/regions';

@@ -2,7 +2,7 @@ import { badRequest } from '../domain/errors';
 import { newId } from '../domain/ids';
 import type { DeadLetter, Subscription } from '../domain/subscription';
 import type { CreateSubscriptionBody } from '../domain/input/subscription';
-import type { Caller } from '../http/auth';
+import type { Caller } from '../domain/caller';
 import type { Page, PageRequest } from '../store/page';
 import type { SubscriptionStore } from '../store/subscriptions';
 import { subscriptionSecretContext, type SecretBox } from '../domain/secret-box';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { receiveGitHubDelivery, SecretCache, type PipelineDeps } from '../../../src/app/pipelines';
+import { receiveGitHubDelivery, type PipelineDeps } from '../../../src/app/pipelines';
+import { SecretCache } from '../../../src/cloud/secret-cache';
 import type { WorkflowPort } from '../../../src/cloud/ports';
 import { DomainError } from '../../../src/domain/errors';
 import { signGitHubPayload } from '../../../src/domain/github';

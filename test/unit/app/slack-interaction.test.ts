@@ -1,6 +1,6 @@
 import { approvalLink } from '../../../src/app/approval-links';
 import { receiveSlackInteraction } from '../../../src/app/approvals';
-import { SecretCache } from '../../../src/app/pipelines';
+import { SecretCache } from '../../../src/cloud/secret-cache';
 import type { TaskDelivery } from '../../../src/cloud/errors';
 import type { WorkflowPort } from '../../../src/cloud/ports';
 import { buttonValue, signSlackRequest } from '../../../src/domain/slack';
