@@ -1,7 +1,9 @@
 /**
  * `npm run generate`: writes what is generated from the code's own declarations and is committed:
- * the state machine definitions (statemachines/*.asl.json, from src/workflows) and serverless.yml's
- * functions and roles (serverless/*.json, from src/deploy). A test checks that the committed files
+ * the state machine definitions (statemachines/*.asl.json, from src/workflows), serverless.yml's
+ * functions and roles (serverless/*.json, from src/deploy, src/api, src/tasks and src/events), each
+ * HTTP unit's list of routes (src/api/units/), the OpenAPI document (src/api/openapi.json) and the
+ * dashboard's API types (web/src/api/generated/schema.ts). A test checks that the committed files
  * equal what this writes; `npm run generate -- --check` says which differ.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -1,9 +1,7 @@
 import type { Caller } from '../domain/caller';
+import { applyDatabaseUpdate, assertInstanceClassFits, databaseSizes } from '../domain/database-sizes';
 import {
-  applyDatabaseUpdate,
-  assertInstanceClassFits,
   assertReplicable,
-  databaseSizes,
   databaseStackName,
   ENGINE_SPECS,
   type Database,
