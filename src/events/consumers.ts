@@ -3,9 +3,8 @@ import type { Permission } from '../deploy/permissions';
 import type { EventUnit } from '../deploy/units';
 import type { WorkflowName } from '../domain/workflows';
 import { errorFields, log } from '../log';
-import { onExecutionEnded } from './backstops';
-import { onPipelineExecutionEnded, onPipelineStateChange } from '../tasks/pipeline-steps';
-import { onStackStatusChange } from '../tasks/stack-waits';
+import { onExecutionEnded, onPipelineExecutionEnded } from './backstops';
+import { onPipelineStateChange, onStackStatusChange } from './waits';
 import { fanOut, onDeliveryBatch } from './webhooks';
 import type { EventPattern, PatternValue } from './pattern';
 
