@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import type { ApiDeps } from '../app/deps';
-import { externalIdFor } from '../app/stacks';
+import { externalIdFor } from '../app/accounts';
 import { eventForwardingRule, permissionsPolicy, trustPolicy } from '../domain/customer-role';
 import { defineRoute } from '../http/route';
 import { responses } from './common';

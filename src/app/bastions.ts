@@ -13,7 +13,7 @@ import {
   lockStageAndRecord,
   newStageOperation,
 } from './stage-operations';
-import { targetOf } from './stacks';
+import { targetOf } from './accounts';
 
 type Deps = Pick<ApiDeps, 'store' | 'workflows' | 'databases'>;
 
@@ -141,7 +141,7 @@ export async function downloadBastionKey(
   if (bastion.status !== 'AVAILABLE' || !bastion.keyPairId) {
     throw conflict(`the bastion of stage ${stageName} is ${bastion.status}: it has no key to download`);
   }
-  const target = await targetOf(deps, stack, stage.region);
+  const target = await targetOf(deps, stack.tenantId, { roleArn: stack.roleArn, region: stage.region });
   const key = await deps.keys.readPrivateKey(target, bastion.keyPairId);
   await audit(deps, requester, stage, 'DOWNLOAD_BASTION_KEY', 'bastion');
   return key;

@@ -23,7 +23,7 @@ import {
   lockStageAndRecord,
   newStageOperation,
 } from './stage-operations';
-import { targetOf } from './stacks';
+import { targetOf } from './accounts';
 
 type Deps = Pick<ApiDeps, 'store' | 'workflows' | 'databases'>;
 
@@ -370,7 +370,10 @@ export async function viewDatabaseSecret(
       `the ${engine} database of stage ${stageName} is ${db.status}: it has no secret to show yet`,
     );
   }
-  const target = await targetOf(deps, stack, regionOfArn(secretArn) ?? stage.region);
+  const target = await targetOf(deps, stack.tenantId, {
+    roleArn: stack.roleArn,
+    region: regionOfArn(secretArn) ?? stage.region,
+  });
   const credentials = await deps.secrets.readDatabaseSecret(target, secretArn);
   await audit(deps, requester, stage, 'VIEW_DATABASE_SECRET', engine);
   return {

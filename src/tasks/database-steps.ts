@@ -1,4 +1,4 @@
-import { externalIdFor } from '../app/stacks';
+import { targetOf } from '../app/accounts';
 import { ENGINE_SPECS, type Database, type Engine } from '../domain/database';
 import type { OperationType } from '../domain/operation';
 import type { StageStatus } from '../domain/stage';
@@ -208,6 +208,5 @@ async function describeStack(
   cfnStackName: string,
   deps: Pick<TaskDeps, 'store' | 'stacks'>,
 ) {
-  const target = { ...input.target, externalId: await externalIdFor(deps, input.tenantId) };
-  return deps.stacks.describe(target, cfnStackName);
+  return deps.stacks.describe(await targetOf(deps, input.tenantId, input.target), cfnStackName);
 }

@@ -1,7 +1,7 @@
 import { approvalLink } from '../app/approval-links';
-import { externalIdFor } from '../app/stacks';
+import { targetOf } from '../app/accounts';
 import { buildWait, tokenArrived } from '../app/waits';
-import type { PipelineExecutionStatus, TargetAccount } from '../cloud/ports';
+import type { PipelineExecutionStatus } from '../cloud/ports';
 import { newId } from '../domain/ids';
 import { newLinkNonce } from '../domain/link-token';
 import type { Operation } from '../domain/operation';
@@ -36,12 +36,6 @@ type Deps = Pick<
 
 /** An error the state machine matches by name (Lambda's errorType). */
 const named = (name: string, message: string) => Object.assign(new Error(message), { name });
-
-const targetOf = async (
-  deps: Pick<Deps, 'store'>,
-  tenantId: string,
-  target: { roleArn: string; region: string },
-) => ({ ...target, externalId: await externalIdFor(deps, tenantId) }) satisfies TargetAccount;
 
 const accountOf = (roleArn: string) => /^arn:[^:]+:iam::(\d{12}):/.exec(roleArn)?.[1];
 

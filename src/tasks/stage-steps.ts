@@ -1,4 +1,4 @@
-import { externalIdFor } from '../app/stacks';
+import { targetOf } from '../app/accounts';
 import { databaseWiring } from '../domain/database';
 import { platformEnvironment, serviceEnvironment, serviceEnvironmentNames } from '../domain/environment';
 import { settingsFor, type Stage, type StageStatus } from '../domain/stage';
@@ -112,11 +112,7 @@ export async function stillDeployed(
 ): Promise<boolean> {
   if (!stage || Object.keys(stage.outputs).length === 0 || !deps.stacks) return false;
   const stack = await deps.store.requireStack(stage.tenantId, stage.stackId);
-  const target = {
-    roleArn: stack.roleArn,
-    region: stage.region,
-    externalId: await externalIdFor(deps, stage.tenantId),
-  };
+  const target = await targetOf(deps, stage.tenantId, { roleArn: stack.roleArn, region: stage.region });
   const described = await deps.stacks.describe(target, stage.cfnStackName);
   return described !== undefined && DEPLOYED_STATUSES.includes(described.status);
 }
