@@ -7,12 +7,7 @@ import type { Stage } from '../domain/stage';
 import { STAGE_OUTPUTS } from '../templates/outputs';
 import { audit } from './databases';
 import type { ApiDeps } from './deps';
-import {
-  assertStageActive,
-  launchStageOperation,
-  lockStageAndRecord,
-  newStageOperation,
-} from './stage-operations';
+import { assertStageActive, launchStageOperation, newStageOperation } from './stage-operations';
 import { targetOf } from './accounts';
 
 type Deps = Pick<ApiDeps, 'store' | 'workflows' | 'databases'>;
@@ -57,18 +52,20 @@ export async function provisionBastion(
     createdAt: now,
     updatedAt: now,
   };
-  await lockStageAndRecord(deps, stage, operation.operationId, () => deps.databases.putBastion(bastion));
-  return launchStageOperation(
-    deps,
+  return launchStageOperation(deps, {
     stack,
     stage,
     operation,
-    { stageStatusBefore: stage.status, bastion: { cfnStackName: bastion.cfnStackName } },
-    async () => {
-      await deps.databases.deleteBastion(stageKey(stage));
-      await deps.store.releaseStageLock(stage, operation.operationId, stage.status);
+    input: {
+      action: 'UPDATE',
+      stageStatusBefore: stage.status,
+      bastion: { cfnStackName: bastion.cfnStackName },
     },
-  );
+    record: {
+      write: () => deps.databases.putBastion(bastion),
+      undo: () => deps.databases.deleteBastion(stageKey(stage)),
+    },
+  });
 }
 
 export async function deleteBastion(deps: Deps, requester: Caller, stackId: string, stageName: string) {
@@ -80,23 +77,24 @@ export async function deleteBastion(deps: Deps, requester: Caller, stackId: stri
   }
   assertStageActive(stage, { orFailed: true });
   const operation = newStageOperation(requester, stackId, stageName, 'DELETE_BASTION', {});
-  await lockStageAndRecord(deps, stage, operation.operationId, () =>
-    deps.databases.updateBastion(stageKey(stage), {
-      status: 'DELETING',
-      lastOperationId: operation.operationId,
-    }),
-  );
-  return launchStageOperation(
-    deps,
+  return launchStageOperation(deps, {
     stack,
     stage,
     operation,
-    { stageStatusBefore: stage.status, bastion: { cfnStackName: bastion.cfnStackName } },
-    async () => {
-      await deps.databases.updateBastion(stageKey(stage), { status: bastion.status });
-      await deps.store.releaseStageLock(stage, operation.operationId, stage.status);
+    input: {
+      action: 'UPDATE',
+      stageStatusBefore: stage.status,
+      bastion: { cfnStackName: bastion.cfnStackName },
     },
-  );
+    record: {
+      write: () =>
+        deps.databases.updateBastion(stageKey(stage), {
+          status: 'DELETING',
+          lastOperationId: operation.operationId,
+        }),
+      undo: () => deps.databases.updateBastion(stageKey(stage), { status: bastion.status }),
+    },
+  });
 }
 
 /** The bastion and, for each database of its stage, the exact tunnel command. */

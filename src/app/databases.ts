@@ -17,12 +17,7 @@ import type { Stage } from '../domain/stage';
 import type { StageOperationInput } from '../domain/workflow-input';
 import { log } from '../log';
 import type { ApiDeps } from './deps';
-import {
-  assertStageActive,
-  launchStageOperation,
-  lockStageAndRecord,
-  newStageOperation,
-} from './stage-operations';
+import { assertStageActive, launchStageOperation, newStageOperation } from './stage-operations';
 import { targetOf } from './accounts';
 
 type Deps = Pick<ApiDeps, 'store' | 'workflows' | 'databases'>;
@@ -176,22 +171,21 @@ export async function addDatabase(
     };
   }
 
-  await lockStageAndRecord(deps, stage, operation.operationId, () => deps.databases.putDatabase(database));
-  return launchStageOperation(
-    deps,
+  return launchStageOperation(deps, {
     stack,
     stage,
     operation,
-    {
+    input: {
+      action: 'UPDATE',
       stageStatusBefore: stage.status,
       engine,
       database: { action: database.mode === 'existing' ? 'NONE' : 'CREATE', cfnStackName },
     },
-    async () => {
-      await deps.databases.deleteDatabase(stageKey(stage), engine);
-      await deps.store.releaseStageLock(stage, operation.operationId, stage.status);
+    record: {
+      write: () => deps.databases.putDatabase(database),
+      undo: () => deps.databases.deleteDatabase(stageKey(stage), engine),
     },
-  );
+  });
 }
 
 interface ChangeSpec {
@@ -218,20 +212,12 @@ async function changeDatabase(
   const change = plan(db, stack, stage);
   assertStageActive(stage, { orFailed: change.type === 'DELETE_DATABASE' });
   const operation = newStageOperation(requester, stackId, stageName, change.type, input);
-  await lockStageAndRecord(deps, stage, operation.operationId, () =>
-    deps.databases.updateDatabase(
-      stageKey(stage),
-      engine,
-      { ...change.fields, status: change.status, lastOperationId: operation.operationId },
-      { from: change.type === 'DELETE_DATABASE' ? ['AVAILABLE', 'FAILED'] : ['AVAILABLE'] },
-    ),
-  );
-  return launchStageOperation(
-    deps,
+  return launchStageOperation(deps, {
     stack,
     stage,
     operation,
-    {
+    input: {
+      action: 'UPDATE',
       stageStatusBefore: stage.status,
       engine,
       database: {
@@ -239,16 +225,23 @@ async function changeDatabase(
         cfnStackName: db.cfnStackName ?? databaseStackName(stage.cfnStackName, engine),
       },
     },
-    async () => {
-      await deps.databases.updateDatabase(
-        stageKey(stage),
-        engine,
-        { status: db.status },
-        { remove: ['pending'] },
-      );
-      await deps.store.releaseStageLock(stage, operation.operationId, stage.status);
+    record: {
+      write: () =>
+        deps.databases.updateDatabase(
+          stageKey(stage),
+          engine,
+          { ...change.fields, status: change.status, lastOperationId: operation.operationId },
+          { from: change.type === 'DELETE_DATABASE' ? ['AVAILABLE', 'FAILED'] : ['AVAILABLE'] },
+        ),
+      undo: () =>
+        deps.databases.updateDatabase(
+          stageKey(stage),
+          engine,
+          { status: db.status },
+          { remove: ['pending'] },
+        ),
     },
-  );
+  });
 }
 
 /** PATCH: a new instance class, more storage. */
