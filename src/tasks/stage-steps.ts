@@ -118,6 +118,28 @@ export async function stillDeployed(
 }
 
 /**
+ * The failure path of a database's or a bastion's operation, the mirror of its launch
+ * (src/app/stage-operations.ts): the operation FAILED with its reason, the record put back
+ * (`putBack`), then the stage back in the status it had before, unlocked.
+ */
+export async function failStageOperation(
+  input: FailureInput & { stageStatusBefore?: StageStatus },
+  deps: Pick<TaskDeps, 'store'>,
+  putBack: (reason: string) => Promise<unknown>,
+) {
+  const reason = failureReason(input.error).slice(0, 2000);
+  await deps.store.finishOperation(input.tenantId, input.operationId, 'FAILED', reason);
+  await putBack(reason);
+  const stageStatus = input.stageStatusBefore ?? 'ACTIVE';
+  await deps.store.releaseStageLock(
+    { tenantId: input.tenantId, stackId: input.stackId, name: input.stageName },
+    input.operationId,
+    stageStatus,
+  );
+  return { reason, stageStatus };
+}
+
+/**
  * Records why the operation failed, on the operation and the stage, and unlocks the stage. A
  * settings change that failed is kept apart (`failedChange`): the stage's settings stay what is
  * deployed. A stage whose failed change rolled back still runs its previous deployment: it stays
