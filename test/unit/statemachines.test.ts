@@ -89,6 +89,9 @@ describe.each(files)('%s', (file) => {
       'expiresAt',
       'decidedBy',
       'reason',
+      // deployments
+      'deploymentId',
+      'operationType',
     ];
     for (const [, state] of tasks) {
       for (const entry of state.Parameters?.Entries ?? []) {
