@@ -2,7 +2,12 @@ import type { Caller } from '../domain/caller';
 import { newId } from '../domain/ids';
 import { WORKFLOW_OF, type Operation, type OperationType } from '../domain/operation';
 import type { Stack } from '../domain/stack';
-import { DEPLOYING_OPERATIONS, newDeployment, type Deployment, type DeploymentContent } from '../domain/deployment';
+import {
+  DEPLOYING_OPERATIONS,
+  newDeployment,
+  type Deployment,
+  type DeploymentContent,
+} from '../domain/deployment';
 import { settingsOf, type Stage } from '../domain/stage';
 import type { StageOperationInput, StageWorkflowInput } from '../domain/workflow-input';
 import { conflict } from '../domain/errors';

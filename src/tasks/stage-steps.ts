@@ -15,7 +15,11 @@ type Deps = Pick<TaskDeps, 'store'>;
 export async function renderStage(ref: StageRef, deps: Pick<TaskDeps, 'store' | 'databases'>) {
   const stack = await deps.store.requireStack(ref.tenantId, ref.stackId);
   const found = await deps.store.requireStage(ref.tenantId, ref.stackId, ref.stageName);
-  const stage = { ...found, ...settingsFor(found, ref.operationId), imageUri: imageFor(found, ref.operationId) };
+  const stage = {
+    ...found,
+    ...settingsFor(found, ref.operationId),
+    imageUri: imageFor(found, ref.operationId),
+  };
   const wiring = databaseWiring(await deps.databases.allDatabases(ref));
   const environment = serviceEnvironment(
     stage.environment,
