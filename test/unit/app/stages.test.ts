@@ -5,6 +5,7 @@ import { startDynamo, type LocalDynamo } from '../../../src/local/dynamo';
 import { DatabaseStore } from '../../../src/store/databases';
 import { Store } from '../../../src/store/store';
 import { onExecutionEnded } from '../../../src/events/backstops';
+import { deploymentIdOf } from '../../../src/domain/deployment';
 import type { PlatformEvent } from '../../../src/cloud/ports';
 import { aStack, newTenantId, TABLE_NAME } from '../../support/fixtures';
 
@@ -199,6 +200,7 @@ describe('starting stage operations', () => {
       operationId: operation.operationId,
       stackId: stack.stackId,
       stageName: 'dev',
+      deploymentId: deploymentIdOf(operation.operationId),
     };
 
     // Act
@@ -237,6 +239,11 @@ describe('starting stage operations', () => {
     expect(published.map((e) => `${e.detailType}:${e.detail.status}`)).toEqual([
       'Operation Status Change:FAILED',
       'Stage Status Change:FAILED',
+      'Deployment Status Change:FAILED',
     ]);
+    expect(await store.deployments.find(tenantId, stack.stackId, input.deploymentId)).toMatchObject({
+      status: 'FAILED',
+      reason: 'the workflow ended TIMED_OUT: no cause given',
+    });
   });
 });
