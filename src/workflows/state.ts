@@ -67,6 +67,7 @@ interface RunStop {
 }
 
 export type RunState = RunWorkflowInput & {
+  built: TaskOutput<'FindBuiltImage'>;
   build: TaskOutput<'StartBuild'>;
   buildOutcome: unknown;
   checked: TaskOutput<'CheckBuild'>;

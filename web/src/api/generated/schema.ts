@@ -396,7 +396,7 @@ export type paths = {
         /** A stack’s pipeline runs, newest first: commit, status, and the status of each stage */
         get: operations["listRuns"];
         put?: never;
-        /** Deploy by hand: build the given commit (or the head of the stack’s branch) and move it through the stages */
+        /** Deploy by hand: build the given commit (or the head of the stack’s branch) and move it through the stages; a commit built before is not built again (its image is reused) */
         post: operations["createRun"];
         delete?: never;
         options?: never;
@@ -411,7 +411,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** A pipeline run: QUEUED → BUILDING → DEPLOYING (⇄ WAITING_FOR_APPROVAL) → SUCCEEDED | FAILED | STOPPED | SUPERSEDED */
+        /** A pipeline run: QUEUED → BUILDING → DEPLOYING (⇄ WAITING_FOR_APPROVAL) → SUCCEEDED | FAILED | STOPPED | SUPERSEDED; QUEUED → DEPLOYING when the commit’s image was built before (build.status REUSED) */
         get: operations["getRun"];
         put?: never;
         post?: never;
@@ -4306,6 +4306,12 @@ export interface operations {
                             status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
                             requestedBy: string;
                             imageUri: string | null;
+                            build: {
+                                /** @enum {string} */
+                                status: "BUILDING" | "BUILT" | "REUSED" | "FAILED";
+                                imageUri: string | null;
+                                pipelineExecutionId: string | null;
+                            } | null;
                             stages: {
                                 name: string;
                                 /** @enum {string} */
@@ -4429,6 +4435,12 @@ export interface operations {
                         status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
                         requestedBy: string;
                         imageUri: string | null;
+                        build: {
+                            /** @enum {string} */
+                            status: "BUILDING" | "BUILT" | "REUSED" | "FAILED";
+                            imageUri: string | null;
+                            pipelineExecutionId: string | null;
+                        } | null;
                         stages: {
                             name: string;
                             /** @enum {string} */
@@ -4571,6 +4583,12 @@ export interface operations {
                         status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
                         requestedBy: string;
                         imageUri: string | null;
+                        build: {
+                            /** @enum {string} */
+                            status: "BUILDING" | "BUILT" | "REUSED" | "FAILED";
+                            imageUri: string | null;
+                            pipelineExecutionId: string | null;
+                        } | null;
                         stages: {
                             name: string;
                             /** @enum {string} */
