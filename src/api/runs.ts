@@ -17,9 +17,7 @@ const BUILD_STATUSES = ['BUILDING', 'BUILT', 'REUSED', 'FAILED'] as const;
  * How the run got its image: built by its pipeline execution, or REUSED (the commit's image was in
  * the repository already, so nothing was built); null before a build started.
  */
-function buildOf(
-  r: Run,
-): {
+function buildOf(r: Run): {
   status: (typeof BUILD_STATUSES)[number];
   imageUri: string | null;
   pipelineExecutionId: string | null;
