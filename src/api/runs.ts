@@ -5,6 +5,7 @@ import { DomainError } from '../domain/errors';
 import { pageQuery } from '../domain/input/fields';
 import { RUN_STAGE_STATUSES, RUN_STATUSES, type Run } from '../domain/pipeline';
 import { createRunBody } from '../domain/input/pipeline';
+import { assertStackActive } from '../domain/stack';
 import { defineRoute } from '../http/route';
 import { page, responses, stackParams } from './common';
 import { pageOf } from './views';
@@ -165,6 +166,7 @@ export const createRunRoute = defineRoute({
   ),
   async handle(req, deps: Pick<ApiDeps, 'store' | 'pipelines' | 'workflows' | 'pipelineSettings'>) {
     const stack = await deps.store.requireStack(req.caller.tenantId, req.params.stackId);
+    assertStackActive(stack);
     if (stack.pipeline && stack.pipeline.status !== 'ACTIVE')
       throw new DomainError(
         409,

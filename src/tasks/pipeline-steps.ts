@@ -96,8 +96,10 @@ export type RunRef = Pick<RunWorkflowInput, 'tenantId' | 'stackId' | 'runId'>;
 
 export type BuildRef = RunRef & Pick<RunWorkflowInput, 'pipelineName' | 'target'>;
 
-/** A run builds, or reuses an image, only on a pipeline that is there. */
+/** A run builds, or reuses an image, only on a pipeline that is there, of a stack not being deleted. */
 function assertPipelineReady(stack: Stack): void {
+  if (stack.status === 'DELETING' || stack.status === 'DELETE_FAILED')
+    throw named('StackDeleting', `the stack is being deleted (${stack.status}): the run stops`);
   if (stack.pipeline && stack.pipeline.status !== 'ACTIVE') {
     throw named(
       'PipelineNotReady',

@@ -35,6 +35,7 @@ import {
   waitForBuild,
 } from './pipeline-steps';
 import { waitForStack } from './stack-waits';
+import { recordStackDeletionFailure, removeStack } from './stack-steps';
 import { recordFailure, recordStageReady, removeStage, renderStage } from './stage-steps';
 
 /** A task function with its unit and permissions. */
@@ -93,6 +94,8 @@ export const taskFunctions = {
   RecordStageDeployed: task('tasks', recordStageDeployed, ['table:update']),
   RecordRunEnd: task('tasks', recordRunEnd, ['table:read', 'table:update']),
   RecordRunFailure: task('tasks', recordRunFailure, ['table:read', 'table:update']),
+  RemoveStack: task('tasks', removeStack, ['table:read', 'table:delete', 'platformSecrets:delete']),
+  RecordStackDeletionFailure: task('tasks', recordStackDeletionFailure, ['table:update']),
 } as const;
 
 export type TaskName = keyof typeof taskFunctions;

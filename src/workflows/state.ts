@@ -3,6 +3,7 @@ import type {
   PipelineWorkflowInput,
   RunWorkflowInput,
   StageOperationInput,
+  StackWorkflowInput,
   StageWorkflowInput,
 } from '../domain/workflow-input';
 import type { TaskOutput } from '../tasks/registry';
@@ -56,6 +57,11 @@ export type PipelineState = PipelineWorkflowInput &
   StackSteps & {
     rendered: TaskOutput<'RenderPipelineTemplate'>;
     failure: TaskOutput<'RecordPipelineFailure'>;
+  };
+
+export type StackOperationState = StackWorkflowInput &
+  StackSteps & {
+    failure: TaskOutput<'RecordStackDeletionFailure'>;
   };
 
 /** Why a run stopped on purpose (rejected, expired, superseded): what its record and events say. */

@@ -62,6 +62,7 @@ const OPERATION_TYPE_OF: Record<string, string> = {
   'delete-database': 'DELETE_DATABASE',
   'provision-bastion': 'PROVISION_BASTION',
   'delete-bastion': 'DELETE_BASTION',
+  'delete-stack': 'DELETE_STACK',
 };
 
 const WORKFLOW_INPUT = {

@@ -80,7 +80,7 @@ export type paths = {
         get: operations["getStack"];
         put?: never;
         post?: never;
-        /** Delete a stack that has no stages left (delete its stages first: 409 otherwise) */
+        /** Delete a stack that has no stages left: an operation that deletes its build pipeline’s CloudFormation stack, then its records (409 while it has stages, or its pipeline, a run or another deletion is under way) */
         delete: operations["deleteStack"];
         options?: never;
         head?: never;
@@ -625,6 +625,10 @@ export interface operations {
                             region: string;
                             roleArn: string;
                             stageCount: number;
+                            /** @enum {string} */
+                            status: "ACTIVE" | "DELETING" | "DELETE_FAILED";
+                            currentOperationId: string | null;
+                            lastError: string | null;
                             pipeline: {
                                 /** @enum {string} */
                                 status: "CREATING" | "ACTIVE" | "FAILED";
@@ -730,6 +734,10 @@ export interface operations {
                         region: string;
                         roleArn: string;
                         stageCount: number;
+                        /** @enum {string} */
+                        status: "ACTIVE" | "DELETING" | "DELETE_FAILED";
+                        currentOperationId: string | null;
+                        lastError: string | null;
                         pipeline: {
                             /** @enum {string} */
                             status: "CREATING" | "ACTIVE" | "FAILED";
@@ -850,6 +858,10 @@ export interface operations {
                         region: string;
                         roleArn: string;
                         stageCount: number;
+                        /** @enum {string} */
+                        status: "ACTIVE" | "DELETING" | "DELETE_FAILED";
+                        currentOperationId: string | null;
+                        lastError: string | null;
                         pipeline: {
                             /** @enum {string} */
                             status: "CREATING" | "ACTIVE" | "FAILED";
@@ -942,12 +954,33 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Deleted */
-            204: {
+            /** @description The operation that deletes the stack */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        operation: {
+                            operationId: string;
+                            /** @enum {string} */
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
+                            /** @enum {string} */
+                            status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
+                            stackId: string;
+                            stageName: string | null;
+                            input: {
+                                [key: string]: unknown;
+                            };
+                            executionArn: string | null;
+                            error: string | null;
+                            createdAt: string;
+                            updatedAt: string;
+                            startedAt: string | null;
+                            endedAt: string | null;
+                        };
+                    };
+                };
             };
             /** @description Invalid request: the error names the field */
             400: {
@@ -1024,6 +1057,21 @@ export interface operations {
                     };
                 };
             };
+            /** @description The Idempotency-Key was used with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
         };
     };
     retryPipeline: {
@@ -1058,6 +1106,10 @@ export interface operations {
                         region: string;
                         roleArn: string;
                         stageCount: number;
+                        /** @enum {string} */
+                        status: "ACTIVE" | "DELETING" | "DELETE_FAILED";
+                        currentOperationId: string | null;
+                        lastError: string | null;
                         pipeline: {
                             /** @enum {string} */
                             status: "CREATING" | "ACTIVE" | "FAILED";
@@ -1088,6 +1140,10 @@ export interface operations {
                         region: string;
                         roleArn: string;
                         stageCount: number;
+                        /** @enum {string} */
+                        status: "ACTIVE" | "DELETING" | "DELETE_FAILED";
+                        currentOperationId: string | null;
+                        lastError: string | null;
                         pipeline: {
                             /** @enum {string} */
                             status: "CREATING" | "ACTIVE" | "FAILED";
@@ -1380,11 +1436,11 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
@@ -1649,11 +1705,11 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
@@ -1796,11 +1852,11 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
@@ -2117,11 +2173,11 @@ export interface operations {
                     "application/json": {
                         operationId: string;
                         /** @enum {string} */
-                        type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                        type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
                         /** @enum {string} */
                         status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                         stackId: string;
-                        stageName: string;
+                        stageName: string | null;
                         input: {
                             [key: string]: unknown;
                         };
@@ -2220,11 +2276,11 @@ export interface operations {
                         items: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
@@ -2905,11 +2961,11 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
@@ -3153,11 +3209,11 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
@@ -3296,11 +3352,11 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
@@ -3544,11 +3600,11 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
@@ -3684,11 +3740,11 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
@@ -3928,11 +3984,11 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
@@ -4063,11 +4119,11 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
