@@ -13,6 +13,8 @@ export const OPERATION_TYPES = [
   'PROVISION_BASTION',
   'DELETE_BASTION',
   'ROLLBACK_STAGE',
+  // A stack's own operations (src/app/stacks.ts): they have no stage
+  'DELETE_STACK',
 ] as const;
 export type OperationType = (typeof OPERATION_TYPES)[number];
 
@@ -25,7 +27,8 @@ export interface Operation {
   type: OperationType;
   status: OperationStatus;
   stackId: string;
-  stageName: string;
+  /** The stage the operation changes; a stack's own operations (DELETE_STACK) have none. */
+  stageName?: string;
   input: Record<string, unknown>;
   executionArn?: string;
   error?: string;
@@ -51,4 +54,5 @@ export const WORKFLOW_OF: Record<OperationType, WorkflowName> = {
   DELETE_BASTION: 'deleteBastion',
   // Deployment history: a rollback redeploys a past deployment (src/app/deployments.ts)
   ROLLBACK_STAGE: 'deployStage',
+  DELETE_STACK: 'deleteStack',
 };

@@ -14,7 +14,7 @@ import { getDeploymentRoute, listDeploymentsRoute, rollbackStageRoute } from '..
 import { roleSetupRoute } from '../meta';
 import { getOperationRoute, listOperationsRoute } from '../operations';
 import { createRunRoute, getRunRoute, listRunsRoute } from '../runs';
-import { getStackRoute, listStacksRoute } from '../stacks';
+import { deleteStackRoute, getStackRoute, listStacksRoute } from '../stacks';
 import {
   createStageRoute,
   deleteStageRoute,
@@ -34,6 +34,7 @@ export const routes = [
   roleSetupRoute,
   listStacksRoute,
   getStackRoute,
+  deleteStackRoute,
   createStageRoute,
   listStagesRoute,
   getStageRoute,

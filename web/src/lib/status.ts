@@ -14,7 +14,7 @@ const BUSY = new Set([
   'WAITING_FOR_APPROVAL',
   'IN_PROGRESS',
 ]);
-const FAIL = new Set(['FAILED', 'REJECTED', 'EXPIRED', 'STOPPED', 'ROLLED_BACK']);
+const FAIL = new Set(['FAILED', 'REJECTED', 'EXPIRED', 'STOPPED', 'ROLLED_BACK', 'DELETE_FAILED']);
 
 export function toneOf(status: string): Tone {
   if (OK.has(status)) return 'ok';
