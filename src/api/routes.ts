@@ -2,6 +2,7 @@ import type { ApiDeps } from '../app/deps';
 import type { Route } from '../http/route';
 import { decideApprovalRoute, getApprovalRoute, listApprovalsRoute } from './approvals';
 import { createRunRoute, getRunRoute, listRunsRoute } from './runs';
+import { overrideWindowRoute } from './deploy-windows';
 import { githubWebhookRoute, slackInteractionsRoute } from './webhooks';
 import {
   createBastionRoute,
@@ -91,6 +92,7 @@ export const routes = [
   listRunsRoute,
   getRunRoute,
   createRunRoute,
+  overrideWindowRoute,
   githubWebhookRoute,
   slackInteractionsRoute,
   getApprovalRoute,

@@ -15,6 +15,7 @@ export const DETAIL_TYPES = [
   'Pipeline Run Status Change',
   'Approval Requested',
   'Approval Decided',
+  'Deploy Window Overridden',
 ] as const;
 
 export type DetailType = (typeof DETAIL_TYPES)[number];

@@ -370,7 +370,8 @@ export class Store {
     serviceEnvironmentNames: string[],
     settings?: StageSettings,
   ): Promise<void> {
-    const settingNames = settings ? SETTING_NAMES : [];
+    // A setting a stage recorded before it existed lacks stays absent (DynamoDB has no undefined).
+    const settingNames = settings ? SETTING_NAMES.filter((n) => settings[n] !== undefined) : [];
     await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,

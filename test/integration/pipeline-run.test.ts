@@ -106,8 +106,8 @@ describe('pipeline runs on the embedded runtime', () => {
       expect(validateEvent(event)).toEqual([]);
     const execution = runtime.workflows.execution(runId)!;
     expect(execution.status).toBe('SUCCEEDED');
-    // 6 for the build, 8 per stage (+5 for an approval), 4 to finish; each deploy-stage child adds its 12.
-    expect(execution.stateTransitions).toBe(39);
+    // 6 for the build, 10 per stage (+5 for an approval), 4 to finish; each deploy-stage child adds its 12.
+    expect(execution.stateTransitions).toBe(45);
     for (const stage of done.stages)
       expect(runtime.workflows.execution(stage.operationId!)?.stateTransitions).toBe(12);
   });

@@ -10,6 +10,7 @@ import {
   promoteDatabaseRoute,
   updateDatabaseRoute,
 } from '../databases';
+import { overrideWindowRoute } from '../deploy-windows';
 import { roleSetupRoute } from '../meta';
 import { getOperationRoute, listOperationsRoute } from '../operations';
 import { createRunRoute, getRunRoute, listRunsRoute } from '../runs';
@@ -57,5 +58,6 @@ export const routes = [
   listRunsRoute,
   getRunRoute,
   createRunRoute,
+  overrideWindowRoute,
   listApprovalsRoute,
 ] as const;

@@ -111,6 +111,10 @@ async function runtimeValues(machine: string): Promise<Record<string, unknown>> 
     '$.stop.runStatus': 'STOPPED',
     '$.stop.stageStatus': 'REJECTED',
     '$.stop.reason': 'the deploy to staging was rejected',
+    // …and what CheckDeployWindow puts there
+    '$.window.opensAt': '2025-03-03T08:00:00.000Z',
+    '$.window.overriddenBy': 'acme-user',
+    '$.window.reason': 'hotfix for the checkout outage',
   };
 }
 

@@ -411,10 +411,27 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** A pipeline run: QUEUED → BUILDING → DEPLOYING (⇄ WAITING_FOR_APPROVAL) → SUCCEEDED | FAILED | STOPPED | SUPERSEDED */
+        /** A pipeline run: QUEUED → BUILDING → DEPLOYING (⇄ WAITING_FOR_APPROVAL, WAITING_FOR_WINDOW) → SUCCEEDED | FAILED | STOPPED | SUPERSEDED */
         get: operations["getRun"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/runs/{runId}/stages/{stage}/override": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deploy a stage now, outside its deploy windows: a run waiting for the window goes at once; who and why are recorded on the run */
+        post: operations["overrideDeployWindow"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1217,6 +1234,12 @@ export interface operations {
                                     [key: string]: string;
                                 };
                                 origins: string[];
+                                deployWindows: {
+                                    days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                    start: string;
+                                    end: string;
+                                    timeZone: string;
+                                }[] | null;
                             };
                             pendingChange: {
                                 operationId: string;
@@ -1228,6 +1251,12 @@ export interface operations {
                                         [key: string]: string;
                                     };
                                     origins: string[];
+                                    deployWindows: {
+                                        days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                        start: string;
+                                        end: string;
+                                        timeZone: string;
+                                    }[] | null;
                                 };
                             } | null;
                             failedChange: {
@@ -1238,6 +1267,12 @@ export interface operations {
                                     [key: string]: string;
                                 };
                                 origins?: string[];
+                                deployWindows?: {
+                                    days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                    start: string;
+                                    end: string;
+                                    timeZone: string;
+                                }[] | null;
                                 operationId: string;
                                 reason: string;
                                 failedAt: string;
@@ -1366,6 +1401,12 @@ export interface operations {
                     bastion?: {
                         allowedCidrs: string[];
                     };
+                    deployWindows?: {
+                        days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                        start: string;
+                        end: string;
+                        timeZone: string;
+                    }[] | null;
                 };
             };
         };
@@ -1523,6 +1564,12 @@ export interface operations {
                                 [key: string]: string;
                             };
                             origins: string[];
+                            deployWindows: {
+                                days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                start: string;
+                                end: string;
+                                timeZone: string;
+                            }[] | null;
                         };
                         pendingChange: {
                             operationId: string;
@@ -1534,6 +1581,12 @@ export interface operations {
                                     [key: string]: string;
                                 };
                                 origins: string[];
+                                deployWindows: {
+                                    days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                    start: string;
+                                    end: string;
+                                    timeZone: string;
+                                }[] | null;
                             };
                         } | null;
                         failedChange: {
@@ -1544,6 +1597,12 @@ export interface operations {
                                 [key: string]: string;
                             };
                             origins?: string[];
+                            deployWindows?: {
+                                days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                start: string;
+                                end: string;
+                                timeZone: string;
+                            }[] | null;
                             operationId: string;
                             reason: string;
                             failedAt: string;
@@ -1782,6 +1841,12 @@ export interface operations {
                     port?: number;
                     requireApproval?: boolean;
                     loadBalancer?: boolean;
+                    deployWindows?: {
+                        days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                        start: string;
+                        end: string;
+                        timeZone: string;
+                    }[] | null;
                 };
             };
         };
@@ -2323,7 +2388,7 @@ export interface operations {
                         items: {
                             subscriptionId: string;
                             url: string;
-                            events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided")[] | null;
+                            events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deploy Window Overridden")[] | null;
                             createdAt: string;
                         }[];
                         nextToken: string | null;
@@ -2388,7 +2453,7 @@ export interface operations {
             content: {
                 "application/json": {
                     url: string;
-                    events?: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided")[];
+                    events?: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deploy Window Overridden")[];
                 };
             };
         };
@@ -2402,7 +2467,7 @@ export interface operations {
                     "application/json": {
                         subscriptionId: string;
                         url: string;
-                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided")[] | null;
+                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deploy Window Overridden")[] | null;
                         createdAt: string;
                         secret: string;
                     };
@@ -2490,7 +2555,7 @@ export interface operations {
                     "application/json": {
                         subscriptionId: string;
                         url: string;
-                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided")[] | null;
+                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deploy Window Overridden")[] | null;
                         createdAt: string;
                     };
                 };
@@ -4303,18 +4368,24 @@ export interface operations {
                                 url: string | null;
                             };
                             /** @enum {string} */
-                            status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
+                            status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "WAITING_FOR_WINDOW" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
                             requestedBy: string;
                             imageUri: string | null;
                             stages: {
                                 name: string;
                                 /** @enum {string} */
-                                status: "PENDING" | "WAITING_FOR_APPROVAL" | "DEPLOYING" | "SUCCEEDED" | "FAILED" | "REJECTED" | "EXPIRED" | "SUPERSEDED" | "SKIPPED";
+                                status: "PENDING" | "WAITING_FOR_APPROVAL" | "WAITING_FOR_WINDOW" | "DEPLOYING" | "SUCCEEDED" | "FAILED" | "REJECTED" | "EXPIRED" | "SUPERSEDED" | "SKIPPED";
                                 approvalId: string | null;
                                 operationId: string | null;
                                 startedAt: string | null;
                                 endedAt: string | null;
                                 error: string | null;
+                                opensAt: string | null;
+                                override: {
+                                    by: string;
+                                    reason: string;
+                                    at: string;
+                                } | null;
                             }[];
                             error: string | null;
                             createdAt: string;
@@ -4426,18 +4497,24 @@ export interface operations {
                             url: string | null;
                         };
                         /** @enum {string} */
-                        status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
+                        status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "WAITING_FOR_WINDOW" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
                         requestedBy: string;
                         imageUri: string | null;
                         stages: {
                             name: string;
                             /** @enum {string} */
-                            status: "PENDING" | "WAITING_FOR_APPROVAL" | "DEPLOYING" | "SUCCEEDED" | "FAILED" | "REJECTED" | "EXPIRED" | "SUPERSEDED" | "SKIPPED";
+                            status: "PENDING" | "WAITING_FOR_APPROVAL" | "WAITING_FOR_WINDOW" | "DEPLOYING" | "SUCCEEDED" | "FAILED" | "REJECTED" | "EXPIRED" | "SUPERSEDED" | "SKIPPED";
                             approvalId: string | null;
                             operationId: string | null;
                             startedAt: string | null;
                             endedAt: string | null;
                             error: string | null;
+                            opensAt: string | null;
+                            override: {
+                                by: string;
+                                reason: string;
+                                at: string;
+                            } | null;
                         }[];
                         error: string | null;
                         createdAt: string;
@@ -4568,18 +4645,24 @@ export interface operations {
                             url: string | null;
                         };
                         /** @enum {string} */
-                        status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
+                        status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "WAITING_FOR_WINDOW" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
                         requestedBy: string;
                         imageUri: string | null;
                         stages: {
                             name: string;
                             /** @enum {string} */
-                            status: "PENDING" | "WAITING_FOR_APPROVAL" | "DEPLOYING" | "SUCCEEDED" | "FAILED" | "REJECTED" | "EXPIRED" | "SUPERSEDED" | "SKIPPED";
+                            status: "PENDING" | "WAITING_FOR_APPROVAL" | "WAITING_FOR_WINDOW" | "DEPLOYING" | "SUCCEEDED" | "FAILED" | "REJECTED" | "EXPIRED" | "SUPERSEDED" | "SKIPPED";
                             approvalId: string | null;
                             operationId: string | null;
                             startedAt: string | null;
                             endedAt: string | null;
                             error: string | null;
+                            opensAt: string | null;
+                            override: {
+                                by: string;
+                                reason: string;
+                                at: string;
+                            } | null;
                         }[];
                         error: string | null;
                         createdAt: string;
@@ -4635,6 +4718,164 @@ export interface operations {
             };
             /** @description The body is over the route’s limit (64 KB for JSON; 1 MB for a GitHub push): it was not read */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    overrideDeployWindow: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first response for a repeat of this request (24 h); another body with the same key is a 422 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                runId: string;
+                stage: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The run, its stage overridden; the deploy follows */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        runId: string;
+                        stackId: string;
+                        /** @enum {string} */
+                        trigger: "push" | "manual";
+                        branch: string;
+                        commit: {
+                            sha: string | null;
+                            message: string | null;
+                            author: string | null;
+                            url: string | null;
+                        };
+                        /** @enum {string} */
+                        status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "WAITING_FOR_WINDOW" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
+                        requestedBy: string;
+                        imageUri: string | null;
+                        stages: {
+                            name: string;
+                            /** @enum {string} */
+                            status: "PENDING" | "WAITING_FOR_APPROVAL" | "WAITING_FOR_WINDOW" | "DEPLOYING" | "SUCCEEDED" | "FAILED" | "REJECTED" | "EXPIRED" | "SUPERSEDED" | "SKIPPED";
+                            approvalId: string | null;
+                            operationId: string | null;
+                            startedAt: string | null;
+                            endedAt: string | null;
+                            error: string | null;
+                            opensAt: string | null;
+                            override: {
+                                by: string;
+                                reason: string;
+                                at: string;
+                            } | null;
+                        }[];
+                        error: string | null;
+                        createdAt: string;
+                        updatedAt: string;
+                        endedAt: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: the error names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not found (also for ids that belong to another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Conflict: the stage is busy (the error names the running operation) or the name is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is over the route’s limit (64 KB for JSON; 1 MB for a GitHub push): it was not read */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The Idempotency-Key was used with a different request */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
