@@ -1,10 +1,13 @@
 import { wakeWindowWait } from '../app/deploy-windows';
 import { tokenArrived, windowWait } from '../app/waits';
+import type { WorkflowPort } from '../cloud/ports';
 import { MAX_WINDOW_WAIT_SECONDS, nextWindowOpening, secondsUntil } from '../domain/deploy-window';
 import type { TaskDeps } from './deps';
 import type { StageStep } from './pipeline-steps';
 
-type Deps = Pick<TaskDeps, 'store' | 'pipelines' | 'workflows' | 'clock'>;
+type Deps = Pick<TaskDeps, 'store' | 'pipelines' | 'clock'> & {
+  workflows: Pick<WorkflowPort, 'sendTaskSuccess'>;
+};
 
 /** An error the state machine matches by name (Lambda's errorType). */
 const named = (name: string, message: string) => Object.assign(new Error(message), { name });
