@@ -12,6 +12,7 @@ const BUSY = new Set([
   'BUILDING',
   'DEPLOYING',
   'WAITING_FOR_APPROVAL',
+  'WAITING_FOR_WINDOW',
 ]);
 const FAIL = new Set(['FAILED', 'REJECTED', 'EXPIRED', 'STOPPED']);
 
