@@ -208,7 +208,7 @@ function OverrideDialog(props: { run: Run; stage: string; onClose: () => void; o
           outside its deploy windows. Your name and reason are recorded on the run.
         </p>
         <Field form={form} name="reason" label="Reason">
-          <textarea {...form.control('reason')} rows={2} maxLength={500} required />
+          <textarea {...form.control('reason')} rows={2} maxLength={500} aria-required="true" />
         </Field>
         <FormActions form={form} submit="Deploy now" busy="Deploying…" onCancel={props.onClose} />
       </form>
