@@ -1,9 +1,8 @@
 import { newStack } from '../support/client';
 import {
-  chromiumPath,
+  checkPage as check,
+  describeInChromium,
   launchBrowser,
-  screenshots,
-  seriousViolations,
   type Page,
   type TestBrowser,
 } from '../support/browser';
@@ -16,9 +15,6 @@ import { startLocalServer, type LocalServer } from '../support/local-server';
  * stage's settings page. axe-core and screenshots on each page (test-artifacts/dashboard/).
  */
 const STEP_MS = 120_000;
-const maybe = chromiumPath ? describe : describe.skip;
-if (!chromiumPath)
-  process.stdout.write('dashboard browser tests SKIPPED: no Chromium found (apt-get install -y chromium)\n');
 
 /** The day after tomorrow (UTC), as the form labels it and the API names it: a window there is closed now. */
 const DAYS = [
@@ -32,22 +28,14 @@ const DAYS = [
 ] as const;
 const [CLOSED_LABEL, CLOSED_DAY] = DAYS[(new Date().getUTCDay() + 2) % 7]!;
 
-maybe('deploy windows in the dashboard', () => {
+describeInChromium('deploy windows in the dashboard', () => {
   let server: LocalServer;
   let browser: TestBrowser;
   let page: Page;
   let stackId = '';
   const errors: string[] = [];
 
-  async function checkPage(name: string) {
-    await screenshots(page, name);
-    const violations = await seriousViolations(page);
-    expect(
-      violations.map(
-        (v) => `${name}: ${v.id} (${v.impact}) ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target))}`,
-      ),
-    ).toEqual([]);
-  }
+  const checkPage = (name: string) => check(page, name);
   const badge = (scope: string, status: string) =>
     page.locator(`${scope} .badge[data-status="${status}"]`).first();
   const dialog = () => page.getByRole('dialog');
