@@ -3,6 +3,7 @@ import type { Route } from '../http/route';
 import { decideApprovalRoute, getApprovalRoute, listApprovalsRoute } from './approvals';
 import { createRunRoute, getRunRoute, listRunsRoute } from './runs';
 import { overrideWindowRoute } from './deploy-windows';
+import { getDeploymentRoute, listDeploymentsRoute, rollbackStageRoute } from './deployments';
 import { githubWebhookRoute, slackInteractionsRoute } from './webhooks';
 import {
   createBastionRoute,
@@ -98,4 +99,7 @@ export const routes = [
   getApprovalRoute,
   decideApprovalRoute,
   listApprovalsRoute,
+  listDeploymentsRoute,
+  getDeploymentRoute,
+  rollbackStageRoute,
 ] as ApiRoute[];

@@ -11,10 +11,11 @@ import {
   updateDatabaseRoute,
 } from '../databases';
 import { overrideWindowRoute } from '../deploy-windows';
+import { getDeploymentRoute, listDeploymentsRoute, rollbackStageRoute } from '../deployments';
 import { roleSetupRoute } from '../meta';
 import { getOperationRoute, listOperationsRoute } from '../operations';
 import { createRunRoute, getRunRoute, listRunsRoute } from '../runs';
-import { getStackRoute, listStacksRoute } from '../stacks';
+import { deleteStackRoute, getStackRoute, listStacksRoute } from '../stacks';
 import {
   createStageRoute,
   deleteStageRoute,
@@ -34,6 +35,7 @@ export const routes = [
   roleSetupRoute,
   listStacksRoute,
   getStackRoute,
+  deleteStackRoute,
   createStageRoute,
   listStagesRoute,
   getStageRoute,
@@ -60,4 +62,7 @@ export const routes = [
   createRunRoute,
   overrideWindowRoute,
   listApprovalsRoute,
+  listDeploymentsRoute,
+  getDeploymentRoute,
+  rollbackStageRoute,
 ] as const;

@@ -66,7 +66,7 @@ async function setWindows(deployWindows: DeployWindow[]) {
   const stage = await store.requireStage(tenantId, stackId, 'prod');
   const operationId = newId('op');
   await store.lockStage(stage, operationId, 'UPDATING', { ...stage, deployWindows });
-  await store.setStageOutputs(stage, operationId, {}, [], { ...stage, deployWindows });
+  await store.setStageOutputs(stage, operationId, {}, [], { settings: { ...stage, deployWindows } });
 }
 
 /** A run deploying: the build is done and the run moves through dev and prod. */

@@ -13,8 +13,9 @@ const BUSY = new Set([
   'DEPLOYING',
   'WAITING_FOR_APPROVAL',
   'WAITING_FOR_WINDOW',
+  'IN_PROGRESS',
 ]);
-const FAIL = new Set(['FAILED', 'REJECTED', 'EXPIRED', 'STOPPED']);
+const FAIL = new Set(['FAILED', 'REJECTED', 'EXPIRED', 'STOPPED', 'ROLLED_BACK', 'DELETE_FAILED']);
 
 export function toneOf(status: string): Tone {
   if (OK.has(status)) return 'ok';
