@@ -9,7 +9,7 @@ import { runParams, runSchema, runView } from './runs';
 
 export const overrideWindowRoute = defineRoute({
   method: 'POST',
-  path: '/v1/runs/{runId}/stages/{stage}/override',
+  path: '/v1/runs/{runId}/stages/{stageName}/override',
   operationId: 'overrideDeployWindow',
   summary:
     'Deploy a stage now, outside its deploy windows: a run waiting for the window goes at once; who and why are recorded on the run',
@@ -18,15 +18,15 @@ export const overrideWindowRoute = defineRoute({
   unit: 'api',
   permissions: ['idempotency', 'table:read', 'table:update', 'workflows:resume'],
   idempotent: true,
-  params: z.strictObject({ runId: runParams.shape.runId, stage: stageName }),
+  params: z.strictObject({ runId: runParams.shape.runId, stageName }),
   body: overrideBody,
   responses: responses(
     { 202: { description: 'The run, its stage overridden; the deploy follows', schema: runSchema } },
     [400, 401, 404, 409, 422],
   ),
   async handle(req, deps: Pick<ApiDeps, 'pipelines' | 'workflows'>) {
-    const { runId, stage } = req.params;
-    const run = await overrideDeployWindow(deps, req.caller, runId, stage, req.body.reason.trim());
+    const { runId, stageName } = req.params;
+    const run = await overrideDeployWindow(deps, req.caller, runId, stageName, req.body.reason.trim());
     return { statusCode: 202, body: runView(run) };
   },
 });

@@ -192,8 +192,8 @@ function OverrideDialog(props: { run: Run; stage: string; onClose: () => void; o
           void form.run(
             async () => {
               await ok(
-                api.POST('/v1/runs/{runId}/stages/{stage}/override', {
-                  params: { path: { runId: props.run.runId, stage: props.stage } },
+                api.POST('/v1/runs/{runId}/stages/{stageName}/override', {
+                  params: { path: { runId: props.run.runId, stageName: props.stage } },
                   body: { reason },
                 }),
               );

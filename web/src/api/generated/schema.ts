@@ -421,7 +421,7 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
-    "/v1/runs/{runId}/stages/{stage}/override": {
+    "/v1/runs/{runId}/stages/{stageName}/override": {
         parameters: {
             query?: never;
             header?: never;
@@ -4871,7 +4871,7 @@ export interface operations {
             };
             path: {
                 runId: string;
-                stage: string;
+                stageName: string;
             };
             cookie?: never;
         };
