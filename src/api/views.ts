@@ -2,7 +2,8 @@ import * as z from 'zod/mini';
 import type { Operation } from '../domain/operation';
 import { OPERATION_STATUSES, OPERATION_TYPES } from '../domain/operation';
 import type { Stack } from '../domain/stack';
-import type { Stage } from '../domain/stage';
+import type { Stage, StageSettings } from '../domain/stage';
+import { approvalPolicyOf } from '../domain/approval-policy';
 import { STAGE_STATUSES } from '../domain/stage';
 
 /** What clients see. The schemas document the responses in the OpenAPI document. */
@@ -33,15 +34,9 @@ export const stageView = (s: Stage) => ({
   region: s.region,
   status: s.status,
   url: s.outputs.StageUrl ?? null,
-  settings: {
-    requireApproval: s.requireApproval,
-    loadBalancer: s.loadBalancer,
-    port: s.port,
-    environment: s.environment,
-    origins: s.origins,
-  },
+  settings: settingsView(s),
   pendingChange: s.pendingChange
-    ? { operationId: s.pendingChange.operationId, settings: s.pendingChange.settings }
+    ? { operationId: s.pendingChange.operationId, settings: settingsView(s.pendingChange.settings) }
     : null,
   failedChange: s.failedChange ?? null,
   serviceEnvironmentNames: s.serviceEnvironmentNames,
@@ -53,6 +48,16 @@ export const stageView = (s: Stage) => ({
   lastError: s.lastError ?? null,
   createdAt: s.createdAt,
   updatedAt: s.updatedAt,
+});
+
+/** A stage's settings as GET shows them: every one, the approval policy spelt out (null: none). */
+const settingsView = (s: StageSettings) => ({
+  requireApproval: s.requireApproval,
+  approval: approvalPolicyOf(s),
+  loadBalancer: s.loadBalancer,
+  port: s.port,
+  environment: s.environment,
+  origins: s.origins,
 });
 
 export const operationView = (o: Operation) => ({
@@ -96,6 +101,14 @@ export const stackSchema = z.object({
 
 const settingsSchema = z.object({
   requireApproval: z.boolean(),
+  /** How many distinct people must approve, who may (null: any user of the tenant and any link recipient), and whether the author may. */
+  approval: z.nullable(
+    z.object({
+      required: z.number(),
+      approvers: z.nullable(z.array(z.string())),
+      allowSelfApproval: z.boolean(),
+    }),
+  ),
   loadBalancer: z.boolean(),
   port: z.number(),
   environment: stringMap,

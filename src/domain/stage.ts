@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { CreateStageBody, UpdateStageBody } from './input/stage';
+import { approvalOnCreate, approvalOnUpdate, approvalPolicyOf, type ApprovalPolicy } from './approval-policy';
 
 export const DEFAULT_PORT = 80;
 /** The docs: "By default, only calls from localhost are allowed." */
@@ -9,7 +10,10 @@ export const STAGE_STATUSES = ['CREATING', 'ACTIVE', 'UPDATING', 'DELETING', 'FA
 export type StageStatus = (typeof STAGE_STATUSES)[number];
 
 export interface StageSettings {
+  /** Whether a run waits for approval here: `approval !== null`, kept for clients that read only this. */
   requireApproval: boolean;
+  /** The approval policy (src/domain/approval-policy.ts); null: no approval. Absent on stages stored before policies. */
+  approval?: ApprovalPolicy | null;
   loadBalancer: boolean;
   port: number;
   environment: Record<string, string>;
@@ -59,8 +63,10 @@ export interface Stage extends StageSettings {
 }
 
 export function stageSettings(body: CreateStageBody): StageSettings {
+  const approval = approvalOnCreate(body);
   return {
-    requireApproval: body.requireApproval ?? false,
+    requireApproval: approval !== null,
+    approval,
     loadBalancer: body.loadBalancer ?? false,
     port: body.port ?? DEFAULT_PORT,
     environment: body.environment ?? {},
@@ -70,8 +76,10 @@ export function stageSettings(body: CreateStageBody): StageSettings {
 
 /** A PATCH replaces each given setting whole; `environment: {}` clears the variables. */
 export function applyStageUpdate(current: StageSettings, patch: UpdateStageBody): StageSettings {
+  const approval = approvalOnUpdate(approvalPolicyOf(current), patch);
   return {
-    requireApproval: patch.requireApproval ?? current.requireApproval,
+    requireApproval: approval !== null,
+    approval,
     loadBalancer: patch.loadBalancer ?? current.loadBalancer,
     port: patch.port ?? current.port,
     environment: patch.environment ?? current.environment,
@@ -79,12 +87,22 @@ export function applyStageUpdate(current: StageSettings, patch: UpdateStageBody)
   };
 }
 
-export const SETTING_NAMES = ['requireApproval', 'loadBalancer', 'port', 'environment', 'origins'] as const;
+export const SETTING_NAMES = [
+  'requireApproval',
+  'approval',
+  'loadBalancer',
+  'port',
+  'environment',
+  'origins',
+] as const;
 
 /** The settings an operation deploys: its pending change, or else the stage's own. */
 export function settingsFor(stage: Stage, operationId: string): StageSettings {
   if (stage.pendingChange?.operationId === operationId) return stage.pendingChange.settings;
-  return Object.fromEntries(SETTING_NAMES.map((name) => [name, stage[name]])) as unknown as StageSettings;
+  const settings = Object.fromEntries(
+    SETTING_NAMES.map((name) => [name, stage[name]]),
+  ) as unknown as StageSettings;
+  return { ...settings, approval: approvalPolicyOf(stage) };
 }
 
 /** The settings of `wanted` that differ from `current`: what a change asked for. */

@@ -370,7 +370,8 @@ export class Store {
     serviceEnvironmentNames: string[],
     settings?: StageSettings,
   ): Promise<void> {
-    const settingNames = settings ? SETTING_NAMES : [];
+    // A setting a stage stored before it existed has no value to write: it is left out, not nulled.
+    const settingNames = settings ? SETTING_NAMES.filter((n) => settings[n] !== undefined) : [];
     await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,

@@ -16,10 +16,11 @@ export const SCHEMA_FILES = {
   'Pipeline Run Status Change': 'pipeline-run-status-change.json',
   'Approval Requested': 'approval-requested.json',
   'Approval Decided': 'approval-decided.json',
+  'Approval Recorded': 'approval-recorded.json',
 } as const;
 
 /** Emitted by the API rather than by a state machine. */
-export const EMITTED_BY_API: EmittedDetailType[] = ['Credentials Accessed'];
+export const EMITTED_BY_API: EmittedDetailType[] = ['Credentials Accessed', 'Approval Recorded'];
 
 export type EmittedDetailType = keyof typeof SCHEMA_FILES;
 

@@ -8,14 +8,22 @@ import { secretsFileOf } from '../platform-secrets';
 import { runningServerUrl } from '../server-file';
 
 /**
- * `npm run webhook -- <stackId> [branch] [--message TEXT]`: sends the running server a push as
- * GitHub would (X-Hub-Signature-256 with the stack's webhook secret, X-GitHub-Delivery), so a push
- * can be watched going through the stages. The secret is read from the server's secrets file, the
- * server's URL from .tinystacks/server.json (TINYSTACKS_URL overrides it).
+ * `npm run webhook -- <stackId> [branch] [--message TEXT] [--author-email EMAIL] [--author-login LOGIN]`:
+ * sends the running server a push as GitHub would (X-Hub-Signature-256 with the stack's webhook
+ * secret, X-GitHub-Delivery), so a push can be watched going through the stages. The author
+ * options say who wrote and pushed the commit (`head_commit.author.email` and `.username`,
+ * `pusher.email` and `.name`), whom a stage's approval policy may bar from approving. The secret
+ * is read from the server's secrets file, the server's URL from .tinystacks/server.json
+ * (TINYSTACKS_URL overrides it).
  */
 const args = process.argv.slice(2);
-const messageAt = args.indexOf('--message');
-const message = messageAt >= 0 ? args.splice(messageAt, 2)[1] : undefined;
+const option = (name: string) => {
+  const at = args.indexOf(name);
+  return at >= 0 ? args.splice(at, 2)[1] : undefined;
+};
+const message = option('--message');
+const authorEmail = option('--author-email');
+const authorLogin = option('--author-login');
 const [stackId, branchArg] = args;
 const dataDir = process.env.TINYSTACKS_DATA_DIR ?? '.tinystacks';
 const baseUrl = runningServerUrl(dataDir, process.env);
@@ -26,7 +34,10 @@ function fail(text: string, code = 1): never {
 }
 
 if (!stackId || !/^stk_[0-9a-z]{26}$/.test(stackId))
-  fail('usage: npm run webhook -- <stackId> [branch] [--message TEXT]', 2);
+  fail(
+    'usage: npm run webhook -- <stackId> [branch] [--message TEXT] [--author-email EMAIL] [--author-login LOGIN]',
+    2,
+  );
 const file = secretsFileOf(dataDir);
 if (!existsSync(file))
   fail(`no ${file}: start the server with \`npm start\` first (a --memory server keeps no secrets file)`);
@@ -60,13 +71,17 @@ const payload = {
     name: repository.split('/')[1],
     owner: { login: repository.split('/')[0] },
   },
-  pusher: { name: process.env.USER ?? 'octocat', email: 'octocat@example.com' },
+  pusher: { name: authorLogin ?? process.env.USER ?? 'octocat', email: authorEmail ?? 'octocat@example.com' },
   head_commit: {
     id: sha,
     message: message ?? `Local change ${new Date().toISOString()}`,
     timestamp: new Date().toISOString(),
     url: `https://github.com/${repository}/commit/${sha}`,
-    author: { name: process.env.USER ?? 'The Octocat', username: process.env.USER ?? 'octocat' },
+    author: {
+      name: authorLogin ?? process.env.USER ?? 'The Octocat',
+      email: authorEmail ?? 'octocat@example.com',
+      username: authorLogin ?? process.env.USER ?? 'octocat',
+    },
   },
 };
 const body = JSON.stringify(payload);

@@ -1211,6 +1211,11 @@ export interface operations {
                             url: string | null;
                             settings: {
                                 requireApproval: boolean;
+                                approval: {
+                                    required: number;
+                                    approvers: string[] | null;
+                                    allowSelfApproval: boolean;
+                                } | null;
                                 loadBalancer: boolean;
                                 port: number;
                                 environment: {
@@ -1222,6 +1227,11 @@ export interface operations {
                                 operationId: string;
                                 settings: {
                                     requireApproval: boolean;
+                                    approval: {
+                                        required: number;
+                                        approvers: string[] | null;
+                                        allowSelfApproval: boolean;
+                                    } | null;
                                     loadBalancer: boolean;
                                     port: number;
                                     environment: {
@@ -1232,6 +1242,11 @@ export interface operations {
                             } | null;
                             failedChange: {
                                 requireApproval?: boolean;
+                                approval?: {
+                                    required: number;
+                                    approvers: string[] | null;
+                                    allowSelfApproval: boolean;
+                                } | null;
                                 loadBalancer?: boolean;
                                 port?: number;
                                 environment?: {
@@ -1338,6 +1353,11 @@ export interface operations {
                     name: string;
                     region?: string;
                     requireApproval?: boolean;
+                    approval?: {
+                        required: number;
+                        approvers?: string[] | null;
+                        allowSelfApproval?: boolean;
+                    } | null;
                     loadBalancer?: boolean;
                     port?: number;
                     environment?: {
@@ -1517,6 +1537,11 @@ export interface operations {
                         url: string | null;
                         settings: {
                             requireApproval: boolean;
+                            approval: {
+                                required: number;
+                                approvers: string[] | null;
+                                allowSelfApproval: boolean;
+                            } | null;
                             loadBalancer: boolean;
                             port: number;
                             environment: {
@@ -1528,6 +1553,11 @@ export interface operations {
                             operationId: string;
                             settings: {
                                 requireApproval: boolean;
+                                approval: {
+                                    required: number;
+                                    approvers: string[] | null;
+                                    allowSelfApproval: boolean;
+                                } | null;
                                 loadBalancer: boolean;
                                 port: number;
                                 environment: {
@@ -1538,6 +1568,11 @@ export interface operations {
                         } | null;
                         failedChange: {
                             requireApproval?: boolean;
+                            approval?: {
+                                required: number;
+                                approvers: string[] | null;
+                                allowSelfApproval: boolean;
+                            } | null;
                             loadBalancer?: boolean;
                             port?: number;
                             environment?: {
@@ -1781,6 +1816,11 @@ export interface operations {
                     origins?: string[];
                     port?: number;
                     requireApproval?: boolean;
+                    approval?: {
+                        required: number;
+                        approvers?: string[] | null;
+                        allowSelfApproval?: boolean;
+                    } | null;
                     loadBalancer?: boolean;
                 };
             };
@@ -2323,7 +2363,7 @@ export interface operations {
                         items: {
                             subscriptionId: string;
                             url: string;
-                            events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided")[] | null;
+                            events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Approval Recorded")[] | null;
                             createdAt: string;
                         }[];
                         nextToken: string | null;
@@ -2388,7 +2428,7 @@ export interface operations {
             content: {
                 "application/json": {
                     url: string;
-                    events?: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided")[];
+                    events?: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Approval Recorded")[];
                 };
             };
         };
@@ -2402,7 +2442,7 @@ export interface operations {
                     "application/json": {
                         subscriptionId: string;
                         url: string;
-                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided")[] | null;
+                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Approval Recorded")[] | null;
                         createdAt: string;
                         secret: string;
                     };
@@ -2490,7 +2530,7 @@ export interface operations {
                     "application/json": {
                         subscriptionId: string;
                         url: string;
-                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided")[] | null;
+                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Approval Recorded")[] | null;
                         createdAt: string;
                     };
                 };
@@ -4305,6 +4345,10 @@ export interface operations {
                             /** @enum {string} */
                             status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
                             requestedBy: string;
+                            author: {
+                                logins: string[];
+                                emails: string[];
+                            } | null;
                             imageUri: string | null;
                             stages: {
                                 name: string;
@@ -4428,6 +4472,10 @@ export interface operations {
                         /** @enum {string} */
                         status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
                         requestedBy: string;
+                        author: {
+                            logins: string[];
+                            emails: string[];
+                        } | null;
                         imageUri: string | null;
                         stages: {
                             name: string;
@@ -4570,6 +4618,10 @@ export interface operations {
                         /** @enum {string} */
                         status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
                         requestedBy: string;
+                        author: {
+                            logins: string[];
+                            emails: string[];
+                        } | null;
                         imageUri: string | null;
                         stages: {
                             name: string;
@@ -4834,6 +4886,26 @@ export interface operations {
                         decidedVia: ("link" | "slack" | "user") | null;
                         decidedAt: string | null;
                         comment: string | null;
+                        required: number;
+                        approvers: string[] | null;
+                        allowSelfApproval: boolean;
+                        approvals: {
+                            by: string;
+                            /** @enum {string} */
+                            via: "link" | "slack" | "user";
+                            at: string;
+                            comment: string | null;
+                        }[];
+                        author: {
+                            logins: string[];
+                            emails: string[];
+                        } | null;
+                        you: {
+                            by: string;
+                            mayApprove: boolean;
+                            mayReject: boolean;
+                            reason: string | null;
+                        } | null;
                     };
                 };
             };
@@ -4916,6 +4988,26 @@ export interface operations {
                         decidedVia: ("link" | "slack" | "user") | null;
                         decidedAt: string | null;
                         comment: string | null;
+                        required: number;
+                        approvers: string[] | null;
+                        allowSelfApproval: boolean;
+                        approvals: {
+                            by: string;
+                            /** @enum {string} */
+                            via: "link" | "slack" | "user";
+                            at: string;
+                            comment: string | null;
+                        }[];
+                        author: {
+                            logins: string[];
+                            emails: string[];
+                        } | null;
+                        you: {
+                            by: string;
+                            mayApprove: boolean;
+                            mayReject: boolean;
+                            reason: string | null;
+                        } | null;
                     };
                 };
             };
@@ -5011,6 +5103,26 @@ export interface operations {
                             decidedVia: ("link" | "slack" | "user") | null;
                             decidedAt: string | null;
                             comment: string | null;
+                            required: number;
+                            approvers: string[] | null;
+                            allowSelfApproval: boolean;
+                            approvals: {
+                                by: string;
+                                /** @enum {string} */
+                                via: "link" | "slack" | "user";
+                                at: string;
+                                comment: string | null;
+                            }[];
+                            author: {
+                                logins: string[];
+                                emails: string[];
+                            } | null;
+                            you: {
+                                by: string;
+                                mayApprove: boolean;
+                                mayReject: boolean;
+                                reason: string | null;
+                            } | null;
                         }[];
                         nextToken: string | null;
                     };
