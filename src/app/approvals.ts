@@ -225,14 +225,13 @@ export async function decideApproval(
     at: new Date().toISOString(),
     ...(body.comment ? { comment: body.comment } : {}),
   };
-  const nonces = {
-    ...(approver.via === 'link' && approver.email !== LEGACY_LINK && access.via === 'link'
-      ? { emailNonce: access.nonce }
-      : {}),
-    ...(approver.via === 'link' && approver.email === LEGACY_LINK && access.via === 'link'
-      ? { linkNonce: access.nonce }
-      : {}),
-  };
+  // The link it came by is used up by it: an email recipient's by this write, the old shared one by the settle.
+  const nonces: { emailNonce?: string; linkNonce?: string } =
+    access.via === 'link' && approver.via === 'link'
+      ? approver.email === LEGACY_LINK
+        ? { linkNonce: access.nonce }
+        : { emailNonce: access.nonce }
+      : {};
   if (body.decision === 'reject') return settle(deps, access, approval, entry, 'REJECTED', nonces);
 
   const recorded = await deps.approvals.recordApproval(
@@ -242,21 +241,28 @@ export async function decideApproval(
     policyOf(approval).required,
     nonces.emailNonce,
   );
-  const now = recorded ?? (await find(deps, access, approvalId));
-  const count = now.approvals?.length ?? 0;
   if (!recorded) {
-    // Full but not settled: the approval that filled it failed before settling; this finishes it.
-    if (now.status !== 'PENDING' || count < policyOf(now).required) explainNotRecorded(now, access, entry);
-  } else {
-    await announceRecorded(deps, now, entry);
+    const now = await find(deps, access, approvalId);
+    // Full but not settled: the approval that filled it is settling it, or failed before it could.
+    // Settling is one conditional write, so finishing it here resumes the run once either way.
+    if (now.status === 'PENDING' && now.taskToken && (now.approvals?.length ?? 0) >= policyOf(now).required)
+      await settle(deps, access, now, now.approvals!.at(-1)!, 'APPROVED', {}).catch((error: unknown) =>
+        log.warn('a full approval not settled', { approvalId, ...errorFields(error) }),
+      );
+    explainNotRecorded(now, access, entry);
   }
-  if (count < policyOf(now).required) {
-    log.info('approval recorded', { approvalId, count, required: policyOf(now).required, via: entry.via });
-    return now;
+  const count = recorded.approvals?.length ?? 0;
+  if (count < policyOf(recorded).required) {
+    await announceRecorded(deps, recorded, entry);
+    log.info('approval recorded', {
+      approvalId,
+      count,
+      required: policyOf(recorded).required,
+      via: entry.via,
+    });
+    return recorded;
   }
-  return settle(deps, access, now, now.approvals!.at(-1)!, 'APPROVED', {
-    ...('linkNonce' in nonces ? nonces : {}),
-  });
+  return settle(deps, access, recorded, entry, 'APPROVED', { linkNonce: nonces.linkNonce });
 }
 
 /** Why an approval could not be recorded, as the error the caller gets. */
@@ -280,7 +286,12 @@ function explainNotRecorded(now: StoredApproval, access: ApprovalAccess, entry: 
   });
 }
 
-/** `Approval Recorded`: one approval counted, with how many there are now and how many are needed. */
+/**
+ * `Approval Recorded`: an approval that counts without deciding, with how many there are now and
+ * how many are needed. The one that decides is the run's `Approval Decided` (its `approvedBy`
+ * names everyone), so each approval is in exactly one event, and a one-approval stage's events are
+ * what they were before policies.
+ */
 async function announceRecorded(
   deps: Pick<ApprovalDeps, 'bus'>,
   approval: StoredApproval,

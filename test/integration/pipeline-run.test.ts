@@ -302,7 +302,7 @@ describe('pipeline runs on the embedded runtime', () => {
     const body = new URLSearchParams({
       payload: JSON.stringify({
         type: 'block_actions',
-        user: { id: 'U123', username: 'jdoe' },
+        user: { id: 'U0123ABCD', username: 'jdoe' },
         actions: [{ action_id: 'reject', value: button.value }],
         response_url: 'https://hooks.slack.com/actions/T000/1234/abcdefgh',
       }),
@@ -331,9 +331,9 @@ describe('pipeline runs on the embedded runtime', () => {
     expect(clicked.status).toBe(200);
     expect(stopped.stages[0]!.status).toBe('REJECTED');
     const approval = await api.get(`/v1/approvals/${approvalId}`);
-    expect(approval.body).toMatchObject({ status: 'REJECTED', decidedBy: 'slack:jdoe', decidedVia: 'slack' });
+    expect(approval.body).toMatchObject({ status: 'REJECTED', decidedBy: 'slack:U0123ABCD', decidedVia: 'slack' });
     const update = runtime.pipelines.outbox.messages.find(
-      (m) => m.kind === 'slack-update' && m.subject.includes('Rejected by jdoe'),
+      (m) => m.kind === 'slack-update' && m.subject.includes('Rejected by <@U0123ABCD>'),
     );
     expect(update?.to).toBe('https://hooks.slack.com/actions/T000/1234/abcdefgh');
   });
