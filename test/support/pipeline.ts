@@ -4,7 +4,15 @@ import type { Client } from './client';
 
 /** A push event as GitHub sends it (the fields this backend reads, and a few more). */
 export function pushPayload(
-  options: { repository?: string; branch?: string; sha?: string; message?: string; ref?: string } = {},
+  options: {
+    repository?: string;
+    branch?: string;
+    sha?: string;
+    message?: string;
+    ref?: string;
+    /** Who wrote and pushed the commit (octocat, octocat@example.com unless given). */
+    author?: { login: string; email: string };
+  } = {},
 ) {
   const sha = options.sha ?? randomBytes(20).toString('hex');
   return {
@@ -13,12 +21,19 @@ export function pushPayload(
     after: sha,
     deleted: false,
     repository: { full_name: options.repository ?? 'acme/shop', default_branch: 'main' },
-    pusher: { name: 'octocat', email: 'octocat@example.com' },
+    pusher: {
+      name: options.author?.login ?? 'octocat',
+      email: options.author?.email ?? 'octocat@example.com',
+    },
     head_commit: {
       id: sha,
       message: options.message ?? 'Fix the checkout button',
       url: `https://github.com/${options.repository ?? 'acme/shop'}/commit/${sha}`,
-      author: { name: 'The Octocat', username: 'octocat' },
+      author: {
+        name: 'The Octocat',
+        username: options.author?.login ?? 'octocat',
+        ...(options.author ? { email: options.author.email } : {}),
+      },
     },
   };
 }
@@ -84,7 +99,7 @@ export const runStatus = (api: Client, runId: string, statuses: string[], timeou
 /** A stack whose pipeline is ACTIVE, with the given stages created and ACTIVE. */
 export async function stackWithStages(
   api: Client,
-  stages: { name: string; requireApproval?: boolean }[],
+  stages: { name: string; requireApproval?: boolean; approval?: Record<string, unknown> | null }[],
   notifications: Record<string, unknown> = {
     emails: ['lead@example.com'],
     slackWebhookUrl: 'https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXX',
