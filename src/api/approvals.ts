@@ -189,7 +189,12 @@ export const decideApprovalRoute = defineRoute({
         authorization: req.headers.authorization,
       });
       const decided = await decideApproval(deps, req.params.approvalId, access, body);
-      if (!html) return { statusCode: 200, body: approvalView(decided) };
+      // A signed-in user (the dashboard) is told what they may still do; a link is used up.
+      if (!html)
+        return {
+          statusCode: 200,
+          body: approvalView(decided, access.via === 'user' ? viewerFor(decided, access) : undefined),
+        };
       if (decided.status === 'PENDING') {
         const count = decided.approvals?.length ?? 0;
         const required = decided.policy?.required ?? 1;

@@ -15,6 +15,12 @@ import { rowsToEnvironment, type EnvRow } from '../lib/environment';
 import { isInProgress } from '../lib/status';
 import { useLiveReload } from '../live/hooks';
 import { DeployButton } from '../components/runs';
+import {
+  APPROVAL_FIELDS,
+  ApprovalPolicyFields,
+  approvalFromForm,
+  approvalSummary,
+} from '../components/approval-policy';
 
 /** A stack: its stages as ordered columns, the order a push moves through them. */
 export default function StackPage({ stackId }: { stackId: string }) {
@@ -142,9 +148,9 @@ function StageColumn({ stage, position }: { stage: Stage; position: number }) {
         </h2>
         <StatusBadge status={stage.status} />
       </header>
-      {stage.settings.requireApproval && (
-        <p class="approval-marker" title="A push waits for someone to approve before this stage is deployed">
-          Requires manual approval
+      {stage.settings.approval && (
+        <p class="approval-marker" title="A push waits for approval before this stage is deployed">
+          {approvalSummary(stage.settings.approval)}
         </p>
       )}
       <dl class="facts">
@@ -202,7 +208,7 @@ const STAGE_FIELDS = [
   'name',
   'region',
   'port',
-  'requireApproval',
+  ...APPROVAL_FIELDS,
   'loadBalancer',
   'environment',
   'origins',
@@ -240,7 +246,7 @@ function AddStageDialog(props: {
       name: text('name'),
       region: text('region') || props.stack.region,
       port: Number(text('port') || 80),
-      requireApproval: data.get('requireApproval') === 'on',
+      ...approvalFromForm(data),
       loadBalancer: data.get('loadBalancer') === 'on',
       environment,
       origins,
@@ -282,14 +288,11 @@ function AddStageDialog(props: {
         <fieldset>
           <legend>Options</legend>
           <label class="check">
-            <input type="checkbox" name="requireApproval" /> Require manual approval
-          </label>
-          <label class="check">
             <input type="checkbox" name="loadBalancer" /> Create load balancer
           </label>
-          <FieldErrorOf form={form} name="requireApproval" />
           <FieldErrorOf form={form} name="loadBalancer" />
         </fieldset>
+        <ApprovalPolicyFields form={form} policy={null} />
         <fieldset>
           <legend>Database</legend>
           {(
