@@ -37,5 +37,5 @@ process.stdout.write(
 );
 // Where to use it (stderr, so that TOKEN=$(npm run -s token -- acme) stays the token alone).
 process.stderr.write(
-  `a token of tenant ${tenantId}, user ${userId}${email ? ` <${email}>` : ''}, for ${runningServerUrl(dataDir, process.env)}\n`,
+  `a token of tenant ${tenantId} for ${runningServerUrl(dataDir, process.env)} (user ${userId}${email ? `, ${email}` : ''})\n`,
 );
