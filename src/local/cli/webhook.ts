@@ -8,13 +8,14 @@ import { secretsFileOf } from '../platform-secrets';
 import { runningServerUrl } from '../server-file';
 
 /**
- * `npm run webhook -- <stackId> [branch] [--message TEXT] [--author-email EMAIL] [--author-login LOGIN]`:
- * sends the running server a push as GitHub would (X-Hub-Signature-256 with the stack's webhook
- * secret, X-GitHub-Delivery), so a push can be watched going through the stages. The author
- * options say who wrote and pushed the commit (`head_commit.author.email` and `.username`,
- * `pusher.email` and `.name`), whom a stage's approval policy may bar from approving. The secret
- * is read from the server's secrets file, the server's URL from .tinystacks/server.json
- * (TINYSTACKS_URL overrides it).
+ * `npm run webhook -- <stackId> [branch] [--message TEXT] [--commit SHA] [--author-email EMAIL]
+ * [--author-login LOGIN]`: sends the running server a push as GitHub would (X-Hub-Signature-256
+ * with the stack's webhook secret, X-GitHub-Delivery), so a push can be watched going through the
+ * stages. `--commit` pushes a given commit (a full SHA) again, rather than a new one: a run of a
+ * commit built before reuses its image. The author options say who wrote and pushed the commit
+ * (`head_commit.author.email` and `.username`, `pusher.email` and `.name`), whom a stage's approval
+ * policy may bar from approving. The secret is read from the server's secrets file, the server's
+ * URL from .tinystacks/server.json (TINYSTACKS_URL overrides it).
  */
 const args = process.argv.slice(2);
 const option = (name: string) => {
@@ -22,6 +23,7 @@ const option = (name: string) => {
   return at >= 0 ? args.splice(at, 2)[1] : undefined;
 };
 const message = option('--message');
+const commit = option('--commit');
 const authorEmail = option('--author-email');
 const authorLogin = option('--author-login');
 const [stackId, branchArg] = args;
@@ -35,9 +37,11 @@ function fail(text: string, code = 1): never {
 
 if (!stackId || !/^stk_[0-9a-z]{26}$/.test(stackId))
   fail(
-    'usage: npm run webhook -- <stackId> [branch] [--message TEXT] [--author-email EMAIL] [--author-login LOGIN]',
+    'usage: npm run webhook -- <stackId> [branch] [--message TEXT] [--commit SHA] [--author-email EMAIL] [--author-login LOGIN]',
     2,
   );
+if (commit !== undefined && !/^[0-9a-f]{40}$/.test(commit))
+  fail('--commit must be a full 40-character commit SHA (lowercase hex)', 2);
 const file = secretsFileOf(dataDir);
 if (!existsSync(file))
   fail(`no ${file}: start the server with \`npm start\` first (a --memory server keeps no secrets file)`);
@@ -58,7 +62,7 @@ const stack = stackReply.ok
   : undefined;
 const repository = stack?.repository ?? 'acme/shop';
 const branch = branchArg ?? stack?.branch ?? 'main';
-const sha = randomBytes(20).toString('hex');
+const sha = commit ?? randomBytes(20).toString('hex');
 const payload = {
   ref: `refs/heads/${branch}`,
   before: '0'.repeat(40),
@@ -99,7 +103,7 @@ const res = await fetch(`${baseUrl}/v1/webhooks/github?stack=${stackId}`, {
 });
 const answer = (await res.json().catch(() => ({}))) as Record<string, unknown>;
 process.stdout.write(
-  `push of ${sha.slice(0, 7)} to ${repository}@${branch} (delivery ${deliveryId}): ${res.status} ${JSON.stringify(answer)}\n`,
+  `push of ${sha} to ${repository}@${branch} (delivery ${deliveryId}): ${res.status} ${JSON.stringify(answer)}\n`,
 );
 if (typeof answer.runId === 'string') {
   process.stdout.write(
