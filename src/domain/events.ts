@@ -16,6 +16,7 @@ export const DETAIL_TYPES = [
   'Approval Requested',
   'Approval Decided',
   'Approval Recorded',
+  'Deployment Status Change',
 ] as const;
 
 export type DetailType = (typeof DETAIL_TYPES)[number];

@@ -17,6 +17,7 @@ export const SCHEMA_FILES = {
   'Approval Requested': 'approval-requested.json',
   'Approval Decided': 'approval-decided.json',
   'Approval Recorded': 'approval-recorded.json',
+  'Deployment Status Change': 'deployment-status-change.json',
 } as const;
 
 /** Emitted by the API rather than by a state machine. */

@@ -91,6 +91,9 @@ describe.each(files)('%s', (file) => {
       // everyone who approved, in order, when an approval policy needs more than one
       'approvedBy',
       'reason',
+      // deployments
+      'deploymentId',
+      'operationType',
       // the image a run reuses (no secret: a registry address and a commit)
       'imageUri',
     ];

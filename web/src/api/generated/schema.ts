@@ -490,6 +490,57 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/stacks/{stackId}/stages/{stageName}/deployments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A stage’s deployments, newest first: every create or update of its stack (pipeline runs, settings changes, rollbacks, database changes) with its image, settings and outcome */
+        get: operations["listDeployments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stacks/{stackId}/stages/{stageName}/deployments/{deploymentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One deployment of a stage (the one a Deployment Status Change event names) */
+        get: operations["getDeployment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stacks/{stackId}/stages/{stageName}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Redeploy a deployment that succeeded (its image and settings, without a build) as a stack update: a new deployment whose rollbackOf names it */
+        post: operations["rollbackStage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 };
 export type webhooks = Record<string, never>;
 export type components = {
@@ -964,7 +1015,7 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
@@ -1295,6 +1346,7 @@ export interface operations {
                                     };
                                     origins: string[];
                                 };
+                                imageUri: string | null;
                             } | null;
                             failedChange: {
                                 requireApproval?: boolean;
@@ -1315,6 +1367,7 @@ export interface operations {
                             } | null;
                             serviceEnvironmentNames: string[];
                             imageUri: string;
+                            deploymentId: string | null;
                             cfnStackName: string;
                             outputs: {
                                 [key: string]: string;
@@ -1456,7 +1509,7 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
@@ -1621,6 +1674,7 @@ export interface operations {
                                 };
                                 origins: string[];
                             };
+                            imageUri: string | null;
                         } | null;
                         failedChange: {
                             requireApproval?: boolean;
@@ -1641,6 +1695,7 @@ export interface operations {
                         } | null;
                         serviceEnvironmentNames: string[];
                         imageUri: string;
+                        deploymentId: string | null;
                         cfnStackName: string;
                         outputs: {
                             [key: string]: string;
@@ -1740,7 +1795,7 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
@@ -1892,7 +1947,7 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
@@ -2213,7 +2268,7 @@ export interface operations {
                     "application/json": {
                         operationId: string;
                         /** @enum {string} */
-                        type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
+                        type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                         /** @enum {string} */
                         status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                         stackId: string;
@@ -2316,7 +2371,7 @@ export interface operations {
                         items: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
@@ -2419,7 +2474,7 @@ export interface operations {
                         items: {
                             subscriptionId: string;
                             url: string;
-                            events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Approval Recorded")[] | null;
+                            events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Approval Recorded" | "Deployment Status Change")[] | null;
                             createdAt: string;
                         }[];
                         nextToken: string | null;
@@ -2484,7 +2539,7 @@ export interface operations {
             content: {
                 "application/json": {
                     url: string;
-                    events?: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Approval Recorded")[];
+                    events?: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Approval Recorded" | "Deployment Status Change")[];
                 };
             };
         };
@@ -2498,7 +2553,7 @@ export interface operations {
                     "application/json": {
                         subscriptionId: string;
                         url: string;
-                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Approval Recorded")[] | null;
+                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Approval Recorded" | "Deployment Status Change")[] | null;
                         createdAt: string;
                         secret: string;
                     };
@@ -2586,7 +2641,7 @@ export interface operations {
                     "application/json": {
                         subscriptionId: string;
                         url: string;
-                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Approval Recorded")[] | null;
+                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Approval Recorded" | "Deployment Status Change")[] | null;
                         createdAt: string;
                     };
                 };
@@ -3001,7 +3056,7 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
@@ -3249,7 +3304,7 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
@@ -3392,7 +3447,7 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
@@ -3640,7 +3695,7 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
@@ -3780,7 +3835,7 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
@@ -4024,7 +4079,7 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
@@ -4159,7 +4214,7 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
@@ -5234,6 +5289,376 @@ export interface operations {
             };
             /** @description The body is over the route’s limit (64 KB for JSON; 1 MB for a GitHub push): it was not read */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listDeployments: {
+        parameters: {
+            query?: {
+                limit?: number;
+                nextToken?: string;
+            };
+            header?: never;
+            path: {
+                stackId: string;
+                stageName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deployments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            deploymentId: string;
+                            stackId: string;
+                            stageName: string;
+                            operationId: string;
+                            /** @enum {string} */
+                            operationType: "CREATE_STAGE" | "UPDATE_STAGE" | "ROLLBACK_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "DELETE_DATABASE";
+                            imageUri: string;
+                            commit: string | null;
+                            runId: string | null;
+                            rollbackOf: string | null;
+                            settings: {
+                                requireApproval?: boolean;
+                                approval?: {
+                                    required: number;
+                                    approvers: string[] | null;
+                                    allowSelfApproval: boolean;
+                                } | null;
+                                loadBalancer?: boolean;
+                                port?: number;
+                                origins?: string[];
+                                environmentNames: string[];
+                            };
+                            /** @enum {string} */
+                            status: "IN_PROGRESS" | "SUCCEEDED" | "FAILED" | "ROLLED_BACK";
+                            reason: string | null;
+                            startedAt: string;
+                            endedAt: string | null;
+                        }[];
+                        nextToken: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: the error names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not found (also for ids that belong to another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is over the route’s limit (64 KB for JSON; 1 MB for a GitHub push): it was not read */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getDeployment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                stackId: string;
+                stageName: string;
+                deploymentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deployment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deploymentId: string;
+                        stackId: string;
+                        stageName: string;
+                        operationId: string;
+                        /** @enum {string} */
+                        operationType: "CREATE_STAGE" | "UPDATE_STAGE" | "ROLLBACK_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "DELETE_DATABASE";
+                        imageUri: string;
+                        commit: string | null;
+                        runId: string | null;
+                        rollbackOf: string | null;
+                        settings: {
+                            requireApproval?: boolean;
+                            approval?: {
+                                required: number;
+                                approvers: string[] | null;
+                                allowSelfApproval: boolean;
+                            } | null;
+                            loadBalancer?: boolean;
+                            port?: number;
+                            origins?: string[];
+                            environmentNames: string[];
+                        };
+                        /** @enum {string} */
+                        status: "IN_PROGRESS" | "SUCCEEDED" | "FAILED" | "ROLLED_BACK";
+                        reason: string | null;
+                        startedAt: string;
+                        endedAt: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: the error names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not found (also for ids that belong to another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is over the route’s limit (64 KB for JSON; 1 MB for a GitHub push): it was not read */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    rollbackStage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first response for a repeat of this request (24 h); another body with the same key is a 422 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                stackId: string;
+                stageName: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    deploymentId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The operation that redeploys it */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        operation: {
+                            operationId: string;
+                            /** @enum {string} */
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
+                            /** @enum {string} */
+                            status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
+                            stackId: string;
+                            stageName: string | null;
+                            input: {
+                                [key: string]: unknown;
+                            };
+                            executionArn: string | null;
+                            error: string | null;
+                            createdAt: string;
+                            updatedAt: string;
+                            startedAt: string | null;
+                            endedAt: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request: the error names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not found (also for ids that belong to another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Conflict: the stage is busy (the error names the running operation) or the name is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is over the route’s limit (64 KB for JSON; 1 MB for a GitHub push): it was not read */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The Idempotency-Key was used with a different request */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
