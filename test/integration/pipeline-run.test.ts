@@ -391,7 +391,11 @@ describe('pipeline runs on the embedded runtime', () => {
     expect(clicked.status).toBe(200);
     expect(stopped.stages[0]!.status).toBe('REJECTED');
     const approval = await api.get(`/v1/approvals/${approvalId}`);
-    expect(approval.body).toMatchObject({ status: 'REJECTED', decidedBy: 'slack:U0123ABCD', decidedVia: 'slack' });
+    expect(approval.body).toMatchObject({
+      status: 'REJECTED',
+      decidedBy: 'slack:U0123ABCD',
+      decidedVia: 'slack',
+    });
     const update = runtime.pipelines.outbox.messages.find(
       (m) => m.kind === 'slack-update' && m.subject.includes('Rejected by <@U0123ABCD>'),
     );
