@@ -1,8 +1,15 @@
 import type { BusEvent } from '../../src/local/bus';
-import { startRuntime, type Runtime } from '../../src/local/runtime';
+import type { Runtime } from '../../src/local/runtime';
 import { client, type Client } from '../support/client';
 import { validateEvent } from '../support/event-schemas';
-import { deliver, eventually, pushPayload, runStatus, stackWithStages } from '../support/pipeline';
+import {
+  deliver,
+  eventually,
+  pipelineRuntime,
+  pushPayload,
+  runStatus,
+  stackWithStages,
+} from '../support/pipeline';
 
 interface ApprovalBody {
   status: string;
@@ -19,19 +26,10 @@ interface ApprovalBody {
 describe('approval policies', () => {
   let runtime: Runtime;
   let api: Client;
-  const events: BusEvent[] = [];
+  let events: BusEvent[];
 
   beforeAll(async () => {
-    runtime = await startRuntime({
-      port: 0,
-      stackDelayMs: 10,
-      buildDelayMs: 30,
-      approvalTimeoutSeconds: 3600,
-    });
-    api = client(runtime.url, runtime.tokenFor('acme'));
-    runtime.bus.subscribe((e) => {
-      if (e.source === 'tinystacks') events.push(e);
-    });
+    ({ runtime, api, events } = await pipelineRuntime());
   });
   afterAll(async () => {
     await runtime.close();

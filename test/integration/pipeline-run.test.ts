@@ -1,11 +1,12 @@
 import type { BusEvent } from '../../src/local/bus';
-import { startRuntime, type Runtime } from '../../src/local/runtime';
+import type { Runtime } from '../../src/local/runtime';
 import { signSlackRequest } from '../../src/domain/slack';
 import { client, type Client } from '../support/client';
 import { validateEvent } from '../support/event-schemas';
 import {
   deliver,
   eventually,
+  pipelineRuntime,
   pushPayload,
   runStatus,
   stackWithStages,
@@ -19,19 +20,10 @@ import {
 describe('pipeline runs on the embedded runtime', () => {
   let runtime: Runtime;
   let api: Client;
-  const events: BusEvent[] = [];
+  let events: BusEvent[];
 
   beforeAll(async () => {
-    runtime = await startRuntime({
-      port: 0,
-      stackDelayMs: 10,
-      buildDelayMs: 30,
-      approvalTimeoutSeconds: 3600,
-    });
-    api = client(runtime.url, runtime.tokenFor('acme'));
-    runtime.bus.subscribe((e) => {
-      if (e.source === 'tinystacks') events.push(e);
-    });
+    ({ runtime, api, events } = await pipelineRuntime());
   });
   afterAll(async () => {
     await runtime.close();

@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { signGitHubPayload } from '../../src/domain/github';
-import type { Client } from './client';
+import type { BusEvent } from '../../src/local/bus';
+import { startRuntime, type Runtime } from '../../src/local/runtime';
+import { client, type Client } from './client';
 
 /** A push event as GitHub sends it (the fields this backend reads, and a few more). */
 export function pushPayload(
@@ -130,4 +132,22 @@ export async function stackWithStages(
     if (done.status !== 'SUCCEEDED') throw new Error(`stage ${stage.name}: ${JSON.stringify(done)}`);
   }
   return created.body;
+}
+
+/**
+ * An embedded runtime as the pipeline tests use it (fast stacks and builds, hour-long approvals),
+ * tenant acme's client, and every platform event as it comes.
+ */
+export async function pipelineRuntime(): Promise<{ runtime: Runtime; api: Client; events: BusEvent[] }> {
+  const runtime = await startRuntime({
+    port: 0,
+    stackDelayMs: 10,
+    buildDelayMs: 30,
+    approvalTimeoutSeconds: 3600,
+  });
+  const events: BusEvent[] = [];
+  runtime.bus.subscribe((e) => {
+    if (e.source === 'tinystacks') events.push(e);
+  });
+  return { runtime, api: client(runtime.url, runtime.tokenFor('acme')), events };
 }
