@@ -1,14 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  chromiumPath,
-  launchBrowser,
-  screenshots,
-  seriousViolations,
-  type Page,
-  type TestBrowser,
-} from '../support/browser';
-import { startLocalServer, type LocalServer } from '../support/local-server';
+import { STEP_MS, dashboardSession, describeInBrowser } from '../support/dashboard';
 import { deliver, eventually, pushPayload } from '../support/pipeline';
 
 /**
@@ -17,34 +9,20 @@ import { deliver, eventually, pushPayload } from '../support/pipeline';
  * its Approve button says why the signed-in user (local-user) may not approve: they approved
  * already, they are the change's author, or they are not a listed approver.
  */
-const STEP_MS = 120_000;
-const maybe = chromiumPath ? describe : describe.skip;
-if (!chromiumPath)
-  process.stdout.write('dashboard browser tests SKIPPED: no Chromium found (apt-get install -y chromium)\n');
-
 interface ApprovalBody {
   status: string;
   approvals: { by: string }[];
 }
 
-maybe('approval policies in the dashboard', () => {
-  let server: LocalServer;
-  let browser: TestBrowser;
-  let page: Page;
+describeInBrowser('approval policies in the dashboard', () => {
+  const s = dashboardSession('dashboard-policy', ['--stack-delay', '60', '--build-delay', '200']);
   let stack: { stackId: string; webhookSecret: string };
-  const errors: string[] = [];
-  const dialog = () => page.getByRole('dialog');
-
-  async function checkPage(name: string) {
-    await screenshots(page, name);
-    const violations = await seriousViolations(page);
-    expect(violations.map((v) => `${name}: ${v.id} (${v.impact}) ${v.help}`)).toEqual([]);
-  }
+  const dialog = () => s.page.getByRole('dialog');
 
   /** A push by `login`, and the approval its run waits for at prod. */
   async function pushBy(login: string) {
     const pushed = await deliver(
-      server.url,
+      s.server.url,
       stack.stackId,
       stack.webhookSecret,
       pushPayload({ author: { login, email: `${login}@example.com` } }),
@@ -52,7 +30,7 @@ maybe('approval policies in the dashboard', () => {
     const runId = pushed.body.runId as string;
     return eventually(
       async () => {
-        const run = await server.api.get<{ status: string; stages: { approvalId: string | null }[] }>(
+        const run = await s.server.api.get<{ status: string; stages: { approvalId: string | null }[] }>(
           `/v1/runs/${runId}`,
         );
         return run.body.status === 'WAITING_FOR_APPROVAL' ? run.body.stages.at(-1)!.approvalId! : undefined;
@@ -64,7 +42,7 @@ maybe('approval policies in the dashboard', () => {
 
   /** Approves as the holder of the link emailed to `to` (the link's own JSON way: the token in the body). */
   async function approveByLink(approvalId: string, to: string) {
-    const dir = join(server.dataDir, 'outbox');
+    const dir = join(s.server.dataDir, 'outbox');
     const file = await eventually(
       async () => readdirSync(dir).find((f) => f.includes(approvalId) && f.includes(to)),
       `the email of ${approvalId} to ${to}`,
@@ -79,12 +57,7 @@ maybe('approval policies in the dashboard', () => {
   }
 
   beforeAll(async () => {
-    server = await startLocalServer('dashboard-policy', ['--stack-delay', '60', '--build-delay', '200']);
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    page.setDefaultTimeout(30_000);
-    page.on('pageerror', (error) => errors.push(error.message));
-    const created = await server.api.post<{ stackId: string; webhookSecret: string }>('/v1/stacks', {
+    const created = await s.server.api.post<{ stackId: string; webhookSecret: string }>('/v1/stacks', {
       name: 'policies',
       repository: 'acme/shop',
       branch: 'main',
@@ -94,37 +67,32 @@ maybe('approval policies in the dashboard', () => {
     stack = created.body;
     await eventually(
       async () => {
-        const s = await server.api.get<{ pipeline: { status: string } }>(`/v1/stacks/${stack.stackId}`);
-        return s.body.pipeline.status === 'ACTIVE' ? true : undefined;
+        const got = await s.server.api.get<{ pipeline: { status: string } }>(`/v1/stacks/${stack.stackId}`);
+        return got.body.pipeline.status === 'ACTIVE' ? true : undefined;
       },
       'the pipeline',
       60_000,
     );
   }, STEP_MS);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.dispose();
-  });
-  afterEach(() => expect(errors).toEqual([]));
 
   test(
     'Add Stage sets a policy of two approvals, not by the author; the stage column says so',
     async () => {
       // Act
-      await page.goto(`${server.url}/stacks/${stack.stackId}`);
-      await page.getByRole('button', { name: 'Add Stage' }).first().click();
+      await s.page.goto(`${s.server.url}/stacks/${stack.stackId}`);
+      await s.page.getByRole('button', { name: 'Add Stage' }).first().click();
       await dialog().getByLabel('Stage name').fill('prod');
       await dialog().getByLabel('Require manual approval').check();
       await dialog().getByLabel('Approvals required').fill('2');
       await dialog().getByLabel('The change’s author may approve it').uncheck();
-      await checkPage('add-stage-approval-policy');
+      await s.checkPage('add-stage-approval-policy');
       await dialog().getByRole('button', { name: 'Add Stage' }).click();
 
       // Assess
-      const marker = page.locator('li[data-stage="prod"] .approval-marker');
+      const marker = s.page.locator('li[data-stage="prod"] .approval-marker');
       await marker.waitFor();
       expect(await marker.textContent()).toBe('Requires 2 approvals, not by the author');
-      const stage = await server.api.get<{ settings: { approval: unknown } }>(
+      const stage = await s.server.api.get<{ settings: { approval: unknown } }>(
         `/v1/stacks/${stack.stackId}/stages/prod`,
       );
       expect(stage.body.settings.approval).toEqual({
@@ -140,33 +108,33 @@ maybe('approval policies in the dashboard', () => {
     'the approval view: after the user approves, 1 of 2 with their name, and Approve says they already did',
     async () => {
       // Prepare
-      await page
+      await s.page
         .locator('li[data-stage="prod"] header .badge[data-status="ACTIVE"]')
         .waitFor({ timeout: 60_000 });
       const approvalId = await pushBy('mona');
-      await page.goto(`${server.url}/approvals/${approvalId}`);
-      await page.locator('[data-approval-progress]').getByText('0 of 2').waitFor();
+      await s.page.goto(`${s.server.url}/approvals/${approvalId}`);
+      await s.page.locator('[data-approval-progress]').getByText('0 of 2').waitFor();
 
       // Act
-      await page.getByLabel('Comment (optional)').fill('first look');
-      await page.getByRole('button', { name: 'Approve' }).click();
+      await s.page.getByLabel('Comment (optional)').fill('first look');
+      await s.page.getByRole('button', { name: 'Approve' }).click();
 
       // Assess
-      const progress = page.locator('[data-approval-progress]');
+      const progress = s.page.locator('[data-approval-progress]');
       await progress.getByText('1 of 2').waitFor();
       expect(await progress.textContent()).toContain('local-user');
-      expect(await page.locator('[data-approve-refused]').textContent()).toMatch(/already approved/);
-      expect(await page.getByRole('button', { name: 'Approve' }).isDisabled()).toBe(true);
-      expect(await page.getByRole('button', { name: 'Reject' }).isDisabled()).toBe(false);
-      await checkPage('approval-one-of-two');
+      expect(await s.page.locator('[data-approve-refused]').textContent()).toMatch(/already approved/);
+      expect(await s.page.getByRole('button', { name: 'Approve' }).isDisabled()).toBe(true);
+      expect(await s.page.getByRole('button', { name: 'Reject' }).isDisabled()).toBe(false);
+      await s.checkPage('approval-one-of-two');
 
       // Act: the second approver, by their own email link
       const decided = await approveByLink(approvalId, 'ops@example.com');
 
       // Assess
       expect(decided.status).toBe('APPROVED');
-      await page.reload();
-      await page.locator('[data-approval-progress]').getByText('2 of 2').waitFor();
+      await s.page.reload();
+      await s.page.locator('[data-approval-progress]').getByText('2 of 2').waitFor();
     },
     STEP_MS,
   );
@@ -178,20 +146,20 @@ maybe('approval policies in the dashboard', () => {
       const approvalId = await pushBy('local-user');
 
       // Act
-      await page.goto(`${server.url}/approvals/${approvalId}`);
-      const note = page.locator('[data-approve-refused]');
+      await s.page.goto(`${s.server.url}/approvals/${approvalId}`);
+      const note = s.page.locator('[data-approve-refused]');
       await note.waitFor();
 
       // Assess
       expect(await note.textContent()).toMatch(/local-user is the author of this change/);
-      expect(await page.getByRole('button', { name: 'Approve' }).isDisabled()).toBe(true);
-      await checkPage('approval-author');
+      expect(await s.page.getByRole('button', { name: 'Approve' }).isDisabled()).toBe(true);
+      await s.checkPage('approval-author');
 
       // Act
-      await page.getByRole('button', { name: 'Reject' }).click();
+      await s.page.getByRole('button', { name: 'Reject' }).click();
 
       // Assess
-      await page.locator('.page .badge[data-status="REJECTED"]').waitFor();
+      await s.page.locator('.page .badge[data-status="REJECTED"]').waitFor();
     },
     STEP_MS,
   );
@@ -200,9 +168,9 @@ maybe('approval policies in the dashboard', () => {
     'Stage settings: a bad policy’s error lands on its field; listed approvers leave others unable to decide',
     async () => {
       // Prepare
-      await page.goto(`${server.url}/stacks/${stack.stackId}/stages/prod`);
-      const section = page.locator('section', {
-        has: page.getByRole('heading', { name: 'Approval policy' }),
+      await s.page.goto(`${s.server.url}/stacks/${stack.stackId}/stages/prod`);
+      const section = s.page.locator('section', {
+        has: s.page.getByRole('heading', { name: 'Approval policy' }),
       });
       await section.getByLabel('Approvals required').waitFor();
       expect(await section.getByLabel('Approvals required').inputValue()).toBe('2');
@@ -214,14 +182,14 @@ maybe('approval policies in the dashboard', () => {
       // Assess
       await section.getByText(/only 1 approver is listed/).waitFor();
       expect(await section.getByLabel('Approvals required').getAttribute('aria-invalid')).toBe('true');
-      await checkPage('stage-settings-approval-error');
+      await s.checkPage('stage-settings-approval-error');
 
       // Act: two listed, and a push
       await section.getByLabel('Approvers (optional)').fill('lead@example.com\nops@example.com');
       await section.getByRole('button', { name: 'Save approval policy' }).click();
       await eventually(
         async () => {
-          const stage = await server.api.get<{ settings: { approval: { approvers: string[] | null } } }>(
+          const stage = await s.server.api.get<{ settings: { approval: { approvers: string[] | null } } }>(
             `/v1/stacks/${stack.stackId}/stages/prod`,
           );
           return stage.body.settings.approval.approvers?.length === 2 ? true : undefined;
@@ -230,15 +198,15 @@ maybe('approval policies in the dashboard', () => {
         60_000,
       );
       const approvalId = await pushBy('mona');
-      await page.goto(`${server.url}/approvals/${approvalId}`);
+      await s.page.goto(`${s.server.url}/approvals/${approvalId}`);
 
       // Assess
-      const note = page.locator('[data-approve-refused]');
+      const note = s.page.locator('[data-approve-refused]');
       await note.waitFor();
       expect(await note.textContent()).toMatch(/local-user is not one of them/);
-      expect(await page.getByRole('button', { name: 'Approve' }).isDisabled()).toBe(true);
-      expect(await page.getByRole('button', { name: 'Reject' }).isDisabled()).toBe(true);
-      expect(await page.locator('[data-approval-progress]').textContent()).toContain(
+      expect(await s.page.getByRole('button', { name: 'Approve' }).isDisabled()).toBe(true);
+      expect(await s.page.getByRole('button', { name: 'Reject' }).isDisabled()).toBe(true);
+      expect(await s.page.locator('[data-approval-progress]').textContent()).toContain(
         'from lead@example.com, ops@example.com',
       );
     },
