@@ -71,7 +71,7 @@ const PORT_FIELDS: Record<string, [IamPort, string][]> = {
   builds: [['pipelines', 'getExecution']],
 };
 
-class IamRecorder {
+export class IamRecorder {
   private file?: string;
   private readonly pending = new Map<string, IamRecord>();
   private readonly wrapped = new WeakMap<object, object>();
@@ -86,6 +86,11 @@ class IamRecorder {
 
   get enabled(): boolean {
     return this.folder !== undefined;
+  }
+
+  /** This process's record file, once it has written one. */
+  get recordFile(): string | undefined {
+    return this.file;
   }
 
   /** Runs a unit's invocation as that unit (and records what Lambda does for every invocation). */
