@@ -1,11 +1,13 @@
 /**
  * `npm run generate`: writes what is generated from the code's own declarations and is committed:
- * the state machine definitions (statemachines/*.asl.json, from src/workflows) and serverless.yml's
- * functions and roles (serverless/*.json, from src/deploy). A test checks that the committed files
+ * the state machine definitions (statemachines/*.asl.json, from src/workflows), serverless.yml's
+ * functions and roles (serverless/*.json, from src/deploy, src/api, src/tasks and src/events), each
+ * HTTP unit's list of routes (src/api/units/), the OpenAPI document (src/api/openapi.json) and the
+ * dashboard's API types (web/src/api/generated/schema.ts). A test checks that the committed files
  * equal what this writes; `npm run generate -- --check` says which differ.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { generatedFiles } from '../src/generated';
+import { generatedFiles } from '../src/generate/files';
 
 const check = process.argv.includes('--check');
 let stale = 0;

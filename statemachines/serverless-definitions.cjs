@@ -91,7 +91,7 @@ async function stateMachines({ resolveConfigurationProperty, resolveVariable }) 
   );
 }
 
-/** Logical id of the role serverless/roles.json gives a workflow's state machine (src/deploy/serverless.ts). */
+/** Logical id of the role serverless/roles.json gives a workflow's state machine (src/generate/serverless.ts). */
 const stateMachineRoleId = (workflow) => `${pascal(workflow)}StateMachineRole`;
 
 module.exports = { stateMachines };

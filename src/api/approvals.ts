@@ -1,26 +1,34 @@
 import * as z from 'zod/mini';
 import type { ApiDeps } from '../app/deps';
-import {
-  accessOf,
-  approvalPage,
-  approvalView,
-  decideApproval,
-  htmlError,
-  messagePage,
-  parseDecision,
-  showApproval,
-  wantsHtml,
-} from '../app/approvals';
-import { APPROVAL_STATUSES } from '../domain/pipeline';
+import { accessOf, decideApproval, showApproval } from '../app/approvals';
+import { APPROVAL_STATUSES, type Approval } from '../domain/pipeline';
 import { decisionBody } from '../domain/input/pipeline';
 import { pageLimit, nextToken } from '../domain/input/fields';
 import { defineRoute, type HttpResult } from '../http/route';
+import { approvalPage, htmlError, messagePage, parseDecision, wantsHtml } from './approval-pages';
 import { page, responses } from './common';
 import { pageOf } from './views';
 
 /** What reading a link needs; deciding also tells the waiting workflow. */
 type ShowDeps = Pick<ApiDeps, 'approvals' | 'platformSecrets' | 'jwtVerifier' | 'pipelineSettings'>;
 type DecideDeps = ShowDeps & Pick<ApiDeps, 'workflows'>;
+
+export const approvalView = (a: Approval) => ({
+  approvalId: a.approvalId,
+  stackId: a.stackId,
+  stackName: a.stackName,
+  runId: a.runId,
+  stageName: a.stageName,
+  commit: a.commit,
+  requestedBy: a.requestedBy,
+  requestedAt: a.requestedAt,
+  expiresAt: a.expiresAt,
+  status: a.status,
+  decidedBy: a.decidedBy ?? null,
+  decidedVia: a.decidedVia ?? null,
+  decidedAt: a.decidedAt ?? null,
+  comment: a.comment ?? null,
+});
 
 const nullableString = z.nullable(z.string());
 

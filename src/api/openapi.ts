@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
 import type { AnyRoute } from '../http/route';
-import { defineRoute } from '../http/route';
 
 const jsonSchema = (schema: z.ZodMiniType) => {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
@@ -40,7 +39,11 @@ function parameters(route: AnyRoute) {
   return out;
 }
 
-/** The OpenAPI 3.1 document, generated from the same schemas that validate each request. */
+/**
+ * The OpenAPI 3.1 document, generated from the same schemas that validate each request. `npm run
+ * generate` writes it to ./openapi.json, which GET /v1/openapi.json serves (./meta.ts), and the
+ * dashboard's API types from it (web/src/api/generated/schema.ts).
+ */
 export function openApiDocument(routes: AnyRoute[]) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
@@ -82,20 +85,3 @@ export function openApiDocument(routes: AnyRoute[]) {
     paths,
   };
 }
-
-export const openApiRoute = defineRoute({
-  method: 'GET',
-  path: '/v1/openapi.json',
-  operationId: 'getOpenApi',
-  summary: 'This API’s OpenAPI 3.1 document (no authentication)',
-  tag: 'Meta',
-  auth: 'none',
-  unit: 'docs',
-  permissions: [],
-  responses: { 200: { description: 'The OpenAPI document' } },
-  async handle() {
-    // Imported here, not at the top: the route list includes this route.
-    const { routes } = await import('./routes');
-    return { statusCode: 200, body: openApiDocument(routes as AnyRoute[]) };
-  },
-});

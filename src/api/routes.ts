@@ -19,9 +19,8 @@ import {
   promoteDatabaseRoute,
   updateDatabaseRoute,
 } from './databases';
-import { healthRoute, roleSetupRoute } from './meta';
+import { healthRoute, openApiRoute, roleSetupRoute } from './meta';
 import { getOperationRoute, listOperationsRoute } from './operations';
-import { openApiRoute } from './openapi';
 import {
   createStackRoute,
   deleteStackRoute,
@@ -51,7 +50,7 @@ export type ApiRoute = Route<ApiDeps, any, any, any>;
 
 /**
  * Every HTTP route, documented in OpenAPI and served by its unit's function (src/deploy/units.ts;
- * `npm run generate` writes each unit's list, src/api/unit-routes.ts); the embedded runtime serves
+ * `npm run generate` writes each unit's list, src/api/units/<unit>.ts); the embedded runtime serves
  * the same table.
  */
 export const routes = [

@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
 import { retryPipeline } from '../app/pipeline-retry';
 import { forgetWebhookSecret, webhookUrlOf } from '../app/pipelines';
-import { createStack, targetOf } from '../app/stacks';
+import { targetOf } from '../app/accounts';
+import { createStack } from '../app/stacks';
 import type { ApiDeps } from '../app/deps';
 import { pageQuery } from '../domain/input/fields';
 import { pipelineCfnStackNameOf } from '../domain/pipeline';
@@ -118,7 +119,7 @@ export const deleteStackRoute = defineRoute({
       if (stack.pipeline) {
         const cfnStackName = pipelineCfnStackNameOf(stack.stackId);
         await deps.stacks.delete(
-          await targetOf(deps, stack, stack.region),
+          await targetOf(deps, stack.tenantId, { roleArn: stack.roleArn, region: stack.region }),
           cfnStackName,
           `${cfnStackName}-delete`,
         );

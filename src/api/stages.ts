@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import type { ApiDeps } from '../app/deps';
-import { targetOf } from '../app/stacks';
+import { targetOf } from '../app/accounts';
 import { createStage, deleteStage, updateStage } from '../app/stages';
 import { nextToken, pageQuery } from '../domain/input/fields';
 import { createStageBody, updateStageBody } from '../domain/input/stage';
@@ -167,7 +167,7 @@ export const stageLogsRoute = defineRoute({
     const logGroupName = stage.outputs[type === 'app' ? 'AppLogGroupName' : 'AccessLogGroupName'];
     if (!logGroupName)
       return { statusCode: 200, body: { type, logGroupName: null, lines: [], nextToken: null } };
-    const target = await targetOf(deps, stack, stage.region);
+    const target = await targetOf(deps, stack.tenantId, { roleArn: stack.roleArn, region: stage.region });
     const result = await deps.logs.read(target, logGroupName, {
       since: req.query.since,
       limit: req.query.limit ?? 100,
@@ -218,7 +218,7 @@ export const stageStackEventsRoute = defineRoute({
     const { stackId, stageName } = req.params;
     const stack = await deps.store.requireStack(req.caller.tenantId, stackId);
     const stage = await deps.store.requireStage(req.caller.tenantId, stackId, stageName);
-    const target = await targetOf(deps, stack, stage.region);
+    const target = await targetOf(deps, stack.tenantId, { roleArn: stack.roleArn, region: stage.region });
     const next = foreignToken.decode(req.query.nextToken, stage.cfnStackName);
     const result = await deps.stacks.listEvents(target, stage.cfnStackName, next);
     return {

@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
 import type { ApiDeps } from '../app/deps';
 import { receiveSlackInteraction, type SlackInteractionDeps } from '../app/approvals';
-import { receiveGitHubDelivery } from '../app/pipelines';
-import { defineRoute } from '../http/route';
+import { receiveGitHubDelivery, type GitHubDeliveryOutcome } from '../app/pipelines';
+import { defineRoute, type HttpResult } from '../http/route';
 import { responses, stackParams } from './common';
 
 /**
@@ -13,6 +13,25 @@ import { responses, stackParams } from './common';
  * branch's head can be started by hand (POST /v1/stacks/{stackId}/runs).
  */
 export const GITHUB_MAX_BYTES = 1024 * 1024;
+
+/** GitHub's answer: 200 for what needed nothing (a ping, a redelivery), 202 for what was recorded. */
+function githubAnswer(outcome: GitHubDeliveryOutcome): HttpResult {
+  switch (outcome.kind) {
+    case 'ping':
+      return { statusCode: 200, body: { message: 'pong', stackId: outcome.stackId } };
+    case 'duplicate': {
+      const { deliveryId, runId } = outcome;
+      return { statusCode: 200, body: { duplicate: true, deliveryId, ...(runId ? { runId } : {}) } };
+    }
+    case 'ignored':
+      return {
+        statusCode: 202,
+        body: { ignored: true, reason: outcome.reason, deliveryId: outcome.deliveryId },
+      };
+    case 'run':
+      return { statusCode: 202, body: { runId: outcome.runId, deliveryId: outcome.deliveryId } };
+  }
+}
 
 export const githubWebhookRoute = defineRoute({
   method: 'POST',
@@ -42,11 +61,12 @@ export const githubWebhookRoute = defineRoute({
     req,
     deps: Pick<ApiDeps, 'store' | 'pipelines' | 'workflows' | 'platformSecrets' | 'pipelineSettings'>,
   ) {
-    return receiveGitHubDelivery(deps, {
+    const outcome = await receiveGitHubDelivery(deps, {
       stackId: req.query.stack,
       headers: req.headers,
       rawBody: req.rawBody,
     });
+    return githubAnswer(outcome);
   },
 });
 
@@ -69,6 +89,7 @@ export const slackInteractionsRoute = defineRoute({
     [400],
   ),
   async handle(req, deps: SlackInteractionDeps) {
-    return receiveSlackInteraction(deps, req.headers, req.rawBody);
+    await receiveSlackInteraction(deps, req.headers, req.rawBody);
+    return { statusCode: 200, body: {} };
   },
 });

@@ -1,6 +1,7 @@
 import { signLinkToken } from '../domain/link-token';
 import type { StoredApproval } from '../store/approvals';
-import type { PipelineSettings, SecretCache } from './pipelines';
+import type { SecretCache } from '../cloud/secret-cache';
+import type { PipelineSettings } from '../cloud/settings';
 
 /**
  * Approval links, signed with the platform's link key. Apart from ./approvals.ts (the routes'

@@ -1,3 +1,4 @@
+import type { Caller } from '../domain/caller';
 import { bastionStackName, tunnels, BASTION_USER, type Bastion } from '../domain/bastion';
 import type { BastionBody } from '../domain/input/bastion';
 import { conflict } from '../domain/errors';
@@ -6,14 +7,8 @@ import type { Stage } from '../domain/stage';
 import { STAGE_OUTPUTS } from '../templates/outputs';
 import { audit } from './databases';
 import type { ApiDeps } from './deps';
-import {
-  assertStageActive,
-  launchStageOperation,
-  lockStageAndRecord,
-  newStageOperation,
-  type Requester,
-} from './stage-operations';
-import { targetOf } from './stacks';
+import { assertStageActive, launchStageOperation, newStageOperation } from './stage-operations';
+import { targetOf } from './accounts';
 
 type Deps = Pick<ApiDeps, 'store' | 'workflows' | 'databases'>;
 
@@ -34,7 +29,7 @@ export function assertStageCanHostBastion(stage: Stage): void {
 
 export async function provisionBastion(
   deps: Deps,
-  requester: Requester,
+  requester: Caller,
   stackId: string,
   stageName: string,
   body: BastionBody,
@@ -57,21 +52,23 @@ export async function provisionBastion(
     createdAt: now,
     updatedAt: now,
   };
-  await lockStageAndRecord(deps, stage, operation.operationId, () => deps.databases.putBastion(bastion));
-  return launchStageOperation(
-    deps,
+  return launchStageOperation(deps, {
     stack,
     stage,
     operation,
-    { stageStatusBefore: stage.status, bastion: { cfnStackName: bastion.cfnStackName } },
-    async () => {
-      await deps.databases.deleteBastion(stageKey(stage));
-      await deps.store.releaseStageLock(stage, operation.operationId, stage.status);
+    input: {
+      action: 'UPDATE',
+      stageStatusBefore: stage.status,
+      bastion: { cfnStackName: bastion.cfnStackName },
     },
-  );
+    record: {
+      write: () => deps.databases.putBastion(bastion),
+      undo: () => deps.databases.deleteBastion(stageKey(stage)),
+    },
+  });
 }
 
-export async function deleteBastion(deps: Deps, requester: Requester, stackId: string, stageName: string) {
+export async function deleteBastion(deps: Deps, requester: Caller, stackId: string, stageName: string) {
   const stack = await deps.store.requireStack(requester.tenantId, stackId);
   const stage = await deps.store.requireStage(requester.tenantId, stackId, stageName);
   const bastion = await deps.databases.requireBastion(stageKey(stage));
@@ -80,23 +77,24 @@ export async function deleteBastion(deps: Deps, requester: Requester, stackId: s
   }
   assertStageActive(stage, { orFailed: true });
   const operation = newStageOperation(requester, stackId, stageName, 'DELETE_BASTION', {});
-  await lockStageAndRecord(deps, stage, operation.operationId, () =>
-    deps.databases.updateBastion(stageKey(stage), {
-      status: 'DELETING',
-      lastOperationId: operation.operationId,
-    }),
-  );
-  return launchStageOperation(
-    deps,
+  return launchStageOperation(deps, {
     stack,
     stage,
     operation,
-    { stageStatusBefore: stage.status, bastion: { cfnStackName: bastion.cfnStackName } },
-    async () => {
-      await deps.databases.updateBastion(stageKey(stage), { status: bastion.status });
-      await deps.store.releaseStageLock(stage, operation.operationId, stage.status);
+    input: {
+      action: 'UPDATE',
+      stageStatusBefore: stage.status,
+      bastion: { cfnStackName: bastion.cfnStackName },
     },
-  );
+    record: {
+      write: () =>
+        deps.databases.updateBastion(stageKey(stage), {
+          status: 'DELETING',
+          lastOperationId: operation.operationId,
+        }),
+      undo: () => deps.databases.updateBastion(stageKey(stage), { status: bastion.status }),
+    },
+  });
 }
 
 /** The bastion and, for each database of its stage, the exact tunnel command. */
@@ -131,7 +129,7 @@ export async function describeBastion(
  */
 export async function downloadBastionKey(
   deps: Pick<ApiDeps, 'store' | 'databases' | 'keys' | 'bus'>,
-  requester: Requester,
+  requester: Caller,
   stackId: string,
   stageName: string,
 ): Promise<string> {
@@ -141,7 +139,7 @@ export async function downloadBastionKey(
   if (bastion.status !== 'AVAILABLE' || !bastion.keyPairId) {
     throw conflict(`the bastion of stage ${stageName} is ${bastion.status}: it has no key to download`);
   }
-  const target = await targetOf(deps, stack, stage.region);
+  const target = await targetOf(deps, stack.tenantId, { roleArn: stack.roleArn, region: stage.region });
   const key = await deps.keys.readPrivateKey(target, bastion.keyPairId);
   await audit(deps, requester, stage, 'DOWNLOAD_BASTION_KEY', 'bastion');
   return key;

@@ -1,8 +1,7 @@
+import type { Caller } from '../domain/caller';
+import { applyDatabaseUpdate, assertInstanceClassFits, databaseSizes } from '../domain/database-sizes';
 import {
-  applyDatabaseUpdate,
-  assertInstanceClassFits,
   assertReplicable,
-  databaseSizes,
   databaseStackName,
   ENGINE_SPECS,
   type Database,
@@ -18,14 +17,8 @@ import type { Stage } from '../domain/stage';
 import type { StageOperationInput } from '../domain/workflow-input';
 import { log } from '../log';
 import type { ApiDeps } from './deps';
-import {
-  assertStageActive,
-  launchStageOperation,
-  lockStageAndRecord,
-  newStageOperation,
-  type Requester,
-} from './stage-operations';
-import { targetOf } from './stacks';
+import { assertStageActive, launchStageOperation, newStageOperation } from './stage-operations';
+import { targetOf } from './accounts';
 
 type Deps = Pick<ApiDeps, 'store' | 'workflows' | 'databases'>;
 
@@ -97,7 +90,7 @@ export async function validateDatabaseOption(
  */
 export async function addDatabase(
   deps: Deps,
-  requester: Requester,
+  requester: Caller,
   stackId: string,
   stageName: string,
   body: StageDatabaseOption,
@@ -178,22 +171,21 @@ export async function addDatabase(
     };
   }
 
-  await lockStageAndRecord(deps, stage, operation.operationId, () => deps.databases.putDatabase(database));
-  return launchStageOperation(
-    deps,
+  return launchStageOperation(deps, {
     stack,
     stage,
     operation,
-    {
+    input: {
+      action: 'UPDATE',
       stageStatusBefore: stage.status,
       engine,
       database: { action: database.mode === 'existing' ? 'NONE' : 'CREATE', cfnStackName },
     },
-    async () => {
-      await deps.databases.deleteDatabase(stageKey(stage), engine);
-      await deps.store.releaseStageLock(stage, operation.operationId, stage.status);
+    record: {
+      write: () => deps.databases.putDatabase(database),
+      undo: () => deps.databases.deleteDatabase(stageKey(stage), engine),
     },
-  );
+  });
 }
 
 interface ChangeSpec {
@@ -207,7 +199,7 @@ interface ChangeSpec {
 /** Every change of an existing database: lock the stage, mark the database, start the workflow. */
 async function changeDatabase(
   deps: Deps,
-  requester: Requester,
+  requester: Caller,
   stackId: string,
   stageName: string,
   engine: Engine,
@@ -220,20 +212,12 @@ async function changeDatabase(
   const change = plan(db, stack, stage);
   assertStageActive(stage, { orFailed: change.type === 'DELETE_DATABASE' });
   const operation = newStageOperation(requester, stackId, stageName, change.type, input);
-  await lockStageAndRecord(deps, stage, operation.operationId, () =>
-    deps.databases.updateDatabase(
-      stageKey(stage),
-      engine,
-      { ...change.fields, status: change.status, lastOperationId: operation.operationId },
-      { from: change.type === 'DELETE_DATABASE' ? ['AVAILABLE', 'FAILED'] : ['AVAILABLE'] },
-    ),
-  );
-  return launchStageOperation(
-    deps,
+  return launchStageOperation(deps, {
     stack,
     stage,
     operation,
-    {
+    input: {
+      action: 'UPDATE',
       stageStatusBefore: stage.status,
       engine,
       database: {
@@ -241,22 +225,29 @@ async function changeDatabase(
         cfnStackName: db.cfnStackName ?? databaseStackName(stage.cfnStackName, engine),
       },
     },
-    async () => {
-      await deps.databases.updateDatabase(
-        stageKey(stage),
-        engine,
-        { status: db.status },
-        { remove: ['pending'] },
-      );
-      await deps.store.releaseStageLock(stage, operation.operationId, stage.status);
+    record: {
+      write: () =>
+        deps.databases.updateDatabase(
+          stageKey(stage),
+          engine,
+          { ...change.fields, status: change.status, lastOperationId: operation.operationId },
+          { from: change.type === 'DELETE_DATABASE' ? ['AVAILABLE', 'FAILED'] : ['AVAILABLE'] },
+        ),
+      undo: () =>
+        deps.databases.updateDatabase(
+          stageKey(stage),
+          engine,
+          { status: db.status },
+          { remove: ['pending'] },
+        ),
     },
-  );
+  });
 }
 
 /** PATCH: a new instance class, more storage. */
 export function updateDatabase(
   deps: Deps,
-  requester: Requester,
+  requester: Caller,
   stackId: string,
   stageName: string,
   engine: Engine,
@@ -280,7 +271,7 @@ export function updateDatabase(
  */
 export function changeDatabasePassword(
   deps: Deps,
-  requester: Requester,
+  requester: Caller,
   stackId: string,
   stageName: string,
   engine: Engine,
@@ -305,7 +296,7 @@ export function changeDatabasePassword(
 /** Promotes a read replica to a standalone primary with a secret of its own; its source is untouched. */
 export function promoteDatabase(
   deps: Deps,
-  requester: Requester,
+  requester: Caller,
   stackId: string,
   stageName: string,
   engine: Engine,
@@ -320,7 +311,7 @@ export function promoteDatabase(
 /** DELETE: the service is rebuilt without it, then its stack goes (RDS keeps a final snapshot). */
 export async function deleteDatabase(
   deps: Deps,
-  requester: Requester,
+  requester: Caller,
   stackId: string,
   stageName: string,
   engine: Engine,
@@ -357,7 +348,7 @@ export interface DatabaseSecret {
  */
 export async function viewDatabaseSecret(
   deps: Pick<ApiDeps, 'store' | 'databases' | 'secrets' | 'bus'>,
-  requester: Requester,
+  requester: Caller,
   stackId: string,
   stageName: string,
   engine: Engine,
@@ -372,7 +363,10 @@ export async function viewDatabaseSecret(
       `the ${engine} database of stage ${stageName} is ${db.status}: it has no secret to show yet`,
     );
   }
-  const target = await targetOf(deps, stack, regionOfArn(secretArn) ?? stage.region);
+  const target = await targetOf(deps, stack.tenantId, {
+    roleArn: stack.roleArn,
+    region: regionOfArn(secretArn) ?? stage.region,
+  });
   const credentials = await deps.secrets.readDatabaseSecret(target, secretArn);
   await audit(deps, requester, stage, 'VIEW_DATABASE_SECRET', engine);
   return {
@@ -389,7 +383,7 @@ export async function viewDatabaseSecret(
 /** An audit record and a `Credentials Accessed` event: who, what, when. Never the value. */
 export async function audit(
   deps: Pick<ApiDeps, 'databases' | 'bus'>,
-  requester: Requester,
+  requester: Caller,
   stage: Pick<Stage, 'stackId' | 'name'>,
   action: 'VIEW_DATABASE_SECRET' | 'DOWNLOAD_BASTION_KEY',
   subject: string,

@@ -14,7 +14,8 @@ import type { IdempotencyStore } from '../store/idempotency';
 import type { ApprovalStore } from '../store/approvals';
 import type { PipelineStore } from '../store/pipelines';
 import type { Store } from '../store/store';
-import type { PipelineSettings, SecretCache } from './pipelines';
+import type { SecretCache } from '../cloud/secret-cache';
+import type { ApiSettings, PipelineSettings } from '../cloud/settings';
 import type { SubscriptionStore } from '../store/subscriptions';
 import type { WebhookSettings } from './subscriptions';
 
@@ -43,16 +44,4 @@ export interface ApiDeps {
   notifications: NotificationPort;
   jwtVerifier: JwtVerifierPort;
   pipelineSettings: PipelineSettings;
-}
-
-export interface ApiSettings {
-  /** On AWS every stack needs a verified role; the embedded runtime simulates one when none is given. */
-  requireRoleArn: boolean;
-  simulatedRoleArn: string;
-  /** The principal customers trust in their role (the state machines' execution role). */
-  platformPrincipalArn: string;
-  /** The principal that checks a role's external id at registration (the API's role). */
-  verifierPrincipalArn: string;
-  eventBusArn: string;
-  defaultImageUri: string;
 }

@@ -6,7 +6,7 @@ import { errorFields, log } from '../log';
 import type { ApiDeps } from './deps';
 import type { PipelineWorkflowInput } from '../domain/workflow-input';
 import { newPipeline } from './pipelines';
-import { targetOf } from './stacks';
+import { targetOf } from './accounts';
 
 /** CloudFormation statuses of a stack that failed to create: it must be deleted before it can be created again. */
 const FAILED_CREATE = ['CREATE_FAILED', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'DELETE_FAILED'];
@@ -30,7 +30,7 @@ export async function retryPipeline(
     throw conflict(`the stack’s pipeline is ${status}: there is nothing to retry`, { status });
   }
   const cfnStackName = pipelineCfnStackNameOf(stackId);
-  const target = await targetOf(deps, stack, stack.region);
+  const target = await targetOf(deps, stack.tenantId, { roleArn: stack.roleArn, region: stack.region });
   const current = await deps.stacks.describe(target, cfnStackName);
   if (current && PIPELINE_BUILT.includes(current.status)) {
     const pipeline: StackPipeline = {

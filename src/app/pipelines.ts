@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { PlatformSecretsPort, WorkflowPort } from '../cloud/ports';
+import type { WorkflowPort } from '../cloud/ports';
+import type { SecretCache } from '../cloud/secret-cache';
+import type { PipelineSettings } from '../cloud/settings';
 import { DomainError } from '../domain/errors';
 import { classifyPush, verifyGitHubSignature, type PushPayload } from '../domain/github';
 import { otherPayload, pushPayload } from '../domain/input/github';
@@ -15,61 +17,10 @@ import {
 } from '../domain/pipeline';
 import type { Stack } from '../domain/stack';
 import type { PipelineWorkflowInput, RunWorkflowInput } from '../domain/workflow-input';
-import type { HttpResult } from '../http/route';
-import { parsePart } from '../http/validation';
+import { parsePart } from '../domain/input/parse';
 import { errorFields, log } from '../log';
 import type { PipelineStore } from '../store/pipelines';
 import type { Store } from '../store/store';
-
-/** Where the pipeline features find their configuration (environment on AWS, options locally). */
-export interface PipelineSettings {
-  /** The API's public base URL, for webhook URLs and approval links. */
-  publicApiUrl: string;
-  /** Prefix of the platform's secrets: `<prefix>/webhooks/<stackId>`. */
-  secretPrefix: string;
-  /** The secret holding the key approval links are signed with. */
-  linkKeySecretName: string;
-  /** The secret holding `{ "signingSecret": … }` of the platform's Slack app. */
-  slackSecretName: string;
-  approvalTimeoutSeconds: number;
-}
-
-/**
- * Secrets read on request paths, cached per function instance: a webhook burst costs one
- * GetSecretValue, not one per delivery. Misses are remembered briefly, so unknown stack ids do not
- * reach Secrets Manager every time.
- */
-export class SecretCache {
-  private readonly entries = new Map<string, { value: string | undefined; until: number }>();
-
-  constructor(
-    readonly secrets: PlatformSecretsPort,
-    private readonly ttlMs = 5 * 60_000,
-    private readonly missTtlMs = 10_000,
-  ) {}
-
-  async get(name: string): Promise<string | undefined> {
-    const hit = this.entries.get(name);
-    if (hit && hit.until > Date.now()) return hit.value;
-    const value = await this.secrets.get(name);
-    if (this.entries.size > 500) this.entries.clear();
-    this.entries.set(name, {
-      value,
-      until: Date.now() + (value === undefined ? this.missTtlMs : this.ttlMs),
-    });
-    return value;
-  }
-
-  async require(name: string): Promise<string> {
-    const value = await this.get(name);
-    if (value === undefined) throw new Error(`secret ${name} is missing`);
-    return value;
-  }
-
-  forget(name: string): void {
-    this.entries.delete(name);
-  }
-}
 
 export interface PipelineDeps {
   store: Store;
@@ -201,6 +152,13 @@ const unauthorized = () =>
     'the X-Hub-Signature-256 signature does not match this stack’s webhook secret',
   );
 
+/** What became of a GitHub delivery; the route answers it (src/api/webhooks.ts). */
+export type GitHubDeliveryOutcome =
+  | { kind: 'ping'; stackId: string }
+  | { kind: 'duplicate'; deliveryId: string; runId?: string }
+  | { kind: 'ignored'; deliveryId: string; reason: string }
+  | { kind: 'run'; deliveryId: string; runId: string };
+
 export interface GitHubDelivery {
   stackId: string;
   headers: Record<string, string | undefined>;
@@ -240,7 +198,7 @@ function parsePayload(event: string, rawBody: string): PushPayload | undefined {
 export async function receiveGitHubDelivery(
   deps: PipelineDeps,
   delivery: GitHubDelivery,
-): Promise<HttpResult> {
+): Promise<GitHubDeliveryOutcome> {
   const stored = await deps.platformSecrets.get(
     webhookSecretNameOf(deps.pipelineSettings.secretPrefix, delivery.stackId),
   );
@@ -253,7 +211,7 @@ export async function receiveGitHubDelivery(
 
   const event = delivery.headers['x-github-event'] ?? '';
   const deliveryId = delivery.headers['x-github-delivery'] ?? '';
-  if (event === 'ping') return { statusCode: 200, body: { message: 'pong', stackId: delivery.stackId } };
+  if (event === 'ping') return { kind: 'ping', stackId: delivery.stackId };
   if (!/^[A-Za-z0-9-]{1,64}$/.test(deliveryId))
     throw new DomainError(400, 'ValidationError', 'X-GitHub-Delivery is required', {
       field: 'X-GitHub-Delivery',
@@ -263,12 +221,8 @@ export async function receiveGitHubDelivery(
   if (!stack) throw new DomainError(404, 'NotFound', `stack ${delivery.stackId} not found`);
 
   const claim = await deps.pipelines.claimDelivery(stack.tenantId, stack.stackId, deliveryId, newId('run'));
-  if (claim.kind === 'duplicate') {
-    return {
-      statusCode: 200,
-      body: { duplicate: true, deliveryId, ...(claim.runId ? { runId: claim.runId } : {}) },
-    };
-  }
+  if (claim.kind === 'duplicate')
+    return { kind: 'duplicate', deliveryId, ...(claim.runId ? { runId: claim.runId } : {}) };
   let started = false;
   try {
     const decision = payload
@@ -283,7 +237,7 @@ export async function receiveGitHubDelivery(
         decision.reason,
       );
       log.info('github delivery ignored', { stackId: stack.stackId, deliveryId, reason: decision.reason });
-      return { statusCode: 202, body: { ignored: true, reason: decision.reason, deliveryId } };
+      return { kind: 'ignored', deliveryId, reason: decision.reason };
     }
     const run = newRun(stack, {
       runId: claim.runId,
@@ -295,7 +249,7 @@ export async function receiveGitHubDelivery(
     await startRun(deps, stack, run);
     started = true;
     await deps.pipelines.finishDelivery(stack.tenantId, stack.stackId, deliveryId, 'RUN');
-    return { statusCode: 202, body: { runId: run.runId, deliveryId } };
+    return { kind: 'run', deliveryId, runId: run.runId };
   } catch (error) {
     // Once the run's workflow has started, the claim (with its run id) stays: a redelivery after
     // the lease finishes that run rather than starting a second one.

@@ -1,17 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { badRequest } from '../domain/errors';
 import { newId } from '../domain/ids';
 import { assertRegionServes } from '../domain/region-services';
 import { partitionOfArn } from '../domain/regions';
 import type { Stack } from '../domain/stack';
 import type { CreateStackBody } from '../domain/input/stack';
-import type { Caller } from '../http/auth';
-import type { TargetAccount } from '../cloud/ports';
+import type { Caller } from '../domain/caller';
+import { externalIdFor } from './accounts';
 import type { ApiDeps } from './deps';
 import { newPipeline, setUpPipeline } from './pipelines';
-
-export const externalIdFor = (deps: Pick<ApiDeps, 'store'>, tenantId: string) =>
-  deps.store.tenantExternalId(tenantId, () => randomBytes(18).toString('base64url'));
 
 export async function createStack(
   deps: Pick<
@@ -60,13 +56,4 @@ export async function createStack(
   }
   const { webhookSecret } = await setUpPipeline(deps, stack, body.notifications?.slackWebhookUrl);
   return { stack, webhookSecret };
-}
-
-/** The customer account a stack's stage lives in, as the task functions and readers reach it. */
-export async function targetOf(
-  deps: Pick<ApiDeps, 'store'>,
-  stack: Pick<Stack, 'tenantId' | 'roleArn'>,
-  region: string,
-): Promise<TargetAccount> {
-  return { roleArn: stack.roleArn, region, externalId: await externalIdFor(deps, stack.tenantId) };
 }

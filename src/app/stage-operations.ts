@@ -1,3 +1,4 @@
+import type { Caller } from '../domain/caller';
 import { newId } from '../domain/ids';
 import { WORKFLOW_OF, type Operation, type OperationType } from '../domain/operation';
 import type { Stack } from '../domain/stack';
@@ -9,14 +10,8 @@ import type { ApiDeps } from './deps';
 
 type Deps = Pick<ApiDeps, 'store' | 'workflows'>;
 
-/** Who asked: a person (from the token), or the platform itself starting a follow-up. */
-export interface Requester {
-  tenantId: string;
-  userId: string;
-}
-
 export function newStageOperation(
-  requester: Requester,
+  requester: Caller,
   stackId: string,
   stageName: string,
   type: OperationType,
@@ -54,58 +49,65 @@ export function assertStageActive(stage: Stage, options: { orFailed?: boolean } 
   }
 }
 
-/**
- * Takes the stage's lock for an operation, then writes what the operation changes (a database or
- * bastion record). If that write fails the lock is released: no stage stays locked by an
- * operation that never started.
- */
-export async function lockStageAndRecord(
-  deps: Pick<Deps, 'store'>,
-  stage: Stage,
-  operationId: string,
-  record: () => Promise<unknown>,
-): Promise<void> {
-  await deps.store.lockStage(stage, operationId, 'UPDATING');
-  try {
-    await record();
-  } catch (error) {
-    await deps.store.releaseStageLock(stage, operationId, stage.status);
-    throw error;
-  }
+/** What an operation on a stage does before its workflow runs, and how each step is undone. */
+export interface StageLaunch {
+  stack: Stack;
+  stage: Stage;
+  operation: Operation;
+  /**
+   * The workflow's input beside the stage's own (tenant, stack, stage, operation, CloudFormation
+   * stack and target): its action, and a database's or bastion's fields.
+   */
+  input: Pick<StageWorkflowInput, 'action'> & Partial<Omit<StageOperationInput, keyof StageWorkflowInput>>;
+  /**
+   * How the stage's lock is taken and given back. By default the stage is UPDATING, then back in the
+   * status it had; a new stage is written holding its lock, and deleted to give it back.
+   */
+  lock?: { take(): Promise<unknown>; release(): Promise<unknown> };
+  /** What the operation changes besides the stage (a database's or bastion's record), and its undo. */
+  record?: { write(): Promise<unknown>; undo(): Promise<unknown> };
 }
 
 /**
- * Records the operation and starts its workflow, named after the operation so a retried start is
- * a no-op. The stage is already locked by the caller; if the start fails, the operation is marked
- * FAILED and `undo` puts things back.
+ * The launch of every operation on a stage: take the stage's lock, write what the operation changes,
+ * record the operation and start its workflow (named after the operation, so a retried start is a
+ * no-op). Whatever fails is undone in reverse: the record put back, the lock given back, and a
+ * recorded operation marked FAILED. No stage stays locked by an operation that never started.
  */
-export async function launchStageOperation(
-  deps: Deps,
-  stack: Stack,
-  stage: Stage,
-  operation: Operation,
-  extra: Omit<StageOperationInput, keyof StageWorkflowInput>,
-  undo: () => Promise<void>,
-): Promise<Operation> {
-  const input: StageOperationInput = {
+export async function launchStageOperation(deps: Deps, launch: StageLaunch): Promise<Operation> {
+  const { stack, stage, operation } = launch;
+  const lock = launch.lock ?? {
+    take: () => deps.store.lockStage(stage, operation.operationId, 'UPDATING'),
+    release: () => deps.store.releaseStageLock(stage, operation.operationId, stage.status),
+  };
+  await lock.take();
+  try {
+    await launch.record?.write();
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+  const input = {
     tenantId: operation.tenantId,
     stackId: stack.stackId,
     stageName: stage.name,
     operationId: operation.operationId,
     operationType: operation.type,
-    action: 'UPDATE',
     cfnStackName: stage.cfnStackName,
     target: { roleArn: stack.roleArn, region: stage.region },
-    ...extra,
-  };
-  return startOperation(deps, operation, input, undo);
+    ...launch.input,
+  } satisfies StageWorkflowInput;
+  return startOperation(deps, operation, input, async () => {
+    await launch.record?.undo();
+    await lock.release();
+  });
 }
 
 /**
  * Records the operation and starts its workflow, named after the operation so a retried start is a
  * no-op. If the start fails, the operation is marked FAILED and `undo` puts the stage back.
  */
-export async function startOperation(
+async function startOperation(
   deps: Deps,
   operation: Operation,
   input: object,

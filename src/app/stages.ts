@@ -1,23 +1,16 @@
 import { assertUserEnvironment } from '../domain/environment';
-import type { Operation } from '../domain/operation';
-import {
-  applyStageUpdate,
-  cfnStackNameOf,
-  stageSettings,
-  type Stage,
-  type StageStatus,
-} from '../domain/stage';
+import { applyStageUpdate, cfnStackNameOf, stageSettings, type Stage } from '../domain/stage';
+import type { BastionBody } from '../domain/input/bastion';
+import type { StageDatabaseOption } from '../domain/input/database';
 import type { CreateStageBody, UpdateStageBody } from '../domain/input/stage';
-import type { Stack } from '../domain/stack';
-import type { StageWorkflowInput } from '../domain/workflow-input';
-import type { Caller } from '../http/auth';
+import type { Caller } from '../domain/caller';
 import { conflict } from '../domain/errors';
 import { assertRegionServes } from '../domain/region-services';
 import { partitionOfArn } from '../domain/regions';
 import { validateDatabaseOption } from './databases';
 import type { ApiDeps } from './deps';
-import { followUpsOf } from './follow-ups';
-import { newStageOperation, startOperation } from './stage-operations';
+import { launchStageOperation, newStageOperation } from './stage-operations';
+import type { FollowUp } from '../store/databases';
 
 type Deps = Pick<ApiDeps, 'store' | 'workflows' | 'settings'>;
 /**
@@ -26,26 +19,19 @@ type Deps = Pick<ApiDeps, 'store' | 'workflows' | 'settings'>;
  */
 type StageDeps = Deps & Partial<Pick<ApiDeps, 'databases'>>;
 
-/** Starts a stage workflow (create, update, delete) for an operation that holds the stage's lock. */
-function launch(
-  deps: Deps,
-  stack: Stack,
-  stage: Stage,
-  operation: Operation,
-  action: StageWorkflowInput['action'],
-  undo: () => Promise<void>,
-): Promise<Operation> {
-  const input: StageWorkflowInput = {
-    tenantId: operation.tenantId,
-    stackId: stack.stackId,
-    stageName: stage.name,
-    operationId: operation.operationId,
-    operationType: operation.type,
-    action,
-    cfnStackName: stage.cfnStackName,
-    target: { roleArn: stack.roleArn, region: stage.region },
-  };
-  return startOperation(deps, operation, input, undo);
+/** What was asked for with a stage (`database`, `bastion` on POST .../stages), in the order it runs. */
+export function followUpsOf(body: { database?: StageDatabaseOption; bastion?: BastionBody }, userId: string) {
+  const followUps: FollowUp[] = [];
+  if (body.database) {
+    followUps.push({
+      kind: 'readReplicaOf' in body.database ? 'replica' : 'database',
+      body: body.database as Record<string, unknown>,
+      userId,
+    });
+  }
+  if (body.bastion)
+    followUps.push({ kind: 'bastion', body: body.bastion as Record<string, unknown>, userId });
+  return followUps;
 }
 
 export async function createStage(deps: StageDeps, caller: Caller, stackId: string, body: CreateStageBody) {
@@ -85,22 +71,34 @@ export async function createStage(deps: StageDeps, caller: Caller, stackId: stri
     createdAt: now,
     updatedAt: now,
   };
-  // The count is what DELETE /stacks checks; it goes up first so a racing delete cannot orphan the stage.
-  await deps.store.adjustStageCount(caller.tenantId, stackId, 1);
-  try {
-    await deps.store.createStage(stage);
-  } catch (error) {
-    await deps.store.adjustStageCount(caller.tenantId, stackId, -1);
-    throw error;
-  }
-  // Started as operations of their own once the stage is ACTIVE (src/app/follow-ups.ts).
-  await deps.databases?.putFollowUps(
-    { tenantId: caller.tenantId, stackId, stageName: body.name },
-    followUpsOf(body, caller.userId),
-  );
-  return launch(deps, stack, stage, operation, 'CREATE', async () => {
-    await deps.store.deleteStage(stage);
-    await deps.store.adjustStageCount(caller.tenantId, stackId, -1);
+  const ref = { tenantId: caller.tenantId, stackId, stageName: body.name };
+  return launchStageOperation(deps, {
+    stack,
+    stage,
+    operation,
+    input: { action: 'CREATE' },
+    lock: {
+      // The new stage holds its lock. The count is what DELETE /stacks checks; it goes up first so
+      // a racing delete cannot orphan the stage.
+      async take() {
+        await deps.store.adjustStageCount(caller.tenantId, stackId, 1);
+        try {
+          await deps.store.createStage(stage);
+        } catch (error) {
+          await deps.store.adjustStageCount(caller.tenantId, stackId, -1);
+          throw error;
+        }
+      },
+      async release() {
+        await deps.store.deleteStage(stage);
+        await deps.store.adjustStageCount(caller.tenantId, stackId, -1);
+      },
+    },
+    // Started as operations of their own once the stage is ACTIVE (src/events/follow-ups.ts).
+    record: deps.databases && {
+      write: () => deps.databases!.putFollowUps(ref, followUpsOf(body, caller.userId)),
+      undo: () => deps.databases!.dropFollowUps(ref),
+    },
   });
 }
 
@@ -119,10 +117,18 @@ export async function updateStage(
   const operation = newStageOperation(caller, stackId, stageName, 'UPDATE_STAGE', patch);
   // A stage whose create failed has no CloudFormation stack to update: the rebuild creates it.
   const action = stage.status === 'FAILED' && Object.keys(stage.outputs).length === 0 ? 'CREATE' : 'UPDATE';
-  await deps.store.lockStage(stage, operation.operationId, 'UPDATING', settings);
-  return launch(deps, stack, stage, operation, action, async () => {
-    await deps.store.failPendingChange(stage, operation.operationId, 'the workflow could not be started');
-    await deps.store.releaseStageLock(stage, operation.operationId, stage.status as StageStatus);
+  return launchStageOperation(deps, {
+    stack,
+    stage,
+    operation,
+    input: { action },
+    lock: {
+      take: () => deps.store.lockStage(stage, operation.operationId, 'UPDATING', settings),
+      async release() {
+        await deps.store.failPendingChange(stage, operation.operationId, 'the workflow could not be started');
+        await deps.store.releaseStageLock(stage, operation.operationId, stage.status);
+      },
+    },
   });
 }
 
@@ -131,10 +137,16 @@ export async function deleteStage(deps: StageDeps, caller: Caller, stackId: stri
   const stage = await deps.store.requireStage(caller.tenantId, stackId, stageName);
   await assertNothingInStage(deps, caller.tenantId, stackId, stageName);
   const operation = newStageOperation(caller, stackId, stageName, 'DELETE_STAGE', {});
-  await deps.store.lockStage(stage, operation.operationId, 'DELETING');
-  return launch(deps, stack, stage, operation, 'DELETE', () =>
-    deps.store.releaseStageLock(stage, operation.operationId, stage.status),
-  );
+  return launchStageOperation(deps, {
+    stack,
+    stage,
+    operation,
+    input: { action: 'DELETE' },
+    lock: {
+      take: () => deps.store.lockStage(stage, operation.operationId, 'DELETING'),
+      release: () => deps.store.releaseStageLock(stage, operation.operationId, stage.status),
+    },
+  });
 }
 
 /** Databases and a bastion live in the stage's VPC: the stage can only go once they are gone. */

@@ -2,12 +2,12 @@ import { badRequest } from '../domain/errors';
 import { newId } from '../domain/ids';
 import type { DeadLetter, Subscription } from '../domain/subscription';
 import type { CreateSubscriptionBody } from '../domain/input/subscription';
-import type { Caller } from '../http/auth';
+import type { Caller } from '../domain/caller';
 import type { Page, PageRequest } from '../store/page';
 import type { SubscriptionStore } from '../store/subscriptions';
-import { subscriptionSecretContext, type SecretBox } from './secret-box';
-import { checkWebhookTarget, type TargetPolicy } from './webhook-guard';
-import { newWebhookSecret } from './webhook-signature';
+import { subscriptionSecretContext, type SecretBox } from '../domain/secret-box';
+import { checkWebhookTarget, type TargetPolicy } from '../domain/webhook-guard';
+import { newWebhookSecret } from '../domain/webhook-signature';
 
 /** What creating a subscription needs besides the store: where URLs may point, and the key that seals secrets. */
 export interface WebhookSettings {

@@ -2,7 +2,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { checkWebhookTarget, firstProblem, type Resolver, type TargetPolicy } from '../app/webhook-guard';
+import { checkWebhookTarget, firstProblem, type Resolver, type TargetPolicy } from '../domain/webhook-guard';
 import type { WebhookResult, WebhookSenderPort } from './ports';
 
 /** Every address a name resolves to, in the resolver's order. */

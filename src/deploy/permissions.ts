@@ -2,7 +2,7 @@
  * What a route, a task or an event consumer may do, by name, and the one place that says what each
  * name means on AWS: the IAM statements (and the environment) it takes. A deployment unit's role
  * holds the statements of every permission its routes, tasks and consumers declare, and nothing else
- * (src/deploy/serverless.ts writes them; the package check compares the template with them).
+ * (src/generate/serverless.ts writes them; the package check compares the template with them).
  *
  * Values are CloudFormation as serverless.yml writes it: `${self:service}`, `${sls:stage}` and
  * `${param:…}` are resolved by serverless, `${AWS::…}` by CloudFormation.

@@ -6,7 +6,7 @@ import type { Permission } from './permissions';
  * consumer (src/events/consumers.ts) names its unit; a unit's role holds exactly the permissions its
  * members declare (src/deploy/permissions.ts). Kept apart: what works in customers' accounts, what
  * reads secrets and private keys, what answers without a JWT, and what consumes events.
- * `functions/<unit>.ts` is each unit's entry point (src/deploy/serverless.ts writes serverless.yml's
+ * `functions/<unit>.ts` is each unit's entry point (src/generate/serverless.ts writes serverless.yml's
  * functions from this table).
  */
 export interface UnitSpec {
@@ -36,7 +36,7 @@ export const UNITS = {
   customerApi: { kind: 'http', why: 'JWT routes that work in the customer’s account: registering a stack (its role is the verifier principal), deleting its pipeline stack, reading logs and stack events' },
   credentials: { kind: 'http', why: 'JWT routes that hand out secrets: View Secret, the bastion’s private key (both read in the customer’s account, audited), and a subscription’s signing secret (the key that seals it)' },
   githubWebhook: { kind: 'http', timeout: 9, why: 'No JWT: GitHub’s signed pushes, checked against the stack’s webhook secret, start runs (GitHub waits 10 s)' },
-  docs: { kind: 'http', why: 'No JWT: liveness, and the OpenAPI document, which reads every route and so stays out of the other functions’ bundles' },
+  docs: { kind: 'http', why: 'No JWT: liveness, and the OpenAPI document (generated from every route, src/api/openapi.json), which stays out of the other functions’ bundles' },
   approvals: { kind: 'http', timeout: 9, why: 'No JWT authorizer: approval links and Slack’s buttons, checked with the link key and Slack’s signing secret, resume waiting runs' },
   tasks: { kind: 'tasks', timeout: TASK_TIMEOUT, why: 'Workflow tasks that touch only the platform’s table and workflows' },
   customerTasks: { kind: 'tasks', timeout: TASK_TIMEOUT, why: 'Workflow tasks that call CloudFormation and CodePipeline in the customer’s account' },

@@ -4,8 +4,8 @@ import { TENANT_ID } from './ids';
 /**
  * Status subscriptions: a tenant's events delivered to an HTTPS endpoint of theirs as signed
  * webhooks, retried with backoff, dead-lettered after the last attempt. The rules here are plain
- * functions; where the URL may point is decided by src/app/webhook-guard.ts, the signature by
- * src/app/webhook-signature.ts.
+ * functions; where the URL may point is decided by src/domain/webhook-guard.ts, the signature by
+ * src/domain/webhook-signature.ts.
  */
 
 /** A tenant's subscriptions are fanned out on every event: their number is bounded. */
@@ -19,7 +19,7 @@ export interface Subscription {
   url: string;
   /** The detail-types delivered; null: all of them, including those added later. */
   events: DetailType[] | null;
-  /** The signing secret, sealed with the platform's subscription key (src/app/secret-box.ts). */
+  /** The signing secret, sealed with the platform's subscription key (src/domain/secret-box.ts). */
   sealedSecret: string;
   createdBy: string;
   createdAt: string;

@@ -1,12 +1,11 @@
-import { onOperationEnded } from '../app/follow-ups';
+import { onOperationEnded } from './follow-ups';
 import type { Permission } from '../deploy/permissions';
 import type { EventUnit } from '../deploy/units';
 import type { WorkflowName } from '../domain/workflows';
 import { errorFields, log } from '../log';
-import { onExecutionEnded } from '../tasks/execution-ended';
-import { onPipelineExecutionEnded, onPipelineStateChange } from '../tasks/pipeline-steps';
-import { onStackStatusChange } from '../tasks/stack-waits';
-import { fanOut, onDeliveryBatch } from '../tasks/webhooks';
+import { onExecutionEnded, onPipelineExecutionEnded } from './backstops';
+import { onPipelineStateChange, onStackStatusChange } from './waits';
+import { fanOut, onDeliveryBatch } from './webhooks';
 import type { EventPattern, PatternValue } from './pattern';
 
 /** What a pattern may name that differs between AWS and the embedded runtime: the state machines' ARNs. */
@@ -144,7 +143,7 @@ export type ConsumerUnitDeps<U extends EventUnit> = Intersection<
 
 /**
  * What a rule on AWS hands an events unit: the consumer it is for (the rule's input transformer
- * writes it, src/deploy/serverless.ts) and the event as EventBridge delivered it.
+ * writes it, src/generate/serverless.ts) and the event as EventBridge delivered it.
  */
 export interface ConsumerInput {
   consumer: string;

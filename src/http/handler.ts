@@ -14,7 +14,7 @@ import {
   type Route,
   type RoutesDeps,
 } from './route';
-import { parsePart } from './validation';
+import { parsePart } from '../domain/input/parse';
 
 /**
  * The body cap of the JSON API: nothing it accepts comes near 64 KB. Routes that read their raw

@@ -1,7 +1,7 @@
 import type * as z from 'zod/mini';
 import type { Permission } from '../deploy/permissions';
 import type { HttpUnit } from '../deploy/units';
-import type { Caller } from './auth';
+import type { Caller } from '../domain/caller';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { callerFromClaims } from '../http/auth';
+import { callerFromClaims } from '../domain/caller';
 import type { LocalEventBus } from './bus';
 import type { FailureRule, LocalCloudFormation } from './cloudformation';
 import { readLocalJson, type LocalEndpoint } from './server';

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretCache } from '../app/pipelines';
+import { SecretCache } from '../cloud/secret-cache';
 import { LAMBDA_IAM, PORT_IAM, type IamPort, type IamRequest, type PortIam } from '../cloud/aws/iam-actions';
 import type { UnitName } from '../deploy/units';
 import { accountOfArn } from '../domain/regions';

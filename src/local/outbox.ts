@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { approvalEmail, approvalSlackMessage, slackResponse } from '../app/approval-messages';
+import { approvalEmail, approvalSlackMessage, slackResponse } from '../cloud/approval-messages';
 import type { ApprovalMessage, NotificationPort, SlackResponseMode } from '../cloud/ports';
 
 export interface OutboxMessage {

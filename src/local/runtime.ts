@@ -11,10 +11,10 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { routes } from '../api/routes';
 import type { ApiDeps } from '../app/deps';
-import type { Resolver } from '../app/webhook-guard';
+import type { Resolver } from '../domain/webhook-guard';
 import { unitsOf, type EventUnit, type HttpUnit, type TaskUnit } from '../deploy/units';
 import { consumers, eventUnit, type ConsumerUnitDeps } from '../events/consumers';
-import { TENANT_CLAIM } from '../http/auth';
+import { TENANT_CLAIM } from '../domain/caller';
 import { httpRouter } from '../http/handler';
 import { errorFields, log } from '../log';
 import { DatabaseStore } from '../store/databases';

@@ -1,15 +1,15 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { keyRingBox, keyRingJson, newKeyRing, parseKeyRing, type KeyRing } from '../app/secret-box';
+import { keyRingBox, keyRingJson, newKeyRing, parseKeyRing, type KeyRing } from '../domain/secret-box';
 import type { WebhookSettings } from '../app/subscriptions';
-import type { Resolver, TargetPolicy } from '../app/webhook-guard';
+import type { Resolver, TargetPolicy } from '../domain/webhook-guard';
 import type { DeliveryQueuePort } from '../cloud/ports';
 import { createWebhookSender, systemResolver } from '../cloud/webhook-sender';
 import type { PlatformBusEvent } from '../domain/events';
 import { MAX_DELIVERY_ATTEMPTS, type WebhookDelivery } from '../domain/subscription';
 import { errorFields, log } from '../log';
 import type { SubscriptionStore } from '../store/subscriptions';
-import { deliverWebhook, fanOutBatch, type DeliveryOutcome } from '../tasks/webhooks';
+import { deliverWebhook, fanOutBatch, type DeliveryOutcome } from '../events/webhooks';
 import { iam } from './iam-recorder';
 import { readJson, simulatedStateOf, writeJsonAtomic } from './state-files';
 

@@ -1,7 +1,7 @@
 import { BASTION_OUTPUTS, renderBastionTemplate } from '../templates/bastion';
 import { STAGE_OUTPUTS } from '../templates/outputs';
 import type { StageRef, TaskDeps } from './deps';
-import { failureReason, type FailureInput } from './stage-steps';
+import { failStageOperation, type FailureInput } from './stage-steps';
 import type { StageStatus } from '../domain/stage';
 
 function stepError(name: string, message: string): Error {
@@ -81,18 +81,10 @@ export async function recordBastionFailure(
   input: BastionFailureInput,
   deps: Pick<TaskDeps, 'store' | 'databases'>,
 ) {
-  const reason = failureReason(input.error).slice(0, 2000);
-  await deps.store.finishOperation(input.tenantId, input.operationId, 'FAILED', reason);
-  const bastion = await deps.databases.getBastion(input);
-  if (bastion && bastion.lastOperationId === input.operationId) {
+  return failStageOperation(input, deps, async (reason) => {
+    const bastion = await deps.databases.getBastion(input);
+    if (bastion?.lastOperationId !== input.operationId) return;
     if (bastion.status === 'CREATING') await deps.databases.deleteBastion(input);
     else await deps.databases.updateBastion(input, { status: 'FAILED', lastError: reason });
-  }
-  const stageStatus = input.stageStatusBefore ?? 'ACTIVE';
-  await deps.store.releaseStageLock(
-    { tenantId: input.tenantId, stackId: input.stackId, name: input.stageName },
-    input.operationId,
-    stageStatus,
-  );
-  return { reason, stageStatus };
+  });
 }

@@ -1,4 +1,4 @@
-import { externalIdFor } from '../app/stacks';
+import { targetOf } from '../app/accounts';
 import { ENGINE_SPECS, type Database, type Engine } from '../domain/database';
 import type { OperationType } from '../domain/operation';
 import type { StageStatus } from '../domain/stage';
@@ -6,7 +6,7 @@ import type { StageOperationInput } from '../domain/workflow-input';
 import { renderDatabaseTemplate, DATABASE_OUTPUTS } from '../templates/database';
 import { STAGE_OUTPUTS } from '../templates/outputs';
 import type { StageRef, TaskDeps } from './deps';
-import { failureReason, type FailureInput } from './stage-steps';
+import { failStageOperation, type FailureInput } from './stage-steps';
 
 export type DatabaseRef = StageRef & Required<Pick<StageOperationInput, 'engine'>>;
 
@@ -169,12 +169,10 @@ export async function recordDatabaseFailure(
   input: DatabaseFailureInput,
   deps: Pick<TaskDeps, 'store' | 'databases' | 'stacks'>,
 ) {
-  const reason = failureReason(input.error).slice(0, 2000);
   const ref = { tenantId: input.tenantId, stackId: input.stackId, stageName: input.stageName };
-  await deps.store.finishOperation(input.tenantId, input.operationId, 'FAILED', reason);
-
-  const db = await deps.databases.getDatabase(ref, input.engine);
-  if (db && db.lastOperationId === input.operationId) {
+  return failStageOperation(input, deps, async (reason) => {
+    const db = await deps.databases.getDatabase(ref, input.engine);
+    if (db?.lastOperationId !== input.operationId) return;
     const stack = db.cfnStackName ? await describeStack(input, db.cfnStackName, deps) : undefined;
     const stackGone = !stack || stack.status === 'DELETE_COMPLETE';
     if (db.status === 'CREATING' && stackGone) {
@@ -192,15 +190,7 @@ export async function recordDatabaseFailure(
         { remove: ['pending'] },
       );
     }
-  }
-
-  const stageStatus = input.stageStatusBefore ?? 'ACTIVE';
-  await deps.store.releaseStageLock(
-    { tenantId: input.tenantId, stackId: input.stackId, name: input.stageName },
-    input.operationId,
-    stageStatus,
-  );
-  return { reason, stageStatus };
+  });
 }
 
 async function describeStack(
@@ -208,6 +198,5 @@ async function describeStack(
   cfnStackName: string,
   deps: Pick<TaskDeps, 'store' | 'stacks'>,
 ) {
-  const target = { ...input.target, externalId: await externalIdFor(deps, input.tenantId) };
-  return deps.stacks.describe(target, cfnStackName);
+  return deps.stacks.describe(await targetOf(deps, input.tenantId, input.target), cfnStackName);
 }

@@ -1,4 +1,5 @@
-import type { PipelineSettings, SecretCache } from '../app/pipelines';
+import type { SecretCache } from '../cloud/secret-cache';
+import type { PipelineSettings } from '../cloud/settings';
 import type { NotificationPort, PipelinePort, StackPort, TemplatePort, WorkflowPort } from '../cloud/ports';
 import type { DatabaseStore } from '../store/databases';
 import type { ApprovalStore } from '../store/approvals';

@@ -1,6 +1,7 @@
 import { approvalLink } from '../app/approval-links';
-import { externalIdFor } from '../app/stacks';
-import type { EventBusPort, PipelineExecutionStatus, TargetAccount } from '../cloud/ports';
+import { targetOf } from '../app/accounts';
+import { buildWait, tokenArrived } from '../app/waits';
+import type { PipelineExecutionStatus } from '../cloud/ports';
 import { newId } from '../domain/ids';
 import { newLinkNonce } from '../domain/link-token';
 import type { Operation } from '../domain/operation';
@@ -8,9 +9,7 @@ import {
   imageUriOf,
   pipelineCfnStackNameOf,
   pipelineNameOf,
-  stackIdOfPipeline,
   webhookSecretNameOf,
-  TERMINAL_RUN_STATUSES,
   type RunStage,
   type WebhookSecret,
 } from '../domain/pipeline';
@@ -37,12 +36,6 @@ type Deps = Pick<
 
 /** An error the state machine matches by name (Lambda's errorType). */
 const named = (name: string, message: string) => Object.assign(new Error(message), { name });
-
-const targetOf = async (
-  deps: Pick<Deps, 'store'>,
-  tenantId: string,
-  target: { roleArn: string; region: string },
-) => ({ ...target, externalId: await externalIdFor(deps, tenantId) }) satisfies TargetAccount;
 
 const accountOf = (roleArn: string) => /^arn:[^:]+:iam::(\d{12}):/.exec(roleArn)?.[1];
 
@@ -128,65 +121,19 @@ export async function startBuild(ref: BuildRef, deps: Pick<Deps, 'store' | 'pipe
   return { pipelineExecutionId: executionId };
 }
 
-async function resumeBuildIfReady(
-  run: {
-    tenantId: string;
-    runId: string;
-    buildToken?: string;
-    buildOutcome?: { status: string };
-    buildResumedAt?: string;
-  },
-  deps: Pick<Deps, 'pipelines' | 'workflows'>,
-) {
-  if (!run.buildToken || !run.buildOutcome || run.buildResumedAt) return;
-  if (!(await deps.pipelines.claimBuildResume(run.tenantId, run.runId, run.buildToken))) return;
-  await deps.workflows.sendTaskSuccess(run.buildToken, run.buildOutcome);
-}
-
 /** Parks the run's task token until the pipeline's state-change event; resumes at once if it came first. */
 export async function waitForBuild(
   input: { taskToken: string; tenantId: string; runId: string; pipelineExecutionId: string },
   deps: Pick<Deps, 'pipelines' | 'workflows'>,
 ) {
-  const run = await deps.pipelines.parkBuildToken(
-    input.tenantId,
-    input.runId,
-    input.pipelineExecutionId,
-    input.taskToken,
+  const { tenantId, runId, pipelineExecutionId } = input;
+  const run = await deps.pipelines.parkBuildToken(tenantId, runId, pipelineExecutionId, input.taskToken);
+  await tokenArrived(
+    buildWait(deps.pipelines),
+    run,
+    () => named('BuildWaitMissing', `run ${runId} is not building ${pipelineExecutionId}`),
+    deps.workflows,
   );
-  if (!run)
-    throw named('BuildWaitMissing', `run ${input.runId} is not building ${input.pipelineExecutionId}`);
-  await resumeBuildIfReady(run, deps);
-}
-
-/** CodePipeline's "Pipeline Execution State Change" event, forwarded from the customer's account. */
-export interface PipelineStateChange {
-  account: string;
-  region: string;
-  detail: { pipeline: string; 'execution-id': string; state: string };
-}
-
-const FINAL_STATES = ['SUCCEEDED', 'FAILED', 'STOPPED', 'SUPERSEDED', 'CANCELED'];
-
-/**
- * Records a build's outcome on its run and resumes the waiting workflow, exactly once, whatever the
- * order and however often the event arrives. Events from another account than the stack's are not
- * about its pipeline; and the workflow re-reads the execution (CheckBuild) before trusting the outcome.
- */
-export async function onPipelineStateChange(
-  event: PipelineStateChange,
-  deps: Pick<Deps, 'pipelines' | 'workflows'>,
-) {
-  const { pipeline, 'execution-id': executionId, state } = event.detail;
-  if (!FINAL_STATES.includes(state) || !stackIdOfPipeline(pipeline)) return;
-  const lookup = await deps.pipelines.getExecutionLookup(event.region, pipeline, executionId);
-  if (!lookup) return;
-  if (lookup.account && lookup.account !== event.account) {
-    log.warn('pipeline event from another account ignored', { pipeline, account: event.account });
-    return;
-  }
-  const run = await deps.pipelines.recordBuildOutcome(lookup.tenantId, lookup.runId, executionId, state);
-  if (run) await resumeBuildIfReady(run, deps);
 }
 
 const BUILD_STATUS: Record<PipelineExecutionStatus, 'Succeeded' | 'InProgress' | 'Failed'> = {
@@ -535,61 +482,4 @@ export async function recordRunFailure(input: RunFailureInput, deps: Pick<Deps, 
     ...(stageName ? { stageName, stageStatus: 'FAILED' as const } : {}),
   });
   return { reason };
-}
-
-/**
- * The backstop for runs and pipeline set-ups whose execution ended without reaching its own failure
- * path (a States.Runtime error, a timeout, a manual stop): the run is marked FAILED (its stage
- * unlocked if its deploy never started), or the pipeline FAILED, and the failure announced.
- */
-export async function onPipelineExecutionEnded(
-  event: { detail: { status: string; input: string | null; error?: string | null; cause?: string | null } },
-  deps: Pick<Deps, 'store' | 'pipelines'> & { bus: EventBusPort },
-): Promise<void> {
-  const { status, input, error, cause } = event.detail;
-  if (!['FAILED', 'TIMED_OUT', 'ABORTED'].includes(status) || !input) return;
-  const parsed = JSON.parse(input) as Partial<RunRef & { cfnStackName: string }>;
-  const { tenantId, stackId } = parsed;
-  if (!tenantId || !stackId) return;
-  const why = {
-    Error: error ?? status,
-    Cause: `the workflow ended ${status}: ${cause ?? error ?? 'no cause given'}`,
-  };
-  if (parsed.runId) {
-    const run = await deps.pipelines.getRun(tenantId, parsed.runId);
-    if (!run || TERMINAL_RUN_STATUSES.includes(run.status)) return;
-    const current = run.stageOrder.find((name) =>
-      ['DEPLOYING', 'WAITING_FOR_APPROVAL'].includes(run.stages[name]!.status),
-    );
-    const operationId = current ? run.stages[current]!.operationId : undefined;
-    const { reason } = await recordRunFailure(
-      {
-        state: {
-          tenantId,
-          stackId,
-          runId: parsed.runId,
-          error: why,
-          ...(current ? { next: { stageName: current } } : {}),
-          ...(operationId ? { deploy: { operationId } } : {}),
-        },
-      },
-      deps,
-    );
-    await deps.bus.publish([
-      {
-        detailType: 'Pipeline Run Status Change',
-        detail: { tenantId, stackId, runId: parsed.runId, status: 'FAILED', error: reason },
-      },
-    ]);
-  } else if (parsed.cfnStackName === pipelineCfnStackNameOf(stackId)) {
-    const stack = await deps.store.getStack(tenantId, stackId);
-    if (stack?.pipeline?.status !== 'CREATING') return;
-    const { reason } = await recordPipelineFailure({ tenantId, stackId, error: why }, deps);
-    await deps.bus.publish([
-      {
-        detailType: 'Pipeline Status Change',
-        detail: { tenantId, stackId, status: 'FAILED', error: reason },
-      },
-    ]);
-  }
 }

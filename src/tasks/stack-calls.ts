@@ -1,13 +1,10 @@
-import { externalIdFor } from '../app/stacks';
+import { targetOf } from '../app/accounts';
 import type { StackDescription, TargetAccount } from '../cloud/ports';
 import type { StackRef, TaskDeps } from './deps';
 
 type Deps = Pick<TaskDeps, 'store' | 'stacks'>;
 
-const target = async (deps: Deps, ref: StackRef): Promise<TargetAccount> => ({
-  ...ref.target,
-  externalId: await externalIdFor(deps, ref.tenantId),
-});
+const target = (deps: Deps, ref: StackRef) => targetOf(deps, ref.tenantId, ref.target);
 
 /** CloudFormation tokens allow letters, digits and hyphens; one per operation and call kind. */
 export const clientRequestToken = (operationId: string, call: string) =>

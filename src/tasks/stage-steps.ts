@@ -1,4 +1,4 @@
-import { externalIdFor } from '../app/stacks';
+import { targetOf } from '../app/accounts';
 import { databaseWiring } from '../domain/database';
 import { platformEnvironment, serviceEnvironment, serviceEnvironmentNames } from '../domain/environment';
 import { settingsFor, type Stage, type StageStatus } from '../domain/stage';
@@ -112,13 +112,31 @@ export async function stillDeployed(
 ): Promise<boolean> {
   if (!stage || Object.keys(stage.outputs).length === 0 || !deps.stacks) return false;
   const stack = await deps.store.requireStack(stage.tenantId, stage.stackId);
-  const target = {
-    roleArn: stack.roleArn,
-    region: stage.region,
-    externalId: await externalIdFor(deps, stage.tenantId),
-  };
+  const target = await targetOf(deps, stage.tenantId, { roleArn: stack.roleArn, region: stage.region });
   const described = await deps.stacks.describe(target, stage.cfnStackName);
   return described !== undefined && DEPLOYED_STATUSES.includes(described.status);
+}
+
+/**
+ * The failure path of a database's or a bastion's operation, the mirror of its launch
+ * (src/app/stage-operations.ts): the operation FAILED with its reason, the record put back
+ * (`putBack`), then the stage back in the status it had before, unlocked.
+ */
+export async function failStageOperation(
+  input: FailureInput & { stageStatusBefore?: StageStatus },
+  deps: Pick<TaskDeps, 'store'>,
+  putBack: (reason: string) => Promise<unknown>,
+) {
+  const reason = failureReason(input.error).slice(0, 2000);
+  await deps.store.finishOperation(input.tenantId, input.operationId, 'FAILED', reason);
+  await putBack(reason);
+  const stageStatus = input.stageStatusBefore ?? 'ACTIVE';
+  await deps.store.releaseStageLock(
+    { tenantId: input.tenantId, stackId: input.stackId, name: input.stageName },
+    input.operationId,
+    stageStatus,
+  );
+  return { reason, stageStatus };
 }
 
 /**

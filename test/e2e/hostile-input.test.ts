@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { routes } from '../../src/api/routes';
 import { signGitHubPayload } from '../../src/domain/github';
-import { TENANT_CLAIM } from '../../src/http/auth';
+import { TENANT_CLAIM } from '../../src/domain/caller';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, signClaims } from '../../src/local/jwt';
 import { newStack } from '../support/client';
 import { startLocalServer, type LocalServer } from '../support/local-server';

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { verifyWebhookSignature } from '../../src/app/webhook-signature';
+import { verifyWebhookSignature } from '../../src/domain/webhook-signature';
 import { client, newStack, type Client } from '../support/client';
 import { startLocalServer, type LocalServer } from '../support/local-server';
 import { startReceiver, type ReceivedDelivery, type Receiver } from '../support/webhook-receiver';

@@ -1,4 +1,4 @@
-import { verifyWebhookSignature } from '../../src/app/webhook-signature';
+import { verifyWebhookSignature } from '../../src/domain/webhook-signature';
 import { MAX_DELIVERY_ATTEMPTS } from '../../src/domain/subscription';
 import { startRuntime, type Runtime } from '../../src/local/runtime';
 import { client, newStack, type Client } from '../support/client';

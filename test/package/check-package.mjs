@@ -76,7 +76,7 @@ const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 const { UNITS } = await tsImport('../../src/deploy/units.ts', import.meta.url);
 const { membersOf, unitStatements, lambdaLogicalId, roleLogicalId } = await tsImport(
-  '../../src/deploy/serverless.ts',
+  '../../src/generate/serverless.ts',
   import.meta.url,
 );
 const { WORKFLOW_FILES } = await tsImport('../../src/domain/workflows.ts', import.meta.url);

@@ -13,7 +13,7 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { permissionsPolicy, trustPolicy } from '../../src/domain/customer-role';
 import { WORKFLOW_FILES, type WorkflowName } from '../../src/domain/workflows';
 import { RESOURCES } from '../../src/deploy/permissions';
-import { lambdaLogicalId, roleLogicalId } from '../../src/deploy/serverless';
+import { lambdaLogicalId, roleLogicalId } from '../../src/generate/serverless';
 import { UNITS, type UnitName } from '../../src/deploy/units';
 import type { IamRecord } from '../../src/local/iam-recorder';
 

@@ -1,4 +1,4 @@
-import type { PipelineSettings } from '../../src/app/pipelines';
+import type { PipelineSettings } from '../../src/cloud/settings';
 import type {
   ApprovalMessage,
   NotificationPort,

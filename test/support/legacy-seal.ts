@@ -1,7 +1,7 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
 
 /**
- * A secret sealed as the first version of src/app/secret-box.ts sealed it (`v1.<iv>.<ciphertext>.<tag>`,
+ * A secret sealed as the first version of src/domain/secret-box.ts sealed it (`v1.<iv>.<ciphertext>.<tag>`,
  * AES-256-GCM under the 32-byte `subscriptionKey`), to check that such values still open.
  */
 export function sealAsFirstVersion(key: Buffer, plaintext: string, associatedData: string): string {

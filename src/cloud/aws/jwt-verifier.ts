@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { callerFromClaims } from '../../http/auth';
+import { callerFromClaims } from '../../domain/caller';
 import type { JwtVerifierPort } from '../ports';
 import { requireEnv } from './env';
 

@@ -1,5 +1,5 @@
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { approvalEmail } from '../../app/approval-messages';
+import { approvalEmail } from '../approval-messages';
 import type { NotificationPort } from '../ports';
 import { requireEnv } from './env';
 import { slackMessages } from './slack';

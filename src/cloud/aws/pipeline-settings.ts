@@ -1,4 +1,5 @@
-import { SecretCache, type PipelineSettings } from '../../app/pipelines';
+import { SecretCache } from '../secret-cache';
+import type { PipelineSettings } from '../settings';
 import { DEFAULT_APPROVAL_TIMEOUT_SECONDS } from '../../domain/pipeline';
 import { optionalEnv, requireEnv } from './env';
 import { platformSecrets as port } from './platform-secrets';

@@ -1,4 +1,4 @@
-import type { ApiSettings } from '../../app/deps';
+import type { ApiSettings } from '../settings';
 import { optionalEnv, requireEnv } from './env';
 
 export const DEFAULT_IMAGE_URI = 'public.ecr.aws/nginx/nginx:stable-alpine';

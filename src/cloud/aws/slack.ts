@@ -1,4 +1,4 @@
-import { approvalSlackMessage, slackResponse } from '../../app/approval-messages';
+import { approvalSlackMessage, slackResponse } from '../approval-messages';
 import type { NotificationPort } from '../ports';
 
 /** Slack wants its answer within 3 s of a click; an outgoing post gets a fraction of that. */

@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { keyRingBox, parseKeyRing } from '../../app/secret-box';
+import { keyRingBox, parseKeyRing } from '../../domain/secret-box';
 import { requireEnv } from './env';
 
 const secretId = requireEnv('SUBSCRIPTION_KEY_SECRET');

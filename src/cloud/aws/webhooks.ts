@@ -1,4 +1,4 @@
-import type { TargetPolicy } from '../../app/webhook-guard';
+import type { TargetPolicy } from '../../domain/webhook-guard';
 import { createWebhookSender, systemResolver } from '../webhook-sender';
 
 /** On AWS a webhook goes only to public addresses, over https: checked at creation and at each delivery. */

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TENANT_ID } from '../../domain/ids';
-import { TENANT_CLAIM } from '../../http/auth';
+import { TENANT_CLAIM } from '../../domain/caller';
 import { signToken } from '../jwt';
 import { runningServerUrl } from '../server-file';
 

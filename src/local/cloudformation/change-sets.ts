@@ -24,7 +24,7 @@ import type {
 } from '@aws-sdk/client-cloudformation';
 import { collectReferences, NO_VALUE, resolve } from './intrinsics';
 import type { ResolveContext } from './intrinsics';
-import type { Deployment, LiveResource } from './local-cloudformation';
+import type { Deployment, LiveResource } from './records';
 import { createOnlyProperties } from './registry-schemas';
 import type { ResourceSpec } from './spec';
 import { isCustomType } from './template';

@@ -1,5 +1,6 @@
 export { LocalCloudFormation } from './local-cloudformation';
-export type { FailureRule, LocalCloudFormationOptions, StackStatusChangeEvent } from './local-cloudformation';
+export type { LocalCloudFormationOptions, StackStatusChangeEvent } from './local-cloudformation';
+export type { FailureRule } from './records';
 export { CloudFormationError, isCloudFormationError } from './errors';
 export type { CloudFormationErrorCode } from './errors';
 export { loadResourceSpec } from './spec';

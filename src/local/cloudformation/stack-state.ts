@@ -10,7 +10,7 @@ import {
   writeFileAtomicAsync,
   writeJsonAtomic,
 } from '../state-files';
-import type { FailureRule, LiveResource, StackRecord } from './local-cloudformation';
+import type { FailureRule, LiveResource, StackRecord } from './records';
 
 /** A stack as written: dates as ISO strings, resources as a list, events in a file of their own. */
 interface StoredStack extends Omit<

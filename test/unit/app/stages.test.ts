@@ -2,8 +2,9 @@ import type { WorkflowPort } from '../../../src/cloud/ports';
 import type { ApiDeps } from '../../../src/app/deps';
 import { createStage, updateStage } from '../../../src/app/stages';
 import { startDynamo, type LocalDynamo } from '../../../src/local/dynamo';
+import { DatabaseStore } from '../../../src/store/databases';
 import { Store } from '../../../src/store/store';
-import { onExecutionEnded } from '../../../src/tasks/execution-ended';
+import { onExecutionEnded } from '../../../src/events/backstops';
 import type { PlatformEvent } from '../../../src/cloud/ports';
 import { aStack, newTenantId, TABLE_NAME } from '../../support/fixtures';
 
@@ -51,6 +52,32 @@ describe('starting stage operations', () => {
     expect((await store.getStack(tenantId, stack.stackId))?.stageCount).toBe(0);
     const [operation] = (await store.listOperations(tenantId, stack.stackId, {})).items;
     expect(operation).toMatchObject({ type: 'CREATE_STAGE', status: 'FAILED' });
+  });
+
+  test('a stage whose workflow cannot start forgets what was asked for with it', async () => {
+    // Prepare: a stage asked for with a bastion, which would start once the stage is ACTIVE
+    const tenantId = newTenantId();
+    const stack = aStack({ tenantId });
+    await store.putStack(stack);
+    const databases = new DatabaseStore(dynamo.documentClient, TABLE_NAME);
+    const workflows = workflowsThat(async () => {
+      throw new Error('Step Functions unavailable');
+    });
+    const body = { name: 'dev', bastion: { allowedCidrs: ['203.0.113.7/32'] } };
+
+    // Act
+    const attempt = createStage(
+      { store, workflows, settings, databases },
+      { tenantId, userId: 'u' },
+      stack.stackId,
+      body,
+    );
+
+    // Assess: a stage of that name made later does not inherit the bastion
+    await expect(attempt).rejects.toThrow('Step Functions unavailable');
+    expect(
+      await databases.takeFollowUp({ tenantId, stackId: stack.stackId, stageName: 'dev' }),
+    ).toBeUndefined();
   });
 
   test('a retried start of the same execution is accepted as already started', async () => {

@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { subscriptionSecretContext } from '../../../src/app/secret-box';
+import { subscriptionSecretContext } from '../../../src/domain/secret-box';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:SubscriptionKeySecret-AbCdEf';
 const k1 = 'A'.repeat(64);
@@ -30,7 +30,7 @@ test('a value sealed under a key added since is opened after one more read', asy
   // Prepare: another instance saw the rotation first.
   const rotated = { current: 'k2', k1, k2: 'B'.repeat(64) };
   sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(rotated) });
-  const { keyRingBox, parseKeyRing } = await import('../../../src/app/secret-box');
+  const { keyRingBox, parseKeyRing } = await import('../../../src/domain/secret-box');
   const elsewhere = await keyRingBox(async () => parseKeyRing(JSON.stringify(rotated))).seal(
     'whsec_c',
     context,

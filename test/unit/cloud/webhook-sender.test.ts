@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Resolver } from '../../../src/app/webhook-guard';
+import type { Resolver } from '../../../src/domain/webhook-guard';
 import { createWebhookSender } from '../../../src/cloud/webhook-sender';
 
 /** A local server that answers by path, and counts every TCP connection made to it. */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { jest } from '@jest/globals';
 import type { SQSEvent } from 'aws-lambda';
 import { routes } from '../../../src/api/routes';
-import { permissionsOf } from '../../../src/deploy/serverless';
+import { permissionsOf } from '../../../src/generate/serverless';
 import { UNITS, type UnitName } from '../../../src/deploy/units';
 import { consumers, eventUnit } from '../../../src/events/consumers';
 import { httpRouter } from '../../../src/http/handler';

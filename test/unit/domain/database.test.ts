@@ -1,12 +1,11 @@
 import { tunnels } from '../../../src/domain/bastion';
 import {
-  applyDatabaseUpdate,
   assertReplicable,
-  databaseSizes,
   databaseWiring,
   MAX_STORAGE_GB,
   type Database,
 } from '../../../src/domain/database';
+import { applyDatabaseUpdate, databaseSizes } from '../../../src/domain/database-sizes';
 import { classesInRegion } from '../../../src/domain/instance-classes';
 import regionServices from '../../../src/domain/data/region-services.json' with { type: 'json' };
 import { addDatabaseBody, stageDatabaseOption } from '../../../src/domain/input/database';

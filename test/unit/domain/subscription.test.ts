@@ -8,7 +8,7 @@ import {
   tenantOf,
 } from '../../../src/domain/subscription';
 import { createSubscriptionBody } from '../../../src/domain/input/subscription';
-import { parsePart } from '../../../src/http/validation';
+import { parsePart } from '../../../src/domain/input/parse';
 
 /** The 400 a body gets: the field it names and its message. */
 function refusal(body: unknown): { field: unknown; message: string } {

@@ -179,7 +179,7 @@ describe('request validation', () => {
     expect(errorOf(response).field).toBe('origins.1');
   });
 
-  // BUG (src/http/validation.ts, parsePart): zod 4 leaves `issue.input` out unless asked
+  // BUG (src/domain/input/parse.ts, parsePart): zod 4 leaves `issue.input` out unless asked
   // (`reportInput: true`), so every nested invalid_type reads as missing: "port is required".
   test('a value of the wrong type says what type it must be, not that it is missing', async () => {
     // Prepare

@@ -5,7 +5,7 @@ import * as z from 'zod/mini';
 import { stackParams } from '../../../src/api/common';
 import { httpHandler } from '../../../src/http/handler';
 import { defineRoute } from '../../../src/http/route';
-import { TENANT_CLAIM } from '../../../src/http/auth';
+import { TENANT_CLAIM } from '../../../src/domain/caller';
 import { LocalEventBus } from '../../../src/local/bus';
 import type { LocalCloudFormation } from '../../../src/local/cloudformation';
 import { localEndpoints } from '../../../src/local/endpoints';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseKeyRing, subscriptionSecretContext } from '../../../src/app/secret-box';
+import { parseKeyRing, subscriptionSecretContext } from '../../../src/domain/secret-box';
 import { startLocalWebhooks } from '../../../src/local/webhooks';
 import type { SubscriptionStore } from '../../../src/store/subscriptions';
 import { sealAsFirstVersion } from '../../support/legacy-seal';

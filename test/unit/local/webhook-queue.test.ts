@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WebhookDelivery } from '../../../src/domain/subscription';
 import { LocalWebhookQueue } from '../../../src/local/webhooks';
-import type { DeliveryOutcome } from '../../../src/tasks/webhooks';
+import type { DeliveryOutcome } from '../../../src/events/webhooks';
 
 /** The local SQS queue keeps its messages in a file until their attempt ends, as SQS keeps them. */
 describe('the local webhook queue with a file', () => {

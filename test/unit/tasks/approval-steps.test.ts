@@ -1,4 +1,4 @@
-import { SecretCache } from '../../../src/app/pipelines';
+import { SecretCache } from '../../../src/cloud/secret-cache';
 import { newId } from '../../../src/domain/ids';
 import { verifyLinkToken } from '../../../src/domain/link-token';
 import { webhookSecretNameOf } from '../../../src/domain/pipeline';

@@ -1,5 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { followUpsOf } from '../../../src/app/follow-ups';
+import { followUpsOf } from '../../../src/app/stages';
 import { newStageOperation } from '../../../src/app/stage-operations';
 import { MAX_BODY_BYTES } from '../../../src/http/handler';
 import { TEMPLATE_LIMITS } from '../../../src/local/cloudformation';

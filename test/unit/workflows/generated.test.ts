@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generatedFiles } from '../../../src/generated';
+import { generatedFiles } from '../../../src/generate/files';
 
 describe('generated files', () => {
   test('each committed generated file is exactly what `npm run generate` writes', async () => {

@@ -1,7 +1,7 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import type { ApiClient } from '../api/client';
-import type { Session } from '../auth/session';
+import type { Session } from '../auth/types';
 import type { DashboardConfig } from '../config';
 import type { EventFeed } from '../live/events';
 

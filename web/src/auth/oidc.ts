@@ -1,6 +1,6 @@
 import { UserManager, WebStorageStateStore } from 'oidc-client-ts';
 import type { AuthConfig } from '../config';
-import type { Session } from './session';
+import type { Session } from './types';
 
 type OidcConfig = Extract<AuthConfig, { kind: 'oidc' }>;
 

@@ -1,13 +1,5 @@
 import type { AuthConfig } from '../config';
-
-/** Who is signed in, and the bearer token for the API (kept in memory, never in localStorage). */
-export interface Session {
-  user: string;
-  /** The user's address where it is known (npm start: as the server sees it), to prefill a bastion's CIDR. */
-  address?: string;
-  token(): Promise<string | undefined>;
-  signOut?: () => Promise<void>;
-}
+import type { Session } from './types';
 
 /**
  * On `npm start`, the server hands its local user's token to the page (only to a same-origin request

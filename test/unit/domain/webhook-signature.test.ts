@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { newWebhookSecret, signWebhook, verifyWebhookSignature } from '../../../src/app/webhook-signature';
+import { newWebhookSecret, signWebhook, verifyWebhookSignature } from '../../../src/domain/webhook-signature';
 
 const secret = 'whsec_test-secret';
 const body = '{"id":"e1","detail-type":"Stage Status Change","detail":{"tenantId":"acme"}}';

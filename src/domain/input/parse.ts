@@ -1,5 +1,5 @@
 import type * as z from 'zod/mini';
-import { badRequest } from '../domain/errors';
+import { badRequest } from '../errors';
 
 type Issue = z.core.$ZodIssue;
 type Path = PropertyKey[];

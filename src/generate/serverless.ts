@@ -19,8 +19,8 @@ import {
   statementsOf,
   type Permission,
   type Statement,
-} from './permissions';
-import { entryOf, UNITS, type UnitName, type UnitSpec } from './units';
+} from '../deploy/permissions';
+import { entryOf, UNITS, type UnitName, type UnitSpec } from '../deploy/units';
 
 const pascal = (name: string) => `${name[0]!.toUpperCase()}${name.slice(1)}`;
 const sub = (text: string) => ({ 'Fn::Sub': text });

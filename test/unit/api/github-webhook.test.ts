@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { receiveGitHubDelivery, SecretCache, type PipelineDeps } from '../../../src/app/pipelines';
+import { githubWebhookRoute } from '../../../src/api/webhooks';
+import type { GitHubDelivery, PipelineDeps } from '../../../src/app/pipelines';
+import { SecretCache } from '../../../src/cloud/secret-cache';
 import type { WorkflowPort } from '../../../src/cloud/ports';
 import { DomainError } from '../../../src/domain/errors';
 import { signGitHubPayload } from '../../../src/domain/github';
@@ -11,6 +13,20 @@ import { PipelineStore } from '../../../src/store/pipelines';
 import { Store } from '../../../src/store/store';
 import { aStack, newTenantId, TABLE_NAME } from '../../support/fixtures';
 import { pushPayload } from '../../support/pipeline';
+
+/** The route's answer to a delivery: what the receiver recorded, as the API maps it. */
+const receiveGitHubDelivery = (deps: PipelineDeps, delivery: GitHubDelivery) =>
+  githubWebhookRoute.handle(
+    {
+      caller: { tenantId: '', userId: '' },
+      params: undefined,
+      query: { stack: delivery.stackId },
+      body: undefined,
+      headers: delivery.headers,
+      rawBody: delivery.rawBody,
+    },
+    deps,
+  );
 
 let dynamo: LocalDynamo;
 let deps: PipelineDeps;

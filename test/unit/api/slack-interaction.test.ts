@@ -1,6 +1,6 @@
+import { slackInteractionsRoute } from '../../../src/api/webhooks';
 import { approvalLink } from '../../../src/app/approval-links';
-import { receiveSlackInteraction } from '../../../src/app/approvals';
-import { SecretCache } from '../../../src/app/pipelines';
+import { SecretCache } from '../../../src/cloud/secret-cache';
 import type { TaskDelivery } from '../../../src/cloud/errors';
 import type { WorkflowPort } from '../../../src/cloud/ports';
 import { buttonValue, signSlackRequest } from '../../../src/domain/slack';
@@ -72,7 +72,17 @@ async function click(approval: StoredApproval, action: 'approve' | 'reject') {
     pipelineSettings: SETTINGS,
     jwtVerifier: { verify: async () => undefined },
   };
-  return receiveSlackInteraction(deps, headers, rawBody);
+  return slackInteractionsRoute.handle(
+    {
+      caller: { tenantId: '', userId: '' },
+      params: undefined,
+      query: undefined,
+      body: undefined,
+      headers,
+      rawBody,
+    },
+    deps,
+  );
 }
 
 test('a click before the workflow waits keeps the message and its buttons, and decides nothing', async () => {

@@ -2,7 +2,7 @@ import { DomainError } from '../../../src/domain/errors';
 import { stageDatabaseOption } from '../../../src/domain/input/database';
 import { createStackBody } from '../../../src/domain/input/stack';
 import { createStageBody, updateStageBody } from '../../../src/domain/input/stage';
-import { parsePart } from '../../../src/http/validation';
+import { parsePart } from '../../../src/domain/input/parse';
 
 /** What parsePart throws, as the 400's field and message. */
 function refusal(run: () => unknown): { field: unknown; message: string } {

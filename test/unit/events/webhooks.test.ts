@@ -1,6 +1,6 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { keyRingBox, newKeyRing, subscriptionSecretContext } from '../../../src/app/secret-box';
-import { verifyWebhookSignature } from '../../../src/app/webhook-signature';
+import { keyRingBox, newKeyRing, subscriptionSecretContext } from '../../../src/domain/secret-box';
+import { verifyWebhookSignature } from '../../../src/domain/webhook-signature';
 import type { WebhookRequest, WebhookResult } from '../../../src/cloud/ports';
 import type { PlatformBusEvent } from '../../../src/domain/events';
 import type { DeadLetter, Subscription, WebhookDelivery } from '../../../src/domain/subscription';
@@ -10,7 +10,7 @@ import {
   fanOutBatch,
   onDeliveryBatch,
   type DeliverDeps,
-} from '../../../src/tasks/webhooks';
+} from '../../../src/events/webhooks';
 
 const ring = newKeyRing();
 const secrets = keyRingBox(async () => ring);

@@ -1,13 +1,13 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { SecretBox } from '../app/secret-box';
-import { subscriptionSecretContext } from '../app/secret-box';
+import type { SecretBox } from '../domain/secret-box';
+import { subscriptionSecretContext } from '../domain/secret-box';
 import {
   ATTEMPT_HEADER,
   EVENT_ID_HEADER,
   EVENT_TYPE_HEADER,
   SIGNATURE_HEADER,
   signWebhook,
-} from '../app/webhook-signature';
+} from '../domain/webhook-signature';
 import type { DeliveryQueuePort, WebhookSenderPort } from '../cloud/ports';
 import type { PlatformBusEvent } from '../domain/events';
 import { newId } from '../domain/ids';

@@ -3,7 +3,7 @@ import {
   checkWebhookTarget,
   type Resolver,
   type TargetPolicy,
-} from '../../../src/app/webhook-guard';
+} from '../../../src/domain/webhook-guard';
 
 describe('addressProblem: only globally routable unicast passes (ipaddr.js ranges), with what it is', () => {
   test.each([

@@ -2,10 +2,12 @@ import type { EventBusPort } from '../cloud/ports';
 import type { StageOperationInput, StageWorkflowInput } from '../domain/workflow-input';
 import type { Engine } from '../domain/database';
 import { log } from '../log';
-import type { TaskDeps } from './deps';
-import { recordBastionFailure } from './bastion-steps';
-import { recordDatabaseFailure } from './database-steps';
-import { recordFailure } from './stage-steps';
+import type { TaskDeps } from '../tasks/deps';
+import { recordBastionFailure } from '../tasks/bastion-steps';
+import { recordDatabaseFailure } from '../tasks/database-steps';
+import { recordPipelineFailure, recordRunFailure, type RunRef } from '../tasks/pipeline-steps';
+import { recordFailure } from '../tasks/stage-steps';
+import { pipelineCfnStackNameOf, TERMINAL_RUN_STATUSES } from '../domain/pipeline';
 
 /** EventBridge's "Step Functions Execution Status Change" event. */
 export interface ExecutionStatusChange {
@@ -89,4 +91,61 @@ export async function onExecutionEnded(
     },
     { detailType: 'Stage Status Change', detail: { ...ids, status: stageStatus, error: reason } },
   ]);
+}
+
+/**
+ * The backstop for runs and pipeline set-ups whose execution ended without reaching its own failure
+ * path (a States.Runtime error, a timeout, a manual stop): the run is marked FAILED (its stage
+ * unlocked if its deploy never started), or the pipeline FAILED, and the failure announced.
+ */
+export async function onPipelineExecutionEnded(
+  event: { detail: { status: string; input: string | null; error?: string | null; cause?: string | null } },
+  deps: Pick<TaskDeps, 'store' | 'pipelines'> & { bus: EventBusPort },
+): Promise<void> {
+  const { status, input, error, cause } = event.detail;
+  if (!['FAILED', 'TIMED_OUT', 'ABORTED'].includes(status) || !input) return;
+  const parsed = JSON.parse(input) as Partial<RunRef & { cfnStackName: string }>;
+  const { tenantId, stackId } = parsed;
+  if (!tenantId || !stackId) return;
+  const why = {
+    Error: error ?? status,
+    Cause: `the workflow ended ${status}: ${cause ?? error ?? 'no cause given'}`,
+  };
+  if (parsed.runId) {
+    const run = await deps.pipelines.getRun(tenantId, parsed.runId);
+    if (!run || TERMINAL_RUN_STATUSES.includes(run.status)) return;
+    const current = run.stageOrder.find((name) =>
+      ['DEPLOYING', 'WAITING_FOR_APPROVAL'].includes(run.stages[name]!.status),
+    );
+    const operationId = current ? run.stages[current]!.operationId : undefined;
+    const { reason } = await recordRunFailure(
+      {
+        state: {
+          tenantId,
+          stackId,
+          runId: parsed.runId,
+          error: why,
+          ...(current ? { next: { stageName: current } } : {}),
+          ...(operationId ? { deploy: { operationId } } : {}),
+        },
+      },
+      deps,
+    );
+    await deps.bus.publish([
+      {
+        detailType: 'Pipeline Run Status Change',
+        detail: { tenantId, stackId, runId: parsed.runId, status: 'FAILED', error: reason },
+      },
+    ]);
+  } else if (parsed.cfnStackName === pipelineCfnStackNameOf(stackId)) {
+    const stack = await deps.store.getStack(tenantId, stackId);
+    if (stack?.pipeline?.status !== 'CREATING') return;
+    const { reason } = await recordPipelineFailure({ tenantId, stackId, error: why }, deps);
+    await deps.bus.publish([
+      {
+        detailType: 'Pipeline Status Change',
+        detail: { tenantId, stackId, status: 'FAILED', error: reason },
+      },
+    ]);
+  }
 }

@@ -1,4 +1,4 @@
-import type { ApprovalMessage, SlackResponseMode } from '../cloud/ports';
+import type { ApprovalMessage, SlackResponseMode } from './ports';
 
 /** The approval request as an email (subject, text) and as a Slack message with buttons. */
 export function approvalEmail(message: ApprovalMessage): { subject: string; text: string } {

@@ -2,27 +2,11 @@ import type { BastionBody } from '../domain/input/bastion';
 import type { StageDatabaseOption } from '../domain/input/database';
 import { DomainError } from '../domain/errors';
 import { errorFields, log } from '../log';
-import type { FollowUp } from '../store/databases';
-import { provisionBastion } from './bastions';
-import { addDatabase } from './databases';
-import type { ApiDeps } from './deps';
+import { provisionBastion } from '../app/bastions';
+import { addDatabase } from '../app/databases';
+import type { ApiDeps } from '../app/deps';
 
 type Deps = Pick<ApiDeps, 'store' | 'workflows' | 'databases'>;
-
-/** What was asked for with a stage (`database`, `bastion` on POST .../stages), in the order it runs. */
-export function followUpsOf(body: { database?: StageDatabaseOption; bastion?: BastionBody }, userId: string) {
-  const followUps: FollowUp[] = [];
-  if (body.database) {
-    followUps.push({
-      kind: 'readReplicaOf' in body.database ? 'replica' : 'database',
-      body: body.database as Record<string, unknown>,
-      userId,
-    });
-  }
-  if (body.bastion)
-    followUps.push({ kind: 'bastion', body: body.bastion as Record<string, unknown>, userId });
-  return followUps;
-}
 
 /** EventBridge's delivery of an `Operation Status Change` event from the platform's bus. */
 export interface OperationEnded {

@@ -6,7 +6,7 @@ import {
   parseKeyRing,
   subscriptionSecretContext,
   type KeyRing,
-} from '../../../src/app/secret-box';
+} from '../../../src/domain/secret-box';
 import { sealAsFirstVersion } from '../../support/legacy-seal';
 
 const context = subscriptionSecretContext('acme', 'sub_1');

@@ -1,0 +1,104 @@
+import { DomainError } from '../domain/errors';
+import { decisionBody, type DecisionBody } from '../domain/input/pipeline';
+import { parsePart } from '../domain/input/parse';
+import type { Approval } from '../domain/pipeline';
+import type { HttpResult } from '../http/route';
+
+/**
+ * What an approval link shows a browser: a page of what is being approved with its form, and the
+ * pages that answer a decision or an error. The routes are in ./approvals.ts.
+ */
+
+const escape = (text: string) =>
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+
+/**
+ * The dashboard's look (web/src/styles.css: its colours, type, card and buttons), inline: the page
+ * works without the dashboard, without JavaScript, and under a CSP that allows nothing else.
+ */
+const LOOK =
+  ':root{--bg:#f6f7fb;--surface:#fff;--text:#1c2333;--muted:#5b6478;--border:#dde1ea;--accent:#4338ca;--accent-text:#fff;--fail:#b91c1c;color-scheme:light dark}' +
+  '@media (prefers-color-scheme:dark){:root{--bg:#0f1320;--surface:#171c2c;--text:#e6e9f2;--muted:#a3abbf;--border:#2d3550;--accent:#a5b4fc;--accent-text:#111827;--fail:#fca5a5}}' +
+  "*{box-sizing:border-box}body{margin:0;font:15px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;background:var(--bg);color:var(--text)}" +
+  '.topbar{display:flex;align-items:center;gap:.5rem;padding:.6rem 1.25rem;background:var(--surface);border-bottom:1px solid var(--border);font-weight:700}' +
+  '.mark{width:18px;height:18px;border-radius:4px;background:linear-gradient(180deg,#06b6d4 45%,#4f46e5 45%)}' +
+  'main{max-width:40rem;margin:1.5rem auto;padding:0 1rem}h1{font-size:1.5rem;margin:0 0 1rem}' +
+  '.card{background:var(--surface);border:1px solid var(--border);border-radius:8px;padding:1rem}' +
+  'dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem .75rem;margin:0 0 1rem}dt{color:var(--muted)}dd{margin:0;overflow-wrap:anywhere}' +
+  'label{font-weight:600;font-size:.92em}textarea{display:block;width:100%;margin-top:.25rem;font:inherit;color:var(--text);background:var(--surface);border:1px solid #8b93a7;border-radius:6px;padding:.4rem .55rem}' +
+  'button{font:inherit;font-weight:600;padding:.45rem .9rem;border-radius:8px;border:1px solid var(--accent);background:var(--accent);color:var(--accent-text);cursor:pointer;margin:.75rem .5rem 0 0;min-height:2.25rem}' +
+  'button[value=reject]{background:transparent;color:var(--fail);border-color:var(--fail)}' +
+  ':focus-visible{outline:3px solid var(--accent);outline-offset:2px}';
+
+const page = (title: string, body: string) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+  `<meta name="robots" content="noindex"><title>${escape(title)}</title><style>${LOOK}</style></head>` +
+  `<body><header class="topbar"><span class="mark" aria-hidden="true"></span>TinyStacks</header>` +
+  `<main><div class="card">${body}</div></main></body></html>`;
+
+/** What a GET on the link shows: what is being approved, and a form. Nothing changes until it is posted. */
+export function approvalPage(approval: Approval, token: string | undefined): string {
+  const rows: [string, string][] = [
+    ['Stack', approval.stackName],
+    ['Stage', approval.stageName],
+    [
+      'Commit',
+      `${approval.commit.sha?.slice(0, 12) ?? 'head of the branch'}${approval.commit.message ? ` — ${approval.commit.message}` : ''}`,
+    ],
+    ['Author', approval.commit.author ?? '—'],
+    ['Requested by', approval.requestedBy],
+    ['Requested at', approval.requestedAt],
+    ['Expires at', approval.expiresAt],
+    ['Status', approval.status],
+  ];
+  const form =
+    approval.status === 'PENDING'
+      ? `<form method="post" action="/v1/approvals/${escape(approval.approvalId)}">` +
+        (token ? `<input type="hidden" name="token" value="${escape(token)}">` : '') +
+        `<p><label>Comment (optional)<br><textarea name="comment" rows="3" maxlength="1000"></textarea></label></p>` +
+        `<button type="submit" name="decision" value="approve">Approve</button>` +
+        `<button type="submit" name="decision" value="reject">Reject</button></form>`
+      : '';
+  return page(
+    `Approve ${approval.stageName} of ${approval.stackName}`,
+    `<h1>Deploy to ${escape(approval.stageName)}?</h1><dl>${rows
+      .map(([k, v]) => `<dt>${escape(k)}</dt><dd>${escape(v)}</dd>`)
+      .join('')}</dl>${form}`,
+  );
+}
+
+export const messagePage = (title: string, message: string) =>
+  page(title, `<h1>${escape(title)}</h1><p>${escape(message)}</p>`);
+
+/** Forms post `application/x-www-form-urlencoded`; the frontend posts JSON. Both are validated alike. */
+export function parseDecision(rawBody: string, contentType: string | undefined): DecisionBody {
+  let value: unknown;
+  if ((contentType ?? '').includes('application/x-www-form-urlencoded')) {
+    value = Object.fromEntries(new URLSearchParams(rawBody));
+    const v = value as Record<string, string>;
+    if (v.comment === '') delete v.comment;
+  } else {
+    try {
+      value = rawBody.trim() === '' ? {} : JSON.parse(rawBody);
+    } catch {
+      throw new DomainError(400, 'ValidationError', 'body must be valid JSON', { field: 'body' });
+    }
+  }
+  return parsePart(decisionBody, value, 'body');
+}
+
+export const wantsHtml = (headers: Record<string, string | undefined>) =>
+  !(headers.accept ?? '').includes('application/json') && (headers.accept ?? '').includes('text/html');
+
+/** An error page for a browser, the usual JSON error for everyone else. */
+export function htmlError(error: unknown): HttpResult | undefined {
+  if (!(error instanceof DomainError) || error.status >= 500) return undefined;
+  return {
+    statusCode: error.status,
+    headers: { 'content-type': 'text/html; charset=utf-8' },
+    body: messagePage(error.status === 410 ? 'Link no longer valid' : 'Cannot do that', error.message),
+  };
+}
