@@ -6,7 +6,9 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretCache } from '../cloud/secret-cache';
 import { LAMBDA_IAM, PORT_IAM, type IamPort, type IamRequest, type PortIam } from '../cloud/aws/iam-actions';
 import type { UnitName } from '../deploy/units';
+import { eventForwardingRule } from '../domain/customer-role';
 import { accountOfArn } from '../domain/regions';
+import { matches } from '../events/pattern';
 import type { WorkflowName } from '../domain/workflows';
 
 /**
@@ -27,11 +29,11 @@ export const IAM_TEST_ENV = 'TINYSTACKS_IAM_TEST';
 
 /** One line of a record file. `n` calls like this one were made since the previous line for it. */
 export interface IamRecord {
-  /** `unit:<unit>`, `stateMachine:<workflow>`, `platformPrincipal` or `customerRole`. */
+  /** `unit:<unit>`, `stateMachine:<workflow>`, `platformPrincipal`, `customerRole` or `forwardingRole`. */
   principal: string;
   /** The unit whose work it is, for the platform principal and the customer's role. */
   via?: string;
-  /** The customer's account, for the customer's role. */
+  /** The customer's account, for the customer's roles. */
   account?: string;
   action?: string;
   resource?: string;
@@ -147,6 +149,24 @@ export class IamRecorder {
         ]);
         return outcome;
       });
+  }
+
+  /**
+   * A status event in the customer's account (CloudFormation's, CodePipeline's): their forwarding
+   * rule puts those it matches on the platform bus with its own role (src/domain/customer-role.ts).
+   */
+  forwarded(event: { source: string; 'detail-type': string; account: string }): void {
+    if (!this.enabled) return;
+    const { source, 'detail-type': detailType } = eventForwardingRule('').EventPattern;
+    if (!matches({ source, 'detail-type': detailType }, event)) return;
+    this.add({
+      principal: 'forwardingRole',
+      account: event.account,
+      action: 'events:PutEvents',
+      resource: '${EVENT_BUS_ARN}',
+      // Multivalued keys: one value per entry of the PutEvents batch EventBridge sends for the rule.
+      context: { 'events:source': [event.source], 'events:detail-type': [event['detail-type']] },
+    });
   }
 
   /** Records the DynamoDB commands sent while a unit runs (state machines' are their Tasks). */

@@ -138,7 +138,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     stateDir: simulated.cloudFormation,
     templateSource: (url) => s3.readUrl(url),
     onStatusChange: (event) => {
-      if (!options.dropStackEvents) bus.forward(event as unknown as BusEvent);
+      if (options.dropStackEvents) return;
+      iam.forwarded(event as unknown as BusEvent);
+      bus.forward(event as unknown as BusEvent);
     },
   });
   const stacks = new LocalStackPort(cloudFormation);

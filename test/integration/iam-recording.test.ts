@@ -109,10 +109,24 @@ describe('AWS calls recorded while the runtime works', () => {
     );
     // CloudFormation's status event resumes the wait: the events unit sends the task token.
     expect(calls(records, 'unit:events')).toEqual(expect.arrayContaining(['states:SendTaskSuccess *']));
+    // That event crossed into the platform's account on the forwarding rule, with its role (the
+    // embedded runtime is one account, 000000000000, standing for every customer's).
+    expect(records).toContainEqual(
+      expect.objectContaining({
+        principal: 'forwardingRole',
+        account: '000000000000',
+        action: 'events:PutEvents',
+        context: {
+          'events:source': ['aws.cloudformation'],
+          'events:detail-type': ['CloudFormation Stack Status Change'],
+        },
+      }),
+    );
     // Every record names a caller the package check knows.
     expect(
       records.filter(
-        (r) => !/^(unit:\w+|stateMachine:\w+|platformPrincipal|customerRole)$/.test(r.principal),
+        (r) =>
+          !/^(unit:\w+|stateMachine:\w+|platformPrincipal|customerRole|forwardingRole)$/.test(r.principal),
       ),
     ).toEqual([]);
   });

@@ -10,7 +10,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { permissionsPolicy, trustPolicy } from '../../src/domain/customer-role';
+import { eventForwardingRule, permissionsPolicy, trustPolicy } from '../../src/domain/customer-role';
 import { WORKFLOW_FILES, type WorkflowName } from '../../src/domain/workflows';
 import { RESOURCES } from '../../src/deploy/permissions';
 import { lambdaLogicalId, roleLogicalId } from '../../src/generate/serverless';
@@ -379,7 +379,8 @@ async function allows(
       request: {
         principal: sessionOf(principalArn),
         action: request.action,
-        resource: { resource: request.resource, accountId: request.account },
+        // The resource's own account where its ARN names one: a forwarded event's bus is the platform's.
+        resource: { resource: request.resource, accountId: accountOf(request.resource, request.account) },
         contextVariables: request.context,
       },
       identityPolicies: policies.map((policy, i) => ({ name: `policy${i}`, policy })),
@@ -422,6 +423,7 @@ const actionMatches = (pattern: string, action: string) =>
 
 export async function proveIam(template: Template, records: IamRecord[]): Promise<ProofResult> {
   const principals = principalsOf(template);
+  const busArn = templateValues(template).attribute(RESOURCES.bus, 'Arn');
   const platformPrincipal = principals.get('platformPrincipal')!;
   const verifierArn = principals.get('unit:customerApi')!.roleArn;
   const failures: string[] = [];
@@ -441,7 +443,15 @@ export async function proveIam(template: Template, records: IamRecord[]): Promis
     tests.add(record.test);
     const principal = principals.get(record.principal);
     try {
-      if (record.principal === 'customerRole') {
+      if (record.principal === 'forwardingRole') {
+        add(record, {
+          principal: 'forwardingRole',
+          action: record.action!,
+          resource: inEnvironment(record.resource!, { EVENT_BUS_ARN: busArn }),
+          account: record.account ?? '',
+          context: record.context ?? {},
+        });
+      } else if (record.principal === 'customerRole') {
         const resource = record.resource!;
         add(record, {
           principal: 'customerRole',
@@ -487,16 +497,25 @@ export async function proveIam(template: Template, records: IamRecord[]): Promis
   }
 
   const customerPolicy = permissionsPolicy as Policy;
-  const roleOf = (request: ProvedRequest) =>
-    request.principal === 'customerRole'
-      ? { roleArn: `arn:aws:iam::${request.account}:role/TinyStacksRole`, policies: [customerPolicy] }
-      : principals.get(request.principal)!;
-  const labelOf = (request: ProvedRequest) =>
-    request.principal === 'customerRole'
-      ? `customer role (for ${request.via})`
-      : request.principal === 'platformPrincipal'
-        ? `platform principal (for ${request.via})`
-        : principals.get(request.principal)!.label;
+  const forwarding = eventForwardingRule(busArn).forwardingRole;
+  const roleOf = (request: ProvedRequest) => {
+    if (request.principal === 'customerRole')
+      return { roleArn: `arn:aws:iam::${request.account}:role/TinyStacksRole`, policies: [customerPolicy] };
+    if (request.principal === 'forwardingRole')
+      return {
+        roleArn: `arn:aws:iam::${request.account}:role/${forwarding.RoleName}`,
+        policies: [forwarding.Policy as Policy],
+      };
+    return principals.get(request.principal)!;
+  };
+  const labelOf = (request: ProvedRequest) => {
+    if (request.principal === 'customerRole') return `customer role (for ${request.via})`;
+    if (request.principal === 'forwardingRole') return 'customer’s event forwarding role';
+    if (request.principal === 'platformPrincipal') return `platform principal (for ${request.via})`;
+    return principals.get(request.principal)!.label;
+  };
+  // Events forwarded from customers' accounts cross into the platform's: the bus's policy must admit them too.
+  const busPolicy = busPolicyOf(template);
   const describe = (request: ProvedRequest) => {
     const context = Object.keys(request.context).length > 0 ? ` with ${JSON.stringify(request.context)}` : '';
     const by = [...request.tests].slice(0, 3).join('; ');
@@ -505,7 +524,12 @@ export async function proveIam(template: Template, records: IamRecord[]): Promis
 
   for (const request of requests.values()) {
     const role = roleOf(request);
-    const verdict = await allows(role.roleArn, role.policies, request);
+    const verdict = await allows(
+      role.roleArn,
+      role.policies,
+      request,
+      request.principal === 'forwardingRole' ? busPolicy : undefined,
+    );
     request.allowed = verdict.allowed;
     if (!verdict.allowed)
       failures.push(`not allowed: ${describe(request)}${verdict.error ? `: ${verdict.error}` : ''}`);
@@ -571,6 +595,22 @@ export async function proveIam(template: Template, records: IamRecord[]): Promis
   }
 
   return { calls, requests: [...requests.values()], tests: tests.size, failures, unused, customerStatements };
+}
+
+/** The platform bus's resource policy: the template's AWS::Events::EventBusPolicy statements on it. */
+function busPolicyOf(template: Template): Policy {
+  const { resolve } = templateValues(template);
+  const Statement = Object.values(template.Resources)
+    .filter(
+      (r) =>
+        r.Type === 'AWS::Events::EventBusPolicy' &&
+        JSON.stringify(r.Properties?.EventBusName) === JSON.stringify({ Ref: RESOURCES.bus }),
+    )
+    .map(
+      (r) =>
+        ({ Sid: r.Properties!.StatementId, ...(resolve(r.Properties!.Statement) as object) }) as Statement,
+    );
+  return { Version: '2012-10-17', Statement };
 }
 
 function resolveTrust(template: Template, roleId: string): unknown {

@@ -292,3 +292,56 @@ describe('state machines', () => {
     expect(result.unused.get('deployStage (state machine)')).toEqual([`dynamodb:PutItem on ${TABLE}`]);
   });
 });
+
+describe('events forwarded from the customer’s account', () => {
+  const BUS = 'arn:aws:events:us-east-1:123456789012:event-bus/tinystacks-dev';
+  const busPolicy = (source: string, operator = 'ForAllValues:StringEquals') => ({
+    Type: 'AWS::Events::EventBusPolicy',
+    Properties: {
+      EventBusName: { Ref: 'EventBus' },
+      StatementId: `customer-${source}-events`,
+      Statement: {
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 'events:PutEvents',
+        Resource: { 'Fn::GetAtt': ['EventBus', 'Arn'] },
+        Condition: { [operator]: { 'events:source': source } },
+      },
+    },
+  });
+  const forwarded = (source: string, detailType: string) =>
+    call({
+      principal: 'forwardingRole',
+      account: '444455556666',
+      action: 'events:PutEvents',
+      resource: '${EVENT_BUS_ARN}',
+      context: { 'events:source': [source], 'events:detail-type': [detailType] },
+    });
+
+  test('crosses into the platform’s bus only where the bus’s policy admits its source, a multivalued key', async () => {
+    // Prepare: CloudFormation's source admitted for every entry; CodePipeline's with a single-valued
+    // operator, which never matches a multivalued key
+    const withBus = template({
+      EventBus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'tinystacks-dev' } },
+      EventBusPolicy: busPolicy('aws.cloudformation'),
+      EventBusPolicyPipelines: busPolicy('aws.codepipeline', 'StringEquals'),
+    });
+
+    // Act
+    const result = await proveIam(withBus, [
+      forwarded('aws.cloudformation', 'CloudFormation Stack Status Change'),
+      forwarded('aws.codepipeline', 'CodePipeline Pipeline Execution State Change'),
+    ]);
+
+    // Assess
+    expect(result.requests.map((r) => [r.resource, r.context['events:source'], r.allowed])).toEqual([
+      [BUS, ['aws.cloudformation'], true],
+      [BUS, ['aws.codepipeline'], false],
+    ]);
+    expect(result.failures).toEqual([
+      expect.stringMatching(
+        /^not allowed: customer’s event forwarding role: events:PutEvents .*aws\.codepipeline/,
+      ),
+    ]);
+  });
+});
