@@ -249,7 +249,10 @@ if (lint.error || lint.status === null) {
 // Every AWS call the integration and end-to-end suites made (jest records them, see
 // test/support/iam-recording.ts), each checked against its caller's role in this template.
 
-const { proveIam, readRecords, proofReport } = await tsImport('./iam-proof.ts', import.meta.url);
+const { proveIam, readRecords, proofReport, unnoticedRemovals } = await tsImport(
+  './iam-proof.ts',
+  import.meta.url,
+);
 const { IAM_CALLS_FOLDER } = await tsImport('../support/iam-calls.ts', import.meta.url);
 const records = readRecords(IAM_CALLS_FOLDER);
 if (records.length === 0) {
@@ -263,6 +266,12 @@ if (records.length === 0) {
   const proof = await proveIam(template, records);
   for (const line of proofReport(proof)) console.log(line);
   for (const failure of proof.failures) check(false, `IAM ${failure}`);
+  // The proof proved: each caller's most used grant taken away must fail it.
+  const { checked, unnoticed } = await unnoticedRemovals(template, records, proof);
+  console.log(
+    `  a used grant removed from each of ${checked} callers: ${checked - unnoticed.length} proofs fail, as they must`,
+  );
+  for (const removal of unnoticed) check(false, `IAM proof blind: it still passes with ${removal}`);
 }
 
 const compactKb = JSON.stringify(template).length / 1024;

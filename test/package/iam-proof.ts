@@ -421,7 +421,11 @@ const actionMatches = (pattern: string, action: string) =>
     'i',
   ).test(action);
 
-export async function proveIam(template: Template, records: IamRecord[]): Promise<ProofResult> {
+export async function proveIam(
+  template: Template,
+  records: IamRecord[],
+  customerPolicy: Policy = permissionsPolicy as Policy,
+): Promise<ProofResult> {
   const principals = principalsOf(template);
   const busArn = templateValues(template).attribute(RESOURCES.bus, 'Arn');
   const platformPrincipal = principals.get('platformPrincipal')!;
@@ -496,7 +500,6 @@ export async function proveIam(template: Template, records: IamRecord[]): Promis
     }
   }
 
-  const customerPolicy = permissionsPolicy as Policy;
   const forwarding = eventForwardingRule(busArn).forwardingRole;
   const roleOf = (request: ProvedRequest) => {
     if (request.principal === 'customerRole')
@@ -595,6 +598,86 @@ export async function proveIam(template: Template, records: IamRecord[]): Promis
   }
 
   return { calls, requests: [...requests.values()], tests: tests.size, failures, unused, customerStatements };
+}
+
+// ---- the proof proved: a grant a call needs, taken away, fails it --------------------------------
+
+/** A statement without `action` (and whatever wildcard covers it); none left if it had no other. */
+const withoutAction = (statements: Statement[], action: string): Statement[] =>
+  statements.flatMap((statement) => {
+    const actions = asList(statement.Action);
+    const left = actions.filter((a) => !actionMatches(a, action));
+    if (left.length === actions.length) return [statement];
+    return left.length > 0 ? [{ ...statement, Action: left }] : [];
+  });
+
+/** The role's logical id in the template: the unit's, the state machine's, the platform principal's. */
+function roleIdOf(template: Template, principal: string): string | undefined {
+  if (principal === 'platformPrincipal') return RESOURCES.platformPrincipal;
+  const [kind, name] = principal.split(':');
+  if (kind === 'unit') return roleLogicalId(name as UnitName);
+  const machine = Object.values(template.Resources).find(
+    (r) => r.Properties?.StateMachineName === `${PLATFORM.stackName}-${name}`,
+  );
+  return (machine?.Properties?.RoleArn as { 'Fn::GetAtt'?: [string, string] } | undefined)?.[
+    'Fn::GetAtt'
+  ]?.[0];
+}
+
+/** The template with `action` taken out of every statement of `principal`'s role. */
+export function withoutGrant(template: Template, principal: string, action: string): Template {
+  const roleId = roleIdOf(template, principal);
+  const role = roleId ? template.Resources[roleId] : undefined;
+  if (!roleId || !role) throw new Error(`no role in the template for ${principal}`);
+  const policies = (role.Properties!.Policies as { PolicyName: string; PolicyDocument: Policy }[]).map(
+    (p) => ({
+      ...p,
+      PolicyDocument: { ...p.PolicyDocument, Statement: withoutAction(p.PolicyDocument.Statement, action) },
+    }),
+  );
+  return {
+    ...template,
+    Resources: {
+      ...template.Resources,
+      [roleId]: { ...role, Properties: { ...role.Properties, Policies: policies } },
+    },
+  };
+}
+
+/**
+ * The proof must fail when a grant a call needs is gone: for each caller (and the customer's role),
+ * its most used action is taken out of its role and that caller's calls proved again. Returns the
+ * removals the proof did not notice (none, or the proof is blind there).
+ */
+export async function unnoticedRemovals(
+  template: Template,
+  records: IamRecord[],
+  result: ProofResult,
+): Promise<{ checked: number; unnoticed: string[] }> {
+  const mostUsed = new Map<string, ProvedRequest>();
+  for (const request of result.requests)
+    if (
+      request.allowed &&
+      request.principal !== 'forwardingRole' &&
+      (mostUsed.get(request.principal)?.calls ?? 0) < request.calls
+    )
+      mostUsed.set(request.principal, request);
+  const unnoticed: string[] = [];
+  for (const [principal, request] of mostUsed) {
+    const own = records.filter((r) => r.principal === principal);
+    const customer = principal === 'customerRole';
+    const proof = customer
+      ? await proveIam(template, own, {
+          ...(permissionsPolicy as Policy),
+          Statement: withoutAction((permissionsPolicy as Policy).Statement, request.action),
+        })
+      : await proveIam(withoutGrant(template, principal, request.action), own);
+    const noticed = proof.failures.some(
+      (f) => f.startsWith('not allowed: ') && f.includes(`: ${request.action} on `),
+    );
+    if (!noticed) unnoticed.push(`${principal} without ${request.action}`);
+  }
+  return { checked: mostUsed.size, unnoticed };
 }
 
 /** The platform bus's resource policy: the template's AWS::Events::EventBusPolicy statements on it. */

@@ -1,6 +1,6 @@
 import { statementsOf } from '../../../src/deploy/permissions';
 import type { IamRecord } from '../../../src/local/iam-recorder';
-import { proveIam, type Template } from '../../package/iam-proof';
+import { proveIam, unnoticedRemovals, withoutGrant, type Template } from '../../package/iam-proof';
 
 /**
  * The IAM proof (test/package/iam-proof.ts) on a small template of its own: calls its roles allow,
@@ -342,6 +342,49 @@ describe('events forwarded from the customer’s account', () => {
       expect.stringMatching(
         /^not allowed: customer’s event forwarding role: events:PutEvents .*aws\.codepipeline/,
       ),
+    ]);
+  });
+});
+
+describe('the proof proved', () => {
+  const records = [
+    dynamo('GetItem'),
+    dynamo('GetItem'),
+    call({ action: 'states:StartExecution', resource: '${STATE_MACHINE_ARN_PREFIX}deployStage' }),
+    call({ principal: 'stateMachine:deployStage', state: 'MarkRunning', leadingKeys: ['T#acme'] }),
+    call({
+      principal: 'customerRole',
+      via: 'customerTasks',
+      account: '444455556666',
+      action: 'cloudformation:CreateStack',
+      resource:
+        'arn:aws:cloudformation:eu-west-1:444455556666:stack/tinystacks-stk-1-dev/00000000-0000-4000-8000-000000000000',
+    }),
+  ];
+
+  test('a used grant taken out of a role fails the proof, for a unit, a state machine and the customer’s role', async () => {
+    // Prepare
+    const proof = await proveIam(template(), records);
+
+    // Act
+    const removals = await unnoticedRemovals(template(), records, proof);
+
+    // Assess
+    expect(proof.failures).toEqual([]);
+    expect(removals).toEqual({ checked: 3, unnoticed: [] });
+  });
+
+  test('the grant is taken out of its statement only; the role’s other grants stay', async () => {
+    // Act
+    const without = withoutGrant(template(), 'stateMachine:deployStage', 'dynamodb:UpdateItem');
+    const proof = await proveIam(without, records);
+
+    // Assess
+    expect(without.Resources.DeployStageStateMachineRole!.Properties!.Policies).toEqual(
+      policy({ Effect: 'Allow', Action: ['dynamodb:PutItem'], Resource: { 'Fn::GetAtt': ['Table', 'Arn'] } }),
+    );
+    expect(proof.failures).toEqual([
+      expect.stringContaining(`not allowed: deployStage (state machine): dynamodb:UpdateItem on ${TABLE}`),
     ]);
   });
 });
