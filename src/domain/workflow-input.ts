@@ -16,6 +16,8 @@ export interface StageWorkflowInput {
   action: 'CREATE' | 'UPDATE' | 'DELETE';
   cfnStackName: string;
   target: { roleArn: string; region: string };
+  /** The deployment it is, when it creates or updates the stage's stack (src/domain/deployment.ts). */
+  deploymentId?: string;
 }
 
 /** What the database and bastion workflows receive on top of a stage workflow's input. */
@@ -35,6 +37,16 @@ export interface PipelineWorkflowInput {
   operationId: string;
   cfnStackName: string;
   action: 'CREATE';
+  target: { roleArn: string; region: string };
+}
+
+/** What the delete-stack workflow receives: the stack's pipeline stack is the one it deletes. */
+export interface StackWorkflowInput {
+  tenantId: string;
+  stackId: string;
+  operationId: string;
+  operationType: 'DELETE_STACK';
+  cfnStackName: string;
   target: { roleArn: string; region: string };
 }
 
