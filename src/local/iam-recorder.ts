@@ -71,6 +71,7 @@ const PORT_FIELDS: Record<string, [IamPort, string][]> = {
   ],
   keys: [['keys', 'readPrivateKey']],
   builds: [['pipelines', 'getExecution']],
+  images: [['images', 'findImage']],
 };
 
 export class IamRecorder {

@@ -1,9 +1,11 @@
 import { keyPairParameterName } from '../../domain/bastion';
+import { repositoryOf } from '../../domain/pipeline';
 import { accountOfArn, partitionOfArn } from '../../domain/regions';
 import type {
   AccountPort,
   DeliveryQueuePort,
   EventBusPort,
+  ImageRegistryPort,
   KeysPort,
   LogsPort,
   NotificationPort,
@@ -226,6 +228,16 @@ export const PORT_IAM = {
         resource: pipeline(target, pipelineName),
       }),
   } satisfies IamOf<PipelinePort>,
+  /** images.ts: the repository is in its own registry and region, which its URI names. */
+  images: {
+    findImage: (target, repositoryUri) => {
+      const { registryId = '', region = '', repositoryName = '' } = repositoryOf(repositoryUri) ?? {};
+      return customer(target, {
+        action: 'ecr:DescribeImages',
+        resource: `arn:${partitionOfArn(target.roleArn)}:ecr:${region}:${registryId}:repository/${repositoryName}`,
+      });
+    },
+  } satisfies IamOf<ImageRegistryPort>,
 };
 
 export type IamPort = keyof typeof PORT_IAM;

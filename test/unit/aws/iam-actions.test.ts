@@ -6,6 +6,7 @@ import {
   GetPipelineExecutionCommand,
   StartPipelineExecutionCommand,
 } from '@aws-sdk/client-codepipeline';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -37,6 +38,7 @@ const SERVICES: [new (config: object) => unknown, string][] = [
   [CloudFormationClient, 'cloudformation'],
   [CloudWatchLogsClient, 'logs'],
   [CodePipelineClient, 'codepipeline'],
+  [ECRClient, 'ecr'],
   [EventBridgeClient, 'events'],
   [S3Client, 's3'],
   [SecretsManagerClient, 'secretsmanager'],
@@ -50,6 +52,7 @@ const IAM_NAME: Record<string, string> = {
   's3:PutBucketLifecycleConfiguration': 's3:PutLifecycleConfiguration',
   'sqs:SendMessageBatch': 'sqs:SendMessage',
 };
+const REPOSITORY_URI = '444455556666.dkr.ecr.eu-west-1.amazonaws.com/tinystacks/stk_1';
 const ring = JSON.stringify({ current: 'k1', k1: 'A'.repeat(64) });
 /** What these tests use of aws-sdk-client-mock's stub, for clients of every service at once. */
 interface Behaviour {
@@ -148,6 +151,7 @@ const FILE_OF: Record<IamPort, string> = {
   secrets: 'secrets',
   keys: 'keys',
   pipelines: 'pipelines',
+  images: 'images',
 };
 const load = async <T>(file: string, name: string) =>
   ((await import(`${aws}/${file}`)) as Record<string, unknown>)[name] as T;
@@ -280,6 +284,10 @@ const SCENARIOS: Record<
       getExecution: [(p) => p.getExecution!(target, 'tinystacks-stk_1', 'exec-1')],
     },
   },
+  images: {
+    adapter: () => load('images', 'images'),
+    methods: { findImage: [(p) => p.findImage!(target, REPOSITORY_URI, 'abc123')] },
+  },
 };
 
 beforeEach(() => {
@@ -328,6 +336,7 @@ function argumentsOf(port: IamPort, method: string): unknown[] {
     return [target, { ...stackRequest, templateBody: '{}' }];
   if (port === 'secrets') return [target, 'arn:aws:secretsmanager:eu-west-1:444455556666:secret:x'];
   if (port === 'accounts') return [target.roleArn, target.externalId];
+  if (port === 'images') return [target, REPOSITORY_URI, 'abc123'];
   void method;
   return ['x'];
 }
