@@ -256,15 +256,7 @@ export class IamRecorder {
   }
 
   private dynamoRequest(operation: string, input: unknown): IamRequest {
-    const request = input as {
-      TableName?: string;
-      IndexName?: string;
-      Key?: Record<string, unknown>;
-      Item?: Record<string, unknown>;
-      KeyConditionExpression?: string;
-      ExpressionAttributeNames?: Record<string, string>;
-      ExpressionAttributeValues?: Record<string, unknown>;
-    };
+    const request = input as DynamoInput & { TableName?: string };
     const table = this.tables.has(request.TableName ?? '') ? '${TABLE_NAME}' : request.TableName;
     const index = request.IndexName ? `/index/${request.IndexName}` : '';
     const leadingKey = partitionKeyOf(request);
@@ -330,15 +322,18 @@ const strip = ({ action, resource, context }: IamRequest) => ({
   ...(context ? { context } : {}),
 });
 
-/** The partition key a single-item call or a Query names: the value `dynamodb:LeadingKeys` holds. */
-function partitionKeyOf(request: {
+/** What a DynamoDB command's input says of the items it touches. */
+interface DynamoInput {
   IndexName?: string;
   Key?: Record<string, unknown>;
   Item?: Record<string, unknown>;
   KeyConditionExpression?: string;
   ExpressionAttributeNames?: Record<string, string>;
   ExpressionAttributeValues?: Record<string, unknown>;
-}): string | undefined {
+}
+
+/** The partition key a single-item call or a Query names: the value `dynamodb:LeadingKeys` holds. */
+function partitionKeyOf(request: DynamoInput): string | undefined {
   const text = (value: unknown) =>
     typeof value === 'string' ? value : (value as { S?: string } | undefined)?.S;
   const item = request.Key ?? request.Item;

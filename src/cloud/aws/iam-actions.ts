@@ -99,6 +99,16 @@ function readsTemplate(target: TargetAccount, templateUrl: string): IamRequest {
   };
 }
 
+/** A call that hands CloudFormation a template by URL. */
+const withTemplate =
+  (action: string) =>
+  (target: TargetAccount, request: { stackName: string; templateUrl: string }): PortIam =>
+    customer(
+      target,
+      { action: `cloudformation:${action}`, resource: stack(target, request.stackName) },
+      readsTemplate(target, request.templateUrl),
+    );
+
 const pipeline = (target: TargetAccount, pipelineName: string) =>
   inAccount(target, 'codepipeline', target.region, pipelineName);
 
@@ -155,28 +165,13 @@ export const PORT_IAM = {
   } satisfies IamOf<AccountPort>,
   /** stacks.ts */
   stacks: {
-    create: (target, request) =>
-      customer(
-        target,
-        { action: 'cloudformation:CreateStack', resource: stack(target, request.stackName) },
-        readsTemplate(target, request.templateUrl),
-      ),
-    update: (target, request) =>
-      customer(
-        target,
-        { action: 'cloudformation:UpdateStack', resource: stack(target, request.stackName) },
-        readsTemplate(target, request.templateUrl),
-      ),
+    create: withTemplate('CreateStack'),
+    update: withTemplate('UpdateStack'),
     delete: onStack('DeleteStack'),
     continueUpdateRollback: onStack('ContinueUpdateRollback'),
     describe: onStack('DescribeStacks'),
     listEvents: onStack('DescribeStackEvents'),
-    createChangeSet: (target, request) =>
-      customer(
-        target,
-        { action: 'cloudformation:CreateChangeSet', resource: stack(target, request.stackName) },
-        readsTemplate(target, request.templateUrl),
-      ),
+    createChangeSet: withTemplate('CreateChangeSet'),
     describeChangeSet: onStack('DescribeChangeSet'),
     executeChangeSet: onStack('ExecuteChangeSet'),
     deleteChangeSet: onStack('DeleteChangeSet'),
