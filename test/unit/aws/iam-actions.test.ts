@@ -201,6 +201,7 @@ const SCENARIOS: Record<
       email: [(p) => p.email!(['ops@example.com'], message)],
       slack: [(p) => p.slack!('https://hooks.slack.com/services/T/B/x', message)],
       slackUpdate: [(p) => p.slackUpdate!('https://hooks.slack.com/actions/T/1/x', 'Approved')],
+      slackRefresh: [(p) => p.slackRefresh!('https://hooks.slack.com/actions/T/1/x', message)],
     },
   },
   deliveryQueue: {
