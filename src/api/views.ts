@@ -39,6 +39,9 @@ export const stageView = (s: Stage) => ({
     port: s.port,
     environment: s.environment,
     origins: s.origins,
+    scaling: s.scaling,
+    healthCheckPath: s.healthCheckPath,
+    rollbackAlarms: s.rollbackAlarms,
   },
   pendingChange: s.pendingChange
     ? { operationId: s.pendingChange.operationId, settings: s.pendingChange.settings }
@@ -100,6 +103,20 @@ const settingsSchema = z.object({
   port: z.number(),
   environment: stringMap,
   origins: z.array(z.string()),
+  /** Task size and count; autoscaling (on average CPU) when maxCount > minCount. */
+  scaling: z.object({
+    cpu: z.number(),
+    memory: z.number(),
+    desiredCount: z.number(),
+    minCount: z.number(),
+    maxCount: z.number(),
+    targetCpuPercent: z.nullable(z.number()),
+  }),
+  /** The load balancer's health check path (kept, and unused, on a stage without one). */
+  healthCheckPath: z.string(),
+  rollbackAlarms: z.nullable(
+    z.object({ http5xxPercent: z.optional(z.number()), unhealthyHosts: z.optional(z.number()) }),
+  ),
 });
 
 export const stageSchema = z.object({

@@ -1,5 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { CreateStageBody, UpdateStageBody } from './input/stage';
+import {
+  DEFAULT_HEALTH_CHECK_PATH,
+  DEFAULT_SCALING,
+  resolveScaling,
+  type RollbackAlarms,
+  type StageScaling,
+} from './scaling';
 
 export const DEFAULT_PORT = 80;
 /** The docs: "By default, only calls from localhost are allowed." */
@@ -14,6 +21,11 @@ export interface StageSettings {
   port: number;
   environment: Record<string, string>;
   origins: string[];
+  /** Task size and count, autoscaling (src/domain/scaling.ts). */
+  scaling: StageScaling;
+  /** The load balancer's health check; kept, and unused, without a load balancer. */
+  healthCheckPath: string;
+  rollbackAlarms: RollbackAlarms | null;
 }
 
 export interface StageLock {
@@ -65,6 +77,9 @@ export function stageSettings(body: CreateStageBody): StageSettings {
     port: body.port ?? DEFAULT_PORT,
     environment: body.environment ?? {},
     origins: body.origins ?? [...DEFAULT_ORIGINS],
+    scaling: resolveScaling(body.scaling),
+    healthCheckPath: body.healthCheckPath ?? DEFAULT_HEALTH_CHECK_PATH,
+    rollbackAlarms: body.rollbackAlarms ?? null,
   };
 }
 
@@ -76,10 +91,40 @@ export function applyStageUpdate(current: StageSettings, patch: UpdateStageBody)
     port: patch.port ?? current.port,
     environment: patch.environment ?? current.environment,
     origins: patch.origins ?? current.origins,
+    // null puts a setting back to its default
+    scaling: patch.scaling === undefined ? current.scaling : resolveScaling(patch.scaling),
+    healthCheckPath:
+      patch.healthCheckPath === undefined
+        ? current.healthCheckPath
+        : (patch.healthCheckPath ?? DEFAULT_HEALTH_CHECK_PATH),
+    rollbackAlarms: patch.rollbackAlarms === undefined ? current.rollbackAlarms : patch.rollbackAlarms,
   };
 }
 
-export const SETTING_NAMES = ['requireApproval', 'loadBalancer', 'port', 'environment', 'origins'] as const;
+export const SETTING_NAMES = [
+  'requireApproval',
+  'loadBalancer',
+  'port',
+  'environment',
+  'origins',
+  'scaling',
+  'healthCheckPath',
+  'rollbackAlarms',
+] as const;
+
+/** Settings added after a stage was recorded read as their defaults (the stage ran with them). */
+const SETTING_DEFAULTS: Partial<StageSettings> = {
+  scaling: DEFAULT_SCALING,
+  healthCheckPath: DEFAULT_HEALTH_CHECK_PATH,
+  rollbackAlarms: null,
+};
+
+/** A stored stage with every setting present: the store reads stages through this. */
+export function withSettingDefaults<T extends Partial<StageSettings>>(stage: T): T & StageSettings {
+  const filled = { ...stage } as Record<string, unknown>;
+  for (const [name, value] of Object.entries(SETTING_DEFAULTS)) filled[name] ??= value;
+  return filled as unknown as T & StageSettings;
+}
 
 /** The settings an operation deploys: its pending change, or else the stage's own. */
 export function settingsFor(stage: Stage, operationId: string): StageSettings {

@@ -1,6 +1,7 @@
 import { newId } from '../../src/domain/ids';
 import type { Operation } from '../../src/domain/operation';
 import type { Stack } from '../../src/domain/stack';
+import { DEFAULT_HEALTH_CHECK_PATH, DEFAULT_SCALING } from '../../src/domain/scaling';
 import { cfnStackNameOf, DEFAULT_ORIGINS, DEFAULT_PORT, type Stage } from '../../src/domain/stage';
 
 /** The table name the store tests create on dynalite. */
@@ -43,6 +44,9 @@ export function aStage(overrides: Partial<Stage> & Pick<Stage, 'tenantId' | 'sta
     port: DEFAULT_PORT,
     environment: {},
     origins: [...DEFAULT_ORIGINS],
+    scaling: DEFAULT_SCALING,
+    healthCheckPath: DEFAULT_HEALTH_CHECK_PATH,
+    rollbackAlarms: null,
     lock: { operationId, acquiredAt: now },
     lastOperationId: operationId,
     createdAt: now,

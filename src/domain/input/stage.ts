@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { bastionBody } from './bastion';
 import { stageDatabaseOption } from './database';
 import { awsRegion, environment, origins, port, stageName } from './fields';
+import { healthCheckPath, rollbackAlarms, stageScaling } from './scaling';
 
 export const createStageBody = z.strictObject({
   name: stageName,
@@ -15,6 +16,12 @@ export const createStageBody = z.strictObject({
   database: z.optional(stageDatabaseOption),
   /** A bastion host for the stage's databases: started after the database. */
   bastion: z.optional(bastionBody),
+  /** Task size and count, autoscaling; null or absent: one task of 256/512 (src/domain/scaling.ts). */
+  scaling: z.optional(z.nullable(stageScaling)),
+  /** The load balancer's health check path; null or absent: `/`. */
+  healthCheckPath: z.optional(z.nullable(healthCheckPath)),
+  /** Alarms that roll a deployment back (a stage with a load balancer only); null or absent: none. */
+  rollbackAlarms: z.optional(z.nullable(rollbackAlarms)),
 });
 export type CreateStageBody = z.infer<typeof createStageBody>;
 
@@ -25,6 +32,9 @@ export const updateStageBody = z
     port: z.optional(port),
     requireApproval: z.optional(z.boolean()),
     loadBalancer: z.optional(z.boolean()),
+    scaling: z.optional(z.nullable(stageScaling)),
+    healthCheckPath: z.optional(z.nullable(healthCheckPath)),
+    rollbackAlarms: z.optional(z.nullable(rollbackAlarms)),
   })
   .check(z.refine((body) => Object.keys(body).length > 0, 'must change at least one setting'));
 export type UpdateStageBody = z.infer<typeof updateStageBody>;
