@@ -1217,6 +1217,19 @@ export interface operations {
                                     [key: string]: string;
                                 };
                                 origins: string[];
+                                scaling: {
+                                    cpu: number;
+                                    memory: number;
+                                    desiredCount: number;
+                                    minCount: number;
+                                    maxCount: number;
+                                    targetCpuPercent: number | null;
+                                };
+                                healthCheckPath: string;
+                                rollbackAlarms: {
+                                    http5xxPercent?: number;
+                                    unhealthyHosts?: number;
+                                } | null;
                             };
                             pendingChange: {
                                 operationId: string;
@@ -1228,6 +1241,19 @@ export interface operations {
                                         [key: string]: string;
                                     };
                                     origins: string[];
+                                    scaling: {
+                                        cpu: number;
+                                        memory: number;
+                                        desiredCount: number;
+                                        minCount: number;
+                                        maxCount: number;
+                                        targetCpuPercent: number | null;
+                                    };
+                                    healthCheckPath: string;
+                                    rollbackAlarms: {
+                                        http5xxPercent?: number;
+                                        unhealthyHosts?: number;
+                                    } | null;
                                 };
                             } | null;
                             failedChange: {
@@ -1238,6 +1264,19 @@ export interface operations {
                                     [key: string]: string;
                                 };
                                 origins?: string[];
+                                scaling?: {
+                                    cpu: number;
+                                    memory: number;
+                                    desiredCount: number;
+                                    minCount: number;
+                                    maxCount: number;
+                                    targetCpuPercent: number | null;
+                                };
+                                healthCheckPath?: string;
+                                rollbackAlarms?: {
+                                    http5xxPercent?: number;
+                                    unhealthyHosts?: number;
+                                } | null;
                                 operationId: string;
                                 reason: string;
                                 failedAt: string;
@@ -1366,6 +1405,20 @@ export interface operations {
                     bastion?: {
                         allowedCidrs: string[];
                     };
+                    scaling?: {
+                        /** @enum {number} */
+                        cpu: 256 | 512 | 1024 | 2048 | 4096 | 8192 | 16384;
+                        memory: number;
+                        desiredCount: number;
+                        minCount?: number;
+                        maxCount?: number;
+                        targetCpuPercent?: number;
+                    } | null;
+                    healthCheckPath?: string | null;
+                    rollbackAlarms?: {
+                        http5xxPercent?: number;
+                        unhealthyHosts?: number;
+                    } | null;
                 };
             };
         };
@@ -1523,6 +1576,19 @@ export interface operations {
                                 [key: string]: string;
                             };
                             origins: string[];
+                            scaling: {
+                                cpu: number;
+                                memory: number;
+                                desiredCount: number;
+                                minCount: number;
+                                maxCount: number;
+                                targetCpuPercent: number | null;
+                            };
+                            healthCheckPath: string;
+                            rollbackAlarms: {
+                                http5xxPercent?: number;
+                                unhealthyHosts?: number;
+                            } | null;
                         };
                         pendingChange: {
                             operationId: string;
@@ -1534,6 +1600,19 @@ export interface operations {
                                     [key: string]: string;
                                 };
                                 origins: string[];
+                                scaling: {
+                                    cpu: number;
+                                    memory: number;
+                                    desiredCount: number;
+                                    minCount: number;
+                                    maxCount: number;
+                                    targetCpuPercent: number | null;
+                                };
+                                healthCheckPath: string;
+                                rollbackAlarms: {
+                                    http5xxPercent?: number;
+                                    unhealthyHosts?: number;
+                                } | null;
                             };
                         } | null;
                         failedChange: {
@@ -1544,6 +1623,19 @@ export interface operations {
                                 [key: string]: string;
                             };
                             origins?: string[];
+                            scaling?: {
+                                cpu: number;
+                                memory: number;
+                                desiredCount: number;
+                                minCount: number;
+                                maxCount: number;
+                                targetCpuPercent: number | null;
+                            };
+                            healthCheckPath?: string;
+                            rollbackAlarms?: {
+                                http5xxPercent?: number;
+                                unhealthyHosts?: number;
+                            } | null;
                             operationId: string;
                             reason: string;
                             failedAt: string;
@@ -1782,6 +1874,20 @@ export interface operations {
                     port?: number;
                     requireApproval?: boolean;
                     loadBalancer?: boolean;
+                    scaling?: {
+                        /** @enum {number} */
+                        cpu: 256 | 512 | 1024 | 2048 | 4096 | 8192 | 16384;
+                        memory: number;
+                        desiredCount: number;
+                        minCount?: number;
+                        maxCount?: number;
+                        targetCpuPercent?: number;
+                    } | null;
+                    healthCheckPath?: string | null;
+                    rollbackAlarms?: {
+                        http5xxPercent?: number;
+                        unhealthyHosts?: number;
+                    } | null;
                 };
             };
         };
