@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import type { Operation } from '../domain/operation';
 import { OPERATION_STATUSES, OPERATION_TYPES } from '../domain/operation';
-import type { Stack } from '../domain/stack';
+import { STACK_STATUSES, type Stack } from '../domain/stack';
 import type { Stage } from '../domain/stage';
 import { STAGE_STATUSES } from '../domain/stage';
 
@@ -14,6 +14,9 @@ export const stackView = (s: Stack) => ({
   region: s.region,
   roleArn: s.roleArn,
   stageCount: s.stageCount,
+  status: s.status ?? 'ACTIVE',
+  currentOperationId: s.lock?.operationId ?? null,
+  lastError: s.lastError ?? null,
   pipeline: s.pipeline
     ? {
         status: s.pipeline.status,
@@ -63,7 +66,7 @@ export const operationView = (o: Operation) => ({
   type: o.type,
   status: o.status,
   stackId: o.stackId,
-  stageName: o.stageName,
+  stageName: o.stageName ?? null,
   input: o.input,
   executionArn: o.executionArn ?? null,
   error: o.error ?? null,
@@ -84,6 +87,11 @@ export const stackSchema = z.object({
   region: z.string(),
   roleArn: z.string(),
   stageCount: z.number(),
+  /** DELETING while its deletion runs; DELETE_FAILED when it failed (`lastError` says why: delete it again). */
+  status: z.enum(STACK_STATUSES),
+  /** The operation deleting the stack. */
+  currentOperationId: nullableString,
+  lastError: nullableString,
   pipeline: z.nullable(
     z.object({
       status: z.enum(['CREATING', 'ACTIVE', 'FAILED']),
@@ -155,7 +163,8 @@ export const operationSchema = z.object({
   type: z.enum(OPERATION_TYPES),
   status: z.enum(OPERATION_STATUSES),
   stackId: z.string(),
-  stageName: z.string(),
+  /** Null for a stack's own operations (DELETE_STACK). */
+  stageName: nullableString,
   input: z.record(z.string(), z.unknown()),
   executionArn: nullableString,
   error: nullableString,

@@ -107,7 +107,7 @@ export async function launchStageOperation(deps: Deps, launch: StageLaunch): Pro
  * Records the operation and starts its workflow, named after the operation so a retried start is a
  * no-op. If the start fails, the operation is marked FAILED and `undo` puts the stage back.
  */
-async function startOperation(
+export async function startOperation(
   deps: Deps,
   operation: Operation,
   input: object,

@@ -38,6 +38,16 @@ export interface PipelineWorkflowInput {
   target: { roleArn: string; region: string };
 }
 
+/** What the delete-stack workflow receives: the stack's pipeline stack is the one it deletes. */
+export interface StackWorkflowInput {
+  tenantId: string;
+  stackId: string;
+  operationId: string;
+  operationType: 'DELETE_STACK';
+  cfnStackName: string;
+  target: { roleArn: string; region: string };
+}
+
 /** What the pipeline-run workflow receives. */
 export interface RunWorkflowInput {
   tenantId: string;

@@ -6,6 +6,7 @@ import type { TaskDeps } from '../tasks/deps';
 import { recordBastionFailure } from '../tasks/bastion-steps';
 import { recordDatabaseFailure } from '../tasks/database-steps';
 import { recordPipelineFailure, recordRunFailure, type RunRef } from '../tasks/pipeline-steps';
+import { recordStackDeletionFailure } from '../tasks/stack-steps';
 import { recordFailure } from '../tasks/stage-steps';
 import { pipelineCfnStackNameOf, TERMINAL_RUN_STATUSES } from '../domain/pipeline';
 
@@ -35,13 +36,30 @@ export async function onExecutionEnded(
   if (!ABNORMAL.includes(status) || !input) return;
   const workflowInput = JSON.parse(input) as Partial<StageWorkflowInput>;
   const { tenantId, operationId, stackId, stageName } = workflowInput;
-  if (!tenantId || !operationId || !stackId || !stageName) return;
+  if (!tenantId || !operationId || !stackId) return;
   const operation = await deps.store.getOperation(tenantId, operationId);
   if (!operation || operation.status === 'SUCCEEDED' || operation.status === 'FAILED') return;
   const failure = {
     Error: error ?? status,
     Cause: `the workflow ended ${status}: ${cause ?? error ?? 'no cause given'}`,
   };
+
+  // A stack's deletion: the stack DELETE_FAILED, to be deleted again.
+  if (operation.type === 'DELETE_STACK') {
+    const { reason } = await recordStackDeletionFailure(
+      { tenantId, stackId, operationId, error: failure },
+      deps,
+    );
+    log.warn('operation ended by its execution', { operationId, status });
+    await deps.bus.publish([
+      {
+        detailType: 'Operation Status Change',
+        detail: { tenantId, operationId, stackId, type: operation.type, status: 'FAILED', error: reason },
+      },
+    ]);
+    return;
+  }
+  if (!stageName) return;
 
   // A database or bastion workflow: its own failure recording puts the stage back as it was.
   const extra = workflowInput as Partial<StageOperationInput>;

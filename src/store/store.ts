@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { conflict, notFound } from '../domain/errors';
 import type { Operation, OperationStatus } from '../domain/operation';
-import type { Stack } from '../domain/stack';
+import { assertStackActive, type Stack } from '../domain/stack';
 import {
   changedSettings,
   SETTING_NAMES,
@@ -126,38 +126,113 @@ export class Store {
     return queryPrefixPage<Stack>(this.db, this.tableName, { pk, prefix: 'STACK#' }, page);
   }
 
-  /** Stages count as holds on their stack: the delete only succeeds when none is left. */
-  async deleteStack(tenantId: string, stackId: string): Promise<void> {
+  /**
+   * Takes the stack for its deletion: one conditional write, which holds only while the stack has
+   * no stages (they count as holds: `stageCount = 0`) and no other operation holds it. A stack whose
+   * last deletion failed can be taken again. Undefined when it was taken; else the stack as it is.
+   */
+  async lockStackForDeletion(
+    tenantId: string,
+    stackId: string,
+    operationId: string,
+  ): Promise<Stack | undefined> {
+    const now = new Date().toISOString();
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.stack(tenantId, stackId),
+          UpdateExpression:
+            'SET #lock = :lock, #status = :deleting, lastOperationId = :op, updatedAt = :now REMOVE lastError',
+          ConditionExpression: 'attribute_exists(pk) AND stageCount = :zero AND attribute_not_exists(#lock)',
+          ExpressionAttributeNames: { '#lock': 'lock', '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':lock': { operationId, acquiredAt: now },
+            ':deleting': 'DELETING',
+            ':op': operationId,
+            ':zero': 0,
+            ':now': now,
+          },
+        }),
+      );
+      return undefined;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return this.requireStack(tenantId, stackId);
+    }
+  }
+
+  /** Gives the stack back (its deletion failed, or never started); only the holder can. */
+  async releaseStackLock(
+    tenantId: string,
+    stackId: string,
+    operationId: string,
+    status: 'ACTIVE' | 'DELETE_FAILED',
+    error?: string,
+  ): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.stack(tenantId, stackId),
+          UpdateExpression:
+            'REMOVE #lock SET #status = :status, updatedAt = :now' + (error ? ', lastError = :err' : ''),
+          ConditionExpression: '#lock.operationId = :op',
+          ExpressionAttributeNames: { '#lock': 'lock', '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':status': status,
+            ':now': new Date().toISOString(),
+            ':op': operationId,
+            ...(error ? { ':err': error } : {}),
+          },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+    }
+  }
+
+  /** Removes a deleted stack: only while its deletion holds it; a retry after it is gone is a no-op. */
+  async removeStack(tenantId: string, stackId: string, operationId: string): Promise<void> {
     try {
       await this.db.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: keys.stack(tenantId, stackId),
-          ConditionExpression: 'attribute_exists(pk) AND stageCount = :zero',
-          ExpressionAttributeValues: { ':zero': 0 },
+          ConditionExpression: 'attribute_not_exists(pk) OR #lock.operationId = :op',
+          ExpressionAttributeNames: { '#lock': 'lock' },
+          ExpressionAttributeValues: { ':op': operationId },
         }),
       );
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      await this.requireStack(tenantId, stackId);
-      throw conflict('the stack still has stages: delete them first', { stackId });
     }
   }
 
+  /** A new stage holds its stack: not one being deleted, nor one whose deletion failed (409). */
   async adjustStageCount(tenantId: string, stackId: string, delta: 1 | -1): Promise<void> {
+    const adding = delta > 0;
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.stack(tenantId, stackId),
           UpdateExpression: 'ADD stageCount :delta SET updatedAt = :now',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':delta': delta, ':now': new Date().toISOString() },
+          ConditionExpression: adding
+            ? 'attribute_exists(pk) AND attribute_not_exists(#lock) AND (attribute_not_exists(#status) OR #status = :active)'
+            : 'attribute_exists(pk)',
+          ...(adding ? { ExpressionAttributeNames: { '#lock': 'lock', '#status': 'status' } } : {}),
+          ExpressionAttributeValues: {
+            ':delta': delta,
+            ':now': new Date().toISOString(),
+            ...(adding ? { ':active': 'ACTIVE' } : {}),
+          },
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) throw notFound(`stack ${stackId}`);
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      assertStackActive(await this.requireStack(tenantId, stackId));
+      throw notFound(`stack ${stackId}`);
     }
   }
 

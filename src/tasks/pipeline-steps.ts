@@ -14,6 +14,7 @@ import {
   type WebhookSecret,
 } from '../domain/pipeline';
 import { buttonValue } from '../domain/slack';
+import type { Stack } from '../domain/stack';
 import type { Stage } from '../domain/stage';
 import type { PipelineWorkflowInput, RunWorkflowInput, StageWorkflowInput } from '../domain/workflow-input';
 import { errorFields, log } from '../log';
@@ -28,6 +29,7 @@ type Deps = Pick<
   | 'pipelines'
   | 'approvals'
   | 'builds'
+  | 'images'
   | 'workflows'
   | 'notifications'
   | 'platformSecrets'
@@ -94,9 +96,10 @@ export type RunRef = Pick<RunWorkflowInput, 'tenantId' | 'stackId' | 'runId'>;
 
 export type BuildRef = RunRef & Pick<RunWorkflowInput, 'pipelineName' | 'target'>;
 
-/** Starts the pipeline on the run's commit (or the branch head), once per run (clientRequestToken). */
-export async function startBuild(ref: BuildRef, deps: Pick<Deps, 'store' | 'pipelines' | 'builds'>) {
-  const stack = await deps.store.requireStack(ref.tenantId, ref.stackId);
+/** A run builds, or reuses an image, only on a pipeline that is there, of a stack not being deleted. */
+function assertPipelineReady(stack: Stack): void {
+  if (stack.status === 'DELETING' || stack.status === 'DELETE_FAILED')
+    throw named('StackDeleting', `the stack is being deleted (${stack.status}): the run stops`);
   if (stack.pipeline && stack.pipeline.status !== 'ACTIVE') {
     throw named(
       'PipelineNotReady',
@@ -105,6 +108,33 @@ export async function startBuild(ref: BuildRef, deps: Pick<Deps, 'store' | 'pipe
         : `the stack’s pipeline failed to be created (retry: POST /v1/stacks/${stack.stackId}/pipeline/retry): ${stack.pipeline.error ?? 'unknown reason'}`,
     );
   }
+}
+
+const NOT_BUILT = { found: false, imageUri: '', commitSha: '' };
+
+/**
+ * The run's commit, if its image is in the stack's repository already: the repository is IMMUTABLE
+ * and tagged by commit, so a second build of the commit would fail at its push. A run of the branch
+ * head (no commit given) learns its commit only from the build, so it builds.
+ */
+export async function findBuiltImage(
+  ref: RunRef & Pick<RunWorkflowInput, 'target'>,
+  deps: Pick<Deps, 'store' | 'pipelines' | 'images'>,
+) {
+  const stack = await deps.store.requireStack(ref.tenantId, ref.stackId);
+  assertPipelineReady(stack);
+  const run = await deps.pipelines.requireRun(ref.tenantId, ref.runId);
+  const repository = stack.pipeline?.imageRepositoryUri;
+  const sha = run.commit.sha;
+  if (!repository || !sha) return NOT_BUILT;
+  const image = await deps.images.findImage(await targetOf(deps, ref.tenantId, ref.target), repository, sha);
+  return image ? { found: true, imageUri: imageUriOf(repository, sha), commitSha: sha } : NOT_BUILT;
+}
+
+/** Starts the pipeline on the run's commit (or the branch head), once per run (clientRequestToken). */
+export async function startBuild(ref: BuildRef, deps: Pick<Deps, 'store' | 'pipelines' | 'builds'>) {
+  const stack = await deps.store.requireStack(ref.tenantId, ref.stackId);
+  assertPipelineReady(stack);
   const run = await deps.pipelines.requireRun(ref.tenantId, ref.runId);
   const target = await targetOf(deps, ref.tenantId, ref.target);
   const { executionId } = await deps.builds.start(target, ref.pipelineName, {
@@ -175,9 +205,12 @@ export async function checkBuild(
 
 // ---- pipeline-run: the stages -----------------------------------------------------------------
 
-/** The stack's stages, in creation order, are the run's stages: snapshotted when the build succeeded. */
+/**
+ * The stack's stages, in creation order, are the run's stages: snapshotted when the build succeeded,
+ * or when the run found its commit's image built already (`reused`).
+ */
 export async function beginPromotion(
-  input: RunRef & { imageUri: string; commitSha: string },
+  input: RunRef & { imageUri: string; commitSha: string; reused?: boolean },
   deps: Pick<Deps, 'store' | 'pipelines'>,
 ) {
   const names: string[] = [];
@@ -187,7 +220,9 @@ export async function beginPromotion(
     names.push(...page.items.map((stage) => stage.name));
     nextToken = page.nextToken;
   } while (nextToken);
-  await deps.pipelines.beginPromotion(input.tenantId, input.runId, names, input.imageUri, input.commitSha);
+  await deps.pipelines.beginPromotion(input.tenantId, input.runId, names, input.imageUri, input.commitSha, {
+    reused: input.reused === true,
+  });
   return { stageCount: names.length };
 }
 

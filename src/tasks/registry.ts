@@ -20,6 +20,7 @@ import {
   beginPromotion,
   checkBuild,
   createApproval,
+  findBuiltImage,
   pickNextStage,
   prepareStageDeploy,
   recordPipelineFailure,
@@ -34,6 +35,7 @@ import {
   waitForBuild,
 } from './pipeline-steps';
 import { waitForStack } from './stack-waits';
+import { recordStackDeletionFailure, removeStack } from './stack-steps';
 import { recordFailure, recordStageReady, removeStage, renderStage } from './stage-steps';
 
 /** A task function with its unit and permissions. */
@@ -79,6 +81,7 @@ export const taskFunctions = {
   RenderPipelineTemplate: task('tasks', renderPipeline, ['table:read']),
   RecordPipelineReady: task('tasks', recordPipelineReady, ['table:update']),
   RecordPipelineFailure: task('tasks', recordPipelineFailure, ['table:update']),
+  FindBuiltImage: task('customerTasks', findBuiltImage, ['table:read', 'customerAccounts:use']),
   StartBuild: task('customerTasks', startBuild, ['table:read', 'table:put', 'table:update', 'customerAccounts:use']),
   WaitForBuild: task('tasks', waitForBuild, ['table:update', 'workflows:resume']),
   CheckBuild: task('customerTasks', checkBuild, ['table:read', 'customerAccounts:use']),
@@ -91,6 +94,8 @@ export const taskFunctions = {
   RecordStageDeployed: task('tasks', recordStageDeployed, ['table:update']),
   RecordRunEnd: task('tasks', recordRunEnd, ['table:read', 'table:update']),
   RecordRunFailure: task('tasks', recordRunFailure, ['table:read', 'table:update']),
+  RemoveStack: task('tasks', removeStack, ['table:read', 'table:delete', 'platformSecrets:delete']),
+  RecordStackDeletionFailure: task('tasks', recordStackDeletionFailure, ['table:update']),
 } as const;
 
 export type TaskName = keyof typeof taskFunctions;

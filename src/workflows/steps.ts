@@ -58,6 +58,19 @@ export const operationEvent = (status: Value<string>, extra: Record<string, Valu
     ...extra,
   });
 
+/** An operation on the stack itself (DELETE_STACK): no stage. */
+export const stackOperationEvent = (status: Value<string>, extra: Record<string, Value<unknown>> = {}) =>
+  event('Operation Status Change', {
+    tenantId: $.tenantId,
+    operationId: $.operationId,
+    stackId: $.stackId,
+    type: $.operationType,
+    status,
+    ...extra,
+  });
+
+type OperationEvent = typeof operationEvent;
+
 export const stageEvent = (status: Value<string>, extra: Record<string, Value<unknown>> = {}) =>
   event('Stage Status Change', {
     tenantId: $.tenantId,
@@ -95,7 +108,10 @@ export const databaseEvent = (status: Value<string>, extra: Record<string, Value
   });
 
 /** MarkOperationRunning → EmitOperationRunning → `next`. */
-export function operationRunning(next: string): Record<string, State> {
+export function operationRunning(
+  next: string,
+  operation: OperationEvent = operationEvent,
+): Record<string, State> {
   return {
     MarkOperationRunning: updateItem(itemKey(keys.operation, $.tenantId, $.operationId), {
       update: 'SET #status = :running, startedAt = :now, updatedAt = :now',
@@ -104,12 +120,15 @@ export function operationRunning(next: string): Record<string, State> {
       values: { ':running': S('RUNNING'), ':now': S(context.enteredTime) },
       next: 'EmitOperationRunning',
     }),
-    EmitOperationRunning: emitEvents([operationEvent('RUNNING')], { next }),
+    EmitOperationRunning: emitEvents([operation('RUNNING')], { next }),
   };
 }
 
 /** MarkOperationSucceeded → EmitOperationSucceeded (with `events` beside the operation's): the end. */
-export function operationSucceeded(events: BusEvent[]): Record<string, State> {
+export function operationSucceeded(
+  events: BusEvent[],
+  operation: OperationEvent = operationEvent,
+): Record<string, State> {
   return {
     MarkOperationSucceeded: updateItem(itemKey(keys.operation, $.tenantId, $.operationId), {
       update: 'SET #status = :ok, endedAt = :now, updatedAt = :now',
@@ -117,7 +136,7 @@ export function operationSucceeded(events: BusEvent[]): Record<string, State> {
       values: { ':ok': S('SUCCEEDED'), ':now': S(context.enteredTime) },
       next: 'EmitOperationSucceeded',
     }),
-    EmitOperationSucceeded: emitEvents([operationEvent('SUCCEEDED'), ...events], { end: true }),
+    EmitOperationSucceeded: emitEvents([operation('SUCCEEDED'), ...events], { end: true }),
   };
 }
 
@@ -138,10 +157,14 @@ export const releaseStage = (next: string) =>
  * The failure path every catch-all leads to: `record` (RecordFailure: the reason on the operation,
  * the stage put back and unlocked), then the FAILED events, then the Fail state.
  */
-export function operationFailed(record: State, events: BusEvent[]): Record<string, State> {
+export function operationFailed(
+  record: State,
+  events: BusEvent[],
+  operation: OperationEvent = operationEvent,
+): Record<string, State> {
   return {
     [FAILURE_PATH]: record,
-    EmitFailureEvents: emitEvents([operationEvent('FAILED', { error: $.failure.reason }), ...events], {
+    EmitFailureEvents: emitEvents([operation('FAILED', { error: $.failure.reason }), ...events], {
       catch: false,
       next: 'OperationFailed',
     }),

@@ -180,7 +180,9 @@ describe('stage workflows on the embedded runtime', () => {
     // Assess
     expect(operation.status).toBe('SUCCEEDED');
     expect((await api.get(`/v1/stacks/${stackId}/stages/dev`)).status).toBe(404);
-    expect((await api.delete(`/v1/stacks/${stackId}`)).status).toBe(204);
+    const stackDeletion = await api.delete<{ operation: { operationId: string } }>(`/v1/stacks/${stackId}`);
+    expect(stackDeletion.status).toBe(202);
+    expect((await api.operationEnd(stackDeletion.body.operation.operationId)).status).toBe('SUCCEEDED');
   });
 });
 

@@ -89,6 +89,8 @@ describe.each(files)('%s', (file) => {
       'expiresAt',
       'decidedBy',
       'reason',
+      // the image a run reuses (no secret: a registry address and a commit)
+      'imageUri',
     ];
     for (const [, state] of tasks) {
       for (const entry of state.Parameters?.Entries ?? []) {

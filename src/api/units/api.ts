@@ -13,7 +13,7 @@ import {
 import { roleSetupRoute } from '../meta';
 import { getOperationRoute, listOperationsRoute } from '../operations';
 import { createRunRoute, getRunRoute, listRunsRoute } from '../runs';
-import { getStackRoute, listStacksRoute } from '../stacks';
+import { deleteStackRoute, getStackRoute, listStacksRoute } from '../stacks';
 import {
   createStageRoute,
   deleteStageRoute,
@@ -33,6 +33,7 @@ export const routes = [
   roleSetupRoute,
   listStacksRoute,
   getStackRoute,
+  deleteStackRoute,
   createStageRoute,
   listStagesRoute,
   getStageRoute,

@@ -62,6 +62,7 @@ const OPERATION_TYPE_OF: Record<string, string> = {
   'delete-database': 'DELETE_DATABASE',
   'provision-bastion': 'PROVISION_BASTION',
   'delete-bastion': 'DELETE_BASTION',
+  'delete-stack': 'DELETE_STACK',
 };
 
 const WORKFLOW_INPUT = {
@@ -111,6 +112,9 @@ async function runtimeValues(machine: string): Promise<Record<string, unknown>> 
     '$.stop.runStatus': 'STOPPED',
     '$.stop.stageStatus': 'REJECTED',
     '$.stop.reason': 'the deploy to staging was rejected',
+    // FindBuiltImage: the commit's image, built for an earlier run
+    '$.built.imageUri':
+      '111122223333.dkr.ecr.us-east-1.amazonaws.com/tinystacks/stk_01jn8jc080jdpw4jc4hepvfnvh:4f2c1a9e8b7d6c5f4e3d2c1b0a9f8e7d6c5b4a39',
   };
 }
 

@@ -13,7 +13,7 @@ const BUSY = new Set([
   'DEPLOYING',
   'WAITING_FOR_APPROVAL',
 ]);
-const FAIL = new Set(['FAILED', 'REJECTED', 'EXPIRED', 'STOPPED']);
+const FAIL = new Set(['FAILED', 'REJECTED', 'EXPIRED', 'STOPPED', 'DELETE_FAILED']);
 
 export function toneOf(status: string): Tone {
   if (OK.has(status)) return 'ok';

@@ -80,7 +80,7 @@ export type paths = {
         get: operations["getStack"];
         put?: never;
         post?: never;
-        /** Delete a stack that has no stages left (delete its stages first: 409 otherwise) */
+        /** Delete a stack that has no stages left: an operation that deletes its build pipeline’s CloudFormation stack, then its records (409 while it has stages, or its pipeline, a run or another deletion is under way) */
         delete: operations["deleteStack"];
         options?: never;
         head?: never;
@@ -396,7 +396,7 @@ export type paths = {
         /** A stack’s pipeline runs, newest first: commit, status, and the status of each stage */
         get: operations["listRuns"];
         put?: never;
-        /** Deploy by hand: build the given commit (or the head of the stack’s branch) and move it through the stages */
+        /** Deploy by hand: build the given commit (or the head of the stack’s branch) and move it through the stages; a commit built before is not built again (its image is reused) */
         post: operations["createRun"];
         delete?: never;
         options?: never;
@@ -411,7 +411,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** A pipeline run: QUEUED → BUILDING → DEPLOYING (⇄ WAITING_FOR_APPROVAL) → SUCCEEDED | FAILED | STOPPED | SUPERSEDED */
+        /** A pipeline run: QUEUED → BUILDING → DEPLOYING (⇄ WAITING_FOR_APPROVAL) → SUCCEEDED | FAILED | STOPPED | SUPERSEDED; QUEUED → DEPLOYING when the commit’s image was built before (build.status REUSED) */
         get: operations["getRun"];
         put?: never;
         post?: never;
@@ -625,6 +625,10 @@ export interface operations {
                             region: string;
                             roleArn: string;
                             stageCount: number;
+                            /** @enum {string} */
+                            status: "ACTIVE" | "DELETING" | "DELETE_FAILED";
+                            currentOperationId: string | null;
+                            lastError: string | null;
                             pipeline: {
                                 /** @enum {string} */
                                 status: "CREATING" | "ACTIVE" | "FAILED";
@@ -730,6 +734,10 @@ export interface operations {
                         region: string;
                         roleArn: string;
                         stageCount: number;
+                        /** @enum {string} */
+                        status: "ACTIVE" | "DELETING" | "DELETE_FAILED";
+                        currentOperationId: string | null;
+                        lastError: string | null;
                         pipeline: {
                             /** @enum {string} */
                             status: "CREATING" | "ACTIVE" | "FAILED";
@@ -850,6 +858,10 @@ export interface operations {
                         region: string;
                         roleArn: string;
                         stageCount: number;
+                        /** @enum {string} */
+                        status: "ACTIVE" | "DELETING" | "DELETE_FAILED";
+                        currentOperationId: string | null;
+                        lastError: string | null;
                         pipeline: {
                             /** @enum {string} */
                             status: "CREATING" | "ACTIVE" | "FAILED";
@@ -942,12 +954,33 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Deleted */
-            204: {
+            /** @description The operation that deletes the stack */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        operation: {
+                            operationId: string;
+                            /** @enum {string} */
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
+                            /** @enum {string} */
+                            status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
+                            stackId: string;
+                            stageName: string | null;
+                            input: {
+                                [key: string]: unknown;
+                            };
+                            executionArn: string | null;
+                            error: string | null;
+                            createdAt: string;
+                            updatedAt: string;
+                            startedAt: string | null;
+                            endedAt: string | null;
+                        };
+                    };
+                };
             };
             /** @description Invalid request: the error names the field */
             400: {
@@ -1024,6 +1057,21 @@ export interface operations {
                     };
                 };
             };
+            /** @description The Idempotency-Key was used with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
         };
     };
     retryPipeline: {
@@ -1058,6 +1106,10 @@ export interface operations {
                         region: string;
                         roleArn: string;
                         stageCount: number;
+                        /** @enum {string} */
+                        status: "ACTIVE" | "DELETING" | "DELETE_FAILED";
+                        currentOperationId: string | null;
+                        lastError: string | null;
                         pipeline: {
                             /** @enum {string} */
                             status: "CREATING" | "ACTIVE" | "FAILED";
@@ -1088,6 +1140,10 @@ export interface operations {
                         region: string;
                         roleArn: string;
                         stageCount: number;
+                        /** @enum {string} */
+                        status: "ACTIVE" | "DELETING" | "DELETE_FAILED";
+                        currentOperationId: string | null;
+                        lastError: string | null;
                         pipeline: {
                             /** @enum {string} */
                             status: "CREATING" | "ACTIVE" | "FAILED";
@@ -1433,11 +1489,11 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
@@ -1741,11 +1797,11 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
@@ -1902,11 +1958,11 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
@@ -2223,11 +2279,11 @@ export interface operations {
                     "application/json": {
                         operationId: string;
                         /** @enum {string} */
-                        type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                        type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
                         /** @enum {string} */
                         status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                         stackId: string;
-                        stageName: string;
+                        stageName: string | null;
                         input: {
                             [key: string]: unknown;
                         };
@@ -2326,11 +2382,11 @@ export interface operations {
                         items: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
@@ -3011,11 +3067,11 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
@@ -3259,11 +3315,11 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
@@ -3402,11 +3458,11 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
@@ -3650,11 +3706,11 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
@@ -3790,11 +3846,11 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
@@ -4034,11 +4090,11 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
@@ -4169,11 +4225,11 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
@@ -4412,6 +4468,12 @@ export interface operations {
                             status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
                             requestedBy: string;
                             imageUri: string | null;
+                            build: {
+                                /** @enum {string} */
+                                status: "BUILDING" | "BUILT" | "REUSED" | "FAILED";
+                                imageUri: string | null;
+                                pipelineExecutionId: string | null;
+                            } | null;
                             stages: {
                                 name: string;
                                 /** @enum {string} */
@@ -4535,6 +4597,12 @@ export interface operations {
                         status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
                         requestedBy: string;
                         imageUri: string | null;
+                        build: {
+                            /** @enum {string} */
+                            status: "BUILDING" | "BUILT" | "REUSED" | "FAILED";
+                            imageUri: string | null;
+                            pipelineExecutionId: string | null;
+                        } | null;
                         stages: {
                             name: string;
                             /** @enum {string} */
@@ -4677,6 +4745,12 @@ export interface operations {
                         status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
                         requestedBy: string;
                         imageUri: string | null;
+                        build: {
+                            /** @enum {string} */
+                            status: "BUILDING" | "BUILT" | "REUSED" | "FAILED";
+                            imageUri: string | null;
+                            pipelineExecutionId: string | null;
+                        } | null;
                         stages: {
                             name: string;
                             /** @enum {string} */
