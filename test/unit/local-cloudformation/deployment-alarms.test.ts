@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { LocalCloudFormation } from '../../../src/local/cloudformation';
 import { SimulatedServices } from '../../../src/local/cloudformation/effects';
 import { renderStageTemplate, type StageTemplateInput } from '../../../src/templates/stage';
+import { aStageTemplateInput } from '../../support/fixtures';
 import { allEvents, describe as describeStack, REGION, stackStatuses } from './helpers';
 
 /**
@@ -22,20 +23,7 @@ const ALARM = 'ts-stk_01hx3k9d0q7s8y4w2v6t5r1p0n-dev-http-5xx';
 
 const template = (overrides: Partial<StageTemplateInput> = {}) =>
   JSON.stringify(
-    renderStageTemplate({
-      stackId: 'stk_01hx3k9d0q7s8y4w2v6t5r1p0n',
-      stackName: 'shop',
-      stageName: 'dev',
-      region: REGION,
-      port: 8080,
-      loadBalancer: true,
-      environment: {},
-      origins: [],
-      imageUri: 'public.ecr.aws/nginx/nginx:stable-alpine',
-      deploymentId: 'op_1',
-      rollbackAlarms: { http5xxPercent: 5 },
-      ...overrides,
-    }),
+    renderStageTemplate(aStageTemplateInput({ rollbackAlarms: { http5xxPercent: 5 }, ...overrides })),
   );
 
 let stacks = 0;

@@ -2,28 +2,16 @@ import { LocalCloudFormation } from '../../../src/local/cloudformation';
 import { resolveScaling } from '../../../src/domain/scaling';
 import { AUTOSCALING } from '../../../src/templates/autoscaling';
 import { ROLLBACK_ALARMS } from '../../../src/templates/rollback-alarms';
-import { renderStageTemplate, type StageTemplateInput } from '../../../src/templates/stage';
+import { renderStageTemplate } from '../../../src/templates/stage';
 import type { CfnTemplate } from '../../../src/templates/types';
+import { aStageTemplateInput } from '../../support/fixtures';
 
 const REGION = 'us-east-1';
-const STACK_ID = 'stk_01hx3k9d0q7s8y4w2v6t5r1p0n';
 
 const cfn = new LocalCloudFormation({ delayMs: 1 });
 afterAll(() => cfn.dispose());
 
-const input = (overrides: Partial<StageTemplateInput> = {}): StageTemplateInput => ({
-  stackId: STACK_ID,
-  stackName: 'shop',
-  stageName: 'dev',
-  region: REGION,
-  port: 8080,
-  loadBalancer: true,
-  environment: {},
-  origins: ['http://localhost'],
-  imageUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/shop:abc123',
-  deploymentId: 'op_1',
-  ...overrides,
-});
+const input = aStageTemplateInput;
 
 /** The stage: 1024/2048, between 2 and 6 tasks. */
 const AUTOSCALED = resolveScaling({ cpu: 1024, memory: 2048, desiredCount: 2, minCount: 2, maxCount: 6 });
