@@ -127,6 +127,27 @@ export const WORKFLOW_CASES: WorkflowCase[] = [
     prepare: (ctx) => withStage(ctx),
     start: (ctx) => ctx.api.patch(stagePath(ctx), { environment: { BENCH: '1' } }),
   },
+  // Issue #13: a rollback is a deploy-stage execution too (the stage's first deployment, after a PATCH).
+  {
+    name: 'rollback stage',
+    workflow: 'deployStage',
+    stepsPerStack: 2,
+    prepare: async (ctx) => {
+      await withStage(ctx);
+      await prepareOperation(ctx, 'update stage', () =>
+        ctx.api.patch<OperationReply>(stagePath(ctx), { environment: { BENCH: '1' } }),
+      );
+    },
+    start: async (ctx) => {
+      const history = await ctx.api.get<{ items?: { deploymentId: string }[] }>(
+        `${stagePath(ctx)}/deployments`,
+      );
+      if (history.status === 404 || !history.body.items)
+        throw new NotImplementedYet(`deployments: ${history.status}`);
+      const first = history.body.items[history.body.items.length - 1]!;
+      return ctx.api.post(`${stagePath(ctx)}/rollback`, { deploymentId: first.deploymentId });
+    },
+  },
   {
     name: 'delete stage',
     workflow: 'deleteStage',

@@ -47,11 +47,16 @@ export const stageView = (s: Stage) => ({
     rollbackAlarms: s.rollbackAlarms,
   },
   pendingChange: s.pendingChange
-    ? { operationId: s.pendingChange.operationId, settings: s.pendingChange.settings }
+    ? {
+        operationId: s.pendingChange.operationId,
+        settings: s.pendingChange.settings,
+        imageUri: s.pendingChange.imageUri ?? null,
+      }
     : null,
   failedChange: s.failedChange ?? null,
   serviceEnvironmentNames: s.serviceEnvironmentNames,
   imageUri: s.imageUri,
+  deploymentId: s.deploymentId ?? null,
   cfnStackName: s.cfnStackName,
   outputs: s.outputs,
   currentOperationId: s.lock?.operationId ?? null,
@@ -105,7 +110,7 @@ export const stackSchema = z.object({
   updatedAt: z.string(),
 });
 
-const settingsSchema = z.object({
+export const settingsSchema = z.object({
   requireApproval: z.boolean(),
   loadBalancer: z.boolean(),
   port: z.number(),
@@ -136,7 +141,14 @@ export const stageSchema = z.object({
   /** What is deployed: a PATCH changes these only once its operation has deployed them. */
   settings: settingsSchema,
   /** A settings change (PATCH) being deployed by its operation. */
-  pendingChange: z.nullable(z.object({ operationId: z.string(), settings: settingsSchema })),
+  pendingChange: z.nullable(
+    z.object({
+      operationId: z.string(),
+      settings: settingsSchema,
+      /** The image it deploys, when not the stage's (a rollback's). */
+      imageUri: nullableString,
+    }),
+  ),
   /** The last settings change that was not deployed: the settings it asked for, and why it failed. */
   failedChange: z.nullable(
     z.object({
@@ -148,6 +160,8 @@ export const stageSchema = z.object({
   ),
   serviceEnvironmentNames: z.array(z.string()),
   imageUri: z.string(),
+  /** The deployment the stage runs: GET …/deployments/{deploymentId}; null before its first one. */
+  deploymentId: nullableString,
   /** The CloudFormation stack that holds the stage, in the customer's account (the stage's region). */
   cfnStackName: z.string(),
   outputs: stringMap,

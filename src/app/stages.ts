@@ -2,6 +2,7 @@ import { assertUserEnvironment } from '../domain/environment';
 import {
   applyStageUpdate,
   cfnStackNameOf,
+  deployActionOf,
   stageSettings,
   type Stage,
   type StageSettings,
@@ -134,21 +135,33 @@ export async function updateStage(
   assertSizingSettings(settings);
   if (sizingFeatures(settings).length > 0) assertRegionServes(stage.region, sizingFeatures(settings));
   const operation = newStageOperation(caller, stackId, stageName, 'UPDATE_STAGE', patch);
-  // A stage whose create failed has no CloudFormation stack to update: the rebuild creates it.
-  const action = stage.status === 'FAILED' && Object.keys(stage.outputs).length === 0 ? 'CREATE' : 'UPDATE';
   return launchStageOperation(deps, {
     stack,
     stage,
     operation,
-    input: { action },
-    lock: {
-      take: () => deps.store.lockStage(stage, operation.operationId, 'UPDATING', settings),
-      async release() {
-        await deps.store.failPendingChange(stage, operation.operationId, 'the workflow could not be started');
-        await deps.store.releaseStageLock(stage, operation.operationId, stage.status);
-      },
-    },
+    input: { action: deployActionOf(stage) },
+    lock: pendingChangeLock(deps, stage, operation.operationId, { settings }),
+    deploys: { settings },
   });
+}
+
+/**
+ * The lock of an operation that deploys new settings (and an image, for a rollback): they are the
+ * stage's pending change until deployed; given back, they are kept as its failed change.
+ */
+export function pendingChangeLock(
+  deps: Pick<Deps, 'store'>,
+  stage: Stage,
+  operationId: string,
+  change: { settings: StageSettings; imageUri?: string },
+) {
+  return {
+    take: () => deps.store.lockStage(stage, operationId, 'UPDATING', change.settings, change.imageUri),
+    async release() {
+      await deps.store.failPendingChange(stage, operationId, 'the workflow could not be started');
+      await deps.store.releaseStageLock(stage, operationId, stage.status);
+    },
+  };
 }
 
 export async function deleteStage(deps: StageDeps, caller: Caller, stackId: string, stageName: string) {

@@ -12,6 +12,7 @@ export const OPERATION_TYPES = [
   'CREATE_READ_REPLICA',
   'PROVISION_BASTION',
   'DELETE_BASTION',
+  'ROLLBACK_STAGE',
   // A stack's own operations (src/app/stacks.ts): they have no stage
   'DELETE_STACK',
 ] as const;
@@ -51,5 +52,7 @@ export const WORKFLOW_OF: Record<OperationType, WorkflowName> = {
   CREATE_READ_REPLICA: 'createReadReplica',
   PROVISION_BASTION: 'provisionBastion',
   DELETE_BASTION: 'deleteBastion',
+  // Deployment history: a rollback redeploys a past deployment (src/app/deployments.ts)
+  ROLLBACK_STAGE: 'deployStage',
   DELETE_STACK: 'deleteStack',
 };

@@ -16,6 +16,8 @@ export interface StageWorkflowInput {
   action: 'CREATE' | 'UPDATE' | 'DELETE';
   cfnStackName: string;
   target: { roleArn: string; region: string };
+  /** The deployment it is, when it creates or updates the stage's stack (src/domain/deployment.ts). */
+  deploymentId?: string;
 }
 
 /** What the database and bastion workflows receive on top of a stage workflow's input. */

@@ -43,6 +43,25 @@ export async function onExecutionEnded(
     Error: error ?? status,
     Cause: `the workflow ended ${status}: ${cause ?? error ?? 'no cause given'}`,
   };
+  // An operation that deploys the stage: its deployment ended too (as its failure path announces it).
+  const deploymentEnded = (ended: { reason: string; deploymentStatus: string }) =>
+    workflowInput.deploymentId
+      ? [
+          {
+            detailType: 'Deployment Status Change',
+            detail: {
+              tenantId,
+              stackId,
+              stageName,
+              deploymentId: workflowInput.deploymentId,
+              operationId,
+              operationType: operation.type,
+              status: ended.deploymentStatus,
+              reason: ended.reason,
+            },
+          },
+        ]
+      : [];
 
   // A stack's deletion: the stack DELETE_FAILED, to be deleted again.
   if (operation.type === 'DELETE_STACK') {
@@ -66,12 +85,13 @@ export async function onExecutionEnded(
   if (extra.stageStatusBefore && extra.target && deps.databases && deps.stacks) {
     const ids = { tenantId, operationId, stackId, stageName };
     const common = { ...ids, stageStatusBefore: extra.stageStatusBefore, error: failure };
-    const { reason } = extra.engine
+    const ended = extra.engine
       ? await recordDatabaseFailure(
           { ...common, engine: extra.engine as Engine, operationType: operation.type, target: extra.target },
           { store: deps.store, databases: deps.databases, stacks: deps.stacks },
         )
       : await recordBastionFailure(common, { store: deps.store, databases: deps.databases });
+    const { reason } = ended;
     log.warn('operation ended by its execution', { operationId, status });
     await deps.bus.publish([
       {
@@ -86,11 +106,12 @@ export async function onExecutionEnded(
             },
           ]
         : []),
+      ...deploymentEnded(ended),
     ]);
     return;
   }
 
-  const { reason, stageStatus } = await recordFailure(
+  const ended = await recordFailure(
     {
       tenantId,
       operationId,
@@ -100,6 +121,7 @@ export async function onExecutionEnded(
     },
     deps,
   );
+  const { reason, stageStatus } = ended;
   log.warn('operation ended by its execution', { operationId, status });
   const ids = { tenantId, operationId, stackId, stageName };
   await deps.bus.publish([
@@ -108,6 +130,7 @@ export async function onExecutionEnded(
       detail: { ...ids, type: operation.type, status: 'FAILED', error: reason },
     },
     { detailType: 'Stage Status Change', detail: { ...ids, status: stageStatus, error: reason } },
+    ...deploymentEnded(ended),
   ]);
 }
 

@@ -16,6 +16,7 @@ import {
   type StageStatus,
   withSettingDefaults,
 } from '../domain/stage';
+import { DeploymentStore } from './deployments';
 import { gsi1, keys } from './keys';
 import type { Page, PageRequest } from './page';
 import { isConditionFailure, queryIndexPage, queryPrefixPage, record } from './items';
@@ -25,10 +26,15 @@ import { isConditionFailure, queryIndexPage, queryPrefixPage, record } from './i
  * no transactions, so it runs the same on DynamoDB and on dynalite, and costs one WCU.
  */
 export class Store {
+  /** The stages' deployments (src/store/deployments.ts), on the same table. */
+  readonly deployments: DeploymentStore;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     readonly tableName: string,
-  ) {}
+  ) {
+    this.deployments = new DeploymentStore(db, tableName);
+  }
 
   // ---- tenants -------------------------------------------------------------------------------
 
@@ -286,13 +292,15 @@ export class Store {
    * Takes the stage's lock for an operation: one mutating operation per stage at a time. A held
    * lock is a 409 naming the operation that holds it. New settings are recorded as the operation's
    * pending change (replacing the last failed one): the stage's settings stay what is deployed
-   * until the operation has deployed them (`setStageOutputs`).
+   * until the operation has deployed them (`setStageOutputs`); so does its image, when it deploys
+   * another one than the stage's (a rollback).
    */
   async lockStage(
     stage: Pick<Stage, 'tenantId' | 'stackId' | 'name'>,
     operationId: string,
     status: StageStatus,
     settings?: StageSettings,
+    imageUri?: string,
   ): Promise<void> {
     const now = new Date().toISOString();
     try {
@@ -310,7 +318,7 @@ export class Store {
             ':status': status,
             ':op': operationId,
             ':now': now,
-            ...(settings ? { ':change': { operationId, settings } } : {}),
+            ...(settings ? { ':change': { operationId, settings, ...(imageUri ? { imageUri } : {}) } } : {}),
           },
         }),
       );
@@ -439,15 +447,17 @@ export class Store {
 
   /**
    * The operation deployed the stage: ACTIVE with its outputs, unlocked, and the settings it
-   * deployed (its pending change, if it had one) are now the stage's.
+   * deployed (its pending change, if it had one) are now the stage's, as are the image it deployed
+   * (a rollback's) and the deployment it is.
    */
   async setStageOutputs(
     stage: Pick<Stage, 'tenantId' | 'stackId' | 'name'>,
     operationId: string,
     outputs: Record<string, string>,
     serviceEnvironmentNames: string[],
-    settings?: StageSettings,
+    deployed: { settings?: StageSettings; imageUri?: string; deploymentId?: string } = {},
   ): Promise<void> {
+    const { settings, imageUri, deploymentId } = deployed;
     const settingNames = settings ? SETTING_NAMES : [];
     await this.db.send(
       new UpdateCommand({
@@ -456,6 +466,8 @@ export class Store {
         UpdateExpression:
           `REMOVE #lock, lastError${settings ? ', pendingChange' : ''} ` +
           'SET #status = :active, outputs = :outputs, serviceEnvironmentNames = :names, updatedAt = :now' +
+          (imageUri ? ', imageUri = :image' : '') +
+          (deploymentId ? ', deploymentId = :deployment' : '') +
           settingNames.map((n) => `, #s_${n} = :s_${n}`).join(''),
         ConditionExpression: '#lock.operationId = :op',
         ExpressionAttributeNames: {
@@ -469,6 +481,8 @@ export class Store {
           ':names': serviceEnvironmentNames,
           ':now': new Date().toISOString(),
           ':op': operationId,
+          ...(imageUri ? { ':image': imageUri } : {}),
+          ...(deploymentId ? { ':deployment': deploymentId } : {}),
           ...Object.fromEntries(settingNames.map((n) => [`:s_${n}`, settings![n]])),
         },
       }),

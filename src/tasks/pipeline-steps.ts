@@ -14,8 +14,9 @@ import {
   type WebhookSecret,
 } from '../domain/pipeline';
 import { buttonValue } from '../domain/slack';
+import { deploymentIdOf, newDeployment } from '../domain/deployment';
 import type { Stack } from '../domain/stack';
-import type { Stage } from '../domain/stage';
+import { deployActionOf, settingsOf, type Stage } from '../domain/stage';
 import type { PipelineWorkflowInput, RunWorkflowInput, StageWorkflowInput } from '../domain/workflow-input';
 import { errorFields, log } from '../log';
 import type { StoredApproval } from '../store/approvals';
@@ -427,6 +428,16 @@ export async function prepareStageDeploy(input: StageStep, deps: Pick<Deps, 'sto
     throw named('StageMissing', `stage ${input.stageName} was deleted during the run`);
   if (locked !== 'locked')
     throw named('StageBusy', `stage ${input.stageName} is busy with operation ${locked.busyWith}`);
+  // The deploy is a deployment of the stage: this run's image with the stage's settings, read
+  // again under the lock, which keeps them as they are until the deploy ends.
+  const held = await deps.store.requireStage(input.tenantId, input.stackId, input.stageName);
+  const deployment = newDeployment(held, operation, {
+    imageUri: run.imageUri!,
+    settings: settingsOf(held),
+    runId: input.runId,
+    ...(run.commit.sha ? { commit: run.commit.sha } : {}),
+  });
+  await deps.store.deployments.put(deployment);
   await deps.store.putOperation(operation).catch((error: unknown) => {
     if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
   });
@@ -443,10 +454,10 @@ export async function prepareStageDeploy(input: StageStep, deps: Pick<Deps, 'sto
     stageName: input.stageName,
     operationId,
     operationType: 'UPDATE_STAGE',
-    // A stage whose create failed has no CloudFormation stack to update (as in src/app/stages.ts).
-    action: stage.status === 'FAILED' && Object.keys(stage.outputs).length === 0 ? 'CREATE' : 'UPDATE',
+    action: deployActionOf(stage),
     cfnStackName: stage.cfnStackName,
     target: { roleArn: stack.roleArn, region: stage.region },
+    deploymentId: deployment.deploymentId,
   };
   return { operationId, workflowInput };
 }
@@ -504,6 +515,9 @@ export async function recordRunFailure(input: RunFailureInput, deps: Pick<Deps, 
     };
     if (operation?.status === 'PENDING') {
       await deps.store.finishOperation(state.tenantId, operationId, 'FAILED', reason.slice(0, 2000));
+      // Its workflow never started: nothing was deployed.
+      const deploymentId = deploymentIdOf(operationId);
+      await deps.store.deployments.forget({ tenantId: state.tenantId, stackId: state.stackId, deploymentId });
       await deps.store.releaseStageLock(stage, operationId, 'ACTIVE');
     } else if (operation?.error) {
       reason = `deploying to ${stage.name} failed: ${operation.error}`;

@@ -17,7 +17,7 @@ export default workflow({
     "Delete a stack that has no stages left: delete its build pipeline's CloudFormation stack in the customer's account (the artifact bucket is retained on purpose, the ECR repository emptied with it), wait for CloudFormation's status event, then remove the stack's records (its webhook secret, its name, the stack). A pipeline stack that ends DELETE_FAILED fails the operation with CloudFormation's reason and leaves the stack DELETE_FAILED, to be deleted again.",
   timeoutSeconds: 10800,
   states: {
-    ...operationRunning('RegisterStackWait', stackOperationEvent),
+    ...operationRunning('RegisterStackWait', [], stackOperationEvent),
     ...stackChange({
       cfnStackName: $.cfnStackName,
       change: 'DELETE',

@@ -54,8 +54,10 @@ describe('stage workflows on the embedded runtime', () => {
       .map((e) => `${e['detail-type']}:${e.detail.status}`);
     expect(mine).toEqual([
       'Operation Status Change:RUNNING',
+      'Deployment Status Change:IN_PROGRESS',
       'Operation Status Change:SUCCEEDED',
       'Stage Status Change:ACTIVE',
+      'Deployment Status Change:SUCCEEDED',
     ]);
     expect(runtime.workflows.execution(operationId)?.stateTransitions).toBe(12);
   });

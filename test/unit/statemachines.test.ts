@@ -89,6 +89,9 @@ describe.each(files)('%s', (file) => {
       'expiresAt',
       'decidedBy',
       'reason',
+      // deployments
+      'deploymentId',
+      'operationType',
       // the image a run reuses (no secret: a registry address and a commit)
       'imageUri',
     ];

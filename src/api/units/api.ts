@@ -10,6 +10,7 @@ import {
   promoteDatabaseRoute,
   updateDatabaseRoute,
 } from '../databases';
+import { getDeploymentRoute, listDeploymentsRoute, rollbackStageRoute } from '../deployments';
 import { roleSetupRoute } from '../meta';
 import { getOperationRoute, listOperationsRoute } from '../operations';
 import { createRunRoute, getRunRoute, listRunsRoute } from '../runs';
@@ -59,4 +60,7 @@ export const routes = [
   getRunRoute,
   createRunRoute,
   listApprovalsRoute,
+  listDeploymentsRoute,
+  getDeploymentRoute,
+  rollbackStageRoute,
 ] as const;

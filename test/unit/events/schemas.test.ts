@@ -82,6 +82,7 @@ async function runtimeValues(machine: string): Promise<Record<string, unknown>> 
     releaseStageLock: async () => undefined,
     failPendingChange: async () => undefined,
     getStage: async () => undefined,
+    deployments: { end: async () => true },
   };
   const failure = await recordFailure(
     {
@@ -100,6 +101,8 @@ async function runtimeValues(machine: string): Promise<Record<string, unknown>> 
     '$.stack.outputs.StageUrl': 'https://k3x9q7w2ab.execute-api.eu-west-1.amazonaws.com',
     '$.failure.reason': failure.reason,
     '$.failure.stageStatus': failure.stageStatus,
+    '$.failure.deploymentStatus': failure.deploymentStatus,
+    '$.deploymentId': 'dep_01jn8jn570rmaz5xgt4cyhs9m8',
     // pipeline-run: what PickNextStage, CreateApproval, the approval's decision, PrepareStageDeploy
     // and the stop paths (ApprovalRejected and its siblings) put in the state
     '$.runId': 'run_01jn8kq3m0b7w6r4t2zyx9c8de',

@@ -125,7 +125,7 @@ describe('stages', () => {
     await store.lockStage(stage, first, 'UPDATING', deployed);
 
     // Act: the first change deploys, the second fails
-    await store.setStageOutputs(stage, first, { Url: 'x' }, [], deployed);
+    await store.setStageOutputs(stage, first, { Url: 'x' }, [], { settings: deployed });
     const second = newId('op');
     await store.lockStage(stage, second, 'UPDATING', { ...deployed, port: 9000, environment: { A: 'b' } });
     await store.failPendingChange(stage, second, 'TaskDefinition failed');

@@ -490,6 +490,57 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/stacks/{stackId}/stages/{stageName}/deployments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A stage’s deployments, newest first: every create or update of its stack (pipeline runs, settings changes, rollbacks, database changes) with its image, settings and outcome */
+        get: operations["listDeployments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stacks/{stackId}/stages/{stageName}/deployments/{deploymentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One deployment of a stage (the one a Deployment Status Change event names) */
+        get: operations["getDeployment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stacks/{stackId}/stages/{stageName}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Redeploy a deployment that succeeded (its image and settings, without a build) as a stack update: a new deployment whose rollbackOf names it */
+        post: operations["rollbackStage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 };
 export type webhooks = Record<string, never>;
 export type components = {
@@ -964,7 +1015,7 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
@@ -1311,6 +1362,7 @@ export interface operations {
                                         unhealthyHosts?: number;
                                     } | null;
                                 };
+                                imageUri: string | null;
                             } | null;
                             failedChange: {
                                 requireApproval?: boolean;
@@ -1339,6 +1391,7 @@ export interface operations {
                             } | null;
                             serviceEnvironmentNames: string[];
                             imageUri: string;
+                            deploymentId: string | null;
                             cfnStackName: string;
                             outputs: {
                                 [key: string]: string;
@@ -1489,7 +1542,7 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
@@ -1670,6 +1723,7 @@ export interface operations {
                                     unhealthyHosts?: number;
                                 } | null;
                             };
+                            imageUri: string | null;
                         } | null;
                         failedChange: {
                             requireApproval?: boolean;
@@ -1698,6 +1752,7 @@ export interface operations {
                         } | null;
                         serviceEnvironmentNames: string[];
                         imageUri: string;
+                        deploymentId: string | null;
                         cfnStackName: string;
                         outputs: {
                             [key: string]: string;
@@ -1797,7 +1852,7 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
@@ -1958,7 +2013,7 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
@@ -2279,7 +2334,7 @@ export interface operations {
                     "application/json": {
                         operationId: string;
                         /** @enum {string} */
-                        type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
+                        type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                         /** @enum {string} */
                         status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                         stackId: string;
@@ -2382,7 +2437,7 @@ export interface operations {
                         items: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
@@ -2485,7 +2540,7 @@ export interface operations {
                         items: {
                             subscriptionId: string;
                             url: string;
-                            events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided")[] | null;
+                            events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deployment Status Change")[] | null;
                             createdAt: string;
                         }[];
                         nextToken: string | null;
@@ -2550,7 +2605,7 @@ export interface operations {
             content: {
                 "application/json": {
                     url: string;
-                    events?: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided")[];
+                    events?: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deployment Status Change")[];
                 };
             };
         };
@@ -2564,7 +2619,7 @@ export interface operations {
                     "application/json": {
                         subscriptionId: string;
                         url: string;
-                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided")[] | null;
+                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deployment Status Change")[] | null;
                         createdAt: string;
                         secret: string;
                     };
@@ -2652,7 +2707,7 @@ export interface operations {
                     "application/json": {
                         subscriptionId: string;
                         url: string;
-                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided")[] | null;
+                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deployment Status Change")[] | null;
                         createdAt: string;
                     };
                 };
@@ -3067,7 +3122,7 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
@@ -3315,7 +3370,7 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
@@ -3458,7 +3513,7 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
@@ -3706,7 +3761,7 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
@@ -3846,7 +3901,7 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
@@ -4090,7 +4145,7 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
@@ -4225,7 +4280,7 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "DELETE_STACK";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
@@ -5228,6 +5283,392 @@ export interface operations {
             };
             /** @description The body is over the route’s limit (64 KB for JSON; 1 MB for a GitHub push): it was not read */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listDeployments: {
+        parameters: {
+            query?: {
+                limit?: number;
+                nextToken?: string;
+            };
+            header?: never;
+            path: {
+                stackId: string;
+                stageName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deployments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            deploymentId: string;
+                            stackId: string;
+                            stageName: string;
+                            operationId: string;
+                            /** @enum {string} */
+                            operationType: "CREATE_STAGE" | "UPDATE_STAGE" | "ROLLBACK_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "DELETE_DATABASE";
+                            imageUri: string;
+                            commit: string | null;
+                            runId: string | null;
+                            rollbackOf: string | null;
+                            settings: {
+                                requireApproval?: boolean;
+                                loadBalancer?: boolean;
+                                port?: number;
+                                origins?: string[];
+                                scaling?: {
+                                    cpu: number;
+                                    memory: number;
+                                    desiredCount: number;
+                                    minCount: number;
+                                    maxCount: number;
+                                    targetCpuPercent: number | null;
+                                };
+                                healthCheckPath?: string;
+                                rollbackAlarms?: {
+                                    http5xxPercent?: number;
+                                    unhealthyHosts?: number;
+                                } | null;
+                                environmentNames: string[];
+                            };
+                            /** @enum {string} */
+                            status: "IN_PROGRESS" | "SUCCEEDED" | "FAILED" | "ROLLED_BACK";
+                            reason: string | null;
+                            startedAt: string;
+                            endedAt: string | null;
+                        }[];
+                        nextToken: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: the error names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not found (also for ids that belong to another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is over the route’s limit (64 KB for JSON; 1 MB for a GitHub push): it was not read */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getDeployment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                stackId: string;
+                stageName: string;
+                deploymentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deployment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deploymentId: string;
+                        stackId: string;
+                        stageName: string;
+                        operationId: string;
+                        /** @enum {string} */
+                        operationType: "CREATE_STAGE" | "UPDATE_STAGE" | "ROLLBACK_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "DELETE_DATABASE";
+                        imageUri: string;
+                        commit: string | null;
+                        runId: string | null;
+                        rollbackOf: string | null;
+                        settings: {
+                            requireApproval?: boolean;
+                            loadBalancer?: boolean;
+                            port?: number;
+                            origins?: string[];
+                            scaling?: {
+                                cpu: number;
+                                memory: number;
+                                desiredCount: number;
+                                minCount: number;
+                                maxCount: number;
+                                targetCpuPercent: number | null;
+                            };
+                            healthCheckPath?: string;
+                            rollbackAlarms?: {
+                                http5xxPercent?: number;
+                                unhealthyHosts?: number;
+                            } | null;
+                            environmentNames: string[];
+                        };
+                        /** @enum {string} */
+                        status: "IN_PROGRESS" | "SUCCEEDED" | "FAILED" | "ROLLED_BACK";
+                        reason: string | null;
+                        startedAt: string;
+                        endedAt: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: the error names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not found (also for ids that belong to another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is over the route’s limit (64 KB for JSON; 1 MB for a GitHub push): it was not read */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    rollbackStage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first response for a repeat of this request (24 h); another body with the same key is a 422 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                stackId: string;
+                stageName: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    deploymentId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The operation that redeploys it */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        operation: {
+                            operationId: string;
+                            /** @enum {string} */
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
+                            /** @enum {string} */
+                            status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
+                            stackId: string;
+                            stageName: string | null;
+                            input: {
+                                [key: string]: unknown;
+                            };
+                            executionArn: string | null;
+                            error: string | null;
+                            createdAt: string;
+                            updatedAt: string;
+                            startedAt: string | null;
+                            endedAt: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request: the error names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not found (also for ids that belong to another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Conflict: the stage is busy (the error names the running operation) or the name is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is over the route’s limit (64 KB for JSON; 1 MB for a GitHub push): it was not read */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The Idempotency-Key was used with a different request */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
