@@ -78,6 +78,10 @@ maybe("the README's stage sizing walk-through on npm start", () => {
       /^\{"logicalId":"tinystacks-stk-[0-9a-z]{26}-prod","status":"UPDATE_ROLLBACK_COMPLETE"\}$/,
     );
     expect(lines).toContain('{"status":"ACTIVE","failedChange":{"RELEASE":"2"}}');
+    const rolledBack = JSON.parse(lines.find((line) => line.startsWith('{"status":"ROLLED_BACK"'))!) as {
+      reason: string;
+    };
+    expect(rolledBack.reason).toMatch(/alarm detected: \S+-prod-http-5xx in ALARM/);
     expect(JSON.parse(lines.at(-1)!)).toMatchObject({ type: 'DELETE_STACK', status: 'SUCCEEDED' });
   });
 });
