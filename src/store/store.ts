@@ -176,26 +176,7 @@ export class Store {
     status: 'ACTIVE' | 'DELETE_FAILED',
     error?: string,
   ): Promise<void> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.stack(tenantId, stackId),
-          UpdateExpression:
-            'REMOVE #lock SET #status = :status, updatedAt = :now' + (error ? ', lastError = :err' : ''),
-          ConditionExpression: '#lock.operationId = :op',
-          ExpressionAttributeNames: { '#lock': 'lock', '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':status': status,
-            ':now': new Date().toISOString(),
-            ':op': operationId,
-            ...(error ? { ':err': error } : {}),
-          },
-        }),
-      );
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-    }
+    await this.releaseLock(keys.stack(tenantId, stackId), operationId, status, error);
   }
 
   /** Removes a deleted stack: only while its deletion holds it; a retry after it is gone is a no-op. */
@@ -338,11 +319,21 @@ export class Store {
     status: StageStatus,
     error?: string,
   ): Promise<void> {
+    await this.releaseLock(keys.stage(stage.tenantId, stage.stackId, stage.name), operationId, status, error);
+  }
+
+  /** Sets an item's status and removes its lock, if `operationId` still holds it (else a no-op). */
+  private async releaseLock(
+    key: Record<string, string>,
+    operationId: string,
+    status: string,
+    error?: string,
+  ): Promise<void> {
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: keys.stage(stage.tenantId, stage.stackId, stage.name),
+          Key: key,
           UpdateExpression:
             'REMOVE #lock SET #status = :status, updatedAt = :now' + (error ? ', lastError = :err' : ''),
           ConditionExpression: '#lock.operationId = :op',
