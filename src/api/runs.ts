@@ -57,6 +57,8 @@ export const runView = (r: Run) => ({
       startedAt: s.startedAt ?? null,
       endedAt: s.endedAt ?? null,
       error: s.error ?? null,
+      opensAt: s.opensAt ?? null,
+      override: s.override ?? null,
     };
   }),
   error: r.error ?? null,
@@ -95,6 +97,10 @@ export const runSchema = z.object({
       startedAt: nullableString,
       endedAt: nullableString,
       error: nullableString,
+      /** When the stage's next deploy window opens: the run goes then (while WAITING_FOR_WINDOW). */
+      opensAt: nullableString,
+      /** Who deployed the stage outside its deploy windows, why, and when. */
+      override: z.nullable(z.object({ by: z.string(), reason: z.string(), at: z.string() })),
     }),
   ),
   error: nullableString,
@@ -134,7 +140,7 @@ export const getRunRoute = defineRoute({
   path: '/v1/runs/{runId}',
   operationId: 'getRun',
   summary:
-    'A pipeline run: QUEUED → BUILDING → DEPLOYING (⇄ WAITING_FOR_APPROVAL) → SUCCEEDED | FAILED | STOPPED | SUPERSEDED; QUEUED → DEPLOYING when the commit’s image was built before (build.status REUSED)',
+    'A pipeline run: QUEUED → BUILDING → DEPLOYING (⇄ WAITING_FOR_APPROVAL, WAITING_FOR_WINDOW) → SUCCEEDED | FAILED | STOPPED | SUPERSEDED; QUEUED → DEPLOYING when the commit’s image was built before (build.status REUSED)',
   tag: 'Runs',
   auth: 'jwt',
   unit: 'api',

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { WEEKDAYS } from '../domain/deploy-window';
 import type { Operation } from '../domain/operation';
 import { OPERATION_STATUSES, OPERATION_TYPES } from '../domain/operation';
 import { STACK_STATUSES, type Stack } from '../domain/stack';
@@ -45,6 +46,7 @@ export const stageView = (s: Stage) => ({
     scaling: s.scaling,
     healthCheckPath: s.healthCheckPath,
     rollbackAlarms: s.rollbackAlarms,
+    deployWindows: s.deployWindows ?? null,
   },
   pendingChange: s.pendingChange
     ? {
@@ -129,6 +131,17 @@ export const settingsSchema = z.object({
   healthCheckPath: z.string(),
   rollbackAlarms: z.nullable(
     z.object({ http5xxPercent: z.optional(z.number()), unhealthyHosts: z.optional(z.number()) }),
+  ),
+  /** When a run may deploy the stage (README "Deploy windows"); null: at any time. */
+  deployWindows: z.nullable(
+    z.array(
+      z.object({
+        days: z.array(z.enum(WEEKDAYS)),
+        start: z.string(),
+        end: z.string(),
+        timeZone: z.string(),
+      }),
+    ),
   ),
 });
 

@@ -51,6 +51,7 @@ export const RUN_STATUSES = [
   'BUILDING',
   'DEPLOYING',
   'WAITING_FOR_APPROVAL',
+  'WAITING_FOR_WINDOW',
   'SUCCEEDED',
   'FAILED',
   'STOPPED',
@@ -62,6 +63,7 @@ export const TERMINAL_RUN_STATUSES: RunStatus[] = ['SUCCEEDED', 'FAILED', 'STOPP
 export const RUN_STAGE_STATUSES = [
   'PENDING',
   'WAITING_FOR_APPROVAL',
+  'WAITING_FOR_WINDOW',
   'DEPLOYING',
   'SUCCEEDED',
   'FAILED',
@@ -79,6 +81,13 @@ export interface Commit {
   url?: string;
 }
 
+/** Who deployed a stage outside its deploy windows, and why (POST /v1/runs/{runId}/stages/{stage}/override). */
+export interface WindowOverride {
+  by: string;
+  reason: string;
+  at: string;
+}
+
 export interface RunStage {
   name: string;
   status: RunStageStatus;
@@ -87,6 +96,11 @@ export interface RunStage {
   startedAt?: string;
   endedAt?: string;
   error?: string;
+  /** While WAITING_FOR_WINDOW: when the stage's next deploy window opens, and the run goes. */
+  opensAt?: string;
+  /** When the run began waiting for the window (it waits MAX_WINDOW_WAIT_SECONDS at most). */
+  waitingSince?: string;
+  override?: WindowOverride;
 }
 
 export interface Run {

@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import type { DeployWindow } from './deploy-window';
 import type { CreateStageBody, UpdateStageBody } from './input/stage';
 import {
   DEFAULT_HEALTH_CHECK_PATH,
@@ -26,6 +27,8 @@ export interface StageSettings {
   /** The load balancer's health check; kept, and unused, without a load balancer. */
   healthCheckPath: string;
   rollbackAlarms: RollbackAlarms | null;
+  /** When a run may deploy the stage; null or absent (stages recorded before windows): at any time. */
+  deployWindows?: DeployWindow[] | null;
 }
 
 export interface StageLock {
@@ -84,11 +87,14 @@ export function stageSettings(body: CreateStageBody): StageSettings {
     scaling: resolveScaling(body.scaling),
     healthCheckPath: body.healthCheckPath ?? DEFAULT_HEALTH_CHECK_PATH,
     rollbackAlarms: body.rollbackAlarms ?? null,
+    ...(body.deployWindows ? { deployWindows: body.deployWindows } : {}),
   };
 }
 
 /** A PATCH replaces each given setting whole; `environment: {}` clears the variables. */
 export function applyStageUpdate(current: StageSettings, patch: UpdateStageBody): StageSettings {
+  // Kept absent when never set; null (removed) replaces what the stage has.
+  const deployWindows = patch.deployWindows !== undefined ? patch.deployWindows : current.deployWindows;
   return {
     requireApproval: patch.requireApproval ?? current.requireApproval,
     loadBalancer: patch.loadBalancer ?? current.loadBalancer,
@@ -102,6 +108,7 @@ export function applyStageUpdate(current: StageSettings, patch: UpdateStageBody)
         ? current.healthCheckPath
         : (patch.healthCheckPath ?? DEFAULT_HEALTH_CHECK_PATH),
     rollbackAlarms: patch.rollbackAlarms === undefined ? current.rollbackAlarms : patch.rollbackAlarms,
+    ...(deployWindows !== undefined ? { deployWindows } : {}),
   };
 }
 
@@ -114,6 +121,7 @@ export const SETTING_NAMES = [
   'scaling',
   'healthCheckPath',
   'rollbackAlarms',
+  'deployWindows',
 ] as const;
 
 /** Settings added after a stage was recorded read as their defaults (the stage ran with them). */

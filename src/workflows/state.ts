@@ -81,6 +81,7 @@ export type RunState = RunWorkflowInput & {
   approval: TaskOutput<'CreateApproval'>;
   decision: { decidedBy: string };
   deploy: TaskOutput<'PrepareStageDeploy'>;
+  window: TaskOutput<'CheckDeployWindow'>;
   stop: RunStop;
   stopError: CaughtError;
   notifyError: CaughtError;

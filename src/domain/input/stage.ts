@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { bastionBody } from './bastion';
 import { stageDatabaseOption } from './database';
+import { deployWindows } from './deploy-window';
 import { awsRegion, environment, origins, port, stageName } from './fields';
 import { healthCheckPath, rollbackAlarms, stageScaling } from './scaling';
 
@@ -22,6 +23,8 @@ export const createStageBody = z.strictObject({
   healthCheckPath: z.optional(z.nullable(healthCheckPath)),
   /** Alarms that roll a deployment back (a stage with a load balancer only); null or absent: none. */
   rollbackAlarms: z.optional(z.nullable(rollbackAlarms)),
+  /** When a run may deploy the stage; outside every window it waits (src/domain/deploy-window.ts). */
+  deployWindows: z.optional(z.nullable(deployWindows)),
 });
 export type CreateStageBody = z.infer<typeof createStageBody>;
 
@@ -35,6 +38,8 @@ export const updateStageBody = z
     scaling: z.optional(z.nullable(stageScaling)),
     healthCheckPath: z.optional(z.nullable(healthCheckPath)),
     rollbackAlarms: z.optional(z.nullable(rollbackAlarms)),
+    /** Replaced whole; `null` removes them. */
+    deployWindows: z.optional(z.nullable(deployWindows)),
   })
   .check(z.refine((body) => Object.keys(body).length > 0, 'must change at least one setting'));
 export type UpdateStageBody = z.infer<typeof updateStageBody>;

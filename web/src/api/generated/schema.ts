@@ -411,10 +411,27 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** A pipeline run: QUEUED → BUILDING → DEPLOYING (⇄ WAITING_FOR_APPROVAL) → SUCCEEDED | FAILED | STOPPED | SUPERSEDED; QUEUED → DEPLOYING when the commit’s image was built before (build.status REUSED) */
+        /** A pipeline run: QUEUED → BUILDING → DEPLOYING (⇄ WAITING_FOR_APPROVAL, WAITING_FOR_WINDOW) → SUCCEEDED | FAILED | STOPPED | SUPERSEDED; QUEUED → DEPLOYING when the commit’s image was built before (build.status REUSED) */
         get: operations["getRun"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/runs/{runId}/stages/{stageName}/override": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deploy a stage now, outside its deploy windows: a run waiting for the window goes at once; who and why are recorded on the run */
+        post: operations["overrideDeployWindow"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1337,6 +1354,12 @@ export interface operations {
                                     http5xxPercent?: number;
                                     unhealthyHosts?: number;
                                 } | null;
+                                deployWindows: {
+                                    days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                    start: string;
+                                    end: string;
+                                    timeZone: string;
+                                }[] | null;
                             };
                             pendingChange: {
                                 operationId: string;
@@ -1361,6 +1384,12 @@ export interface operations {
                                         http5xxPercent?: number;
                                         unhealthyHosts?: number;
                                     } | null;
+                                    deployWindows: {
+                                        days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                        start: string;
+                                        end: string;
+                                        timeZone: string;
+                                    }[] | null;
                                 };
                                 imageUri: string | null;
                             } | null;
@@ -1385,6 +1414,12 @@ export interface operations {
                                     http5xxPercent?: number;
                                     unhealthyHosts?: number;
                                 } | null;
+                                deployWindows?: {
+                                    days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                    start: string;
+                                    end: string;
+                                    timeZone: string;
+                                }[] | null;
                                 operationId: string;
                                 reason: string;
                                 failedAt: string;
@@ -1528,6 +1563,12 @@ export interface operations {
                         http5xxPercent?: number;
                         unhealthyHosts?: number;
                     } | null;
+                    deployWindows?: {
+                        days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                        start: string;
+                        end: string;
+                        timeZone: string;
+                    }[] | null;
                 };
             };
         };
@@ -1698,6 +1739,12 @@ export interface operations {
                                 http5xxPercent?: number;
                                 unhealthyHosts?: number;
                             } | null;
+                            deployWindows: {
+                                days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                start: string;
+                                end: string;
+                                timeZone: string;
+                            }[] | null;
                         };
                         pendingChange: {
                             operationId: string;
@@ -1722,6 +1769,12 @@ export interface operations {
                                     http5xxPercent?: number;
                                     unhealthyHosts?: number;
                                 } | null;
+                                deployWindows: {
+                                    days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                    start: string;
+                                    end: string;
+                                    timeZone: string;
+                                }[] | null;
                             };
                             imageUri: string | null;
                         } | null;
@@ -1746,6 +1799,12 @@ export interface operations {
                                 http5xxPercent?: number;
                                 unhealthyHosts?: number;
                             } | null;
+                            deployWindows?: {
+                                days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                start: string;
+                                end: string;
+                                timeZone: string;
+                            }[] | null;
                             operationId: string;
                             reason: string;
                             failedAt: string;
@@ -1999,6 +2058,12 @@ export interface operations {
                         http5xxPercent?: number;
                         unhealthyHosts?: number;
                     } | null;
+                    deployWindows?: {
+                        days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                        start: string;
+                        end: string;
+                        timeZone: string;
+                    }[] | null;
                 };
             };
         };
@@ -2540,7 +2605,7 @@ export interface operations {
                         items: {
                             subscriptionId: string;
                             url: string;
-                            events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deployment Status Change")[] | null;
+                            events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deploy Window Overridden" | "Deployment Status Change")[] | null;
                             createdAt: string;
                         }[];
                         nextToken: string | null;
@@ -2605,7 +2670,7 @@ export interface operations {
             content: {
                 "application/json": {
                     url: string;
-                    events?: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deployment Status Change")[];
+                    events?: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deploy Window Overridden" | "Deployment Status Change")[];
                 };
             };
         };
@@ -2619,7 +2684,7 @@ export interface operations {
                     "application/json": {
                         subscriptionId: string;
                         url: string;
-                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deployment Status Change")[] | null;
+                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deploy Window Overridden" | "Deployment Status Change")[] | null;
                         createdAt: string;
                         secret: string;
                     };
@@ -2707,7 +2772,7 @@ export interface operations {
                     "application/json": {
                         subscriptionId: string;
                         url: string;
-                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deployment Status Change")[] | null;
+                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deploy Window Overridden" | "Deployment Status Change")[] | null;
                         createdAt: string;
                     };
                 };
@@ -4520,7 +4585,7 @@ export interface operations {
                                 url: string | null;
                             };
                             /** @enum {string} */
-                            status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
+                            status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "WAITING_FOR_WINDOW" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
                             requestedBy: string;
                             imageUri: string | null;
                             build: {
@@ -4532,12 +4597,18 @@ export interface operations {
                             stages: {
                                 name: string;
                                 /** @enum {string} */
-                                status: "PENDING" | "WAITING_FOR_APPROVAL" | "DEPLOYING" | "SUCCEEDED" | "FAILED" | "REJECTED" | "EXPIRED" | "SUPERSEDED" | "SKIPPED";
+                                status: "PENDING" | "WAITING_FOR_APPROVAL" | "WAITING_FOR_WINDOW" | "DEPLOYING" | "SUCCEEDED" | "FAILED" | "REJECTED" | "EXPIRED" | "SUPERSEDED" | "SKIPPED";
                                 approvalId: string | null;
                                 operationId: string | null;
                                 startedAt: string | null;
                                 endedAt: string | null;
                                 error: string | null;
+                                opensAt: string | null;
+                                override: {
+                                    by: string;
+                                    reason: string;
+                                    at: string;
+                                } | null;
                             }[];
                             error: string | null;
                             createdAt: string;
@@ -4649,7 +4720,7 @@ export interface operations {
                             url: string | null;
                         };
                         /** @enum {string} */
-                        status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
+                        status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "WAITING_FOR_WINDOW" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
                         requestedBy: string;
                         imageUri: string | null;
                         build: {
@@ -4661,12 +4732,18 @@ export interface operations {
                         stages: {
                             name: string;
                             /** @enum {string} */
-                            status: "PENDING" | "WAITING_FOR_APPROVAL" | "DEPLOYING" | "SUCCEEDED" | "FAILED" | "REJECTED" | "EXPIRED" | "SUPERSEDED" | "SKIPPED";
+                            status: "PENDING" | "WAITING_FOR_APPROVAL" | "WAITING_FOR_WINDOW" | "DEPLOYING" | "SUCCEEDED" | "FAILED" | "REJECTED" | "EXPIRED" | "SUPERSEDED" | "SKIPPED";
                             approvalId: string | null;
                             operationId: string | null;
                             startedAt: string | null;
                             endedAt: string | null;
                             error: string | null;
+                            opensAt: string | null;
+                            override: {
+                                by: string;
+                                reason: string;
+                                at: string;
+                            } | null;
                         }[];
                         error: string | null;
                         createdAt: string;
@@ -4797,7 +4874,7 @@ export interface operations {
                             url: string | null;
                         };
                         /** @enum {string} */
-                        status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
+                        status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "WAITING_FOR_WINDOW" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
                         requestedBy: string;
                         imageUri: string | null;
                         build: {
@@ -4809,12 +4886,18 @@ export interface operations {
                         stages: {
                             name: string;
                             /** @enum {string} */
-                            status: "PENDING" | "WAITING_FOR_APPROVAL" | "DEPLOYING" | "SUCCEEDED" | "FAILED" | "REJECTED" | "EXPIRED" | "SUPERSEDED" | "SKIPPED";
+                            status: "PENDING" | "WAITING_FOR_APPROVAL" | "WAITING_FOR_WINDOW" | "DEPLOYING" | "SUCCEEDED" | "FAILED" | "REJECTED" | "EXPIRED" | "SUPERSEDED" | "SKIPPED";
                             approvalId: string | null;
                             operationId: string | null;
                             startedAt: string | null;
                             endedAt: string | null;
                             error: string | null;
+                            opensAt: string | null;
+                            override: {
+                                by: string;
+                                reason: string;
+                                at: string;
+                            } | null;
                         }[];
                         error: string | null;
                         createdAt: string;
@@ -4870,6 +4953,170 @@ export interface operations {
             };
             /** @description The body is over the route’s limit (64 KB for JSON; 1 MB for a GitHub push): it was not read */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    overrideDeployWindow: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first response for a repeat of this request (24 h); another body with the same key is a 422 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                runId: string;
+                stageName: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The run, its stage overridden; the deploy follows */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        runId: string;
+                        stackId: string;
+                        /** @enum {string} */
+                        trigger: "push" | "manual";
+                        branch: string;
+                        commit: {
+                            sha: string | null;
+                            message: string | null;
+                            author: string | null;
+                            url: string | null;
+                        };
+                        /** @enum {string} */
+                        status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "WAITING_FOR_WINDOW" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
+                        requestedBy: string;
+                        imageUri: string | null;
+                        build: {
+                            /** @enum {string} */
+                            status: "BUILDING" | "BUILT" | "REUSED" | "FAILED";
+                            imageUri: string | null;
+                            pipelineExecutionId: string | null;
+                        } | null;
+                        stages: {
+                            name: string;
+                            /** @enum {string} */
+                            status: "PENDING" | "WAITING_FOR_APPROVAL" | "WAITING_FOR_WINDOW" | "DEPLOYING" | "SUCCEEDED" | "FAILED" | "REJECTED" | "EXPIRED" | "SUPERSEDED" | "SKIPPED";
+                            approvalId: string | null;
+                            operationId: string | null;
+                            startedAt: string | null;
+                            endedAt: string | null;
+                            error: string | null;
+                            opensAt: string | null;
+                            override: {
+                                by: string;
+                                reason: string;
+                                at: string;
+                            } | null;
+                        }[];
+                        error: string | null;
+                        createdAt: string;
+                        updatedAt: string;
+                        endedAt: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: the error names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not found (also for ids that belong to another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Conflict: the stage is busy (the error names the running operation) or the name is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is over the route’s limit (64 KB for JSON; 1 MB for a GitHub push): it was not read */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The Idempotency-Key was used with a different request */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5349,6 +5596,12 @@ export interface operations {
                                     http5xxPercent?: number;
                                     unhealthyHosts?: number;
                                 } | null;
+                                deployWindows?: {
+                                    days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                    start: string;
+                                    end: string;
+                                    timeZone: string;
+                                }[] | null;
                                 environmentNames: string[];
                             };
                             /** @enum {string} */
@@ -5471,6 +5724,12 @@ export interface operations {
                                 http5xxPercent?: number;
                                 unhealthyHosts?: number;
                             } | null;
+                            deployWindows?: {
+                                days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                start: string;
+                                end: string;
+                                timeZone: string;
+                            }[] | null;
                             environmentNames: string[];
                         };
                         /** @enum {string} */
