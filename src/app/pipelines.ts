@@ -16,6 +16,7 @@ import {
   type WebhookSecret,
 } from '../domain/pipeline';
 import type { Stack } from '../domain/stack';
+import type { RunAuthor } from '../domain/approval-policy';
 import type { PipelineWorkflowInput, RunWorkflowInput } from '../domain/workflow-input';
 import { parsePart } from '../domain/input/parse';
 import { errorFields, log } from '../log';
@@ -124,6 +125,7 @@ export function newRun(
     trigger: Run['trigger'];
     commit: Commit;
     requestedBy: string;
+    author: RunAuthor;
     deliveryId?: string;
   },
 ): Run {
@@ -137,6 +139,7 @@ export function newRun(
     commit: fields.commit,
     status: 'QUEUED',
     requestedBy: fields.requestedBy,
+    author: fields.author,
     ...(fields.deliveryId ? { deliveryId: fields.deliveryId } : {}),
     stageOrder: [],
     stages: {},
@@ -247,6 +250,7 @@ export async function receiveGitHubDelivery(
       trigger: 'push',
       commit: decision.commit,
       requestedBy: decision.pusher,
+      author: decision.author,
       deliveryId,
     });
     await startRun(deps, stack, run);

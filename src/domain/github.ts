@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { PushPayload } from './input/github';
 import type { Commit } from './pipeline';
+import { runAuthor, type RunAuthor } from './approval-policy';
 
 export type { PushPayload };
 
@@ -19,7 +20,8 @@ export const signGitHubPayload = (secret: string, rawBody: string) =>
   `sha256=${createHmac('sha256', secret).update(rawBody, 'utf8').digest('hex')}`;
 
 export type PushDecision =
-  { kind: 'run'; branch: string; commit: Commit; pusher: string } | { kind: 'ignored'; reason: string };
+  | { kind: 'run'; branch: string; commit: Commit; pusher: string; author: RunAuthor }
+  | { kind: 'ignored'; reason: string };
 
 const ZERO_SHA = /^0{40}$/;
 
@@ -51,6 +53,12 @@ export function classifyPush(
     kind: 'run',
     branch,
     pusher: payload.pusher?.name ?? author ?? 'github',
+    // The head commit's author (`username` is there only when GitHub knows the author's email) and
+    // the pusher (`name` is their login): either may be barred from approving their own change.
+    author: runAuthor(
+      [head?.author?.username, payload.pusher?.name],
+      [head?.author?.email, payload.pusher?.email],
+    ),
     commit: {
       sha,
       ...(head?.message ? { message: head.message.slice(0, 500) } : {}),

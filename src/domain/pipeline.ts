@@ -1,3 +1,5 @@
+import type { ApprovalPolicy, RunAuthor } from './approval-policy';
+
 /**
  * A stack's build pipeline and its runs: a push (or a manual deploy) builds the image, then the run
  * moves it through the stack's stages in creation order, pausing where a stage requires approval.
@@ -114,6 +116,8 @@ export interface Run {
   /** GitHub's X-GitHub-Delivery for pushes; the user for manual runs. */
   deliveryId?: string;
   requestedBy: string;
+  /** Whom self-approval is about: the head commit's author and the pusher (or who started it by hand). */
+  author?: RunAuthor;
   pipelineExecutionId?: string;
   imageUri?: string;
   /** The commit's image was in the repository already: the run skipped the build (src/workflows/pipeline-run.ts). */
@@ -160,7 +164,23 @@ export interface Approval {
   expiresAt: string;
   status: ApprovalStatus;
   decidedBy?: string;
-  decidedVia?: 'link' | 'slack' | 'user';
+  decidedVia?: ApprovalVia;
   decidedAt?: string;
+  comment?: string;
+  /** The stage's policy when the run reached it (absent on approvals recorded before policies: ONE_APPROVAL). */
+  policy?: ApprovalPolicy;
+  /** The run's author (src/domain/approval-policy.ts), whom the policy may bar from approving. */
+  author?: RunAuthor;
+  /** The approvals recorded so far, in order; the `policy.required`-th decides. */
+  approvals?: ApprovalEntry[];
+}
+
+export type ApprovalVia = 'link' | 'slack' | 'user';
+
+/** One person's approval: who (an email, a user id or `slack:<member id>`), by which way, when, and why. */
+export interface ApprovalEntry {
+  by: string;
+  via: ApprovalVia;
+  at: string;
   comment?: string;
 }

@@ -207,7 +207,12 @@ export default workflow({
       },
     ),
     EmitApprovalApproved: emitEvents(
-      [approvalEvent('Approval Decided', 'APPROVED', { decidedBy: $.decision.decidedBy })],
+      [
+        approvalEvent('Approval Decided', 'APPROVED', {
+          decidedBy: $.decision.decidedBy,
+          approvedBy: $.decision.approvedBy,
+        }),
+      ],
       { next: 'CheckDeployWindow' },
     ),
     ApprovalRejected: pass(
@@ -229,7 +234,7 @@ export default workflow({
       { resultPath: $.stop, next: 'EmitApprovalEnded' },
     ),
     ExpireApproval: updateItem(itemKey(keys.approval, $.tenantId, $.approval.approvalId), {
-      update: 'SET #status = :expired, decidedAt = :now REMOVE gsi1pk, gsi1sk, linkNonce',
+      update: 'SET #status = :expired, decidedAt = :now REMOVE gsi1pk, gsi1sk, linkNonce, emailLinks',
       condition: '#status = :pending',
       names: { '#status': 'status' },
       values: { ':expired': S('EXPIRED'), ':pending': S('PENDING'), ':now': S(context.enteredTime) },

@@ -8,17 +8,24 @@ import { secretsFileOf } from '../platform-secrets';
 import { runningServerUrl } from '../server-file';
 
 /**
- * `npm run webhook -- <stackId> [branch] [--message TEXT] [--commit SHA]`: sends the running server a push as
- * GitHub would (X-Hub-Signature-256 with the stack's webhook secret, X-GitHub-Delivery), so a push
- * can be watched going through the stages. The secret is read from the server's secrets file, the
- * server's URL from .tinystacks/server.json (TINYSTACKS_URL overrides it). `--commit` pushes a
- * given commit (a full SHA) again, rather than a new one: a run of a commit built before reuses its image.
+ * `npm run webhook -- <stackId> [branch] [--message TEXT] [--commit SHA] [--author-email EMAIL]
+ * [--author-login LOGIN]`: sends the running server a push as GitHub would (X-Hub-Signature-256
+ * with the stack's webhook secret, X-GitHub-Delivery), so a push can be watched going through the
+ * stages. `--commit` pushes a given commit (a full SHA) again, rather than a new one: a run of a
+ * commit built before reuses its image. The author options say who wrote and pushed the commit
+ * (`head_commit.author.email` and `.username`, `pusher.email` and `.name`), whom a stage's approval
+ * policy may bar from approving. The secret is read from the server's secrets file, the server's
+ * URL from .tinystacks/server.json (TINYSTACKS_URL overrides it).
  */
 const args = process.argv.slice(2);
-const messageAt = args.indexOf('--message');
-const message = messageAt >= 0 ? args.splice(messageAt, 2)[1] : undefined;
-const commitAt = args.indexOf('--commit');
-const commit = commitAt >= 0 ? args.splice(commitAt, 2)[1] : undefined;
+const option = (name: string) => {
+  const at = args.indexOf(name);
+  return at >= 0 ? args.splice(at, 2)[1] : undefined;
+};
+const message = option('--message');
+const commit = option('--commit');
+const authorEmail = option('--author-email');
+const authorLogin = option('--author-login');
 const [stackId, branchArg] = args;
 const dataDir = process.env.TINYSTACKS_DATA_DIR ?? '.tinystacks';
 const baseUrl = runningServerUrl(dataDir, process.env);
@@ -29,7 +36,10 @@ function fail(text: string, code = 1): never {
 }
 
 if (!stackId || !/^stk_[0-9a-z]{26}$/.test(stackId))
-  fail('usage: npm run webhook -- <stackId> [branch] [--message TEXT] [--commit SHA]', 2);
+  fail(
+    'usage: npm run webhook -- <stackId> [branch] [--message TEXT] [--commit SHA] [--author-email EMAIL] [--author-login LOGIN]',
+    2,
+  );
 if (commit !== undefined && !/^[0-9a-f]{40}$/.test(commit))
   fail('--commit must be a full 40-character commit SHA (lowercase hex)', 2);
 const file = secretsFileOf(dataDir);
@@ -65,13 +75,17 @@ const payload = {
     name: repository.split('/')[1],
     owner: { login: repository.split('/')[0] },
   },
-  pusher: { name: process.env.USER ?? 'octocat', email: 'octocat@example.com' },
+  pusher: { name: authorLogin ?? process.env.USER ?? 'octocat', email: authorEmail ?? 'octocat@example.com' },
   head_commit: {
     id: sha,
     message: message ?? `Local change ${new Date().toISOString()}`,
     timestamp: new Date().toISOString(),
     url: `https://github.com/${repository}/commit/${sha}`,
-    author: { name: process.env.USER ?? 'The Octocat', username: process.env.USER ?? 'octocat' },
+    author: {
+      name: authorLogin ?? process.env.USER ?? 'The Octocat',
+      email: authorEmail ?? 'octocat@example.com',
+      username: authorLogin ?? process.env.USER ?? 'octocat',
+    },
   },
 };
 const body = JSON.stringify(payload);

@@ -1335,6 +1335,11 @@ export interface operations {
                             url: string | null;
                             settings: {
                                 requireApproval: boolean;
+                                approval: {
+                                    required: number;
+                                    approvers: string[] | null;
+                                    allowSelfApproval: boolean;
+                                } | null;
                                 loadBalancer: boolean;
                                 port: number;
                                 environment: {
@@ -1365,6 +1370,11 @@ export interface operations {
                                 operationId: string;
                                 settings: {
                                     requireApproval: boolean;
+                                    approval: {
+                                        required: number;
+                                        approvers: string[] | null;
+                                        allowSelfApproval: boolean;
+                                    } | null;
                                     loadBalancer: boolean;
                                     port: number;
                                     environment: {
@@ -1395,6 +1405,11 @@ export interface operations {
                             } | null;
                             failedChange: {
                                 requireApproval?: boolean;
+                                approval?: {
+                                    required: number;
+                                    approvers: string[] | null;
+                                    allowSelfApproval: boolean;
+                                } | null;
                                 loadBalancer?: boolean;
                                 port?: number;
                                 environment?: {
@@ -1521,6 +1536,11 @@ export interface operations {
                     name: string;
                     region?: string;
                     requireApproval?: boolean;
+                    approval?: {
+                        required: number;
+                        approvers?: string[] | null;
+                        allowSelfApproval?: boolean;
+                    } | null;
                     loadBalancer?: boolean;
                     port?: number;
                     environment?: {
@@ -1720,6 +1740,11 @@ export interface operations {
                         url: string | null;
                         settings: {
                             requireApproval: boolean;
+                            approval: {
+                                required: number;
+                                approvers: string[] | null;
+                                allowSelfApproval: boolean;
+                            } | null;
                             loadBalancer: boolean;
                             port: number;
                             environment: {
@@ -1750,6 +1775,11 @@ export interface operations {
                             operationId: string;
                             settings: {
                                 requireApproval: boolean;
+                                approval: {
+                                    required: number;
+                                    approvers: string[] | null;
+                                    allowSelfApproval: boolean;
+                                } | null;
                                 loadBalancer: boolean;
                                 port: number;
                                 environment: {
@@ -1780,6 +1810,11 @@ export interface operations {
                         } | null;
                         failedChange: {
                             requireApproval?: boolean;
+                            approval?: {
+                                required: number;
+                                approvers: string[] | null;
+                                allowSelfApproval: boolean;
+                            } | null;
                             loadBalancer?: boolean;
                             port?: number;
                             environment?: {
@@ -2043,6 +2078,11 @@ export interface operations {
                     origins?: string[];
                     port?: number;
                     requireApproval?: boolean;
+                    approval?: {
+                        required: number;
+                        approvers?: string[] | null;
+                        allowSelfApproval?: boolean;
+                    } | null;
                     loadBalancer?: boolean;
                     scaling?: {
                         /** @enum {number} */
@@ -2605,7 +2645,7 @@ export interface operations {
                         items: {
                             subscriptionId: string;
                             url: string;
-                            events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deploy Window Overridden" | "Deployment Status Change")[] | null;
+                            events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deploy Window Overridden" | "Approval Recorded" | "Deployment Status Change")[] | null;
                             createdAt: string;
                         }[];
                         nextToken: string | null;
@@ -2670,7 +2710,7 @@ export interface operations {
             content: {
                 "application/json": {
                     url: string;
-                    events?: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deploy Window Overridden" | "Deployment Status Change")[];
+                    events?: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deploy Window Overridden" | "Approval Recorded" | "Deployment Status Change")[];
                 };
             };
         };
@@ -2684,7 +2724,7 @@ export interface operations {
                     "application/json": {
                         subscriptionId: string;
                         url: string;
-                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deploy Window Overridden" | "Deployment Status Change")[] | null;
+                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deploy Window Overridden" | "Approval Recorded" | "Deployment Status Change")[] | null;
                         createdAt: string;
                         secret: string;
                     };
@@ -2772,7 +2812,7 @@ export interface operations {
                     "application/json": {
                         subscriptionId: string;
                         url: string;
-                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deploy Window Overridden" | "Deployment Status Change")[] | null;
+                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deploy Window Overridden" | "Approval Recorded" | "Deployment Status Change")[] | null;
                         createdAt: string;
                     };
                 };
@@ -4587,6 +4627,10 @@ export interface operations {
                             /** @enum {string} */
                             status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "WAITING_FOR_WINDOW" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
                             requestedBy: string;
+                            author: {
+                                logins: string[];
+                                emails: string[];
+                            } | null;
                             imageUri: string | null;
                             build: {
                                 /** @enum {string} */
@@ -4722,6 +4766,10 @@ export interface operations {
                         /** @enum {string} */
                         status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "WAITING_FOR_WINDOW" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
                         requestedBy: string;
+                        author: {
+                            logins: string[];
+                            emails: string[];
+                        } | null;
                         imageUri: string | null;
                         build: {
                             /** @enum {string} */
@@ -4876,6 +4924,10 @@ export interface operations {
                         /** @enum {string} */
                         status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "WAITING_FOR_WINDOW" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
                         requestedBy: string;
+                        author: {
+                            logins: string[];
+                            emails: string[];
+                        } | null;
                         imageUri: string | null;
                         build: {
                             /** @enum {string} */
@@ -5010,6 +5062,10 @@ export interface operations {
                         /** @enum {string} */
                         status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "WAITING_FOR_WINDOW" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
                         requestedBy: string;
+                        author: {
+                            logins: string[];
+                            emails: string[];
+                        } | null;
                         imageUri: string | null;
                         build: {
                             /** @enum {string} */
@@ -5316,6 +5372,26 @@ export interface operations {
                         decidedVia: ("link" | "slack" | "user") | null;
                         decidedAt: string | null;
                         comment: string | null;
+                        required: number;
+                        approvers: string[] | null;
+                        allowSelfApproval: boolean;
+                        approvals: {
+                            by: string;
+                            /** @enum {string} */
+                            via: "link" | "slack" | "user";
+                            at: string;
+                            comment: string | null;
+                        }[];
+                        author: {
+                            logins: string[];
+                            emails: string[];
+                        } | null;
+                        you: {
+                            by: string;
+                            mayApprove: boolean;
+                            mayReject: boolean;
+                            reason: string | null;
+                        } | null;
                     };
                 };
             };
@@ -5398,6 +5474,26 @@ export interface operations {
                         decidedVia: ("link" | "slack" | "user") | null;
                         decidedAt: string | null;
                         comment: string | null;
+                        required: number;
+                        approvers: string[] | null;
+                        allowSelfApproval: boolean;
+                        approvals: {
+                            by: string;
+                            /** @enum {string} */
+                            via: "link" | "slack" | "user";
+                            at: string;
+                            comment: string | null;
+                        }[];
+                        author: {
+                            logins: string[];
+                            emails: string[];
+                        } | null;
+                        you: {
+                            by: string;
+                            mayApprove: boolean;
+                            mayReject: boolean;
+                            reason: string | null;
+                        } | null;
                     };
                 };
             };
@@ -5493,6 +5589,26 @@ export interface operations {
                             decidedVia: ("link" | "slack" | "user") | null;
                             decidedAt: string | null;
                             comment: string | null;
+                            required: number;
+                            approvers: string[] | null;
+                            allowSelfApproval: boolean;
+                            approvals: {
+                                by: string;
+                                /** @enum {string} */
+                                via: "link" | "slack" | "user";
+                                at: string;
+                                comment: string | null;
+                            }[];
+                            author: {
+                                logins: string[];
+                                emails: string[];
+                            } | null;
+                            you: {
+                                by: string;
+                                mayApprove: boolean;
+                                mayReject: boolean;
+                                reason: string | null;
+                            } | null;
                         }[];
                         nextToken: string | null;
                     };
@@ -5580,6 +5696,11 @@ export interface operations {
                             rollbackOf: string | null;
                             settings: {
                                 requireApproval?: boolean;
+                                approval?: {
+                                    required: number;
+                                    approvers: string[] | null;
+                                    allowSelfApproval: boolean;
+                                } | null;
                                 loadBalancer?: boolean;
                                 port?: number;
                                 origins?: string[];
@@ -5708,6 +5829,11 @@ export interface operations {
                         rollbackOf: string | null;
                         settings: {
                             requireApproval?: boolean;
+                            approval?: {
+                                required: number;
+                                approvers: string[] | null;
+                                allowSelfApproval: boolean;
+                            } | null;
                             loadBalancer?: boolean;
                             port?: number;
                             origins?: string[];
