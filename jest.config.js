@@ -18,6 +18,9 @@ export default {
     ],
   },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
+  // The integration and end-to-end suites record AWS calls for the IAM proof (npm run package:check).
+  globalSetup: '<rootDir>/test/support/iam-calls-reset.ts',
+  setupFilesAfterEnv: ['<rootDir>/test/support/iam-recording.ts'],
   testTimeout: 60000,
   maxWorkers: 2,
 };

@@ -92,9 +92,8 @@ export const PERMISSIONS = {
   },
   // Step Functions and EventBridge
   'workflows:start': { statements: [allow(['states:StartExecution'], STATE_MACHINES)] },
-  'workflows:resume': {
-    statements: [allow(['states:SendTaskSuccess', 'states:SendTaskFailure'], STATE_MACHINES)],
-  },
+  /** Task tokens name no resource: IAM grants SendTask* on `*` only (a state machine ARN allows nothing). */
+  'workflows:resume': { statements: [allow(['states:SendTaskSuccess', 'states:SendTaskFailure'], '*')] },
   'events:publish': { statements: [allow(['events:PutEvents'], { 'Fn::GetAtt': [RESOURCES.bus, 'Arn'] })] },
   // The platform's own secrets (`<service>/<stage>/*`): webhook secrets, the approval link key, Slack's signing secret
   'platformSecrets:read': { statements: [allow(['secretsmanager:GetSecretValue'], platformSecrets())] },

@@ -147,12 +147,20 @@ const lambdaTrust = {
   Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
 };
 
-/** The unit functions a workflow's Task states call (`${<Unit>FunctionArn}`), and the workflows it starts. */
+/**
+ * The unit functions a workflow's Task states call (`${<Unit>FunctionArn}`), the workflows it starts,
+ * and the DynamoDB and EventBridge integrations it uses.
+ */
 function placeholdersOf(workflow: WorkflowName) {
   const found = new Set<string>();
-  JSON.stringify(workflowDefinitions[workflow], (_key, value: unknown) => {
-    const match = typeof value === 'string' ? /^\$\{(\w+)\}$/.exec(value) : null;
-    if (match) found.add(match[1]!);
+  // Task resources of the DynamoDB and EventBridge integrations: arn:aws:states:::dynamodb:putItem → dynamodb:PutItem.
+  const integrations = new Set<string>();
+  JSON.stringify(workflowDefinitions[workflow], (key, value: unknown) => {
+    if (typeof value !== 'string') return value;
+    const placeholder = /^\$\{(\w+)\}$/.exec(value);
+    if (placeholder) found.add(placeholder[1]!);
+    const integration = key === 'Resource' ? /^arn:aws:states:::(dynamodb|events):(\w+)/.exec(value) : null;
+    if (integration) integrations.add(`${integration[1]}:${pascal(integration[2]!)}`);
     return value;
   });
   const suffix = (end: string) =>
@@ -162,6 +170,8 @@ function placeholdersOf(workflow: WorkflowName) {
     children: suffix('StateMachineArn').map(
       (name) => `${name[0]!.toLowerCase()}${name.slice(1)}` as WorkflowName,
     ),
+    tableActions: [...integrations].filter((a) => a.startsWith('dynamodb:')).sort(),
+    putsEvents: integrations.has('events:PutEvents'),
   };
 }
 
@@ -240,9 +250,9 @@ export function serverlessRoles(): { Resources: Record<string, unknown> } {
     },
   };
 
-  // One role per state machine: invoke the units its definition calls, write the table, emit events.
+  // One role per state machine: invoke the units its definition calls, the table and bus calls its Tasks make.
   for (const workflow of workflows) {
-    const { units: called, children } = placeholdersOf(workflow);
+    const { units: called, children, tableActions, putsEvents } = placeholdersOf(workflow);
     resources[stateMachineRoleId(workflow)] = {
       Type: 'AWS::IAM::Role',
       Properties: {
@@ -263,16 +273,24 @@ export function serverlessRoles(): { Resources: Record<string, unknown> } {
             Action: ['lambda:InvokeFunction'],
             Resource: called.map((unit) => ({ 'Fn::GetAtt': [lambdaLogicalId(unit), 'Arn'] })),
           },
-          {
-            Effect: 'Allow',
-            Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
-            Resource: { 'Fn::GetAtt': [RESOURCES.table, 'Arn'] },
-          },
-          {
-            Effect: 'Allow',
-            Action: ['events:PutEvents'],
-            Resource: { 'Fn::GetAtt': [RESOURCES.bus, 'Arn'] },
-          },
+          ...(tableActions.length > 0
+            ? [
+                {
+                  Effect: 'Allow',
+                  Action: tableActions,
+                  Resource: { 'Fn::GetAtt': [RESOURCES.table, 'Arn'] },
+                },
+              ]
+            : []),
+          ...(putsEvents
+            ? [
+                {
+                  Effect: 'Allow',
+                  Action: ['events:PutEvents'],
+                  Resource: { 'Fn::GetAtt': [RESOURCES.bus, 'Arn'] },
+                },
+              ]
+            : []),
           ...childStatements(children),
         ]),
       },

@@ -14,6 +14,7 @@ import type { LocalEventBus } from './bus';
 import type { LocalCloudFormation } from './cloudformation';
 import type { SimulatedServices } from './cloudformation/effects';
 import { verifyToken } from './jwt';
+import { iam } from './iam-recorder';
 import { LocalImages } from './images';
 import { LocalOutbox, type OutboxMessage } from './outbox';
 import { LocalPipelines, type BuildFailureRule } from './pipelines';
@@ -68,7 +69,10 @@ export function startLocalPipelines(
   const platformSecrets = new SecretCache(secrets);
   const builds = new LocalPipelines({
     cfn: parts.cfn,
-    publish: (event) => parts.bus.forward(event),
+    publish: (event) => {
+      iam.forwarded(event);
+      parts.bus.forward(event);
+    },
     buildDelayMs: options.buildDelayMs ?? 1000,
     account: '000000000000',
     file: simulatedStateOf(options.dataDir).codePipeline,

@@ -25,6 +25,7 @@ import { SubscriptionStore } from '../store/subscriptions';
 import type { TaskDeps } from '../tasks/deps';
 import { taskUnit, type TaskPayload } from '../tasks/unit';
 import { LocalEventBus, type BusEvent, type PutEventsEntry } from './bus';
+import { iam } from './iam-recorder';
 import { LocalCloudFormation } from './cloudformation';
 import { SimulatedServices } from './cloudformation/effects';
 import { startDynamo, type LocalDynamo } from './dynamo';
@@ -38,7 +39,7 @@ import { addConsumerRules } from './rules';
 import { LocalS3 } from './s3';
 import { LocalStackPort } from './stacks';
 import { startLocalWebhooks, type LocalWebhookQueue } from './webhooks';
-import { startLocalPipelines } from './pipelines-runtime';
+import { LOCAL_SECRET_PREFIX, startLocalPipelines } from './pipelines-runtime';
 import { simulatedStateOf } from './state-files';
 import type { OutboxMessage } from './outbox';
 import { LocalWorkflows } from './workflows';
@@ -120,6 +121,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     tableName,
     options.dataDir ? join(options.dataDir, 'dynamodb') : undefined,
   );
+  iam.recordDynamo(dynamo.client, tableName);
   const store = new Store(dynamo.documentClient, tableName);
   const idempotency = new IdempotencyStore(dynamo.documentClient, tableName);
   const waits = new StackWaitStore(dynamo.documentClient, tableName);
@@ -139,7 +141,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     stateDir: simulated.cloudFormation,
     templateSource: (url) => s3.readUrl(url),
     onStatusChange: (event) => {
-      if (!options.dropStackEvents) bus.forward(event as unknown as BusEvent);
+      if (options.dropStackEvents) return;
+      iam.forwarded(event as unknown as BusEvent);
+      bus.forward(event as unknown as BusEvent);
     },
   });
   const stacks = new LocalStackPort(cloudFormation);
@@ -172,7 +176,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   // The task units (src/deploy/units.ts), called as the state machines call them on AWS.
   const taskUnits = new Map<string, (payload: TaskPayload) => Promise<unknown>>(
     // taskDeps is complete by the time a workflow runs a task.
-    unitsOf('tasks').map((unit: TaskUnit) => [unit, (payload) => taskUnit(unit, taskDeps)(payload)]),
+    unitsOf('tasks').map((unit: TaskUnit) => [
+      unit,
+      iam.handler(unit, (payload) => taskUnit(unit, iam.deps(taskDeps))(payload)),
+    ]),
   );
   const substitutions: Record<string, string> = { TableName: tableName, EventBusName: 'tinystacks-local' };
   for (const unit of taskUnits.keys())
@@ -204,6 +211,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   );
   taskDeps = { store, stacks, templates: s3, waits, workflows, databases, ...pipelines.deps };
   if (options.clock) taskDeps.clock = options.clock;
+  iam.localName(LOCAL_SECRET_PREFIX, 'SECRET_PREFIX');
 
   // Status subscriptions: tinystacks events fanned out to webhooks (on AWS: deliverEvents → SQS → sendWebhook).
   const subscriptions = new SubscriptionStore(dynamo.documentClient, tableName);
@@ -227,11 +235,15 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     queue: webhooks.queue,
   } satisfies ConsumerUnitDeps<'events'> & ConsumerUnitDeps<'backstops'> & ConsumerUnitDeps<'webhookFanOut'>;
   const eventUnits = new Map(
-    unitsOf('events').map((unit: EventUnit) => [unit, eventUnit(unit, consumerDeps as never)]),
+    unitsOf('events').map((unit: EventUnit) => [
+      unit,
+      iam.handler(unit, eventUnit(unit, iam.deps(consumerDeps) as never)),
+    ]),
   );
+  const fanOut = iam.handler('webhookFanOut', webhooks.fanOut);
   addConsumerRules(bus, (consumer, event) =>
     consumer === 'deliverEvents'
-      ? webhooks.fanOut(event)
+      ? fanOut(event)
       : eventUnits.get(consumers[consumer].unit)?.({ consumer, event }),
   );
   // CloudWatch Logs, simulated: a stage's app log records its deployments.
@@ -270,9 +282,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const httpUnits = new Map(
     unitsOf('http').map((unit: HttpUnit) => [
       unit,
-      httpRouter(
-        routes.filter((route) => route.unit === unit),
-        apiDeps,
+      iam.handler(
+        unit,
+        httpRouter(
+          routes.filter((route) => route.unit === unit),
+          iam.deps(apiDeps),
+        ),
       ),
     ]),
   );

@@ -10,6 +10,7 @@ import { MAX_DELIVERY_ATTEMPTS, type WebhookDelivery } from '../domain/subscript
 import { errorFields, log } from '../log';
 import type { SubscriptionStore } from '../store/subscriptions';
 import { deliverWebhook, fanOutBatch, type DeliveryOutcome } from '../events/webhooks';
+import { iam } from './iam-recorder';
 import { readJson, simulatedStateOf, writeJsonAtomic } from './state-files';
 
 type Deliver = (delivery: WebhookDelivery, attempt: number) => Promise<DeliveryOutcome>;
@@ -170,8 +171,9 @@ export function startLocalWebhooks(
   const secrets = keyRingBox(async () => ring);
   const sender = createWebhookSender(policy, { timeoutMs: options.timeoutMs });
   const queue = new LocalWebhookQueue(
-    (delivery, attempt) =>
-      deliverWebhook(delivery, attempt, { subscriptions: parts.subscriptions, secrets, sender }),
+    iam.queueConsumer('webhookSender', 'WEBHOOK_QUEUE_URL', (delivery: WebhookDelivery, attempt: number) =>
+      deliverWebhook(delivery, attempt, iam.deps({ subscriptions: parts.subscriptions, secrets, sender })),
+    ),
     options.retryScale,
     undefined,
     simulatedStateOf(options.dataDir).webhookQueue,
@@ -184,7 +186,7 @@ export function startLocalWebhooks(
     const events: PlatformBusEvent[] = [];
     const fannedOut = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
       batch = undefined;
-      await fanOutBatch(events, { subscriptions: parts.subscriptions, queue });
+      await fanOutBatch(events, iam.deps({ subscriptions: parts.subscriptions, queue }));
     });
     return { events, fannedOut };
   };

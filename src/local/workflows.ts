@@ -5,6 +5,7 @@ import type { TaskDelivery } from '../cloud/errors';
 import type { StartedExecution, WorkflowPort } from '../cloud/ports';
 import { WORKFLOW_FILES, type WorkflowName } from '../domain/workflows';
 import { errorFields, log } from '../log';
+import { iam } from './iam-recorder';
 
 /** What a Task state's resource does on the embedded runtime, given the state's effective input. */
 export type LocalTaskBinding = (resource: string, parameters: Record<string, unknown>) => Promise<unknown>;
@@ -155,7 +156,10 @@ export class LocalWorkflows implements WorkflowPort {
     const taskResourceLocalHandlers = Object.fromEntries(
       Object.entries(entry.taskStates).map(([stateName, state]) => [
         stateName,
-        (parameters: unknown) => this.runTask(state, parameters as Record<string, unknown>) as Promise<never>,
+        (parameters: unknown) =>
+          iam.task(workflow, stateName, parameters as Record<string, unknown>, () =>
+            this.runTask(state, parameters as Record<string, unknown>),
+          ) as Promise<never>,
       ]),
     );
     const tokens = this.tokens;
@@ -176,10 +180,9 @@ export class LocalWorkflows implements WorkflowPort {
         },
       },
     };
-    const execution = entry.machine.run(input as never, {
-      overrides: { taskResourceLocalHandlers },
-      context,
-    });
+    const execution = iam.stateMachine(workflow, () =>
+      entry.machine.run(input as never, { overrides: { taskResourceLocalHandlers }, context }),
+    );
     const counting = (async () => {
       for await (const event of execution.eventLogs) {
         if (event.type === 'StateEntered') record.stateTransitions += 1;

@@ -140,8 +140,8 @@ export async function stillDeployed(
 
 /**
  * The failure path of a database's or a bastion's operation, the mirror of its launch
- * (src/app/stage-operations.ts): the operation FAILED with its reason, the record put back
- * (`putBack`), then the stage back in the status it had before, unlocked.
+ * (src/app/stage-operations.ts): the record put back (`putBack`), the stage back in the status it
+ * had before, unlocked, then the operation FAILED with its reason.
  */
 export async function failStageOperation(
   input: FailureInput & { stageStatusBefore?: StageStatus },
@@ -150,7 +150,6 @@ export async function failStageOperation(
 ) {
   const reason = failureReason(input.error).slice(0, 2000);
   const deploymentStatus = await endDeployment(input, reason, deps);
-  await deps.store.finishOperation(input.tenantId, input.operationId, 'FAILED', reason);
   await putBack(reason);
   const stageStatus = input.stageStatusBefore ?? 'ACTIVE';
   await deps.store.releaseStageLock(
@@ -158,6 +157,8 @@ export async function failStageOperation(
     input.operationId,
     stageStatus,
   );
+  // Last: a client waiting on the operation then reads the stage and its record as they end.
+  await deps.store.finishOperation(input.tenantId, input.operationId, 'FAILED', reason);
   return { reason, stageStatus, deploymentStatus };
 }
 
@@ -185,7 +186,8 @@ export async function recordFailure(input: FailureInput, deps: Deps & Partial<Pi
   await deps.store.failPendingChange(stage, input.operationId, reason);
   const current = await deps.store.getStage(input.tenantId, input.stackId, input.stageName);
   const stageStatus: StageStatus = (await stillDeployed(current, deps)) ? 'ACTIVE' : 'FAILED';
-  await deps.store.finishOperation(input.tenantId, input.operationId, 'FAILED', reason);
   await deps.store.releaseStageLock(stage, input.operationId, stageStatus, reason);
+  // Last, as on success: a client waiting on the operation then reads the stage as it ends.
+  await deps.store.finishOperation(input.tenantId, input.operationId, 'FAILED', reason);
   return { reason, stageStatus, deploymentStatus };
 }

@@ -4,8 +4,9 @@
  * declarations it was generated from: the resource count within budget, every route on its unit's
  * function (with the JWT authorizer where the route wants it), every consumer's rule or queue, every
  * state machine with its placeholders resolved, each role's statements exactly what its unit
- * declares, no dependency cycle, the bundles' sizes, and cfn-lint over the template; and that deploy
- * refuses to go without its parameters. Exits 1 listing every failure.
+ * declares, no dependency cycle, the bundles' sizes, cfn-lint over the template, and the IAM proof
+ * (./iam-proof.ts: every AWS call the tests recorded is allowed by its caller's role); and that
+ * deploy refuses to go without its parameters. Exits 1 listing every failure.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
@@ -242,6 +243,35 @@ if (lint.error || lint.status === null) {
     findings.filter((f) => f.Level === 'Informational').map((f) => [f.Rule.Id, f.Message]),
   );
   for (const [id, message] of notes) console.log(`cfn-lint ${id} (informational): ${message}`);
+}
+
+// ---- IAM proof -----------------------------------------------------------------------------------------
+// Every AWS call the integration and end-to-end suites made (jest records them, see
+// test/support/iam-recording.ts), each checked against its caller's role in this template.
+
+const { proveIam, readRecords, proofReport, unnoticedRemovals } = await tsImport(
+  './iam-proof.ts',
+  import.meta.url,
+);
+const { IAM_CALLS_FOLDER } = await tsImport('../support/iam-calls.ts', import.meta.url);
+const records = readRecords(IAM_CALLS_FOLDER);
+if (records.length === 0) {
+  check(
+    !process.env.CI,
+    `no AWS calls recorded in ${IAM_CALLS_FOLDER}: npm test records them while jest runs`,
+  );
+  if (!process.env.CI)
+    console.log('IAM proof skipped: no calls recorded (run the integration and e2e suites first)');
+} else {
+  const proof = await proveIam(template, records);
+  for (const line of proofReport(proof)) console.log(line);
+  for (const failure of proof.failures) check(false, `IAM ${failure}`);
+  // The proof proved: each caller's most used grant taken away must fail it.
+  const { checked, unnoticed } = await unnoticedRemovals(template, records, proof);
+  console.log(
+    `  a used grant removed from each of ${checked} callers: ${checked - unnoticed.length} proofs fail, as they must`,
+  );
+  for (const removal of unnoticed) check(false, `IAM proof blind: it still passes with ${removal}`);
 }
 
 const compactKb = JSON.stringify(template).length / 1024;
