@@ -37,6 +37,8 @@ export interface WorkflowCase {
    * so no stack takes longer than the variant's total; the measured stack times are reported.
    */
   stepsPerStack: number;
+  /** How its execution ends: SUCCEEDED unless the case is a failure path. */
+  ends?: 'SUCCEEDED' | 'FAILED';
   /** False when the start request itself creates the stack. */
   needsStack?: boolean;
   /** More runtime options for a variant whose stacks take `stackSeconds` (other simulated waits). */
@@ -170,6 +172,23 @@ export const WORKFLOW_CASES: WorkflowCase[] = [
     stepsPerStack: 1,
     prepare: (ctx) => withStage(ctx),
     start: (ctx) => ctx.api.delete(stagePath(ctx)),
+  },
+  // Issue 13: a deploy during which a rollback alarm is in ALARM fails and its stack update rolls
+  // back (stack: update, rollback, cleanup: 3 steps), through the same failure path as any update.
+  {
+    name: 'update stage rolled back by its alarm',
+    workflow: 'deployStage',
+    stepsPerStack: 3,
+    ends: 'FAILED',
+    prepare: async (ctx) => {
+      await withStage(ctx, 'dev', { loadBalancer: true, rollbackAlarms: { http5xxPercent: 5 } });
+      const alarm = { stackId: ctx.stackId, stage: 'dev', alarm: 'http5xxPercent', state: 'ALARM' };
+      const reply = await ctx.api.post('/local/alarms', alarm);
+      if (reply.status === 404 || reply.status === 405)
+        throw new NotImplementedYet(`/local/alarms: ${reply.status}`);
+      if (reply.status !== 200) throw new Error(`/local/alarms: ${reply.status}`);
+    },
+    start: (ctx) => ctx.api.patch(stagePath(ctx), { environment: { BENCH: '1' } }),
   },
   // Issue #3: routes as the issue specifies them.
   {

@@ -300,6 +300,7 @@ export async function runWorkflows(root: string, options: BenchOptions): Promise
     name: c.name,
     workflow: c.workflow,
     stepsPerStack: c.stepsPerStack,
+    ends: c.ends ?? 'SUCCEEDED',
     fast: fastRuns[i]!,
     slow: slowResults[i]!,
   }));
@@ -318,7 +319,7 @@ export async function runWorkflows(root: string, options: BenchOptions): Promise
   const rows: Row[] = results.map((c) => {
     const measured = c.fast.status === 'measured' && c.slow.status === 'measured';
     const skipped = c.fast.status === 'skipped' || c.slow.status === 'skipped';
-    const bothSucceeded = c.fast.executionStatus === 'SUCCEEDED' && c.slow.executionStatus === 'SUCCEEDED';
+    const bothEnded = c.fast.executionStatus === c.ends && c.slow.executionStatus === c.ends;
     const equal = measured && c.fast.stateTransitions === c.slow.stateTransitions;
     return {
       section: 'workflows',
@@ -326,8 +327,8 @@ export async function runWorkflows(root: string, options: BenchOptions): Promise
       measured: describe(c.fast),
       reference: skipped && c.fast.reason === c.slow.reason ? '' : describe(c.slow),
       ratio: measured ? (equal ? 'equal' : `${c.fast.stateTransitions} ≠ ${c.slow.stateTransitions}`) : '',
-      target: 'equal counts, SUCCEEDED',
-      verdict: skipped ? 'SKIP' : measured ? verdict(equal && bothSucceeded) : 'ERROR',
+      target: `equal counts, ${c.ends}`,
+      verdict: skipped ? 'SKIP' : measured ? verdict(equal && bothEnded) : 'ERROR',
     };
   });
   for (const workflow of uncovered) {

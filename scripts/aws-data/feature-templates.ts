@@ -4,11 +4,14 @@
  * test that fails when a template gains a type the committed data does not cover.
  */
 import { ENGINES, type Engine } from '../../src/domain/database';
+import { resolveScaling } from '../../src/domain/scaling';
+import { autoscaling } from '../../src/templates/autoscaling';
 import { renderBastionTemplate } from '../../src/templates/bastion';
 import { renderDatabaseTemplate, type DatabaseTemplateInput } from '../../src/templates/database';
 import { renderPipelineTemplate } from '../../src/templates/pipeline';
+import { rollbackAlarms } from '../../src/templates/rollback-alarms';
 import { renderStageTemplate } from '../../src/templates/stage';
-import type { CfnTemplate } from '../../src/templates/types';
+import type { CfnTemplate, TemplateFragment } from '../../src/templates/types';
 
 const STACK = { stackId: 'stk_sample', stackName: 'sample' };
 const NETWORK = {
@@ -31,6 +34,14 @@ const stage = (loadBalancer: boolean) =>
     secrets: { PG_CREDENTIALS_SECRET: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x:password::' },
     secretArns: ['arn:aws:secretsmanager:us-east-1:123456789012:secret:x'],
   });
+
+/** What a stage setting adds to the stage's template, on its own. */
+const addition = ({ Resources }: TemplateFragment): CfnTemplate => ({
+  AWSTemplateFormatVersion: '2010-09-09',
+  Description: 'what a stage setting adds',
+  Resources,
+  Outputs: {},
+});
 
 /** A new database, a read replica and a promoted one: every shape the engine's stack can take. */
 function database(engine: Engine): CfnTemplate[] {
@@ -60,6 +71,14 @@ function database(engine: Engine): CfnTemplate[] {
 export const FEATURE_TEMPLATES: Record<string, () => CfnTemplate[]> = {
   stage: () => [stage(false)],
   stageWithLoadBalancer: () => [stage(true)],
+  autoscaling: () => [
+    addition(
+      autoscaling('ts-sample-dev', resolveScaling({ cpu: 256, memory: 512, desiredCount: 1, maxCount: 2 })),
+    ),
+  ],
+  rollbackAlarms: () => [
+    addition(rollbackAlarms('ts-sample-dev', { http5xxPercent: 5, unhealthyHosts: 1 }).fragment),
+  ],
   ...Object.fromEntries(ENGINES.map((engine) => [engine, () => database(engine)])),
   bastion: () => [
     renderBastionTemplate({

@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileRegistrySchemas } from '../../src/local/cloudformation/registry-schemas';
+import { compileRegistrySchemas, registryRegExp } from '../../src/local/cloudformation/registry-schemas';
 import type { ResourceSchemaFile } from '../../src/local/cloudformation/registry-schemas';
 import { matrixResourceTypes } from '../../test/support/template-matrix';
 
@@ -54,9 +54,17 @@ function caseless(rest: string): string | undefined {
   return out;
 }
 
-/** A Python `re` pattern as a JavaScript (non-unicode) RegExp source, or undefined if it cannot be. */
+/**
+ * A Python `re` pattern as a JavaScript RegExp source, or undefined if it cannot be: non-unicode,
+ * but for Unicode property classes (`\p{L}`), compiled with the `u` flag (registryRegExp). POSIX
+ * `\p{Print}`, which JavaScript lacks, is the printable ASCII characters, as in Java, where the
+ * services check it.
+ */
 export function toJavaScriptPattern(pattern: string): string | undefined {
-  let js = pattern.replace(/(?<!\\)\\Z/g, '$').replace(/\(\?P</g, '(?<');
+  let js = pattern
+    .replace(/(?<!\\)\\Z/g, '$')
+    .replace(/\(\?P</g, '(?<')
+    .replace(/\\p\{Print\}/g, '[\\x20-\\x7E]');
   const inline = js.indexOf('(?i)');
   if (inline >= 0) {
     const rest = caseless(js.slice(inline + 4));
@@ -64,7 +72,7 @@ export function toJavaScriptPattern(pattern: string): string | undefined {
     js = js.slice(0, inline) + rest;
   }
   try {
-    new RegExp(js);
+    registryRegExp(js, '');
     return js;
   } catch {
     return undefined;

@@ -67,6 +67,9 @@ const settingsView = (s: StageSettings) => ({
   port: s.port,
   environment: s.environment,
   origins: s.origins,
+  scaling: s.scaling,
+  healthCheckPath: s.healthCheckPath,
+  rollbackAlarms: s.rollbackAlarms,
   deployWindows: s.deployWindows ?? null,
 });
 
@@ -128,6 +131,20 @@ export const settingsSchema = z.object({
   port: z.number(),
   environment: stringMap,
   origins: z.array(z.string()),
+  /** Task size and count; autoscaling (on average CPU) when maxCount > minCount. */
+  scaling: z.object({
+    cpu: z.number(),
+    memory: z.number(),
+    desiredCount: z.number(),
+    minCount: z.number(),
+    maxCount: z.number(),
+    targetCpuPercent: z.nullable(z.number()),
+  }),
+  /** The load balancer's health check path (kept, and unused, on a stage without one). */
+  healthCheckPath: z.string(),
+  rollbackAlarms: z.nullable(
+    z.object({ http5xxPercent: z.optional(z.number()), unhealthyHosts: z.optional(z.number()) }),
+  ),
   /** When a run may deploy the stage (README "Deploy windows"); null: at any time. */
   deployWindows: z.nullable(
     z.array(

@@ -12,7 +12,8 @@ import type { StageDatabaseOption } from '../domain/input/database';
 import type { CreateStageBody, UpdateStageBody } from '../domain/input/stage';
 import type { Caller } from '../domain/caller';
 import { conflict } from '../domain/errors';
-import { assertRegionServes } from '../domain/region-services';
+import { assertRegionServes, type RegionFeature } from '../domain/region-services';
+import { assertSizingSettings, autoscales } from '../domain/scaling';
 import { partitionOfArn } from '../domain/regions';
 import { validateDatabaseOption } from './databases';
 import type { ApiDeps } from './deps';
@@ -41,14 +42,24 @@ export function followUpsOf(body: { database?: StageDatabaseOption; bastion?: Ba
   return followUps;
 }
 
+/** What autoscaling and rollback alarms add to a stage's template, for the region check. */
+function sizingFeatures(settings: StageSettings): RegionFeature[] {
+  return [
+    ...(autoscales(settings.scaling) ? (['autoscaling'] as const) : []),
+    ...(settings.rollbackAlarms ? (['rollbackAlarms'] as const) : []),
+  ];
+}
+
 export async function createStage(deps: StageDeps, caller: Caller, stackId: string, body: CreateStageBody) {
   const stack = await deps.store.requireStack(caller.tenantId, stackId);
   const settings = stageSettings(body);
   assertUserEnvironment(settings.environment);
+  assertSizingSettings(settings);
   const region = body.region ?? stack.region;
   assertRegionServes(region, [settings.loadBalancer ? 'stageWithLoadBalancer' : 'stage'], {
     platformPartition: partitionOfArn(deps.settings.platformPrincipalArn),
   });
+  if (sizingFeatures(settings).length > 0) assertRegionServes(region, sizingFeatures(settings));
   if (body.bastion) assertRegionServes(region, ['bastion']);
   if (body.database) {
     await validateDatabaseOption(
@@ -121,6 +132,8 @@ export async function updateStage(
   if (patch.environment) assertUserEnvironment(patch.environment);
   if (patch.loadBalancer) assertRegionServes(stage.region, ['stageWithLoadBalancer']);
   const settings = applyStageUpdate(stage, patch);
+  assertSizingSettings(settings);
+  if (sizingFeatures(settings).length > 0) assertRegionServes(stage.region, sizingFeatures(settings));
   const operation = newStageOperation(caller, stackId, stageName, 'UPDATE_STAGE', patch);
   return launchStageOperation(deps, {
     stack,

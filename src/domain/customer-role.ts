@@ -55,6 +55,8 @@ const SERVICE_LINKED = [
   'rds.amazonaws.com',
   'elasticache.amazonaws.com',
   'ops.apigateway.amazonaws.com',
+  // Application Auto Scaling's role for ECS services (AWSServiceRoleForApplicationAutoScaling_ECSService)
+  'ecs.application-autoscaling.amazonaws.com',
 ];
 
 /**
@@ -113,6 +115,14 @@ export const permissionsPolicy = {
         'ec2:MonitorInstances',
         'ec2:UnmonitorInstances',
         'ecs:*',
+        'application-autoscaling:*',
+        'cloudwatch:PutMetricAlarm',
+        'cloudwatch:DeleteAlarms',
+        'cloudwatch:DescribeAlarms',
+        'cloudwatch:GetMetricData',
+        'cloudwatch:TagResource',
+        'cloudwatch:UntagResource',
+        'cloudwatch:ListTagsForResource',
         'elasticloadbalancing:*',
         'apigateway:DELETE',
         'apigateway:GET',

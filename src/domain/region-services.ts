@@ -12,6 +12,8 @@ export type RegionFeature = keyof typeof data.features;
 const FEATURE_NAMES: Record<RegionFeature, string> = {
   stage: "the stage's service",
   stageWithLoadBalancer: "the stage's service and load balancer",
+  autoscaling: "the stage's autoscaling",
+  rollbackAlarms: "the stage's rollback alarms",
   postgres: 'a Postgres database',
   mysql: 'a MySQL database',
   redis: 'a Redis database',

@@ -2,6 +2,13 @@ import { isDeepStrictEqual } from 'node:util';
 import type { DeployWindow } from './deploy-window';
 import type { CreateStageBody, UpdateStageBody } from './input/stage';
 import { approvalOnCreate, approvalOnUpdate, approvalPolicyOf, type ApprovalPolicy } from './approval-policy';
+import {
+  DEFAULT_HEALTH_CHECK_PATH,
+  DEFAULT_SCALING,
+  resolveScaling,
+  type RollbackAlarms,
+  type StageScaling,
+} from './scaling';
 
 export const DEFAULT_PORT = 80;
 /** The docs: "By default, only calls from localhost are allowed." */
@@ -19,6 +26,11 @@ export interface StageSettings {
   port: number;
   environment: Record<string, string>;
   origins: string[];
+  /** Task size and count, autoscaling (src/domain/scaling.ts). */
+  scaling: StageScaling;
+  /** The load balancer's health check; kept, and unused, without a load balancer. */
+  healthCheckPath: string;
+  rollbackAlarms: RollbackAlarms | null;
   /** When a run may deploy the stage; null or absent (stages recorded before windows): at any time. */
   deployWindows?: DeployWindow[] | null;
 }
@@ -78,6 +90,9 @@ export function stageSettings(body: CreateStageBody): StageSettings {
     port: body.port ?? DEFAULT_PORT,
     environment: body.environment ?? {},
     origins: body.origins ?? [...DEFAULT_ORIGINS],
+    scaling: resolveScaling(body.scaling),
+    healthCheckPath: body.healthCheckPath ?? DEFAULT_HEALTH_CHECK_PATH,
+    rollbackAlarms: body.rollbackAlarms ?? null,
     ...(body.deployWindows ? { deployWindows: body.deployWindows } : {}),
   };
 }
@@ -94,6 +109,13 @@ export function applyStageUpdate(current: StageSettings, patch: UpdateStageBody)
     port: patch.port ?? current.port,
     environment: patch.environment ?? current.environment,
     origins: patch.origins ?? current.origins,
+    // null puts a setting back to its default
+    scaling: patch.scaling === undefined ? current.scaling : resolveScaling(patch.scaling),
+    healthCheckPath:
+      patch.healthCheckPath === undefined
+        ? current.healthCheckPath
+        : (patch.healthCheckPath ?? DEFAULT_HEALTH_CHECK_PATH),
+    rollbackAlarms: patch.rollbackAlarms === undefined ? current.rollbackAlarms : patch.rollbackAlarms,
     ...(deployWindows !== undefined ? { deployWindows } : {}),
   };
 }
@@ -105,8 +127,25 @@ export const SETTING_NAMES = [
   'port',
   'environment',
   'origins',
+  'scaling',
+  'healthCheckPath',
+  'rollbackAlarms',
   'deployWindows',
 ] as const;
+
+/** Settings added after a stage was recorded read as their defaults (the stage ran with them). */
+const SETTING_DEFAULTS: Partial<StageSettings> = {
+  scaling: DEFAULT_SCALING,
+  healthCheckPath: DEFAULT_HEALTH_CHECK_PATH,
+  rollbackAlarms: null,
+};
+
+/** A stored stage with every setting present: the store reads stages through this. */
+export function withSettingDefaults<T extends Partial<StageSettings>>(stage: T): T & StageSettings {
+  const filled = { ...stage } as Record<string, unknown>;
+  for (const [name, value] of Object.entries(SETTING_DEFAULTS)) filled[name] ??= value;
+  return filled as unknown as T & StageSettings;
+}
 
 /** The stage's own settings: what is deployed. */
 export function settingsOf(stage: StageSettings): StageSettings {

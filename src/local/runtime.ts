@@ -29,6 +29,7 @@ import { iam } from './iam-recorder';
 import { LocalCloudFormation } from './cloudformation';
 import { SimulatedServices } from './cloudformation/effects';
 import { startDynamo, type LocalDynamo } from './dynamo';
+import { alarmEndpoints } from './alarms';
 import { localEndpoints } from './endpoints';
 import { signToken } from './jwt';
 import { LocalLogs } from './logs';
@@ -300,6 +301,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     jwtSecret: secret,
     extra: [
       ...localEndpoints({ bus, cloudFormation, workflows }),
+      ...alarmEndpoints({ store, cloudFormation, services }),
       ...pipelines.endpoints,
       ...(options.web
         ? webEndpoints({ build: options.web.build, session: () => localSession(options.web!) })

@@ -98,7 +98,7 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyRe
 }
 
 /** Answers an error as the functions do: `{"error": {code, message, field}}`. */
-function sendError(res: ServerResponse, error: DomainError) {
+export function sendError(res: ServerResponse, error: DomainError) {
   const response = errorResponse(error, '');
   send(res, response.statusCode, response.body);
 }

@@ -14,6 +14,7 @@ import {
   type Stage,
   type StageSettings,
   type StageStatus,
+  withSettingDefaults,
 } from '../domain/stage';
 import { DeploymentStore } from './deployments';
 import { gsi1, keys } from './keys';
@@ -253,7 +254,8 @@ export class Store {
     const out = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: keys.stage(tenantId, stackId, stageName) }),
     );
-    return record<Stage>(out.Item);
+    const stage = record<Stage>(out.Item);
+    return stage && withSettingDefaults(stage);
   }
 
   async requireStage(tenantId: string, stackId: string, stageName: string): Promise<Stage> {
@@ -263,7 +265,8 @@ export class Store {
   }
 
   async listStages(tenantId: string, stackId: string, page: PageRequest): Promise<Page<Stage>> {
-    return this.queryIndex<Stage>(gsi1.stagesOf(tenantId, stackId), page, 'oldest-first');
+    const found = await this.queryIndex<Stage>(gsi1.stagesOf(tenantId, stackId), page, 'oldest-first');
+    return { ...found, items: found.items.map(withSettingDefaults) };
   }
 
   /**

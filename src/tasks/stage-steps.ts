@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { targetOf } from '../app/accounts';
 import { databaseWiring } from '../domain/database';
 import { platformEnvironment, serviceEnvironment, serviceEnvironmentNames } from '../domain/environment';
@@ -44,6 +45,12 @@ export async function renderStage(ref: StageRef, deps: Pick<TaskDeps, 'store' | 
     deploymentId: ref.operationId,
     secrets: wiring.secrets,
     secretArns: wiring.secretArns,
+    scaling: stage.scaling,
+    // A deploy that does not change `scaling` leaves the running count to the autoscaler; the
+    // first one, and one that changes `scaling`, sets it to desiredCount.
+    keepTaskCount: Object.keys(found.outputs).length > 0 && isDeepStrictEqual(found.scaling, stage.scaling),
+    healthCheckPath: stage.healthCheckPath,
+    rollbackAlarms: stage.rollbackAlarms,
   });
   return {
     templateBody: JSON.stringify(template),

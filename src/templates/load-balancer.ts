@@ -18,13 +18,16 @@ export interface LoadBalancerInput {
   stageName: string;
   prefix: string;
   port: number;
+  /** What the target group asks each task for; a 2xx or 3xx answer is healthy. */
+  healthCheckPath: string;
 }
 
 /**
  * An internal ALB behind the HTTP API's VPC link: API Gateway stays the only public entry point,
  * and the ALB adds health-checked routing across tasks.
  */
-export function loadBalancer({ stackId, stageName, prefix, port }: LoadBalancerInput): Upstream {
+export function loadBalancer(input: LoadBalancerInput): Upstream {
+  const { stackId, stageName, prefix, port } = input;
   return {
     fragment: {
       Resources: {
@@ -64,7 +67,7 @@ export function loadBalancer({ stackId, stageName, prefix, port }: LoadBalancerI
             Protocol: 'HTTP',
             Port: port,
             VpcId: ref(NETWORK.vpc),
-            HealthCheckPath: '/',
+            HealthCheckPath: input.healthCheckPath,
             HealthCheckIntervalSeconds: 30,
             HealthyThresholdCount: 2,
             UnhealthyThresholdCount: 3,

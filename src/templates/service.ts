@@ -1,4 +1,5 @@
-import { DEFAULT_FARGATE_SIZE, fargateSize, type FargateSize } from '../domain/fargate';
+import { fargateSize } from '../domain/fargate';
+import { DEFAULT_SCALING, type StageScaling } from '../domain/scaling';
 import { RUNTIME_PLATFORM } from './architecture';
 import { getAtt, ref, REGION, sub } from './intrinsics';
 import { LOGS } from './logs';
@@ -28,8 +29,16 @@ export interface ServiceInput {
   secrets?: Record<string, string>;
   /** The secrets those come from: the task execution role may read them, and nothing else. */
   secretArns?: string[];
-  /** CPU units and MiB; a pair Fargate runs (src/domain/fargate.ts). Default: 256 / 512. */
-  size?: FargateSize;
+  /** Task size (a pair Fargate runs: src/domain/fargate.ts) and count. Default: one task of 256/512. */
+  scaling?: StageScaling;
+  /**
+   * Leaves DesiredCount out, so that the update keeps the count the service runs (the autoscaler's),
+   * as ECS does when UpdateService is not given one. For deploys of an autoscaled stage that do not
+   * change its `scaling`.
+   */
+  keepTaskCount?: boolean;
+  /** CloudWatch alarm names: a deployment during which one goes into ALARM is rolled back. */
+  deploymentAlarms?: CfnValue[];
 }
 
 const ecsTasksTrust: CfnValue = {
@@ -53,12 +62,13 @@ export function containerEnvironment(environment: Record<string, string>): CfnVa
     .map((name) => ({ Name: name, Value: environment[name]! }));
 }
 
-function ecsService(attachment: ServiceAttachment, port: number): CfnResource {
+function ecsService(input: ServiceInput, desiredCount: number | undefined): CfnResource {
+  const { attachment, port, deploymentAlarms = [] } = input;
   const properties: Record<string, CfnValue> = {
     Cluster: ref(SERVICE.cluster),
     TaskDefinition: ref(SERVICE.taskDefinition),
     LaunchType: 'FARGATE',
-    DesiredCount: 1,
+    ...(desiredCount === undefined ? {} : { DesiredCount: desiredCount }),
     NetworkConfiguration: {
       AwsvpcConfiguration: {
         AssignPublicIp: 'ENABLED',
@@ -72,6 +82,9 @@ function ecsService(attachment: ServiceAttachment, port: number): CfnResource {
       MinimumHealthyPercent: 100,
       MaximumPercent: 200,
       DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+      ...(deploymentAlarms.length > 0
+        ? { Alarms: { AlarmNames: deploymentAlarms, Enable: true, Rollback: true } }
+        : {}),
     },
   };
   // Tasks pull their image over the internet gateway, so the route must exist before they start.
@@ -97,12 +110,12 @@ function ecsService(attachment: ServiceAttachment, port: number): CfnResource {
 }
 
 export function service(input: ServiceInput): TemplateFragment {
-  const { prefix, imageUri, port, environment, deploymentId, attachment } = input;
+  const { prefix, imageUri, port, environment, deploymentId } = input;
   const secrets = input.secrets ?? {};
   const secretArns = input.secretArns ?? [];
-  const size = input.size ?? DEFAULT_FARGATE_SIZE;
+  const scaling = input.scaling ?? DEFAULT_SCALING;
   // A pair Fargate does not run would fail the whole stack at RegisterTaskDefinition.
-  const { cpu, memory } = fargateSize(size.cpu, size.memory);
+  const { cpu, memory } = fargateSize(scaling.cpu, scaling.memory);
   return {
     Resources: {
       [SERVICE.cluster]: {
@@ -173,7 +186,7 @@ export function service(input: ServiceInput): TemplateFragment {
           ],
         },
       },
-      [SERVICE.service]: ecsService(attachment, port),
+      [SERVICE.service]: ecsService(input, input.keepTaskCount ? undefined : scaling.desiredCount),
     },
     Outputs: {
       [STAGE_OUTPUTS.clusterName]: { Value: ref(SERVICE.cluster) },

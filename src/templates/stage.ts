@@ -1,9 +1,16 @@
-import type { FargateSize } from '../domain/fargate';
+import {
+  autoscales,
+  DEFAULT_HEALTH_CHECK_PATH,
+  type RollbackAlarms,
+  type StageScaling,
+} from '../domain/scaling';
+import { autoscaling } from './autoscaling';
 import { entryPoint } from './entrypoint';
 import { loadBalancer } from './load-balancer';
 import { logs } from './logs';
 import { dnsPrefix, resourcePrefix } from './names';
 import { network } from './network';
+import { rollbackAlarms } from './rollback-alarms';
 import { service } from './service';
 import { serviceDiscovery } from './service-discovery';
 import type { CfnTemplate, TemplateFragment } from './types';
@@ -33,8 +40,17 @@ export interface StageTemplateInput {
   /** Database passwords, from Secrets Manager through the task definition (src/domain/database.ts). */
   secrets?: Record<string, string>;
   secretArns?: string[];
-  /** The task's CPU and memory; the smallest Fargate size by default. */
-  size?: FargateSize;
+  /** Task size and count, autoscaling; one task of the smallest Fargate size by default. */
+  scaling?: StageScaling;
+  /**
+   * The count the service runs is left as it is (DesiredCount out of the template): on deploys of
+   * an autoscaled stage that do not change `scaling` (src/tasks/stage-steps.ts decides).
+   */
+  keepTaskCount?: boolean;
+  /** The load balancer's health check path (default `/`); without a load balancer, unused. */
+  healthCheckPath?: string;
+  /** Alarms that roll a deployment back; a stage with a load balancer only. */
+  rollbackAlarms?: RollbackAlarms | null;
 }
 
 /** Logical ids are shared across components, so a clash is a bug, not something to overwrite. */
@@ -58,8 +74,19 @@ function merge(fragments: TemplateFragment[]): Pick<CfnTemplate, 'Resources' | '
 export function renderStageTemplate(input: StageTemplateInput): CfnTemplate {
   const prefix = resourcePrefix(input.stackId, input.stageName);
   const upstream = input.loadBalancer
-    ? loadBalancer({ stackId: input.stackId, stageName: input.stageName, prefix, port: input.port })
+    ? loadBalancer({
+        stackId: input.stackId,
+        stageName: input.stageName,
+        prefix,
+        port: input.port,
+        healthCheckPath: input.healthCheckPath ?? DEFAULT_HEALTH_CHECK_PATH,
+      })
     : serviceDiscovery({ dnsPrefix: dnsPrefix(input.stackId, input.stageName) });
+  if (input.rollbackAlarms && !input.loadBalancer) {
+    throw new Error('rollback alarms watch the load balancer: a stage without one cannot have them');
+  }
+  const alarms = input.rollbackAlarms ? rollbackAlarms(prefix, input.rollbackAlarms) : undefined;
+  const scaled = input.scaling && autoscales(input.scaling) ? input.scaling : undefined;
 
   return {
     AWSTemplateFormatVersion: '2010-09-09',
@@ -76,7 +103,10 @@ export function renderStageTemplate(input: StageTemplateInput): CfnTemplate {
         attachment: upstream.attachment,
         secrets: input.secrets,
         secretArns: input.secretArns,
-        size: input.size,
+        scaling: input.scaling,
+        // Only an autoscaled service's count is the autoscaler's to keep.
+        keepTaskCount: scaled !== undefined && input.keepTaskCount === true,
+        deploymentAlarms: alarms?.alarmNames,
       }),
       entryPoint({
         apiName: `${input.stackName}-${input.stageName}`,
@@ -85,6 +115,8 @@ export function renderStageTemplate(input: StageTemplateInput): CfnTemplate {
         integrationUri: upstream.integrationUri,
       }),
       upstream.fragment,
+      ...(scaled ? [autoscaling(prefix, scaled)] : []),
+      ...(alarms ? [alarms.fragment] : []),
     ]),
   };
 }

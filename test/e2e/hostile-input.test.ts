@@ -371,6 +371,22 @@ describe('the embedded runtime’s own endpoints', () => {
       ).status,
       executionOwn: (await send('hooks', 'GET', `/local/executions/${IDS.operationId}`)).status,
       executionBroken: (await send('hooks', 'GET', `/local/executions/${BROKEN}`)).status,
+      alarmsBadJson: (await send('hooks', 'POST', '/local/alarms', { body: '{"alarm":' })).status,
+      alarmsHuge: (await send('hooks', 'POST', '/local/alarms', { body: Buffer.alloc(2 * MB, 'x') })).status,
+      alarmsWrongTypes: (
+        await send('hooks', 'POST', '/local/alarms', {
+          body: JSON.stringify({ stackId: { toString: 1 }, stage: [], alarm: 7, state: 'ALARM' }),
+        })
+      ).status,
+      alarmsNoToken: (
+        await send('hooks', 'GET', `/local/alarms?stackId=${stackId}&stage=dev`, { token: null })
+      ).status,
+      alarmsOtherTenant: (
+        await send('hooks', 'GET', `/local/alarms?stackId=${stackId}&stage=dev`, {
+          token: server.tokenFor('globex'),
+        })
+      ).status,
+      alarmsBroken: (await send('hooks', 'GET', `/local/alarms?stackId=${BROKEN}&stage=${BROKEN}`)).status,
     };
 
     // Assess
@@ -382,6 +398,12 @@ describe('the embedded runtime’s own endpoints', () => {
       executionOtherTenant: 404,
       executionOwn: 200,
       executionBroken: 404,
+      alarmsBadJson: 400,
+      alarmsHuge: 413,
+      alarmsWrongTypes: 400,
+      alarmsNoToken: 401,
+      alarmsOtherTenant: 404,
+      alarmsBroken: 404,
     });
   });
 });

@@ -61,8 +61,9 @@ describe('webhook subscriptions against npm start -- --allow-private-webhooks', 
       { name: 'dev' },
     );
     const operation = await acme.operationEnd(created.body.operation.operationId);
+    // Five: the operation's two, the deployment's two and the stage's one, in no fixed order.
     const delivered = await ok.waitFor(
-      3,
+      5,
       (d) => eventOf(d).detail.operationId === created.body.operation.operationId,
     );
     await failing.waitFor(6);

@@ -3,6 +3,7 @@ import { bastionStackName } from '../../src/domain/bastion';
 import { newId } from '../../src/domain/ids';
 import type { OperationType } from '../../src/domain/operation';
 import { pipelineCfnStackNameOf } from '../../src/domain/pipeline';
+import { DEFAULT_SCALING } from '../../src/domain/scaling';
 import { cfnStackNameOf, type Stage, type StageSettings } from '../../src/domain/stage';
 import type { BusEvent } from '../../src/local/bus';
 import { INTERRUPTED, recoverAfterRestart } from '../../src/local/recovery';
@@ -204,6 +205,9 @@ describe('recovery after a restart', () => {
       port: 80,
       environment: {},
       origins: ['http://localhost'],
+      scaling: DEFAULT_SCALING,
+      healthCheckPath: '/',
+      rollbackAlarms: null,
       lock: { operationId, acquiredAt: now },
       lastOperationId: operationId,
       createdAt: now,

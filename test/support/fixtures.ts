@@ -1,7 +1,9 @@
 import { newId } from '../../src/domain/ids';
 import type { Operation } from '../../src/domain/operation';
 import type { Stack } from '../../src/domain/stack';
+import { DEFAULT_HEALTH_CHECK_PATH, DEFAULT_SCALING } from '../../src/domain/scaling';
 import { cfnStackNameOf, DEFAULT_ORIGINS, DEFAULT_PORT, type Stage } from '../../src/domain/stage';
+import type { StageTemplateInput } from '../../src/templates/stage';
 
 /** The table name the store tests create on dynalite. */
 export const TABLE_NAME = 'tinystacks-test';
@@ -43,6 +45,9 @@ export function aStage(overrides: Partial<Stage> & Pick<Stage, 'tenantId' | 'sta
     port: DEFAULT_PORT,
     environment: {},
     origins: [...DEFAULT_ORIGINS],
+    scaling: DEFAULT_SCALING,
+    healthCheckPath: DEFAULT_HEALTH_CHECK_PATH,
+    rollbackAlarms: null,
     lock: { operationId, acquiredAt: now },
     lastOperationId: operationId,
     createdAt: now,
@@ -66,3 +71,18 @@ export function anOperation(
     ...overrides,
   };
 }
+
+/** What renderStageTemplate takes for a small stage `dev` behind a load balancer in us-east-1. */
+export const aStageTemplateInput = (overrides: Partial<StageTemplateInput> = {}): StageTemplateInput => ({
+  stackId: 'stk_01hx3k9d0q7s8y4w2v6t5r1p0n',
+  stackName: 'shop',
+  stageName: 'dev',
+  region: 'us-east-1',
+  port: 8080,
+  loadBalancer: true,
+  environment: {},
+  origins: ['http://localhost'],
+  imageUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/shop:abc123',
+  deploymentId: 'op_1',
+  ...overrides,
+});

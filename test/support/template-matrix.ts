@@ -1,7 +1,8 @@
 /**
  * Every CloudFormation template the workflows can render, over the options that change their shape:
  * stages with and without a load balancer, at the API's largest environment and origins, with
- * databases wired in; every database engine and shape (new, read replica in the source's region and
+ * databases wired in, scaled, autoscaled (a deploy that sets the count and one that keeps it), with
+ * rollback alarms and a health check path; every database engine and shape (new, read replica in the source's region and
  * in another, promoted) at two password versions; a bastion; the build pipeline; the customer's role.
  * The cfn-lint test lints them all and scripts/aws-data/generate-resource-schemas.ts takes the
  * resource types from them, so a new template or resource type gets checked without further work.
@@ -15,7 +16,8 @@ import { renderBastionTemplate } from '../../src/templates/bastion';
 import { renderDatabaseTemplate } from '../../src/templates/database';
 import type { DatabaseTemplateInput } from '../../src/templates/database';
 import { renderPipelineTemplate } from '../../src/templates/pipeline';
-import { renderStageTemplate } from '../../src/templates/stage';
+import { resolveScaling } from '../../src/domain/scaling';
+import { renderStageTemplate, type StageTemplateInput } from '../../src/templates/stage';
 import type { CfnTemplate } from '../../src/templates/types';
 
 export interface MatrixTemplate {
@@ -106,6 +108,10 @@ function stageDatabases(): Database[][] {
   ];
 }
 
+/** A fixed count of a larger size, and the issue's 1024/2048 between 2 and 6 tasks. */
+const SCALED = resolveScaling({ cpu: 4096, memory: 30720, desiredCount: 3 });
+const AUTOSCALED = resolveScaling({ cpu: 1024, memory: 2048, desiredCount: 2, minCount: 2, maxCount: 6 });
+
 function stageTemplates(): MatrixTemplate[] {
   const templates: MatrixTemplate[] = [];
   const stage = (
@@ -115,6 +121,7 @@ function stageTemplates(): MatrixTemplate[] {
       env?: Record<string, string>;
       origins?: string[];
       databases?: Database[];
+      sizing?: Pick<StageTemplateInput, 'scaling' | 'keepTaskCount' | 'healthCheckPath' | 'rollbackAlarms'>;
     },
   ) => {
     const wiring = databaseWiring(options.databases ?? []);
@@ -143,6 +150,7 @@ function stageTemplates(): MatrixTemplate[] {
         deploymentId: 'op_01hx3k9d0q7s8y4w2v6t5r1p0n',
         secrets: wiring.secrets,
         secretArns: wiring.secretArns,
+        ...options.sizing,
       }),
     });
   };
@@ -153,7 +161,28 @@ function stageTemplates(): MatrixTemplate[] {
     stage(`${lb}-most-variables`, { loadBalancer, env: mostVariables, origins: largestOrigins() });
     stage(`${lb}-longest-variables`, { loadBalancer, env: longestValues, origins: [] });
     stageDatabases().forEach((databases, i) => stage(`${lb}-databases-${i}`, { loadBalancer, databases }));
+    stage(`${lb}-scaled`, { loadBalancer, sizing: { scaling: SCALED } });
+    stage(`${lb}-autoscaled`, { loadBalancer, sizing: { scaling: AUTOSCALED } });
+    stage(`${lb}-autoscaled-keeping-count`, {
+      loadBalancer,
+      sizing: { scaling: AUTOSCALED, keepTaskCount: true },
+    });
   }
+  stage('lb-alarms', {
+    loadBalancer: true,
+    sizing: {
+      scaling: resolveScaling({
+        cpu: 16384,
+        memory: 122880,
+        desiredCount: 0,
+        maxCount: 100,
+        targetCpuPercent: 75,
+      }),
+      healthCheckPath: `/health?probe=${'x'.repeat(1000)}`,
+      rollbackAlarms: { http5xxPercent: 0.5, unhealthyHosts: 100 },
+    },
+  });
+  stage('lb-alarm-5xx', { loadBalancer: true, sizing: { rollbackAlarms: { http5xxPercent: 100 } } });
   return templates;
 }
 

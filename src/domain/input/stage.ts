@@ -3,6 +3,7 @@ import { bastionBody } from './bastion';
 import { stageDatabaseOption } from './database';
 import { deployWindows } from './deploy-window';
 import { awsRegion, environment, origins, port, stageName } from './fields';
+import { healthCheckPath, rollbackAlarms, stageScaling } from './scaling';
 import { MAX_APPROVERS, MAX_REQUIRED_APPROVALS, SLACK_APPROVER } from '../approval-policy';
 import { EMAIL, USER_ID } from '../caller';
 
@@ -56,6 +57,12 @@ export const createStageBody = z.strictObject({
   database: z.optional(stageDatabaseOption),
   /** A bastion host for the stage's databases: started after the database. */
   bastion: z.optional(bastionBody),
+  /** Task size and count, autoscaling; null or absent: one task of 256/512 (src/domain/scaling.ts). */
+  scaling: z.optional(z.nullable(stageScaling)),
+  /** The load balancer's health check path; null or absent: `/`. */
+  healthCheckPath: z.optional(z.nullable(healthCheckPath)),
+  /** Alarms that roll a deployment back (a stage with a load balancer only); null or absent: none. */
+  rollbackAlarms: z.optional(z.nullable(rollbackAlarms)),
   /** When a run may deploy the stage; outside every window it waits (src/domain/deploy-window.ts). */
   deployWindows: z.optional(z.nullable(deployWindows)),
 });
@@ -69,6 +76,9 @@ export const updateStageBody = z
     requireApproval: z.optional(z.boolean()),
     approval: z.optional(approvalPolicyBody),
     loadBalancer: z.optional(z.boolean()),
+    scaling: z.optional(z.nullable(stageScaling)),
+    healthCheckPath: z.optional(z.nullable(healthCheckPath)),
+    rollbackAlarms: z.optional(z.nullable(rollbackAlarms)),
     /** Replaced whole; `null` removes them. */
     deployWindows: z.optional(z.nullable(deployWindows)),
   })

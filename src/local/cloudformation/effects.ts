@@ -34,6 +34,21 @@ export interface ResourceEffects {
   deleted(resource: EffectResource): void;
 }
 
+/** The states of a CloudWatch alarm. */
+export const ALARM_STATES = ['OK', 'ALARM', 'INSUFFICIENT_DATA'] as const;
+export type AlarmState = (typeof ALARM_STATES)[number];
+
+/**
+ * ECS starts a new deployment when an update changes what the tasks run or how they are reached;
+ * a change of these alone (the count, how deployments go, the tags) starts none.
+ */
+const NOT_DEPLOYING = new Set([
+  'DesiredCount',
+  'DeploymentConfiguration',
+  'HealthCheckGracePeriodSeconds',
+  'Tags',
+]);
+
 /** Docker's names for the CPU architectures of images and tasks. */
 export type ImageArchitecture = 'amd64' | 'arm64';
 
@@ -153,6 +168,7 @@ interface StoredServices {
   buildProjects?: [string, BuildProject][];
   repositories?: [string, ImageRepository][];
   keyPairRegions: [string, string[]][];
+  alarms?: [string, AlarmState][];
 }
 
 /**
@@ -177,6 +193,8 @@ export class SimulatedServices implements ResourceEffects {
   /** ECR repositories by URI. */
   private readonly repositories: Map<string, ImageRepository>;
   private readonly keyPairRegions: Map<string, string[]>;
+  /** CloudWatch alarms' states, by `<region>|<alarm name>`: only what /local/alarms sets moves them. */
+  private readonly alarms: Map<string, AlarmState>;
   private changed = false;
 
   constructor(private readonly file?: string) {
@@ -198,6 +216,25 @@ export class SimulatedServices implements ResourceEffects {
     this.buildProjects = new Map(stored?.buildProjects);
     this.repositories = new Map(stored?.repositories);
     this.keyPairRegions = new Map(stored?.keyPairRegions);
+    this.alarms = new Map(stored?.alarms);
+  }
+
+  /** An alarm's state, or undefined when no stack has created it. */
+  alarmState(region: string, alarmName: string): AlarmState | undefined {
+    return this.alarms.get(`${region}|${alarmName}`);
+  }
+
+  /**
+   * Sets an existing alarm's state, as its metric would (the simulated alarms have none): the
+   * embedded runtime's POST /local/alarms. False when no stack has created the alarm.
+   */
+  setAlarmState(region: string, alarmName: string, state: AlarmState): boolean {
+    const key = `${region}|${alarmName}`;
+    if (!this.alarms.has(key)) return false;
+    this.alarms.set(key, state);
+    this.changed = true;
+    this.save();
+    return true;
   }
 
   /**
@@ -281,6 +318,7 @@ export class SimulatedServices implements ResourceEffects {
       buildProjects: [...this.buildProjects],
       repositories: [...this.repositories],
       keyPairRegions: [...this.keyPairRegions],
+      alarms: [...this.alarms],
     };
     writeJsonAtomic(this.file, stored);
   }
@@ -317,7 +355,11 @@ export class SimulatedServices implements ResourceEffects {
         this.changed = true;
         return undefined;
       case 'AWS::ECS::Service':
-        return this.ecsService(resource, context);
+        return this.ecsService(resource, context) ?? this.deploymentAlarms(resource, context);
+      case 'AWS::CloudWatch::Alarm':
+        return this.alarm(resource, context);
+      case 'AWS::ElasticLoadBalancingV2::TargetGroup':
+        return targetGroupProblem(resource.properties);
       default:
         return undefined;
     }
@@ -367,6 +409,46 @@ export class SimulatedServices implements ResourceEffects {
     return undefined;
   }
 
+  /**
+   * A new alarm starts with too little data to say; a renamed one (its name is create-only, so a new
+   * alarm) does too. A state set by hand stays until set again or the alarm is deleted.
+   */
+  private alarm(resource: EffectResource, context: EffectContext): undefined {
+    const key = `${context.region}|${resource.physicalId}`;
+    if (context.previous && context.previous.physicalId !== resource.physicalId) {
+      this.alarms.delete(`${context.region}|${context.previous.physicalId}`);
+    }
+    if (!this.alarms.has(key)) {
+      this.alarms.set(key, 'INSUFFICIENT_DATA');
+      this.changed = true;
+    }
+    return undefined;
+  }
+
+  /**
+   * ECS's deployment alarms (`DeploymentConfiguration.Alarms`): a deployment during which an alarm
+   * it names is in ALARM fails, ECS puts the last completed deployment back (`Rollback`), and
+   * CloudFormation's update of the service fails, so the stack rolls back. Only an update starts a
+   * deployment there is one to roll back to ("the rollback method requires a previous deployment
+   * in COMPLETED state"), and only an update that starts a new deployment is watched.
+   */
+  private deploymentAlarms(resource: EffectResource, context: EffectContext): string | undefined {
+    const alarms = (resource.properties.DeploymentConfiguration as { Alarms?: Record<string, unknown> })
+      ?.Alarms;
+    if (!context.previous || !alarms || String(alarms.Enable) !== 'true') return undefined;
+    if (!startsDeployment(context.previous.properties, resource.properties)) return undefined;
+    const names = (alarms.AlarmNames ?? []) as string[];
+    const firing = names.filter((name) => this.alarmState(context.region, name) === 'ALARM');
+    if (firing.length === 0) return undefined;
+    const rolledBack =
+      String(alarms.Rollback) === 'true' ? ' Rolling back to the last completed deployment.' : '';
+    return (
+      `Resource handler returned message: "Error occurred during operation 'ECS Deployment Circuit Breaker was triggered'. ` +
+      `Deployment failed: alarm detected: ${firing.join(', ')} in ALARM.${rolledBack}" ` +
+      '(HandlerErrorCode: GeneralServiceException)'
+    );
+  }
+
   private delete(resource: EffectResource): void {
     switch (resource.type) {
       case 'AWS::SecretsManager::Secret':
@@ -386,6 +468,11 @@ export class SimulatedServices implements ResourceEffects {
         break;
       case 'AWS::S3::Bucket':
         this.changed ||= this.bucketObjects.delete(resource.physicalId);
+        break;
+      case 'AWS::CloudWatch::Alarm':
+        for (const key of this.alarms.keys()) {
+          if (key.endsWith(`|${resource.physicalId}`)) this.changed ||= this.alarms.delete(key);
+        }
         break;
       case 'AWS::ECR::Repository': {
         const uri = repositoryUriOf(resource);
@@ -570,6 +657,25 @@ export class SimulatedServices implements ResourceEffects {
     }
     return undefined;
   }
+}
+
+/** Whether an update of a service's properties makes ECS start a new deployment. */
+function startsDeployment(before: Record<string, unknown>, after: Record<string, unknown>): boolean {
+  const names = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...names].some((name) => !NOT_DEPLOYING.has(name) && !isDeepStrictEqual(before[name], after[name]));
+}
+
+/**
+ * Elastic Load Balancing's own rule for an HTTP health check's path, which the registry schema
+ * (1 to 1,024 characters) does not hold.
+ */
+function targetGroupProblem(properties: Record<string, unknown>): string | undefined {
+  const path = properties.HealthCheckPath;
+  if (typeof path !== 'string' || /^\/[A-Za-z0-9@:%_+.~#?&/=-]*$/.test(path)) return undefined;
+  return (
+    'Resource handler returned message: "Health check path must begin with a \'/\' and can only consist of the characters: a-z, A-Z, 0-9, and @:%_+.~#?&/=" ' +
+    '(Service: ElasticLoadBalancingV2, Status Code: 400, Error Code: ValidationError) (HandlerErrorCode: InvalidRequest)'
+  );
 }
 
 /** CodeBuild's ARM_CONTAINER environments build arm64 images, the others amd64. */

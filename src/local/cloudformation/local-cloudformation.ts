@@ -21,6 +21,8 @@ import type {
   DescribeChangeSetOutput,
   DescribeStackEventsInput,
   DescribeStackEventsOutput,
+  DescribeStackResourcesInput,
+  DescribeStackResourcesOutput,
   DescribeStacksInput,
   DescribeStacksOutput,
   ExecuteChangeSetInput,
@@ -446,6 +448,33 @@ export class LocalCloudFormation {
     const page = newestFirst.slice(start, start + EVENTS_PAGE_SIZE).map((event) => ({ ...event }));
     const next = start + EVENTS_PAGE_SIZE;
     return { StackEvents: page, NextToken: next < newestFirst.length ? String(next) : undefined };
+  }
+
+  /** The stack's resources as deployed (a stack's, by name or id; `LogicalResourceId` narrows it to one). */
+  async describeStackResources(
+    input: DescribeStackResourcesInput,
+    region: string,
+  ): Promise<DescribeStackResourcesOutput> {
+    const stack = this.requireStack(input.StackName, region);
+    const resources = [...stack.deployed.resources.values()].filter(
+      (resource) => input.LogicalResourceId === undefined || resource.logicalId === input.LogicalResourceId,
+    );
+    return {
+      StackResources: resources.map((resource) => ({
+        StackName: stack.stackName,
+        StackId: stack.stackId,
+        LogicalResourceId: resource.logicalId,
+        PhysicalResourceId: resource.physicalId,
+        ResourceType: resource.type,
+        ResourceStatus: this.lastStatusOf(stack, resource.logicalId),
+        Timestamp: stack.lastUpdatedTime ?? stack.creationTime,
+      })),
+    };
+  }
+
+  private lastStatusOf(stack: StackRecord, logicalId: string): ResourceStatus {
+    const event = stack.events.findLast((e) => e.LogicalResourceId === logicalId);
+    return (event?.ResourceStatus ?? 'CREATE_COMPLETE') as ResourceStatus;
   }
 
   // ---- change sets ----

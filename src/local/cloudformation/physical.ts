@@ -264,6 +264,24 @@ const SIMULATORS: Record<string, Simulator> = {
     return { ref: arn, attributes: { ServiceArn: arn, Name: name } };
   },
 
+  // Application Auto Scaling: a target's id joins its resource, dimension and namespace.
+  'AWS::ApplicationAutoScaling::ScalableTarget': (r) => {
+    const id = [r.prop('ResourceId'), r.prop('ScalableDimension'), r.prop('ServiceNamespace')].join('|');
+    return { ref: id, attributes: { Id: id } };
+  },
+  'AWS::ApplicationAutoScaling::ScalingPolicy': (r) => {
+    const [resourceId = 'unknown', , namespace = 'ecs'] = (r.prop('ScalingTargetId') ?? '').split('|');
+    const arn = r.arn(
+      'autoscaling',
+      `scalingPolicy:${r.hex(8)}-${r.hex(4, 'a')}-${r.hex(4, 'b')}-${r.hex(4, 'c')}-${r.hex(12, 'd')}:resource/${namespace}/${resourceId}:policyName/${r.prop('PolicyName') ?? r.generatedName(256)}`,
+    );
+    return { ref: arn, attributes: { Arn: arn } };
+  },
+  'AWS::CloudWatch::Alarm': (r) => {
+    const name = r.prop('AlarmName') ?? r.generatedName(255);
+    return { ref: name, attributes: { Arn: r.arn('cloudwatch', `alarm:${name}`) } };
+  },
+
   'AWS::ApiGatewayV2::Api': (r) => {
     const id = r.lower(10);
     const scheme = r.prop('ProtocolType') === 'WEBSOCKET' ? 'wss' : 'https';

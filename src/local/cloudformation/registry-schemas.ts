@@ -204,6 +204,15 @@ function compilable(schema: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(schema).filter(([key]) => !NOT_VALIDATION.includes(key)));
 }
 
+/**
+ * The schemas' patterns in JavaScript's non-unicode syntax, but for Unicode property classes
+ * (`\p{L}` in tag patterns), which only the `u` flag knows: without it `\p{L}` matches "p{L}".
+ */
+export const registryRegExp = Object.assign(
+  (pattern: string, flags: string) => new RegExp(pattern, /\\[pP]\{/.test(pattern) ? `${flags}u` : flags),
+  { code: 'registryRegExp' },
+);
+
 export function compileRegistrySchemas(file: ResourceSchemaFile): RegistrySchemas {
   // Lenient like CloudFormation: "5432" is an integer and "true" a boolean. Patterns are Python's
   // (the schemas' reference validator), closer to JavaScript's non-unicode regular expressions.
@@ -213,6 +222,7 @@ export function compileRegistrySchemas(file: ResourceSchemaFile): RegistrySchema
     strict: false,
     coerceTypes: true,
     unicodeRegExp: false,
+    code: { regExp: registryRegExp },
     formats: formatsOf(file),
   });
   for (const keyword of COMBINATION_KEYWORDS) ajv.addKeyword(keyword);

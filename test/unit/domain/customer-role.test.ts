@@ -36,6 +36,10 @@ const NOT_NEEDED: [RegExp, string][] = [
     'features the templates do not use',
   ],
   [/ ssm:\w*Association/, 'EC2 SSM associations: not used'],
+  [
+    / lambda:\w+ProvisionedConcurrencyConfig$/,
+    'scaling Lambda functions: the templates scale ECS services only',
+  ],
   [/ iam:ListRoles$/, 'listing every role: only for AssociatedRoles and the like, not used'],
   [/ secretsmanager:(ReplicateSecretToRegions|RemoveRegionsFromReplication)$/, 'ReplicaRegions: not used'],
   [/ iam:(DeleteServiceLinkedRole|GetServiceLinkedRoleDeletionStatus)$/, 'service-linked roles are kept'],
@@ -146,6 +150,30 @@ describe('the customer role', () => {
       );
       expect([action, broad.map((statement) => statement.Sid)]).toEqual([action, []]);
     }
+  });
+
+  test("lets the services the templates use create their service-linked roles, Application Auto Scaling's for ECS included", () => {
+    // Prepare: the service-linked role each type's service creates on first use in an account
+    const linkedRoleOf: Record<string, string> = {
+      'AWS::ECS::Service': 'ecs.amazonaws.com',
+      'AWS::ElasticLoadBalancingV2::LoadBalancer': 'elasticloadbalancing.amazonaws.com',
+      'AWS::RDS::DBInstance': 'rds.amazonaws.com',
+      'AWS::ElastiCache::ReplicationGroup': 'elasticache.amazonaws.com',
+      'AWS::ApiGatewayV2::VpcLink': 'ops.apigateway.amazonaws.com',
+      'AWS::ApplicationAutoScaling::ScalableTarget': 'ecs.application-autoscaling.amazonaws.com',
+    };
+    const types = matrixResourceTypes();
+
+    // Act
+    const statement = statements.find((s) => list(s.Action).includes('iam:CreateServiceLinkedRole'));
+    const allowedServices = statement?.Condition?.StringEquals?.['iam:AWSServiceName'];
+
+    // Assess
+    expect(types).toContain('AWS::ApplicationAutoScaling::ScalableTarget');
+    expect(allowedServices).toEqual(
+      expect.arrayContaining(types.flatMap((type) => linkedRoleOf[type] ?? [])),
+    );
+    expect(list(statement!.Resource)).toEqual(['arn:aws:iam::*:role/aws-service-role/*']);
   });
 
   test('fits in a managed policy (6,144 characters without white space)', () => {

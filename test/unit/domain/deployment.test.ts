@@ -7,6 +7,7 @@ import {
   type Deployment,
 } from '../../../src/domain/deployment';
 import { newId } from '../../../src/domain/ids';
+import { DEFAULT_HEALTH_CHECK_PATH, DEFAULT_SCALING } from '../../../src/domain/scaling';
 import type { StageSettings } from '../../../src/domain/stage';
 
 const settings = (overrides: Partial<StageSettings> = {}): StageSettings => ({
@@ -15,6 +16,9 @@ const settings = (overrides: Partial<StageSettings> = {}): StageSettings => ({
   port: 80,
   environment: { GREETING: 'hello' },
   origins: ['http://localhost'],
+  scaling: DEFAULT_SCALING,
+  healthCheckPath: DEFAULT_HEALTH_CHECK_PATH,
+  rollbackAlarms: null,
   ...overrides,
 });
 const stage = { tenantId: 'acme', stackId: 'stk_1', name: 'prod', createdAt: '2026-01-01T00:00:00.000Z' };
@@ -119,6 +123,9 @@ test('a deployment shows its variables’ names, never their values', () => {
     loadBalancer: false,
     port: 80,
     origins: ['http://localhost'],
+    scaling: DEFAULT_SCALING,
+    healthCheckPath: DEFAULT_HEALTH_CHECK_PATH,
+    rollbackAlarms: null,
     environmentNames: ['A', 'TOKEN'],
   });
   expect(JSON.stringify(view)).not.toContain('s3cr3t');

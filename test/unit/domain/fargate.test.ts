@@ -7,6 +7,7 @@ import {
   fargateSizes,
 } from '../../../src/domain/fargate';
 import { fargateTaskSize } from '../../../src/domain/input/fargate';
+import { resolveScaling } from '../../../src/domain/scaling';
 import { renderStageTemplate } from '../../../src/templates/stage';
 
 const errorOf = domainErrorOf;
@@ -116,7 +117,8 @@ describe('Fargate task sizes', () => {
       deploymentId: 'op_1',
     };
     const taskDefinition = (size?: { cpu: number; memory: number }) =>
-      renderStageTemplate({ ...input, size }).Resources.TaskDefinition!.Properties!;
+      renderStageTemplate({ ...input, scaling: size && resolveScaling({ ...size, desiredCount: 1 }) })
+        .Resources.TaskDefinition!.Properties!;
 
     // Act / Assess
     expect(taskDefinition()).toMatchObject({ Cpu: '256', Memory: '512' });

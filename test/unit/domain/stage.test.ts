@@ -7,7 +7,9 @@ import {
   DEFAULT_PORT,
   stageSettings,
   type StageSettings,
+  withSettingDefaults,
 } from '../../../src/domain/stage';
+import { DEFAULT_SCALING } from '../../../src/domain/scaling';
 
 /** CloudFormation's rule for stack names: a letter, then letters, digits and hyphens; 128 at most. */
 const CLOUDFORMATION_STACK_NAME = /^[a-zA-Z][-a-zA-Z0-9]{0,127}$/;
@@ -19,6 +21,9 @@ const current: StageSettings = {
   port: 8080,
   environment: { API_URL: 'https://api.example.com', LOG_LEVEL: 'debug' },
   origins: ['https://app.example.com', 'https://admin.example.com'],
+  scaling: { cpu: 512, memory: 1024, desiredCount: 2, minCount: 2, maxCount: 2, targetCpuPercent: null },
+  healthCheckPath: '/healthz',
+  rollbackAlarms: { http5xxPercent: 5 },
 };
 
 describe('stageSettings', () => {
@@ -37,6 +42,9 @@ describe('stageSettings', () => {
       port: 80,
       environment: {},
       origins: ['http://localhost'],
+      scaling: { cpu: 256, memory: 512, desiredCount: 1, minCount: 1, maxCount: 1, targetCpuPercent: null },
+      healthCheckPath: '/',
+      rollbackAlarms: null,
     });
     expect([DEFAULT_PORT, DEFAULT_ORIGINS]).toEqual([80, ['http://localhost']]);
   });
@@ -50,6 +58,9 @@ describe('stageSettings', () => {
       port: 3000,
       environment: { NODE_ENV: 'production' },
       origins: ['https://shop.example.com'],
+      scaling: { cpu: 1024 as const, memory: 2048, desiredCount: 2, maxCount: 6 },
+      healthCheckPath: '/healthz',
+      rollbackAlarms: { unhealthyHosts: 1 },
     };
 
     // Act
@@ -63,6 +74,9 @@ describe('stageSettings', () => {
       port: 3000,
       environment: { NODE_ENV: 'production' },
       origins: ['https://shop.example.com'],
+      scaling: { cpu: 1024, memory: 2048, desiredCount: 2, minCount: 2, maxCount: 6, targetCpuPercent: 60 },
+      healthCheckPath: '/healthz',
+      rollbackAlarms: { unhealthyHosts: 1 },
     });
   });
 
@@ -124,6 +138,35 @@ describe('applyStageUpdate', () => {
     expect(updated).toEqual({ ...current, port: 9000 });
   });
 
+  test('scaling, healthCheckPath and rollbackAlarms are replaced whole, and null puts back the defaults', () => {
+    // Prepare
+    const patch = {
+      scaling: { cpu: 1024 as const, memory: 2048, desiredCount: 3 },
+      healthCheckPath: '/ready',
+      rollbackAlarms: { unhealthyHosts: 2 },
+    };
+
+    // Act
+    const replaced = applyStageUpdate(current, patch);
+    const removed = applyStageUpdate(replaced, {
+      scaling: null,
+      healthCheckPath: null,
+      rollbackAlarms: null,
+    });
+
+    // Assess
+    expect(replaced).toMatchObject({
+      scaling: { cpu: 1024, memory: 2048, desiredCount: 3, minCount: 3, maxCount: 3, targetCpuPercent: null },
+      healthCheckPath: '/ready',
+      rollbackAlarms: { unhealthyHosts: 2 },
+    });
+    expect(removed).toMatchObject({
+      scaling: DEFAULT_SCALING,
+      healthCheckPath: '/',
+      rollbackAlarms: null,
+    });
+  });
+
   test('does not change the current settings', () => {
     // Prepare
     const before = structuredClone(current);
@@ -133,6 +176,21 @@ describe('applyStageUpdate', () => {
 
     // Assess
     expect(current).toEqual(before);
+  });
+});
+
+describe('withSettingDefaults', () => {
+  test('a stage recorded before a setting existed reads as having its default; a recorded one is kept', () => {
+    // Prepare
+    const { scaling: _s, healthCheckPath: _h, rollbackAlarms: _r, ...older } = current;
+
+    // Act
+    const read = withSettingDefaults(older);
+    const kept = withSettingDefaults(current);
+
+    // Assess
+    expect(read).toEqual({ ...older, scaling: DEFAULT_SCALING, healthCheckPath: '/', rollbackAlarms: null });
+    expect(kept).toEqual(current);
   });
 });
 

@@ -124,6 +124,31 @@ describe("property values and combinations from the providers' schemas", () => {
     );
   });
 
+  test("Unicode and POSIX classes in patterns (\\p{L}, \\p{Print}) hold as AWS reads them, not as the letters 'p{L}'", () => {
+    // Prepare
+    const schemas = loadRegistrySchemas();
+    const policy = (PolicyName: string) => ({
+      PolicyName,
+      PolicyType: 'TargetTrackingScaling',
+      ScalingTargetId: 'service/c/s|ecs:service:DesiredCount|ecs',
+    });
+    const cluster = (Value: string) => ({ Tags: [{ Key: 'team', Value }] });
+
+    // Act
+    const printable = schemas.validate(
+      'AWS::ApplicationAutoScaling::ScalingPolicy',
+      policy('ts-stk_1-dev cpu'),
+    );
+    const control = schemas.validate('AWS::ApplicationAutoScaling::ScalingPolicy', policy('cpu\nhigh'));
+    const letters = schemas.validate('AWS::ECS::Cluster', cluster('Équipe 7 ops'));
+    const hash = schemas.validate('AWS::ECS::Cluster', cluster('ops#7'));
+
+    // Assess
+    expect([printable, letters]).toEqual([[], []]);
+    expect(control).toEqual(['#/PolicyName: failed validation constraint for keyword [pattern]']);
+    expect(hash).toEqual(['#/Tags/0/Value: failed validation constraint for keyword [pattern]']);
+  });
+
   test('an update to an invalid value fails the resource and rolls the update back', async () => {
     // Prepare
     await createAndWait(cfn, 'values-update', group({ GroupDescription: 'valid' }));

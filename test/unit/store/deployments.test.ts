@@ -1,5 +1,6 @@
 import { newDeployment } from '../../../src/domain/deployment';
 import { newId } from '../../../src/domain/ids';
+import { withSettingDefaults } from '../../../src/domain/stage';
 import { type LocalDynamo, startDynamo } from '../../../src/local/dynamo';
 import { Store } from '../../../src/store/store';
 import { aStage, newTenantId, TABLE_NAME } from '../../support/fixtures';
@@ -20,7 +21,13 @@ function deploymentOf(stage: ReturnType<typeof aStage>, at: number) {
   const operation = { operationId: newId('op', at), type: 'UPDATE_STAGE' as const, createdAt };
   return newDeployment(stage, operation, {
     imageUri: `repo:${at}`,
-    settings: { requireApproval: false, loadBalancer: false, port: 80, environment: {}, origins: [] },
+    settings: withSettingDefaults({
+      requireApproval: false,
+      loadBalancer: false,
+      port: 80,
+      environment: {},
+      origins: [],
+    }),
   });
 }
 

@@ -1,6 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError } from '../../../src/domain/errors';
 import { newId } from '../../../src/domain/ids';
+import { DEFAULT_SCALING } from '../../../src/domain/scaling';
 import { type LocalDynamo, startDynamo } from '../../../src/local/dynamo';
 import { keys } from '../../../src/store/keys';
 import { Store } from '../../../src/store/store';
@@ -81,7 +82,16 @@ describe('stages', () => {
     const { tenantId, stack, stage } = await stackWithStage();
     await store.releaseStageLock(stage, stage.lock!.operationId, 'ACTIVE');
     const operationId = newId('op');
-    const settings = { requireApproval: true, loadBalancer: true, port: 3000, environment: {}, origins: [] };
+    const settings = {
+      requireApproval: true,
+      loadBalancer: true,
+      port: 3000,
+      environment: {},
+      origins: [],
+      scaling: DEFAULT_SCALING,
+      healthCheckPath: '/',
+      rollbackAlarms: null,
+    };
 
     // Act
     await store.lockStage(stage, operationId, 'UPDATING', settings);
@@ -107,6 +117,9 @@ describe('stages', () => {
       port: 8080,
       environment: stage.environment,
       origins: stage.origins,
+      scaling: stage.scaling,
+      healthCheckPath: stage.healthCheckPath,
+      rollbackAlarms: stage.rollbackAlarms,
     };
     const first = newId('op');
     await store.lockStage(stage, first, 'UPDATING', deployed);

@@ -63,6 +63,9 @@ const largestOrigins = () =>
     `https://*.${longestHost(String.fromCharCode(97 + i))}:65535`.slice(0, MAX_ORIGIN_LENGTH),
   );
 
+const pick = <T, K extends keyof T>(from: T, ...names: K[]) =>
+  Object.fromEntries(names.map((name) => [name, from[name]])) as Pick<T, K>;
+
 const largestBody = (): CreateStageBody =>
   createStageBody.parse({
     name: STAGE_NAME,
@@ -82,6 +85,16 @@ const largestBody = (): CreateStageBody =>
       },
     },
     bastion: { allowedCidrs: Array.from({ length: 10 }, (_, i) => `203.0.113.${100 + i}/32`) },
+    scaling: {
+      cpu: 16384,
+      memory: 122880,
+      desiredCount: 50,
+      minCount: 1,
+      maxCount: 100,
+      targetCpuPercent: 75,
+    },
+    healthCheckPath: `/${'h'.repeat(1023)}`,
+    rollbackAlarms: { http5xxPercent: 99.5, unhealthyHosts: 100 },
   });
 
 /** Every engine wired at once, replicas (which add READER variables), with the longest values. */
@@ -150,6 +163,7 @@ function render(body: CreateStageBody) {
     deploymentId: 'op_01hx3k9d0q7s8y4w2v6t5r1p0n',
     secrets: wiring.secrets,
     secretArns: wiring.secretArns,
+    ...pick(stageSettings(body), 'scaling', 'healthCheckPath', 'rollbackAlarms'),
   });
   return { template, environment, wiring };
 }

@@ -9,10 +9,12 @@ import { Field, FieldErrorOf, FormError, useForm, FormActions } from '../compone
 import { Breadcrumbs, PageTitle } from '../components/layout';
 import { OperationStatus } from '../components/operation';
 import { EnvironmentEditor, OriginsEditor } from '../components/stage-editors';
+import { SIZING_FIELDS, SizingEditor } from '../components/sizing-editors';
 import { StatusBadge } from '../components/status';
 import { Dialog, LoadError, Loading, Time } from '../components/ui';
 import { rowsToEnvironment, type EnvRow } from '../lib/environment';
 import { isInProgress } from '../lib/status';
+import { defaultDraft, sizeText, sizingBody, tasksText } from '../lib/sizing';
 import { useLiveReload } from '../live/hooks';
 import { DeployButton } from '../components/runs';
 import { DeployWindowsEditor, WindowsMarker, windowFields } from '../components/deploy-windows';
@@ -210,6 +212,10 @@ function StageColumn({ stage, position }: { stage: Stage; position: number }) {
         </dd>
         <dt>Region</dt>
         <dd>{stage.region}</dd>
+        <dt>Size</dt>
+        <dd data-testid="stage-size">{sizeText(stage.settings.scaling)}</dd>
+        <dt>Tasks</dt>
+        <dd data-testid="stage-tasks">{tasksText(stage.settings.scaling)}</dd>
         <dt>Databases</dt>
         <dd>{databasesOf(stage) || <span class="muted">none</span>}</dd>
       </dl>
@@ -252,6 +258,7 @@ const STAGE_FIELDS = [
   'database.readReplicaOf.engine',
   'bastion',
   'bastion.allowedCidrs',
+  ...SIZING_FIELDS,
 ] as const;
 
 type DatabaseChoice = 'none' | 'postgres' | 'mysql' | 'redis' | 'replica';
@@ -270,11 +277,15 @@ function AddStageDialog(props: {
   const [origins, setOrigins] = useState<string[]>(['http://localhost']);
   const [database, setDatabase] = useState<DatabaseChoice>('none');
   const [bastion, setBastion] = useState(false);
+  const [loadBalancer, setLoadBalancer] = useState(false);
+  const [sizing, setSizing] = useState(defaultDraft);
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
     const data = new FormData(event.currentTarget as HTMLFormElement);
     const text = (name: string) => String(data.get(name) ?? '').trim();
-    const { environment, errors } = rowsToEnvironment(env);
+    const { environment, errors: envErrors } = rowsToEnvironment(env);
+    const { body: sized, errors: sizingErrors } = sizingBody(sizing, loadBalancer);
+    const errors = { ...envErrors, ...sizingErrors };
     const cidrs = text('allowedCidrs')
       .split(/[\s,]+/)
       .filter(Boolean);
@@ -283,9 +294,12 @@ function AddStageDialog(props: {
       region: text('region') || props.stack.region,
       port: Number(text('port') || 80),
       ...approvalFromForm(data),
-      loadBalancer: data.get('loadBalancer') === 'on',
+      loadBalancer,
       environment,
       origins,
+      scaling: sized.scaling,
+      healthCheckPath: sized.healthCheckPath,
+      ...(sized.rollbackAlarms ? { rollbackAlarms: sized.rollbackAlarms } : {}),
       ...(database === 'replica'
         ? {
             database: {
@@ -325,7 +339,13 @@ function AddStageDialog(props: {
         <fieldset>
           <legend>Options</legend>
           <label class="check">
-            <input type="checkbox" name="loadBalancer" /> Create load balancer
+            <input
+              type="checkbox"
+              name="loadBalancer"
+              checked={loadBalancer}
+              onChange={(e) => setLoadBalancer(e.currentTarget.checked)}
+            />{' '}
+            Create load balancer
           </label>
           <FieldErrorOf form={form} name="loadBalancer" />
         </fieldset>
@@ -405,6 +425,10 @@ function AddStageDialog(props: {
               <FieldErrorOf form={form} name="bastion" />
             </>
           )}
+        </fieldset>
+        <fieldset>
+          <legend>Size &amp; scaling</legend>
+          <SizingEditor form={form} draft={sizing} onChange={setSizing} loadBalancer={loadBalancer} />
         </fieldset>
         <fieldset>
           <legend>Environment Variables</legend>

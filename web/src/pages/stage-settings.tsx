@@ -8,14 +8,16 @@ import { Field, FormError, useForm } from '../components/form';
 import { OperationStatus } from '../components/operation';
 import { StageHeader } from '../components/stage-nav';
 import { EnvironmentEditor, OriginsEditor } from '../components/stage-editors';
+import { SIZING_FIELDS, SizingEditor } from '../components/sizing-editors';
 import { DeployWindowsEditor, windowFields } from '../components/deploy-windows';
 import { APPROVAL_FIELDS, ApprovalPolicyFields, approvalFromForm } from '../components/approval-policy';
 import { LoadError, Loading } from '../components/ui';
 import { stageShortcutLinks } from '../lib/console-links';
 import { environmentToRows, rowsToEnvironment, type EnvRow } from '../lib/environment';
+import { draftOf, sizeText, sizingBody, tasksText } from '../lib/sizing';
 import type { DeployWindow } from '../lib/deploy-windows';
 
-/** Stage settings: Environment Variables, Origins, Ports and options, Approval policy, Stage Shortcut Links, delete. */
+/** Stage settings: Environment Variables, Origins, Ports and options, Size & scaling, Deploy windows, Approval policy, Stage Shortcut Links, delete. */
 export default function StageSettingsPage({ stackId, stage: stageName }: { stackId: string; stage: string }) {
   const data = useStage(stackId, stageName);
   const [operationId, setOperationId] = useState<string>();
@@ -39,6 +41,7 @@ export default function StageSettingsPage({ stackId, stage: stageName }: { stack
         <EnvironmentSection stage={stage} onStarted={started} />
         <OriginsSection stage={stage} onStarted={started} />
         <PortsSection stage={stage} onStarted={started} />
+        <SizingSection stage={stage} onStarted={started} />
         <DeployWindowsSection stage={stage} onStarted={started} />
         <ApprovalSection stage={stage} onStarted={started} />
         <ShortcutLinks stage={stage} />
@@ -167,6 +170,44 @@ function PortsSection({ stage, onStarted }: SectionProps) {
         <FormError error={form.unplaced} />
         <button type="submit" disabled={form.busy}>
           Save
+        </button>
+      </form>
+    </section>
+  );
+}
+
+/** Size & scaling: the three settings go together, each replaced whole by one PATCH. */
+function SizingSection({ stage, onStarted }: SectionProps) {
+  const { form, patch } = usePatch(stage, SIZING_FIELDS, onStarted);
+  const deployed = JSON.stringify([
+    stage.settings.scaling,
+    stage.settings.healthCheckPath,
+    stage.settings.rollbackAlarms,
+  ]);
+  const [draft, setDraft] = useState(() => draftOf(stage.settings));
+  useEffect(() => setDraft(draftOf(stage.settings)), [deployed]);
+  return (
+    <section class="card" aria-labelledby="sizing-title">
+      <h2 id="sizing-title">Size &amp; scaling</h2>
+      <p class="muted" data-testid="sizing-now">
+        Now: {sizeText(stage.settings.scaling)}, {tasksText(stage.settings.scaling)}.
+      </p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          const { body, errors } = sizingBody(draft, stage.settings.loadBalancer);
+          void patch(body, errors);
+        }}
+      >
+        <SizingEditor
+          form={form}
+          draft={draft}
+          onChange={setDraft}
+          loadBalancer={stage.settings.loadBalancer}
+        />
+        <FormError error={form.unplaced} />
+        <button type="submit" disabled={form.busy}>
+          Save size &amp; scaling
         </button>
       </form>
     </section>

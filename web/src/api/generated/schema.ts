@@ -1346,6 +1346,19 @@ export interface operations {
                                     [key: string]: string;
                                 };
                                 origins: string[];
+                                scaling: {
+                                    cpu: number;
+                                    memory: number;
+                                    desiredCount: number;
+                                    minCount: number;
+                                    maxCount: number;
+                                    targetCpuPercent: number | null;
+                                };
+                                healthCheckPath: string;
+                                rollbackAlarms: {
+                                    http5xxPercent?: number;
+                                    unhealthyHosts?: number;
+                                } | null;
                                 deployWindows: {
                                     days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
                                     start: string;
@@ -1368,6 +1381,19 @@ export interface operations {
                                         [key: string]: string;
                                     };
                                     origins: string[];
+                                    scaling: {
+                                        cpu: number;
+                                        memory: number;
+                                        desiredCount: number;
+                                        minCount: number;
+                                        maxCount: number;
+                                        targetCpuPercent: number | null;
+                                    };
+                                    healthCheckPath: string;
+                                    rollbackAlarms: {
+                                        http5xxPercent?: number;
+                                        unhealthyHosts?: number;
+                                    } | null;
                                     deployWindows: {
                                         days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
                                         start: string;
@@ -1390,6 +1416,19 @@ export interface operations {
                                     [key: string]: string;
                                 };
                                 origins?: string[];
+                                scaling?: {
+                                    cpu: number;
+                                    memory: number;
+                                    desiredCount: number;
+                                    minCount: number;
+                                    maxCount: number;
+                                    targetCpuPercent: number | null;
+                                };
+                                healthCheckPath?: string;
+                                rollbackAlarms?: {
+                                    http5xxPercent?: number;
+                                    unhealthyHosts?: number;
+                                } | null;
                                 deployWindows?: {
                                     days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
                                     start: string;
@@ -1530,6 +1569,20 @@ export interface operations {
                     bastion?: {
                         allowedCidrs: string[];
                     };
+                    scaling?: {
+                        /** @enum {number} */
+                        cpu: 256 | 512 | 1024 | 2048 | 4096 | 8192 | 16384;
+                        memory: number;
+                        desiredCount: number;
+                        minCount?: number;
+                        maxCount?: number;
+                        targetCpuPercent?: number;
+                    } | null;
+                    healthCheckPath?: string | null;
+                    rollbackAlarms?: {
+                        http5xxPercent?: number;
+                        unhealthyHosts?: number;
+                    } | null;
                     deployWindows?: {
                         days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
                         start: string;
@@ -1698,6 +1751,19 @@ export interface operations {
                                 [key: string]: string;
                             };
                             origins: string[];
+                            scaling: {
+                                cpu: number;
+                                memory: number;
+                                desiredCount: number;
+                                minCount: number;
+                                maxCount: number;
+                                targetCpuPercent: number | null;
+                            };
+                            healthCheckPath: string;
+                            rollbackAlarms: {
+                                http5xxPercent?: number;
+                                unhealthyHosts?: number;
+                            } | null;
                             deployWindows: {
                                 days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
                                 start: string;
@@ -1720,6 +1786,19 @@ export interface operations {
                                     [key: string]: string;
                                 };
                                 origins: string[];
+                                scaling: {
+                                    cpu: number;
+                                    memory: number;
+                                    desiredCount: number;
+                                    minCount: number;
+                                    maxCount: number;
+                                    targetCpuPercent: number | null;
+                                };
+                                healthCheckPath: string;
+                                rollbackAlarms: {
+                                    http5xxPercent?: number;
+                                    unhealthyHosts?: number;
+                                } | null;
                                 deployWindows: {
                                     days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
                                     start: string;
@@ -1742,6 +1821,19 @@ export interface operations {
                                 [key: string]: string;
                             };
                             origins?: string[];
+                            scaling?: {
+                                cpu: number;
+                                memory: number;
+                                desiredCount: number;
+                                minCount: number;
+                                maxCount: number;
+                                targetCpuPercent: number | null;
+                            };
+                            healthCheckPath?: string;
+                            rollbackAlarms?: {
+                                http5xxPercent?: number;
+                                unhealthyHosts?: number;
+                            } | null;
                             deployWindows?: {
                                 days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
                                 start: string;
@@ -1992,6 +2084,20 @@ export interface operations {
                         allowSelfApproval?: boolean;
                     } | null;
                     loadBalancer?: boolean;
+                    scaling?: {
+                        /** @enum {number} */
+                        cpu: 256 | 512 | 1024 | 2048 | 4096 | 8192 | 16384;
+                        memory: number;
+                        desiredCount: number;
+                        minCount?: number;
+                        maxCount?: number;
+                        targetCpuPercent?: number;
+                    } | null;
+                    healthCheckPath?: string | null;
+                    rollbackAlarms?: {
+                        http5xxPercent?: number;
+                        unhealthyHosts?: number;
+                    } | null;
                     deployWindows?: {
                         days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
                         start: string;
@@ -5598,6 +5704,19 @@ export interface operations {
                                 loadBalancer?: boolean;
                                 port?: number;
                                 origins?: string[];
+                                scaling?: {
+                                    cpu: number;
+                                    memory: number;
+                                    desiredCount: number;
+                                    minCount: number;
+                                    maxCount: number;
+                                    targetCpuPercent: number | null;
+                                };
+                                healthCheckPath?: string;
+                                rollbackAlarms?: {
+                                    http5xxPercent?: number;
+                                    unhealthyHosts?: number;
+                                } | null;
                                 deployWindows?: {
                                     days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
                                     start: string;
@@ -5718,6 +5837,19 @@ export interface operations {
                             loadBalancer?: boolean;
                             port?: number;
                             origins?: string[];
+                            scaling?: {
+                                cpu: number;
+                                memory: number;
+                                desiredCount: number;
+                                minCount: number;
+                                maxCount: number;
+                                targetCpuPercent: number | null;
+                            };
+                            healthCheckPath?: string;
+                            rollbackAlarms?: {
+                                http5xxPercent?: number;
+                                unhealthyHosts?: number;
+                            } | null;
                             deployWindows?: {
                                 days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
                                 start: string;
