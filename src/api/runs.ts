@@ -35,6 +35,7 @@ export const runView = (r: Run) => ({
       startedAt: s.startedAt ?? null,
       endedAt: s.endedAt ?? null,
       error: s.error ?? null,
+      replannedApprovals: s.replannedApprovals ?? [],
     };
   }),
   error: r.error ?? null,
@@ -66,6 +67,8 @@ export const runSchema = z.object({
       startedAt: nullableString,
       endedAt: nullableString,
       error: nullableString,
+      /** Approvals of this stage closed because its deploy was planned again (issue 13 §3). */
+      replannedApprovals: z.array(z.object({ approvalId: z.string(), reason: z.string(), at: z.string() })),
     }),
   ),
   error: nullableString,

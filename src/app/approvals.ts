@@ -69,6 +69,11 @@ async function find(deps: Pick<ApprovalDeps, 'approvals'>, access: ApprovalAcces
   return approval;
 }
 
+/** Issue 13 §3: an approval whose deploy was planned again is decided on its successor. */
+const replannedMessage = (approval: StoredApproval) =>
+  `the deploy was planned again (${approval.closedReason ?? 'the stage changed'})` +
+  (approval.replacedBy ? `: decide approval ${approval.replacedBy}` : ': a new approval follows');
+
 /** A link works once, while its approval waits: afterwards it is gone (410), whoever used it. */
 function assertLinkUsable(approval: StoredApproval, access: ApprovalAccess) {
   if (access.via !== 'link') return;
@@ -102,6 +107,7 @@ export async function decideApproval(
   assertLinkUsable(approval, access);
   if (approval.status === 'EXPIRED' || approval.status === 'SUPERSEDED')
     throw gone(`the approval is ${approval.status.toLowerCase()}`);
+  if (approval.status === 'REPLANNED') throw gone(replannedMessage(approval));
   if (approval.status !== 'PENDING')
     throw new DomainError(409, 'Conflict', `the approval was already ${approval.status.toLowerCase()}`, {
       status: approval.status,
@@ -124,6 +130,7 @@ export async function decideApproval(
     if (now.status === 'PENDING' && !now.taskToken)
       throw new DomainError(409, NOT_WAITING_YET, 'the approval is not waiting yet: try again in a moment');
     assertLinkUsable(now, access);
+    if (now.status === 'REPLANNED') throw gone(replannedMessage(now));
     if (now.status === 'EXPIRED' || now.status === 'SUPERSEDED' || now.status === 'PENDING')
       throw gone('the approval has expired');
     throw new DomainError(409, 'Conflict', `the approval was already ${now.status.toLowerCase()}`, {

@@ -12,6 +12,7 @@ import {
   webhookSecretNameOf,
   type Commit,
   type Run,
+  type RunPush,
   type StackPipeline,
   type WebhookSecret,
 } from '../domain/pipeline';
@@ -125,6 +126,7 @@ export function newRun(
     commit: Commit;
     requestedBy: string;
     deliveryId?: string;
+    push?: RunPush;
   },
 ): Run {
   const now = new Date().toISOString();
@@ -138,6 +140,7 @@ export function newRun(
     status: 'QUEUED',
     requestedBy: fields.requestedBy,
     ...(fields.deliveryId ? { deliveryId: fields.deliveryId } : {}),
+    ...(fields.push ? { push: fields.push } : {}),
     stageOrder: [],
     stages: {},
     createdAt: now,
@@ -245,6 +248,7 @@ export async function receiveGitHubDelivery(
       commit: decision.commit,
       requestedBy: decision.pusher,
       deliveryId,
+      push: decision.push,
     });
     await startRun(deps, stack, run);
     started = true;

@@ -9,10 +9,13 @@ import { assertRegionServes } from '../domain/region-services';
 import { partitionOfArn } from '../domain/regions';
 import { validateDatabaseOption } from './databases';
 import type { ApiDeps } from './deps';
+import { joinWaitingDeploy, settingsToPatch } from './deploy-plans';
 import { launchStageOperation, newStageOperation } from './stage-operations';
 import type { FollowUp } from '../store/databases';
 
 type Deps = Pick<ApiDeps, 'store' | 'workflows' | 'settings'>;
+/** A PATCH may join a run's deploy waiting for approval (src/app/deploy-plans.ts). */
+type UpdateDeps = Deps & Pick<ApiDeps, 'approvals' | 'pipelines'>;
 /**
  * Stage creation may ask for a database and a bastion; deletion checks there are none left. The
  * database store is optional so that callers that never use either need not provide it.
@@ -103,7 +106,7 @@ export async function createStage(deps: StageDeps, caller: Caller, stackId: stri
 }
 
 export async function updateStage(
-  deps: Deps,
+  deps: UpdateDeps,
   caller: Caller,
   stackId: string,
   stageName: string,
@@ -113,7 +116,10 @@ export async function updateStage(
   const stage = await deps.store.requireStage(caller.tenantId, stackId, stageName);
   if (patch.environment) assertUserEnvironment(patch.environment);
   if (patch.loadBalancer) assertRegionServes(stage.region, ['stageWithLoadBalancer']);
-  const settings = applyStageUpdate(stage, patch);
+  // While a run waits at this stage's approval, the change goes out with its deploy (issue 13 §3).
+  const held = await joinWaitingDeploy(deps, caller, stage, patch);
+  if (held) return held;
+  const settings = applyStageUpdate(settingsToPatch(stage), patch);
   const operation = newStageOperation(caller, stackId, stageName, 'UPDATE_STAGE', patch);
   // A stage whose create failed has no CloudFormation stack to update: the rebuild creates it.
   const action = stage.status === 'FAILED' && Object.keys(stage.outputs).length === 0 ? 'CREATE' : 'UPDATE';

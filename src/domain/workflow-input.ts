@@ -13,9 +13,11 @@ export interface StageWorkflowInput {
   stageName: string;
   operationId: string;
   operationType: OperationType;
-  action: 'CREATE' | 'UPDATE' | 'DELETE';
+  /** EXECUTE_CHANGE_SET: a run's deploy planned before its approval executes `changeSetName` (issue 13 §3). */
+  action: 'CREATE' | 'UPDATE' | 'DELETE' | 'EXECUTE_CHANGE_SET';
   cfnStackName: string;
   target: { roleArn: string; region: string };
+  changeSetName?: string;
 }
 
 /** What the database and bastion workflows receive on top of a stage workflow's input. */

@@ -74,6 +74,10 @@ export type RunState = RunWorkflowInput & {
   approval: TaskOutput<'CreateApproval'>;
   decision: { decidedBy: string };
   deploy: TaskOutput<'PrepareStageDeploy'>;
+  planning: TaskOutput<'PlanStageDeploy'>;
+  planned: TaskOutput<'DescribeStageDeployPlan'>;
+  planCheck: TaskOutput<'CheckStageDeployPlan'>;
+  replanError: CaughtError;
   stop: RunStop;
   stopError: CaughtError;
   notifyError: CaughtError;

@@ -8,14 +8,19 @@ import { secretsFileOf } from '../platform-secrets';
 import { runningServerUrl } from '../server-file';
 
 /**
- * `npm run webhook -- <stackId> [branch] [--message TEXT]`: sends the running server a push as
- * GitHub would (X-Hub-Signature-256 with the stack's webhook secret, X-GitHub-Delivery), so a push
- * can be watched going through the stages. The secret is read from the server's secrets file, the
- * server's URL from .tinystacks/server.json (TINYSTACKS_URL overrides it).
+ * `npm run webhook -- <stackId> [branch] [--message TEXT] [--commits N]`: sends the running server a
+ * push as GitHub would (X-Hub-Signature-256 with the stack's webhook secret, X-GitHub-Delivery), so
+ * a push can be watched going through the stages. Like GitHub's, the push says where the branch was
+ * (`before`: the commit of the stack's latest run, as if each push followed the previous one) and
+ * lists its commits (`--commits N`, default 1, the last one the pushed head). The secret is read
+ * from the server's secrets file, the server's URL from .tinystacks/server.json (TINYSTACKS_URL
+ * overrides it).
  */
 const args = process.argv.slice(2);
 const messageAt = args.indexOf('--message');
 const message = messageAt >= 0 ? args.splice(messageAt, 2)[1] : undefined;
+const commitsAt = args.indexOf('--commits');
+const commitCount = commitsAt >= 0 ? Number(args.splice(commitsAt, 2)[1]) : 1;
 const [stackId, branchArg] = args;
 const dataDir = process.env.TINYSTACKS_DATA_DIR ?? '.tinystacks';
 const baseUrl = runningServerUrl(dataDir, process.env);
@@ -25,8 +30,8 @@ function fail(text: string, code = 1): never {
   process.exit(code);
 }
 
-if (!stackId || !/^stk_[0-9a-z]{26}$/.test(stackId))
-  fail('usage: npm run webhook -- <stackId> [branch] [--message TEXT]', 2);
+if (!stackId || !/^stk_[0-9a-z]{26}$/.test(stackId) || !Number.isInteger(commitCount) || commitCount < 1)
+  fail('usage: npm run webhook -- <stackId> [branch] [--message TEXT] [--commits N]', 2);
 const file = secretsFileOf(dataDir);
 if (!existsSync(file))
   fail(`no ${file}: start the server with \`npm start\` first (a --memory server keeps no secrets file)`);
@@ -47,27 +52,38 @@ const stack = stackReply.ok
   : undefined;
 const repository = stack?.repository ?? 'acme/shop';
 const branch = branchArg ?? stack?.branch ?? 'main';
+const runsReply = stackReply.ok
+  ? await fetch(`${baseUrl}/v1/stacks/${stackId}/runs?limit=1`, { headers: { authorization: `Bearer ${token}` } })
+  : undefined;
+const latest = runsReply?.ok
+  ? ((await runsReply.json()) as { items?: { branch?: string; commit?: { sha?: string | null } }[] }).items?.[0]
+  : undefined;
+const before = (latest?.branch === branch ? latest.commit?.sha : undefined) ?? '0'.repeat(40);
 const sha = randomBytes(20).toString('hex');
+const timestamp = new Date().toISOString();
+const commitMessage = message ?? `Local change ${timestamp}`;
+const author = { name: process.env.USER ?? 'The Octocat', username: process.env.USER ?? 'octocat' };
+const commits = Array.from({ length: commitCount }, (_, i) => {
+  const id = i === commitCount - 1 ? sha : randomBytes(20).toString('hex');
+  const text = i === commitCount - 1 ? commitMessage : `${commitMessage} (part ${i + 1})`;
+  return { id, message: text, timestamp, url: `https://github.com/${repository}/commit/${id}`, author };
+});
 const payload = {
   ref: `refs/heads/${branch}`,
-  before: '0'.repeat(40),
+  before,
   after: sha,
-  created: false,
+  created: /^0+$/.test(before),
   deleted: false,
   forced: false,
+  compare: `https://github.com/${repository}/compare/${before.slice(0, 12)}...${sha.slice(0, 12)}`,
+  commits,
   repository: {
     full_name: repository,
     name: repository.split('/')[1],
     owner: { login: repository.split('/')[0] },
   },
   pusher: { name: process.env.USER ?? 'octocat', email: 'octocat@example.com' },
-  head_commit: {
-    id: sha,
-    message: message ?? `Local change ${new Date().toISOString()}`,
-    timestamp: new Date().toISOString(),
-    url: `https://github.com/${repository}/commit/${sha}`,
-    author: { name: process.env.USER ?? 'The Octocat', username: process.env.USER ?? 'octocat' },
-  },
+  head_commit: commits[commits.length - 1],
 };
 const body = JSON.stringify(payload);
 const deliveryId = randomUUID();

@@ -3,6 +3,8 @@ import type { ApiDeps } from '../../../src/app/deps';
 import { createStage, updateStage } from '../../../src/app/stages';
 import { startDynamo, type LocalDynamo } from '../../../src/local/dynamo';
 import { DatabaseStore } from '../../../src/store/databases';
+import { ApprovalStore } from '../../../src/store/approvals';
+import { PipelineStore } from '../../../src/store/pipelines';
 import { Store } from '../../../src/store/store';
 import { onExecutionEnded } from '../../../src/events/backstops';
 import type { PlatformEvent } from '../../../src/cloud/ports';
@@ -129,7 +131,13 @@ describe('starting stage operations', () => {
 
     // Act
     const attempt = updateStage(
-      { store, workflows, settings },
+      {
+        store,
+        workflows,
+        settings,
+        approvals: new ApprovalStore(dynamo.documentClient, TABLE_NAME),
+        pipelines: new PipelineStore(dynamo.documentClient, TABLE_NAME),
+      },
       { tenantId, userId: 'u' },
       stack.stackId,
       'dev',

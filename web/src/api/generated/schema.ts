@@ -4315,6 +4315,11 @@ export interface operations {
                                 startedAt: string | null;
                                 endedAt: string | null;
                                 error: string | null;
+                                replannedApprovals: {
+                                    approvalId: string;
+                                    reason: string;
+                                    at: string;
+                                }[];
                             }[];
                             error: string | null;
                             createdAt: string;
@@ -4438,6 +4443,11 @@ export interface operations {
                             startedAt: string | null;
                             endedAt: string | null;
                             error: string | null;
+                            replannedApprovals: {
+                                approvalId: string;
+                                reason: string;
+                                at: string;
+                            }[];
                         }[];
                         error: string | null;
                         createdAt: string;
@@ -4580,6 +4590,11 @@ export interface operations {
                             startedAt: string | null;
                             endedAt: string | null;
                             error: string | null;
+                            replannedApprovals: {
+                                approvalId: string;
+                                reason: string;
+                                at: string;
+                            }[];
                         }[];
                         error: string | null;
                         createdAt: string;
@@ -4829,11 +4844,35 @@ export interface operations {
                         requestedAt: string;
                         expiresAt: string;
                         /** @enum {string} */
-                        status: "PENDING" | "APPROVED" | "REJECTED" | "EXPIRED" | "SUPERSEDED";
+                        status: "PENDING" | "APPROVED" | "REJECTED" | "EXPIRED" | "SUPERSEDED" | "REPLANNED";
                         decidedBy: string | null;
                         decidedVia: ("link" | "slack" | "user") | null;
                         decidedAt: string | null;
                         comment: string | null;
+                        changes: {
+                            image: {
+                                from: string | null;
+                                to: string;
+                            };
+                            commits: {
+                                compareUrl: string | null;
+                                count?: number;
+                            };
+                            environment: {
+                                added: string[];
+                                removed: string[];
+                                changed: string[];
+                            };
+                            resources: {
+                                logicalId: string;
+                                type: string;
+                                /** @enum {string} */
+                                action: "Add" | "Modify" | "Remove" | "Import" | "Dynamic";
+                                replacement: ("True" | "False" | "Conditional") | null;
+                            }[];
+                        } | null;
+                        closedReason: string | null;
+                        replacedBy: string | null;
                     };
                 };
             };
@@ -4911,11 +4950,35 @@ export interface operations {
                         requestedAt: string;
                         expiresAt: string;
                         /** @enum {string} */
-                        status: "PENDING" | "APPROVED" | "REJECTED" | "EXPIRED" | "SUPERSEDED";
+                        status: "PENDING" | "APPROVED" | "REJECTED" | "EXPIRED" | "SUPERSEDED" | "REPLANNED";
                         decidedBy: string | null;
                         decidedVia: ("link" | "slack" | "user") | null;
                         decidedAt: string | null;
                         comment: string | null;
+                        changes: {
+                            image: {
+                                from: string | null;
+                                to: string;
+                            };
+                            commits: {
+                                compareUrl: string | null;
+                                count?: number;
+                            };
+                            environment: {
+                                added: string[];
+                                removed: string[];
+                                changed: string[];
+                            };
+                            resources: {
+                                logicalId: string;
+                                type: string;
+                                /** @enum {string} */
+                                action: "Add" | "Modify" | "Remove" | "Import" | "Dynamic";
+                                replacement: ("True" | "False" | "Conditional") | null;
+                            }[];
+                        } | null;
+                        closedReason: string | null;
+                        replacedBy: string | null;
                     };
                 };
             };
@@ -5006,11 +5069,35 @@ export interface operations {
                             requestedAt: string;
                             expiresAt: string;
                             /** @enum {string} */
-                            status: "PENDING" | "APPROVED" | "REJECTED" | "EXPIRED" | "SUPERSEDED";
+                            status: "PENDING" | "APPROVED" | "REJECTED" | "EXPIRED" | "SUPERSEDED" | "REPLANNED";
                             decidedBy: string | null;
                             decidedVia: ("link" | "slack" | "user") | null;
                             decidedAt: string | null;
                             comment: string | null;
+                            changes: {
+                                image: {
+                                    from: string | null;
+                                    to: string;
+                                };
+                                commits: {
+                                    compareUrl: string | null;
+                                    count?: number;
+                                };
+                                environment: {
+                                    added: string[];
+                                    removed: string[];
+                                    changed: string[];
+                                };
+                                resources: {
+                                    logicalId: string;
+                                    type: string;
+                                    /** @enum {string} */
+                                    action: "Add" | "Modify" | "Remove" | "Import" | "Dynamic";
+                                    replacement: ("True" | "False" | "Conditional") | null;
+                                }[];
+                            } | null;
+                            closedReason: string | null;
+                            replacedBy: string | null;
                         }[];
                         nextToken: string | null;
                     };
