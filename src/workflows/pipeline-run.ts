@@ -352,7 +352,7 @@ export default workflow({
       {
         comment:
           'The planned change set of a deploy that will not happen; best-effort: one left behind is deleted when another change set of the stack is executed',
-        catch: [catchInto('RunStopped', null)],
+        catch: [catchInto('RunStopped', $.discardError)],
         next: 'RunStopped',
       },
     ),

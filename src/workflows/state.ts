@@ -81,6 +81,7 @@ export type RunState = RunWorkflowInput & {
   stop: RunStop;
   stopError: CaughtError;
   notifyError: CaughtError;
+  discardError: CaughtError;
   error: CaughtError;
   failure: TaskOutput<'RecordRunFailure'>;
 };

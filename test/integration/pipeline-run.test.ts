@@ -106,8 +106,9 @@ describe('pipeline runs on the embedded runtime', () => {
       expect(validateEvent(event)).toEqual([]);
     const execution = runtime.workflows.execution(runId)!;
     expect(execution.status).toBe('SUCCEEDED');
-    // 6 for the build, 8 per stage (+5 for an approval), 4 to finish; each deploy-stage child adds its 12.
-    expect(execution.stateTransitions).toBe(39);
+    // 6 for the build, 8 per stage (+9 for an approval: plan, describe, ask, wait, check), 4 to
+    // finish; each deploy-stage child adds its 12.
+    expect(execution.stateTransitions).toBe(43);
     for (const stage of done.stages)
       expect(runtime.workflows.execution(stage.operationId!)?.stateTransitions).toBe(12);
   });
@@ -294,8 +295,12 @@ describe('pipeline runs on the embedded runtime', () => {
       'the Slack message',
     );
     const button = (
-      JSON.parse(message.body) as { blocks: { elements?: { action_id: string; value: string }[] }[] }
-    ).blocks[1]!.elements!.find((e) => e.action_id === 'reject')!;
+      JSON.parse(message.body) as {
+        blocks: { type: string; elements?: { action_id: string; value: string }[] }[];
+      }
+    ).blocks
+      .find((b) => b.type === 'actions')!
+      .elements!.find((e) => e.action_id === 'reject')!;
     const { signingSecret } = JSON.parse(
       (await runtime.pipelines.secrets.get(runtime.pipelines.deps.pipelineSettings.slackSecretName))!,
     ) as { signingSecret: string };
