@@ -4,7 +4,7 @@ import { stacks } from '../src/cloud/aws/stacks';
 import { lazy } from '../src/cloud/aws/lazy';
 import { taskUnit } from '../src/tasks/unit';
 
-/** The workflow tasks that call CloudFormation, S3 (templates) and CodePipeline in the customer's account. */
+/** The workflow tasks that call CloudFormation, S3 (templates), CodePipeline and ECR in the customer's account. */
 export const handler = taskUnit('customerTasks', {
   store,
   stacks,
@@ -13,4 +13,6 @@ export const handler = taskUnit('customerTasks', {
   databases,
   pipelines: pipelineStore,
   builds,
+  // ECR only for FindBuiltImage (once per run): loaded when first used.
+  images: lazy(() => import('../src/cloud/aws/images').then((m) => m.images)),
 });

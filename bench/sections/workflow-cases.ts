@@ -81,6 +81,36 @@ const withBastion = (ctx: CaseContext) =>
     ctx.api.post<OperationReply>(`${stagePath(ctx)}/bastion`, BASTION),
   );
 
+/** The stack's pipeline is ACTIVE (created with the stack; a run or a deletion waits for it). */
+async function withActivePipeline(ctx: CaseContext) {
+  const deadline = Date.now() + PREPARE_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const stack = await ctx.api.get<{ pipeline?: { status: string } }>(`/v1/stacks/${ctx.stackId}`);
+    if (stack.body.pipeline?.status === 'ACTIVE') return;
+    if (stack.body.pipeline?.status === 'FAILED') throw new Error('the pipeline failed');
+    await sleep(100);
+  }
+  throw new Error('the pipeline never became ACTIVE');
+}
+
+/** The commit a prepared run builds, and the measured run deploys again (its image reused). */
+const BUILT_COMMIT = 'b0'.repeat(20);
+
+/** A run of `commit` that ends SUCCEEDED. */
+async function withRun(ctx: CaseContext, commit: string) {
+  const reply = await ctx.api.post<{ runId?: string }>(`/v1/stacks/${ctx.stackId}/runs`, { commit });
+  if (reply.status !== 202 || !reply.body.runId) throw new Error(`run: ${reply.status}`);
+  const deadline = Date.now() + PREPARE_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const run = await ctx.api.get<{ status: string }>(`/v1/runs/${reply.body.runId}`);
+    if (run.body.status === 'SUCCEEDED') return;
+    if (['FAILED', 'STOPPED', 'SUPERSEDED'].includes(run.body.status))
+      throw new Error(`run ended ${run.body.status}`);
+    await sleep(100);
+  }
+  throw new Error('the prepared run did not end');
+}
+
 export const WORKFLOW_CASES: WorkflowCase[] = [
   {
     name: 'create stage',
@@ -94,6 +124,27 @@ export const WORKFLOW_CASES: WorkflowCase[] = [
     stepsPerStack: 2,
     prepare: (ctx) => withStage(ctx),
     start: (ctx) => ctx.api.patch(stagePath(ctx), { environment: { BENCH: '1' } }),
+  },
+  // Issue #13: a rollback is a deploy-stage execution too (the stage's first deployment, after a PATCH).
+  {
+    name: 'rollback stage',
+    workflow: 'deployStage',
+    stepsPerStack: 2,
+    prepare: async (ctx) => {
+      await withStage(ctx);
+      await prepareOperation(ctx, 'update stage', () =>
+        ctx.api.patch<OperationReply>(stagePath(ctx), { environment: { BENCH: '1' } }),
+      );
+    },
+    start: async (ctx) => {
+      const history = await ctx.api.get<{ items?: { deploymentId: string }[] }>(
+        `${stagePath(ctx)}/deployments`,
+      );
+      if (history.status === 404 || !history.body.items)
+        throw new NotImplementedYet(`deployments: ${history.status}`);
+      const first = history.body.items[history.body.items.length - 1]!;
+      return ctx.api.post(`${stagePath(ctx)}/rollback`, { deploymentId: first.deploymentId });
+    },
   },
   {
     name: 'delete stage',
@@ -189,6 +240,27 @@ export const WORKFLOW_CASES: WorkflowCase[] = [
         await sleep(200);
       }
     },
+  },
+  // A run of a commit built before: its image is reused (no build), then dev is deployed.
+  {
+    name: 'pipeline run: image reused, 1 stage',
+    workflow: 'pipelineRun',
+    stepsPerStack: 2,
+    prepare: async (ctx) => {
+      await withStage(ctx, 'dev');
+      await withActivePipeline(ctx);
+      await withRun(ctx, BUILT_COMMIT);
+    },
+    start: (ctx) => ctx.api.post(`/v1/stacks/${ctx.stackId}/runs`, { commit: BUILT_COMMIT }),
+    executionName: (body) => (typeof body.runId === 'string' ? body.runId : undefined),
+  },
+  // Deleting a stack (no stages left): its pipeline stack, then its records.
+  {
+    name: 'delete stack',
+    workflow: 'deleteStack',
+    stepsPerStack: 1,
+    prepare: (ctx) => withActivePipeline(ctx),
+    start: (ctx) => ctx.api.delete(`/v1/stacks/${ctx.stackId}`),
   },
 ];
 

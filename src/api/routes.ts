@@ -2,6 +2,7 @@ import type { ApiDeps } from '../app/deps';
 import type { Route } from '../http/route';
 import { decideApprovalRoute, getApprovalRoute, listApprovalsRoute } from './approvals';
 import { createRunRoute, getRunRoute, listRunsRoute } from './runs';
+import { getDeploymentRoute, listDeploymentsRoute, rollbackStageRoute } from './deployments';
 import { githubWebhookRoute, slackInteractionsRoute } from './webhooks';
 import {
   createBastionRoute,
@@ -96,4 +97,7 @@ export const routes = [
   getApprovalRoute,
   decideApprovalRoute,
   listApprovalsRoute,
+  listDeploymentsRoute,
+  getDeploymentRoute,
+  rollbackStageRoute,
 ] as ApiRoute[];

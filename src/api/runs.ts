@@ -5,11 +5,32 @@ import { DomainError } from '../domain/errors';
 import { pageQuery } from '../domain/input/fields';
 import { RUN_STAGE_STATUSES, RUN_STATUSES, type Run } from '../domain/pipeline';
 import { createRunBody } from '../domain/input/pipeline';
+import { assertStackActive } from '../domain/stack';
 import { defineRoute } from '../http/route';
 import { page, responses, stackParams } from './common';
 import { pageOf } from './views';
 
 const nullableString = z.nullable(z.string());
+
+const BUILD_STATUSES = ['BUILDING', 'BUILT', 'REUSED', 'FAILED'] as const;
+
+/**
+ * How the run got its image: built by its pipeline execution, or REUSED (the commit's image was in
+ * the repository already, so nothing was built); null before a build started.
+ */
+function buildOf(r: Run): {
+  status: (typeof BUILD_STATUSES)[number];
+  imageUri: string | null;
+  pipelineExecutionId: string | null;
+} | null {
+  if (r.imageReused) return { status: 'REUSED', imageUri: r.imageUri ?? null, pipelineExecutionId: null };
+  if (!r.pipelineExecutionId) return null;
+  return {
+    status: r.imageUri ? 'BUILT' : r.status === 'BUILDING' ? 'BUILDING' : 'FAILED',
+    imageUri: r.imageUri ?? null,
+    pipelineExecutionId: r.pipelineExecutionId,
+  };
+}
 
 export const runView = (r: Run) => ({
   runId: r.runId,
@@ -25,6 +46,7 @@ export const runView = (r: Run) => ({
   status: r.status,
   requestedBy: r.requestedBy,
   imageUri: r.imageUri ?? null,
+  build: buildOf(r),
   stages: (r.stageOrder ?? []).map((name) => {
     const s = r.stages[name]!;
     return {
@@ -58,6 +80,13 @@ export const runSchema = z.object({
   status: z.enum(RUN_STATUSES),
   requestedBy: z.string(),
   imageUri: nullableString,
+  build: z.nullable(
+    z.object({
+      status: z.enum(BUILD_STATUSES),
+      imageUri: nullableString,
+      pipelineExecutionId: nullableString,
+    }),
+  ),
   stages: z.array(
     z.object({
       name: z.string(),
@@ -108,7 +137,7 @@ export const getRunRoute = defineRoute({
   path: '/v1/runs/{runId}',
   operationId: 'getRun',
   summary:
-    'A pipeline run: QUEUED → BUILDING → DEPLOYING (⇄ WAITING_FOR_APPROVAL) → SUCCEEDED | FAILED | STOPPED | SUPERSEDED',
+    'A pipeline run: QUEUED → BUILDING → DEPLOYING (⇄ WAITING_FOR_APPROVAL) → SUCCEEDED | FAILED | STOPPED | SUPERSEDED; QUEUED → DEPLOYING when the commit’s image was built before (build.status REUSED)',
   tag: 'Runs',
   auth: 'jwt',
   unit: 'api',
@@ -126,7 +155,7 @@ export const createRunRoute = defineRoute({
   path: '/v1/stacks/{stackId}/runs',
   operationId: 'createRun',
   summary:
-    'Deploy by hand: build the given commit (or the head of the stack’s branch) and move it through the stages',
+    'Deploy by hand: build the given commit (or the head of the stack’s branch) and move it through the stages; a commit built before is not built again (its image is reused)',
   tag: 'Runs',
   auth: 'jwt',
   unit: 'api',
@@ -140,6 +169,7 @@ export const createRunRoute = defineRoute({
   ),
   async handle(req, deps: Pick<ApiDeps, 'store' | 'pipelines' | 'workflows' | 'pipelineSettings'>) {
     const stack = await deps.store.requireStack(req.caller.tenantId, req.params.stackId);
+    assertStackActive(stack);
     if (stack.pipeline && stack.pipeline.status !== 'ACTIVE')
       throw new DomainError(
         409,

@@ -1,16 +1,13 @@
 import * as z from 'zod/mini';
 import { retryPipeline } from '../app/pipeline-retry';
-import { forgetWebhookSecret, webhookUrlOf } from '../app/pipelines';
-import { targetOf } from '../app/accounts';
-import { createStack } from '../app/stacks';
+import { webhookUrlOf } from '../app/pipelines';
+import { createStack, deleteStack } from '../app/stacks';
 import type { ApiDeps } from '../app/deps';
 import { pageQuery } from '../domain/input/fields';
-import { pipelineCfnStackNameOf } from '../domain/pipeline';
 import { createStackBody } from '../domain/input/stack';
-import { errorFields, log } from '../log';
 import { defineRoute } from '../http/route';
 import { page, responses, stackParams } from './common';
-import { pageOf, stackSchema, stackView } from './views';
+import { operationAccepted, operationView, pageOf, stackSchema, stackView } from './views';
 
 export const createStackRoute = defineRoute({
   method: 'POST',
@@ -101,33 +98,21 @@ export const deleteStackRoute = defineRoute({
   method: 'DELETE',
   path: '/v1/stacks/{stackId}',
   operationId: 'deleteStack',
-  summary: 'Delete a stack that has no stages left (delete its stages first: 409 otherwise)',
+  summary:
+    'Delete a stack that has no stages left: an operation that deletes its build pipeline’s CloudFormation stack, then its records (409 while it has stages, or its pipeline, a run or another deletion is under way)',
   tag: 'Stacks',
   auth: 'jwt',
-  unit: 'customerApi',
-  permissions: ['idempotency', 'customerAccounts:use', 'platformSecrets:delete'],
+  unit: 'api',
+  permissions: ['idempotency', 'index:query', 'workflows:start'],
   idempotent: true,
   params: stackParams,
-  responses: responses({ 204: { description: 'Deleted' } }, [400, 401, 404, 409]),
-  async handle(req, deps: Pick<ApiDeps, 'store' | 'stacks' | 'platformSecrets' | 'pipelineSettings'>) {
-    const stack = await deps.store.requireStack(req.caller.tenantId, req.params.stackId);
-    await deps.store.deleteStack(req.caller.tenantId, req.params.stackId);
-    // The stack is gone; its name, webhook secret and build pipeline go too (not waited on: nothing depends on them).
-    try {
-      await deps.store.releaseStackName(stack.tenantId, stack.name, stack.stackId);
-      await forgetWebhookSecret(deps, stack.stackId);
-      if (stack.pipeline) {
-        const cfnStackName = pipelineCfnStackNameOf(stack.stackId);
-        await deps.stacks.delete(
-          await targetOf(deps, stack.tenantId, { roleArn: stack.roleArn, region: stack.region }),
-          cfnStackName,
-          `${cfnStackName}-delete`,
-        );
-      }
-    } catch (error) {
-      log.error('stack pipeline not cleaned up', { stackId: stack.stackId, ...errorFields(error) });
-    }
-    return { statusCode: 204 };
+  responses: responses(
+    { 202: { description: 'The operation that deletes the stack', schema: operationAccepted } },
+    [400, 401, 404, 409, 422],
+  ),
+  async handle(req, deps: Pick<ApiDeps, 'store' | 'pipelines' | 'workflows'>) {
+    const operation = await deleteStack(deps, req.caller, req.params.stackId);
+    return { statusCode: 202, body: { operation: operationView(operation) } };
   },
 });
 

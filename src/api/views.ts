@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import type { Operation } from '../domain/operation';
 import { OPERATION_STATUSES, OPERATION_TYPES } from '../domain/operation';
-import type { Stack } from '../domain/stack';
+import { STACK_STATUSES, type Stack } from '../domain/stack';
 import type { Stage } from '../domain/stage';
 import { STAGE_STATUSES } from '../domain/stage';
 
@@ -14,6 +14,9 @@ export const stackView = (s: Stack) => ({
   region: s.region,
   roleArn: s.roleArn,
   stageCount: s.stageCount,
+  status: s.status ?? 'ACTIVE',
+  currentOperationId: s.lock?.operationId ?? null,
+  lastError: s.lastError ?? null,
   pipeline: s.pipeline
     ? {
         status: s.pipeline.status,
@@ -41,11 +44,16 @@ export const stageView = (s: Stage) => ({
     origins: s.origins,
   },
   pendingChange: s.pendingChange
-    ? { operationId: s.pendingChange.operationId, settings: s.pendingChange.settings }
+    ? {
+        operationId: s.pendingChange.operationId,
+        settings: s.pendingChange.settings,
+        imageUri: s.pendingChange.imageUri ?? null,
+      }
     : null,
   failedChange: s.failedChange ?? null,
   serviceEnvironmentNames: s.serviceEnvironmentNames,
   imageUri: s.imageUri,
+  deploymentId: s.deploymentId ?? null,
   cfnStackName: s.cfnStackName,
   outputs: s.outputs,
   currentOperationId: s.lock?.operationId ?? null,
@@ -60,7 +68,7 @@ export const operationView = (o: Operation) => ({
   type: o.type,
   status: o.status,
   stackId: o.stackId,
-  stageName: o.stageName,
+  stageName: o.stageName ?? null,
   input: o.input,
   executionArn: o.executionArn ?? null,
   error: o.error ?? null,
@@ -81,6 +89,11 @@ export const stackSchema = z.object({
   region: z.string(),
   roleArn: z.string(),
   stageCount: z.number(),
+  /** DELETING while its deletion runs; DELETE_FAILED when it failed (`lastError` says why: delete it again). */
+  status: z.enum(STACK_STATUSES),
+  /** The operation deleting the stack. */
+  currentOperationId: nullableString,
+  lastError: nullableString,
   pipeline: z.nullable(
     z.object({
       status: z.enum(['CREATING', 'ACTIVE', 'FAILED']),
@@ -94,7 +107,7 @@ export const stackSchema = z.object({
   updatedAt: z.string(),
 });
 
-const settingsSchema = z.object({
+export const settingsSchema = z.object({
   requireApproval: z.boolean(),
   loadBalancer: z.boolean(),
   port: z.number(),
@@ -111,7 +124,14 @@ export const stageSchema = z.object({
   /** What is deployed: a PATCH changes these only once its operation has deployed them. */
   settings: settingsSchema,
   /** A settings change (PATCH) being deployed by its operation. */
-  pendingChange: z.nullable(z.object({ operationId: z.string(), settings: settingsSchema })),
+  pendingChange: z.nullable(
+    z.object({
+      operationId: z.string(),
+      settings: settingsSchema,
+      /** The image it deploys, when not the stage's (a rollback's). */
+      imageUri: nullableString,
+    }),
+  ),
   /** The last settings change that was not deployed: the settings it asked for, and why it failed. */
   failedChange: z.nullable(
     z.object({
@@ -123,6 +143,8 @@ export const stageSchema = z.object({
   ),
   serviceEnvironmentNames: z.array(z.string()),
   imageUri: z.string(),
+  /** The deployment the stage runs: GET …/deployments/{deploymentId}; null before its first one. */
+  deploymentId: nullableString,
   /** The CloudFormation stack that holds the stage, in the customer's account (the stage's region). */
   cfnStackName: z.string(),
   outputs: stringMap,
@@ -138,7 +160,8 @@ export const operationSchema = z.object({
   type: z.enum(OPERATION_TYPES),
   status: z.enum(OPERATION_STATUSES),
   stackId: z.string(),
-  stageName: z.string(),
+  /** Null for a stack's own operations (DELETE_STACK). */
+  stageName: nullableString,
   input: z.record(z.string(), z.unknown()),
   executionArn: nullableString,
   error: nullableString,

@@ -1,7 +1,7 @@
 import { conflict } from '../domain/errors';
 import { newId } from '../domain/ids';
 import { pipelineCfnStackNameOf, pipelineNameOf, type StackPipeline } from '../domain/pipeline';
-import type { Stack } from '../domain/stack';
+import { assertStackActive, type Stack } from '../domain/stack';
 import { errorFields, log } from '../log';
 import type { ApiDeps } from './deps';
 import type { PipelineWorkflowInput } from '../domain/workflow-input';
@@ -25,6 +25,7 @@ export async function retryPipeline(
   stackId: string,
 ): Promise<{ stack: Stack; started: boolean }> {
   const stack = await deps.store.requireStack(tenantId, stackId);
+  assertStackActive(stack);
   const status = stack.pipeline?.status;
   if (status === 'ACTIVE' || status === 'CREATING') {
     throw conflict(`the stack’s pipeline is ${status}: there is nothing to retry`, { status });

@@ -228,9 +228,12 @@ export async function receiveGitHubDelivery(
     return { kind: 'duplicate', deliveryId, ...(claim.runId ? { runId: claim.runId } : {}) };
   let started = false;
   try {
-    const decision = payload
-      ? classifyPush(payload, stack)
-      : ({ kind: 'ignored', reason: `event ${event || '(none)'} is not handled` } as const);
+    const decision =
+      stack.status === 'DELETING' || stack.status === 'DELETE_FAILED'
+        ? ({ kind: 'ignored', reason: 'the stack is being deleted' } as const)
+        : payload
+          ? classifyPush(payload, stack)
+          : ({ kind: 'ignored', reason: `event ${event || '(none)'} is not handled` } as const);
     if (decision.kind === 'ignored') {
       await deps.pipelines.finishDelivery(
         stack.tenantId,

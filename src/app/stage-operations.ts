@@ -2,7 +2,13 @@ import type { Caller } from '../domain/caller';
 import { newId } from '../domain/ids';
 import { WORKFLOW_OF, type Operation, type OperationType } from '../domain/operation';
 import type { Stack } from '../domain/stack';
-import type { Stage } from '../domain/stage';
+import {
+  DEPLOYING_OPERATIONS,
+  newDeployment,
+  type Deployment,
+  type DeploymentContent,
+} from '../domain/deployment';
+import { settingsOf, type Stage } from '../domain/stage';
 import type { StageOperationInput, StageWorkflowInput } from '../domain/workflow-input';
 import { conflict } from '../domain/errors';
 import { errorFields, log } from '../log';
@@ -66,6 +72,31 @@ export interface StageLaunch {
   lock?: { take(): Promise<unknown>; release(): Promise<unknown> };
   /** What the operation changes besides the stage (a database's or bastion's record), and its undo. */
   record?: { write(): Promise<unknown>; undo(): Promise<unknown> };
+  /**
+   * What an operation that deploys the stage deploys, where it is not the stage's image and
+   * settings (a PATCH's settings, a rollback's image and settings).
+   */
+  deploys?: Partial<DeploymentContent>;
+}
+
+/**
+ * The deployment an operation is, if it deploys the stage: the stage's image and settings unless
+ * the launch says otherwise, and the commit of the deployment the stage runs when the image is its.
+ */
+async function deploymentOf(deps: Deps, launch: StageLaunch): Promise<Deployment | undefined> {
+  const { stage, operation } = launch;
+  if (!DEPLOYING_OPERATIONS.includes(operation.type)) return undefined;
+  const imageUri = launch.deploys?.imageUri ?? stage.imageUri;
+  const running = stage.deploymentId
+    ? await deps.store.deployments.find(stage.tenantId, stage.stackId, stage.deploymentId)
+    : undefined;
+  const commit = launch.deploys?.commit ?? (running?.imageUri === imageUri ? running.commit : undefined);
+  return newDeployment(stage, operation, {
+    settings: settingsOf(stage),
+    ...launch.deploys,
+    imageUri,
+    ...(commit ? { commit } : {}),
+  });
 }
 
 /**
@@ -80,11 +111,28 @@ export async function launchStageOperation(deps: Deps, launch: StageLaunch): Pro
     take: () => deps.store.lockStage(stage, operation.operationId, 'UPDATING'),
     release: () => deps.store.releaseStageLock(stage, operation.operationId, stage.status),
   };
+  const deployment = await deploymentOf(deps, launch);
+  const steps = [
+    launch.record,
+    deployment && {
+      write: () => deps.store.deployments.put(deployment),
+      undo: () => deps.store.deployments.forget(deployment),
+    },
+  ];
   await lock.take();
+  // What is written is undone in reverse, down to the lock, if a later step fails.
+  const undo: (() => Promise<unknown>)[] = [lock.release];
+  const undoAll = async () => {
+    for (const step of undo) await step();
+  };
   try {
-    await launch.record?.write();
+    for (const step of steps) {
+      if (!step) continue;
+      await step.write();
+      undo.unshift(step.undo);
+    }
   } catch (error) {
-    await lock.release();
+    await undoAll();
     throw error;
   }
   const input = {
@@ -95,19 +143,17 @@ export async function launchStageOperation(deps: Deps, launch: StageLaunch): Pro
     operationType: operation.type,
     cfnStackName: stage.cfnStackName,
     target: { roleArn: stack.roleArn, region: stage.region },
+    ...(deployment ? { deploymentId: deployment.deploymentId } : {}),
     ...launch.input,
   } satisfies StageWorkflowInput;
-  return startOperation(deps, operation, input, async () => {
-    await launch.record?.undo();
-    await lock.release();
-  });
+  return startOperation(deps, operation, input, undoAll);
 }
 
 /**
  * Records the operation and starts its workflow, named after the operation so a retried start is a
  * no-op. If the start fails, the operation is marked FAILED and `undo` puts the stage back.
  */
-async function startOperation(
+export async function startOperation(
   deps: Deps,
   operation: Operation,
   input: object,

@@ -1,5 +1,12 @@
 import { assertUserEnvironment } from '../domain/environment';
-import { applyStageUpdate, cfnStackNameOf, stageSettings, type Stage } from '../domain/stage';
+import {
+  applyStageUpdate,
+  cfnStackNameOf,
+  deployActionOf,
+  stageSettings,
+  type Stage,
+  type StageSettings,
+} from '../domain/stage';
 import type { BastionBody } from '../domain/input/bastion';
 import type { StageDatabaseOption } from '../domain/input/database';
 import type { CreateStageBody, UpdateStageBody } from '../domain/input/stage';
@@ -121,21 +128,33 @@ export async function updateStage(
   if (held) return held;
   const settings = applyStageUpdate(settingsToPatch(stage), patch);
   const operation = newStageOperation(caller, stackId, stageName, 'UPDATE_STAGE', patch);
-  // A stage whose create failed has no CloudFormation stack to update: the rebuild creates it.
-  const action = stage.status === 'FAILED' && Object.keys(stage.outputs).length === 0 ? 'CREATE' : 'UPDATE';
   return launchStageOperation(deps, {
     stack,
     stage,
     operation,
-    input: { action },
-    lock: {
-      take: () => deps.store.lockStage(stage, operation.operationId, 'UPDATING', settings),
-      async release() {
-        await deps.store.failPendingChange(stage, operation.operationId, 'the workflow could not be started');
-        await deps.store.releaseStageLock(stage, operation.operationId, stage.status);
-      },
-    },
+    input: { action: deployActionOf(stage) },
+    lock: pendingChangeLock(deps, stage, operation.operationId, { settings }),
+    deploys: { settings },
   });
+}
+
+/**
+ * The lock of an operation that deploys new settings (and an image, for a rollback): they are the
+ * stage's pending change until deployed; given back, they are kept as its failed change.
+ */
+export function pendingChangeLock(
+  deps: Pick<Deps, 'store'>,
+  stage: Stage,
+  operationId: string,
+  change: { settings: StageSettings; imageUri?: string },
+) {
+  return {
+    take: () => deps.store.lockStage(stage, operationId, 'UPDATING', change.settings, change.imageUri),
+    async release() {
+      await deps.store.failPendingChange(stage, operationId, 'the workflow could not be started');
+      await deps.store.releaseStageLock(stage, operationId, stage.status);
+    },
+  };
 }
 
 export async function deleteStage(deps: StageDeps, caller: Caller, stackId: string, stageName: string) {

@@ -278,6 +278,23 @@ export interface PipelinePort {
   getExecution(target: TargetAccount, pipelineName: string, executionId: string): Promise<PipelineExecution>;
 }
 
+/**
+ * The stack's ECR repository in the customer's account (`tinystacks/<stackId>`, IMMUTABLE, images
+ * tagged by commit): a run of a commit that was built already reuses its image, since pushing the
+ * tag again would fail.
+ */
+export interface ImageRegistryPort {
+  /**
+   * The image `<repositoryUri>:<tag>` if the repository holds it (its digest); undefined when the
+   * tag or the repository is not there. Errors: CloudError `Throttled`.
+   */
+  findImage(
+    target: TargetAccount,
+    repositoryUri: string,
+    tag: string,
+  ): Promise<{ digest: string } | undefined>;
+}
+
 /** The platform's own secrets (Secrets Manager; a file on the embedded runtime). */
 export interface PlatformSecretsPort {
   create(name: string, value: string): Promise<void>;

@@ -39,7 +39,7 @@ export const UNITS = {
   docs: { kind: 'http', why: 'No JWT: liveness, and the OpenAPI document (generated from every route, src/api/openapi.json), which stays out of the other functions’ bundles' },
   approvals: { kind: 'http', timeout: 9, why: 'No JWT authorizer: approval links and Slack’s buttons, checked with the link key and Slack’s signing secret, resume waiting runs' },
   tasks: { kind: 'tasks', timeout: TASK_TIMEOUT, why: 'Workflow tasks that touch only the platform’s table and workflows' },
-  customerTasks: { kind: 'tasks', timeout: TASK_TIMEOUT, why: 'Workflow tasks that call CloudFormation and CodePipeline in the customer’s account' },
+  customerTasks: { kind: 'tasks', timeout: TASK_TIMEOUT, why: 'Workflow tasks that call CloudFormation, CodePipeline and ECR in the customer’s account' },
   approvalRequests: { kind: 'tasks', timeout: TASK_TIMEOUT, why: 'The workflow task that sends approval requests: reads the link key and the stack’s Slack webhook, sends email' },
   events: { kind: 'events', why: 'Status events that move workflows on: CloudFormation’s and CodePipeline’s resume waits, an ended operation starts what was asked with a stage' },
   backstops: { kind: 'events', why: 'Step Functions’ own failure events: the backstops that record what a workflow could not, in the customer’s account if needed' },

@@ -259,6 +259,14 @@ export const permissionsPolicy = {
       Resource: 'arn:aws:codepipeline:*:*:tinystacks-stk_*',
     },
     {
+      // A run of a commit built before reuses its image (src/cloud/aws/images.ts): the repository is
+      // IMMUTABLE, so building the commit again would fail at the push.
+      Sid: 'FindBuiltImages',
+      Effect: 'Allow',
+      Action: ['ecr:DescribeImages'],
+      Resource: 'arn:aws:ecr:*:*:repository/tinystacks/stk_*',
+    },
+    {
       // Templates on their way to CloudFormation (src/cloud/template-bucket.ts): the platform makes
       // the account's bucket and puts them there; CloudFormation reads them as this role.
       Sid: 'TemplateBucket',

@@ -15,6 +15,7 @@ export const DETAIL_TYPES = [
   'Pipeline Run Status Change',
   'Approval Requested',
   'Approval Decided',
+  'Deployment Status Change',
 ] as const;
 
 export type DetailType = (typeof DETAIL_TYPES)[number];

@@ -12,6 +12,9 @@ export const OPERATION_TYPES = [
   'CREATE_READ_REPLICA',
   'PROVISION_BASTION',
   'DELETE_BASTION',
+  'ROLLBACK_STAGE',
+  // A stack's own operations (src/app/stacks.ts): they have no stage
+  'DELETE_STACK',
 ] as const;
 export type OperationType = (typeof OPERATION_TYPES)[number];
 
@@ -24,7 +27,8 @@ export interface Operation {
   type: OperationType;
   status: OperationStatus;
   stackId: string;
-  stageName: string;
+  /** The stage the operation changes; a stack's own operations (DELETE_STACK) have none. */
+  stageName?: string;
   input: Record<string, unknown>;
   executionArn?: string;
   error?: string;
@@ -48,4 +52,7 @@ export const WORKFLOW_OF: Record<OperationType, WorkflowName> = {
   CREATE_READ_REPLICA: 'createReadReplica',
   PROVISION_BASTION: 'provisionBastion',
   DELETE_BASTION: 'deleteBastion',
+  // Deployment history: a rollback redeploys a past deployment (src/app/deployments.ts)
+  ROLLBACK_STAGE: 'deployStage',
+  DELETE_STACK: 'deleteStack',
 };

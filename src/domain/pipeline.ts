@@ -151,6 +151,8 @@ export interface Run {
   requestedBy: string;
   pipelineExecutionId?: string;
   imageUri?: string;
+  /** The commit's image was in the repository already: the run skipped the build (src/workflows/pipeline-run.ts). */
+  imageReused?: boolean;
   /** The stack's stages when the build succeeded, in creation order: the order the run moves through. */
   stageOrder: string[];
   stages: Record<string, RunStage>;
@@ -162,6 +164,14 @@ export interface Run {
 
 /** The image a build of `sha` pushes. */
 export const imageUriOf = (repositoryUri: string, sha: string) => `${repositoryUri}:${sha}`;
+
+/** `<account>.dkr.ecr.<region>.<suffix>/<name>`: the registry (account), region and name ECR's API takes. */
+export function repositoryOf(
+  repositoryUri: string,
+): { registryId: string; region: string; repositoryName: string } | undefined {
+  const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.[a-z0-9.]+\/([a-z0-9._/-]+)$/.exec(repositoryUri);
+  return match ? { registryId: match[1]!, region: match[2]!, repositoryName: match[3]! } : undefined;
+}
 
 // ---- approvals --------------------------------------------------------------------------------
 

@@ -28,6 +28,8 @@ export interface StageLock {
 export interface PendingStageChange {
   operationId: string;
   settings: StageSettings;
+  /** The image it deploys instead of the stage's (a rollback's). */
+  imageUri?: string;
 }
 
 /** A settings change that was not deployed: the settings it asked for (those that differ), and why. */
@@ -52,6 +54,8 @@ export interface Stage extends StageSettings {
   lock?: StageLock;
   pendingChange?: PendingStageChange;
   failedChange?: FailedStageChange;
+  /** The deployment the stage runs (src/domain/deployment.ts): its last one that succeeded. */
+  deploymentId?: string;
   lastOperationId: string;
   lastError?: string;
   createdAt: string;
@@ -81,11 +85,25 @@ export function applyStageUpdate(current: StageSettings, patch: UpdateStageBody)
 
 export const SETTING_NAMES = ['requireApproval', 'loadBalancer', 'port', 'environment', 'origins'] as const;
 
+/** The stage's own settings: what is deployed. */
+export const settingsOf = (stage: StageSettings): StageSettings =>
+  Object.fromEntries(SETTING_NAMES.map((name) => [name, stage[name]])) as unknown as StageSettings;
+
 /** The settings an operation deploys: its pending change, or else the stage's own. */
 export function settingsFor(stage: Stage, operationId: string): StageSettings {
   if (stage.pendingChange?.operationId === operationId) return stage.pendingChange.settings;
-  return Object.fromEntries(SETTING_NAMES.map((name) => [name, stage[name]])) as unknown as StageSettings;
+  return settingsOf(stage);
 }
+
+/** The image an operation deploys: its pending change's (a rollback's), or else the stage's. */
+export function imageFor(stage: Stage, operationId: string): string {
+  const pending = stage.pendingChange;
+  return (pending?.operationId === operationId && pending.imageUri) || stage.imageUri;
+}
+
+/** A stage whose create failed has no CloudFormation stack to update: its next deploy creates it. */
+export const deployActionOf = (stage: Pick<Stage, 'status' | 'outputs'>): 'CREATE' | 'UPDATE' =>
+  stage.status === 'FAILED' && Object.keys(stage.outputs).length === 0 ? 'CREATE' : 'UPDATE';
 
 /** The settings of `wanted` that differ from `current`: what a change asked for. */
 export function changedSettings(current: StageSettings, wanted: StageSettings): Partial<StageSettings> {

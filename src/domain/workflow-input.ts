@@ -17,6 +17,8 @@ export interface StageWorkflowInput {
   action: 'CREATE' | 'UPDATE' | 'DELETE' | 'EXECUTE_CHANGE_SET';
   cfnStackName: string;
   target: { roleArn: string; region: string };
+  /** The deployment it is, when it creates or updates the stage's stack (src/domain/deployment.ts). */
+  deploymentId?: string;
   changeSetName?: string;
 }
 
@@ -37,6 +39,16 @@ export interface PipelineWorkflowInput {
   operationId: string;
   cfnStackName: string;
   action: 'CREATE';
+  target: { roleArn: string; region: string };
+}
+
+/** What the delete-stack workflow receives: the stack's pipeline stack is the one it deletes. */
+export interface StackWorkflowInput {
+  tenantId: string;
+  stackId: string;
+  operationId: string;
+  operationType: 'DELETE_STACK';
+  cfnStackName: string;
   target: { roleArn: string; region: string };
 }
 

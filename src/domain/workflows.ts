@@ -13,6 +13,8 @@ export const WORKFLOW_FILES = {
   // Build pipelines and their runs (src/app/pipelines.ts)
   createPipeline: 'create-pipeline.asl.json',
   pipelineRun: 'pipeline-run.asl.json',
+  // Deleting a stack: its pipeline stack, then its records (src/app/stacks.ts)
+  deleteStack: 'delete-stack.asl.json',
 } as const;
 
 export type WorkflowName = keyof typeof WORKFLOW_FILES;

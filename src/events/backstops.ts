@@ -6,6 +6,7 @@ import type { TaskDeps } from '../tasks/deps';
 import { recordBastionFailure } from '../tasks/bastion-steps';
 import { recordDatabaseFailure } from '../tasks/database-steps';
 import { recordPipelineFailure, recordRunFailure, type RunRef } from '../tasks/pipeline-steps';
+import { recordStackDeletionFailure } from '../tasks/stack-steps';
 import { recordFailure } from '../tasks/stage-steps';
 import { pipelineCfnStackNameOf, TERMINAL_RUN_STATUSES } from '../domain/pipeline';
 
@@ -35,25 +36,62 @@ export async function onExecutionEnded(
   if (!ABNORMAL.includes(status) || !input) return;
   const workflowInput = JSON.parse(input) as Partial<StageWorkflowInput>;
   const { tenantId, operationId, stackId, stageName } = workflowInput;
-  if (!tenantId || !operationId || !stackId || !stageName) return;
+  if (!tenantId || !operationId || !stackId) return;
   const operation = await deps.store.getOperation(tenantId, operationId);
   if (!operation || operation.status === 'SUCCEEDED' || operation.status === 'FAILED') return;
   const failure = {
     Error: error ?? status,
     Cause: `the workflow ended ${status}: ${cause ?? error ?? 'no cause given'}`,
   };
+  // An operation that deploys the stage: its deployment ended too (as its failure path announces it).
+  const deploymentEnded = (ended: { reason: string; deploymentStatus: string }) =>
+    workflowInput.deploymentId
+      ? [
+          {
+            detailType: 'Deployment Status Change',
+            detail: {
+              tenantId,
+              stackId,
+              stageName,
+              deploymentId: workflowInput.deploymentId,
+              operationId,
+              operationType: operation.type,
+              status: ended.deploymentStatus,
+              reason: ended.reason,
+            },
+          },
+        ]
+      : [];
+
+  // A stack's deletion: the stack DELETE_FAILED, to be deleted again.
+  if (operation.type === 'DELETE_STACK') {
+    const { reason } = await recordStackDeletionFailure(
+      { tenantId, stackId, operationId, error: failure },
+      deps,
+    );
+    log.warn('operation ended by its execution', { operationId, status });
+    await deps.bus.publish([
+      {
+        detailType: 'Operation Status Change',
+        detail: { tenantId, operationId, stackId, type: operation.type, status: 'FAILED', error: reason },
+      },
+    ]);
+    return;
+  }
+  if (!stageName) return;
 
   // A database or bastion workflow: its own failure recording puts the stage back as it was.
   const extra = workflowInput as Partial<StageOperationInput>;
   if (extra.stageStatusBefore && extra.target && deps.databases && deps.stacks) {
     const ids = { tenantId, operationId, stackId, stageName };
     const common = { ...ids, stageStatusBefore: extra.stageStatusBefore, error: failure };
-    const { reason } = extra.engine
+    const ended = extra.engine
       ? await recordDatabaseFailure(
           { ...common, engine: extra.engine as Engine, operationType: operation.type, target: extra.target },
           { store: deps.store, databases: deps.databases, stacks: deps.stacks },
         )
       : await recordBastionFailure(common, { store: deps.store, databases: deps.databases });
+    const { reason } = ended;
     log.warn('operation ended by its execution', { operationId, status });
     await deps.bus.publish([
       {
@@ -68,11 +106,12 @@ export async function onExecutionEnded(
             },
           ]
         : []),
+      ...deploymentEnded(ended),
     ]);
     return;
   }
 
-  const { reason, stageStatus } = await recordFailure(
+  const ended = await recordFailure(
     {
       tenantId,
       operationId,
@@ -82,6 +121,7 @@ export async function onExecutionEnded(
     },
     deps,
   );
+  const { reason, stageStatus } = ended;
   log.warn('operation ended by its execution', { operationId, status });
   const ids = { tenantId, operationId, stackId, stageName };
   await deps.bus.publish([
@@ -90,6 +130,7 @@ export async function onExecutionEnded(
       detail: { ...ids, type: operation.type, status: 'FAILED', error: reason },
     },
     { detailType: 'Stage Status Change', detail: { ...ids, status: stageStatus, error: reason } },
+    ...deploymentEnded(ended),
   ]);
 }
 

@@ -14,6 +14,7 @@ import type { LocalEventBus } from './bus';
 import type { LocalCloudFormation } from './cloudformation';
 import type { SimulatedServices } from './cloudformation/effects';
 import { verifyToken } from './jwt';
+import { LocalImages } from './images';
 import { LocalOutbox, type OutboxMessage } from './outbox';
 import { LocalPipelines, type BuildFailureRule } from './pipelines';
 import { LocalPlatformSecrets, secretsFileOf } from './platform-secrets';
@@ -46,8 +47,8 @@ export function startLocalPipelines(
     cfn: LocalCloudFormation;
     bus: LocalEventBus;
     store: Store;
-    /** Where a build puts its artifacts and its image (see LocalPipelines). */
-    services?: SimulatedServices;
+    /** Where a build puts its artifacts and its image (see LocalPipelines), and where runs look images up. */
+    services: SimulatedServices;
   },
 ) {
   const pipelines = new PipelineStore(parts.db, parts.tableName);
@@ -108,7 +109,16 @@ export function startLocalPipelines(
   };
 
   return {
-    deps: { pipelines, approvals, platformSecrets, builds, notifications, jwtVerifier, pipelineSettings },
+    deps: {
+      pipelines,
+      approvals,
+      platformSecrets,
+      builds,
+      images: new LocalImages(parts.services),
+      notifications,
+      jwtVerifier,
+      pipelineSettings,
+    },
     secrets,
     outbox: notifications,
     builds,

@@ -34,7 +34,8 @@ const BUILT = ['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE']
 /**
  * CodePipeline on one machine. Nothing is built: a build "runs" for a configurable time, then
  * succeeds (the image tag is the commit, pushed for the build project's architecture; the run's
- * artifacts stay in the artifact bucket) or fails when a rule says so, and the pipeline's state
+ * artifacts stay in the artifact bucket) or fails when a rule says so, or at the push when the
+ * repository is IMMUTABLE and already has the commit's tag, as ECR would refuse it, and the pipeline's state
  * changes go on the bus in CodePipeline's own event shape, as the customer's forwarding rule would
  * deliver them. The pipeline must exist: its CloudFormation stack, created by the create-pipeline
  * workflow on the simulated CloudFormation, must be complete. With a file, executions, request
@@ -121,11 +122,15 @@ export class LocalPipelines implements PipelinePort {
       this.timers.delete(timer);
       const rule = this.rules.find((r) => r.stackId === '*' || r.stackId === stackId);
       if (rule?.once) this.rules = this.rules.filter((r) => r !== rule);
-      execution.status = rule ? 'Failed' : 'Succeeded';
-      if (rule) execution.reason = rule.reason ?? 'the Docker build failed (simulated)';
-      this.options.services?.recordBuild(execution.pipelineName, execution.commitSha!, !rule);
+      // A build that got as far as its push can still fail there: ECR refuses a tag an IMMUTABLE repository has.
+      const reason = rule
+        ? (rule.reason ?? 'the Docker build failed (simulated)')
+        : this.options.services?.pushRefusal(execution.pipelineName, execution.commitSha!);
+      execution.status = reason ? 'Failed' : 'Succeeded';
+      if (reason) execution.reason = reason;
+      this.options.services?.recordBuild(execution.pipelineName, execution.commitSha!, !reason);
       this.save();
-      this.emit(execution, rule ? 'FAILED' : 'SUCCEEDED');
+      this.emit(execution, reason ? 'FAILED' : 'SUCCEEDED');
     }, delayMs);
     this.timers.add(timer);
   }

@@ -12,7 +12,8 @@ import type { TaskDeps } from '../tasks/deps';
 import { recordBastionReady } from '../tasks/bastion-steps';
 import { recordDatabaseReady } from '../tasks/database-steps';
 import { recordPipelineReady } from '../tasks/pipeline-steps';
-import { clientRequestToken } from '../tasks/stack-calls';
+import { clientRequestToken, explainStackFailure } from '../tasks/stack-calls';
+import { recordStackDeletionFailure, removeStack } from '../tasks/stack-steps';
 import {
   DEPLOYED_STATUSES,
   recordFailure,
@@ -98,6 +99,11 @@ export async function recoverAfterRestart(runtime: Runtime): Promise<Recovered> 
   for (const approval of of('approval') as unknown as StoredApproval[])
     await recovery.closeApproval(approval);
   for (const stack of of('stack') as unknown as Stack[]) {
+    if (stack.status === 'DELETING') {
+      await recovery.finishStackDeletion(stack);
+      recovered.operations++;
+      continue;
+    }
     await recovery.reconcilePipeline(stack);
     recovered.pipelines++;
   }
@@ -130,7 +136,7 @@ class Recovery {
             ' OR (kind IN (:database, :bastion) AND #status IN (:creating, :updating, :deleting))' +
             ' OR (kind = :run AND NOT #status IN (:ok, :failed, :stopped, :superseded))' +
             ' OR (kind = :approval AND #status = :pending)' +
-            ' OR (kind = :stack AND pipeline.#status = :creating)',
+            ' OR (kind = :stack AND (pipeline.#status = :creating OR #status = :deleting))',
           ExpressionAttributeNames: { '#lock': 'lock', '#status': 'status' },
           ExpressionAttributeValues: {
             ':stage': 'stage',
@@ -450,6 +456,49 @@ class Recovery {
       decidedBy: 'tinystacks',
       comment: RUN_INTERRUPTED,
     });
+  }
+
+  /**
+   * A stack left DELETING: gone (its records removed, the operation SUCCEEDED) if its pipeline stack
+   * is; else DELETE_FAILED with the reason (CloudFormation's, if its deletion failed), to be
+   * deleted again.
+   */
+  async finishStackDeletion(stack: Stack): Promise<void> {
+    const { tenantId, stackId } = stack;
+    const operationId = stack.lock?.operationId;
+    if (!operationId) return;
+    const cfnStackName = pipelineCfnStackNameOf(stackId);
+    const state = await this.stackState(stack.region, cfnStackName);
+    log.info('stack deletion reconciled after a restart', { stackId, stack: state?.status });
+    const ids = { tenantId, stackId, operationId };
+    const event = (status: string, extra: Record<string, unknown> = {}) => ({
+      detailType: 'Operation Status Change',
+      detail: { ...ids, type: 'DELETE_STACK', status, ...extra },
+    });
+    if (!state || state.status === 'DELETE_COMPLETE') {
+      await removeStack(ids, this.deps);
+      await this.deps.store.finishOperation(tenantId, operationId, 'SUCCEEDED');
+      return this.publish([event('SUCCEEDED')]);
+    }
+    const why =
+      state.status === 'DELETE_FAILED'
+        ? (
+            await explainStackFailure(
+              {
+                tenantId,
+                operationId,
+                cfnStackName,
+                target: { roleArn: stack.roleArn, region: stack.region },
+              },
+              this.deps,
+            )
+          ).reason
+        : `its pipeline stack is ${state.status}`;
+    const { reason } = await recordStackDeletionFailure(
+      { ...ids, error: { Error: 'Interrupted', Cause: `${INTERRUPTED}: ${why}; delete the stack again` } },
+      this.deps,
+    );
+    return this.publish([event('FAILED', { error: reason })]);
   }
 
   async reconcilePipeline(stack: Stack): Promise<void> {

@@ -29,6 +29,11 @@ export const keys = {
     sk: `DL#${deadLetterId}`,
   }),
   stackWait: (region: string, cfnStackName: string) => ({ pk: `WAIT#${region}#${cfnStackName}`, sk: 'WAIT' }),
+  /** A deployment of one of the stack's stages (src/store/deployments.ts); its id is time-ordered. */
+  deployment: (tenantId: string, stackId: string, deploymentId: string) => ({
+    pk: `T#${tenantId}#S#${stackId}`,
+    sk: `DEPLOY#${deploymentId}`,
+  }),
   // Pipeline runs and approvals (src/store/pipelines.ts)
   run: (tenantId: string, runId: string) => ({ pk: `T#${tenantId}`, sk: `RUN#${runId}` }),
   approval: (tenantId: string, approvalId: string) => ({ pk: `T#${tenantId}`, sk: `APPROVAL#${approvalId}` }),
@@ -49,6 +54,9 @@ export const gsi1 = {
   stagesOf: (tenantId: string, stackId: string) => `T#${tenantId}#S#${stackId}#STAGES`,
   operationsOf: (tenantId: string, stackId: string) => `T#${tenantId}#S#${stackId}#OPS`,
   runsOf: (tenantId: string, stackId: string) => `T#${tenantId}#S#${stackId}#RUNS`,
+  /** A stage's deployments, newest first; a stage created again under the same name starts afresh. */
+  deploymentsOf: (tenantId: string, stackId: string, stageName: string, stageCreatedAt: string) =>
+    `T#${tenantId}#S#${stackId}#DEPLOYS#${stageName}#${stageCreatedAt}`,
   /** Sparse: only approvals still PENDING carry it. */
   pendingApprovalsOf: (tenantId: string) => `T#${tenantId}#APPROVALS#PENDING`,
 };

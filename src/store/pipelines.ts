@@ -270,23 +270,29 @@ export class PipelineStore extends TableStore {
     return claimed !== undefined;
   }
 
-  /** The build succeeded: the run snapshots the stack's stages and starts moving through them. */
+  /**
+   * The build succeeded (or, `reused`, the commit's image was there already and the QUEUED run built
+   * nothing): the run snapshots the stack's stages and starts moving through them.
+   */
   async beginPromotion(
     tenantId: string,
     runId: string,
     stageOrder: string[],
     imageUri: string,
     commitSha: string,
+    options: { reused?: boolean } = {},
   ): Promise<void> {
     const stages = Object.fromEntries(stageOrder.map((name) => [name, { name, status: 'PENDING' }]));
     await this.update(keys.run(tenantId, runId), {
       UpdateExpression:
-        'SET #status = :deploying, stageOrder = :order, stages = :stages, imageUri = :image, #commit.sha = :sha, updatedAt = :now',
-      ConditionExpression: '#status = :building',
+        'SET #status = :deploying, stageOrder = :order, stages = :stages, imageUri = :image, #commit.sha = :sha, updatedAt = :now' +
+        (options.reused ? ', imageReused = :reused' : ''),
+      ConditionExpression: '#status = :from',
       ExpressionAttributeNames: { '#status': 'status', '#commit': 'commit' },
       ExpressionAttributeValues: {
         ':deploying': 'DEPLOYING',
-        ':building': 'BUILDING',
+        ':from': options.reused ? 'QUEUED' : 'BUILDING',
+        ...(options.reused ? { ':reused': true } : {}),
         ':order': stageOrder,
         ':stages': stages,
         ':image': imageUri,

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { conflict, notFound } from '../domain/errors';
 import type { Operation, OperationStatus } from '../domain/operation';
-import type { Stack } from '../domain/stack';
+import { assertStackActive, type Stack } from '../domain/stack';
 import {
   changedSettings,
   SETTING_NAMES,
@@ -15,6 +15,7 @@ import {
   type StageSettings,
   type StageStatus,
 } from '../domain/stage';
+import { DeploymentStore } from './deployments';
 import { gsi1, keys } from './keys';
 import type { Page, PageRequest } from './page';
 import { conditionalUpdate, isConditionFailure, queryIndexPage, queryPrefixPage, record } from './items';
@@ -24,10 +25,15 @@ import { conditionalUpdate, isConditionFailure, queryIndexPage, queryPrefixPage,
  * no transactions, so it runs the same on DynamoDB and on dynalite, and costs one WCU.
  */
 export class Store {
+  /** The stages' deployments (src/store/deployments.ts), on the same table. */
+  readonly deployments: DeploymentStore;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     readonly tableName: string,
-  ) {}
+  ) {
+    this.deployments = new DeploymentStore(db, tableName);
+  }
 
   // ---- tenants -------------------------------------------------------------------------------
 
@@ -125,38 +131,94 @@ export class Store {
     return queryPrefixPage<Stack>(this.db, this.tableName, { pk, prefix: 'STACK#' }, page);
   }
 
-  /** Stages count as holds on their stack: the delete only succeeds when none is left. */
-  async deleteStack(tenantId: string, stackId: string): Promise<void> {
+  /**
+   * Takes the stack for its deletion: one conditional write, which holds only while the stack has
+   * no stages (they count as holds: `stageCount = 0`) and no other operation holds it. A stack whose
+   * last deletion failed can be taken again. Undefined when it was taken; else the stack as it is.
+   */
+  async lockStackForDeletion(
+    tenantId: string,
+    stackId: string,
+    operationId: string,
+  ): Promise<Stack | undefined> {
+    const now = new Date().toISOString();
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.stack(tenantId, stackId),
+          UpdateExpression:
+            'SET #lock = :lock, #status = :deleting, lastOperationId = :op, updatedAt = :now REMOVE lastError',
+          ConditionExpression: 'attribute_exists(pk) AND stageCount = :zero AND attribute_not_exists(#lock)',
+          ExpressionAttributeNames: { '#lock': 'lock', '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':lock': { operationId, acquiredAt: now },
+            ':deleting': 'DELETING',
+            ':op': operationId,
+            ':zero': 0,
+            ':now': now,
+          },
+        }),
+      );
+      return undefined;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return this.requireStack(tenantId, stackId);
+    }
+  }
+
+  /** Gives the stack back (its deletion failed, or never started); only the holder can. */
+  async releaseStackLock(
+    tenantId: string,
+    stackId: string,
+    operationId: string,
+    status: 'ACTIVE' | 'DELETE_FAILED',
+    error?: string,
+  ): Promise<void> {
+    await this.releaseLock(keys.stack(tenantId, stackId), operationId, status, error);
+  }
+
+  /** Removes a deleted stack: only while its deletion holds it; a retry after it is gone is a no-op. */
+  async removeStack(tenantId: string, stackId: string, operationId: string): Promise<void> {
     try {
       await this.db.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: keys.stack(tenantId, stackId),
-          ConditionExpression: 'attribute_exists(pk) AND stageCount = :zero',
-          ExpressionAttributeValues: { ':zero': 0 },
+          ConditionExpression: 'attribute_not_exists(pk) OR #lock.operationId = :op',
+          ExpressionAttributeNames: { '#lock': 'lock' },
+          ExpressionAttributeValues: { ':op': operationId },
         }),
       );
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      await this.requireStack(tenantId, stackId);
-      throw conflict('the stack still has stages: delete them first', { stackId });
     }
   }
 
+  /** A new stage holds its stack: not one being deleted, nor one whose deletion failed (409). */
   async adjustStageCount(tenantId: string, stackId: string, delta: 1 | -1): Promise<void> {
+    const adding = delta > 0;
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.stack(tenantId, stackId),
           UpdateExpression: 'ADD stageCount :delta SET updatedAt = :now',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':delta': delta, ':now': new Date().toISOString() },
+          ConditionExpression: adding
+            ? 'attribute_exists(pk) AND attribute_not_exists(#lock) AND (attribute_not_exists(#status) OR #status = :active)'
+            : 'attribute_exists(pk)',
+          ...(adding ? { ExpressionAttributeNames: { '#lock': 'lock', '#status': 'status' } } : {}),
+          ExpressionAttributeValues: {
+            ':delta': delta,
+            ':now': new Date().toISOString(),
+            ...(adding ? { ':active': 'ACTIVE' } : {}),
+          },
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) throw notFound(`stack ${stackId}`);
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      assertStackActive(await this.requireStack(tenantId, stackId));
+      throw notFound(`stack ${stackId}`);
     }
   }
 
@@ -208,13 +270,15 @@ export class Store {
    * Takes the stage's lock for an operation: one mutating operation per stage at a time. A held
    * lock is a 409 naming the operation that holds it. New settings are recorded as the operation's
    * pending change (replacing the last failed one): the stage's settings stay what is deployed
-   * until the operation has deployed them (`setStageOutputs`).
+   * until the operation has deployed them (`setStageOutputs`); so does its image, when it deploys
+   * another one than the stage's (a rollback).
    */
   async lockStage(
     stage: Pick<Stage, 'tenantId' | 'stackId' | 'name'>,
     operationId: string,
     status: StageStatus,
     settings?: StageSettings,
+    imageUri?: string,
   ): Promise<void> {
     const now = new Date().toISOString();
     try {
@@ -232,7 +296,7 @@ export class Store {
             ':status': status,
             ':op': operationId,
             ':now': now,
-            ...(settings ? { ':change': { operationId, settings } } : {}),
+            ...(settings ? { ':change': { operationId, settings, ...(imageUri ? { imageUri } : {}) } } : {}),
           },
         }),
       );
@@ -281,11 +345,21 @@ export class Store {
     status: StageStatus,
     error?: string,
   ): Promise<void> {
+    await this.releaseLock(keys.stage(stage.tenantId, stage.stackId, stage.name), operationId, status, error);
+  }
+
+  /** Sets an item's status and removes its lock, if `operationId` still holds it (else a no-op). */
+  private async releaseLock(
+    key: Record<string, string>,
+    operationId: string,
+    status: string,
+    error?: string,
+  ): Promise<void> {
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: keys.stage(stage.tenantId, stage.stackId, stage.name),
+          Key: key,
           UpdateExpression:
             'REMOVE #lock SET #status = :status, updatedAt = :now' + (error ? ', lastError = :err' : ''),
           ConditionExpression: '#lock.operationId = :op',
@@ -390,15 +464,17 @@ export class Store {
 
   /**
    * The operation deployed the stage: ACTIVE with its outputs, unlocked, and the settings it
-   * deployed (its pending change, if it had one) are now the stage's.
+   * deployed (its pending change, if it had one) are now the stage's, as are the image it deployed
+   * (a rollback's) and the deployment it is.
    */
   async setStageOutputs(
     stage: Pick<Stage, 'tenantId' | 'stackId' | 'name'>,
     operationId: string,
     outputs: Record<string, string>,
     serviceEnvironmentNames: string[],
-    settings?: StageSettings,
+    deployed: { settings?: StageSettings; imageUri?: string; deploymentId?: string } = {},
   ): Promise<void> {
+    const { settings, imageUri, deploymentId } = deployed;
     const settingNames = settings ? SETTING_NAMES : [];
     await this.db.send(
       new UpdateCommand({
@@ -407,6 +483,8 @@ export class Store {
         UpdateExpression:
           `REMOVE #lock, lastError${settings ? ', pendingChange' : ''} ` +
           'SET #status = :active, outputs = :outputs, serviceEnvironmentNames = :names, updatedAt = :now' +
+          (imageUri ? ', imageUri = :image' : '') +
+          (deploymentId ? ', deploymentId = :deployment' : '') +
           settingNames.map((n) => `, #s_${n} = :s_${n}`).join(''),
         ConditionExpression: '#lock.operationId = :op',
         ExpressionAttributeNames: {
@@ -420,6 +498,8 @@ export class Store {
           ':names': serviceEnvironmentNames,
           ':now': new Date().toISOString(),
           ':op': operationId,
+          ...(imageUri ? { ':image': imageUri } : {}),
+          ...(deploymentId ? { ':deployment': deploymentId } : {}),
           ...Object.fromEntries(settingNames.map((n) => [`:s_${n}`, settings![n]])),
         },
       }),

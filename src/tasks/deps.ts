@@ -1,6 +1,13 @@
 import type { SecretCache } from '../cloud/secret-cache';
 import type { PipelineSettings } from '../cloud/settings';
-import type { NotificationPort, PipelinePort, StackPort, TemplatePort, WorkflowPort } from '../cloud/ports';
+import type {
+  ImageRegistryPort,
+  NotificationPort,
+  PipelinePort,
+  StackPort,
+  TemplatePort,
+  WorkflowPort,
+} from '../cloud/ports';
 import type { DatabaseStore } from '../store/databases';
 import type { ApprovalStore } from '../store/approvals';
 import type { PipelineStore } from '../store/pipelines';
@@ -22,6 +29,8 @@ export interface TaskDeps {
   pipelines: PipelineStore;
   approvals: ApprovalStore;
   builds: PipelinePort;
+  /** The stack's ECR repository: a commit built before is not built again (FindBuiltImage). */
+  images: ImageRegistryPort;
   notifications: NotificationPort;
   platformSecrets: SecretCache;
   pipelineSettings: PipelineSettings;

@@ -16,7 +16,9 @@ import {
 } from '../domain/pipeline';
 import type { DeployChanges } from '../domain/changes';
 import { buttonValue } from '../domain/slack';
-import type { Stage } from '../domain/stage';
+import { deploymentIdOf, newDeployment } from '../domain/deployment';
+import type { Stack } from '../domain/stack';
+import { deployActionOf, settingsFor, type Stage } from '../domain/stage';
 import type { PipelineWorkflowInput, RunWorkflowInput, StageWorkflowInput } from '../domain/workflow-input';
 import { errorFields, log } from '../log';
 import type { StoredApproval } from '../store/approvals';
@@ -30,6 +32,7 @@ type Deps = Pick<
   | 'pipelines'
   | 'approvals'
   | 'builds'
+  | 'images'
   | 'workflows'
   | 'notifications'
   | 'platformSecrets'
@@ -96,9 +99,10 @@ export type RunRef = Pick<RunWorkflowInput, 'tenantId' | 'stackId' | 'runId'>;
 
 export type BuildRef = RunRef & Pick<RunWorkflowInput, 'pipelineName' | 'target'>;
 
-/** Starts the pipeline on the run's commit (or the branch head), once per run (clientRequestToken). */
-export async function startBuild(ref: BuildRef, deps: Pick<Deps, 'store' | 'pipelines' | 'builds'>) {
-  const stack = await deps.store.requireStack(ref.tenantId, ref.stackId);
+/** A run builds, or reuses an image, only on a pipeline that is there, of a stack not being deleted. */
+function assertPipelineReady(stack: Stack): void {
+  if (stack.status === 'DELETING' || stack.status === 'DELETE_FAILED')
+    throw named('StackDeleting', `the stack is being deleted (${stack.status}): the run stops`);
   if (stack.pipeline && stack.pipeline.status !== 'ACTIVE') {
     throw named(
       'PipelineNotReady',
@@ -107,6 +111,33 @@ export async function startBuild(ref: BuildRef, deps: Pick<Deps, 'store' | 'pipe
         : `the stack’s pipeline failed to be created (retry: POST /v1/stacks/${stack.stackId}/pipeline/retry): ${stack.pipeline.error ?? 'unknown reason'}`,
     );
   }
+}
+
+const NOT_BUILT = { found: false, imageUri: '', commitSha: '' };
+
+/**
+ * The run's commit, if its image is in the stack's repository already: the repository is IMMUTABLE
+ * and tagged by commit, so a second build of the commit would fail at its push. A run of the branch
+ * head (no commit given) learns its commit only from the build, so it builds.
+ */
+export async function findBuiltImage(
+  ref: RunRef & Pick<RunWorkflowInput, 'target'>,
+  deps: Pick<Deps, 'store' | 'pipelines' | 'images'>,
+) {
+  const stack = await deps.store.requireStack(ref.tenantId, ref.stackId);
+  assertPipelineReady(stack);
+  const run = await deps.pipelines.requireRun(ref.tenantId, ref.runId);
+  const repository = stack.pipeline?.imageRepositoryUri;
+  const sha = run.commit.sha;
+  if (!repository || !sha) return NOT_BUILT;
+  const image = await deps.images.findImage(await targetOf(deps, ref.tenantId, ref.target), repository, sha);
+  return image ? { found: true, imageUri: imageUriOf(repository, sha), commitSha: sha } : NOT_BUILT;
+}
+
+/** Starts the pipeline on the run's commit (or the branch head), once per run (clientRequestToken). */
+export async function startBuild(ref: BuildRef, deps: Pick<Deps, 'store' | 'pipelines' | 'builds'>) {
+  const stack = await deps.store.requireStack(ref.tenantId, ref.stackId);
+  assertPipelineReady(stack);
   const run = await deps.pipelines.requireRun(ref.tenantId, ref.runId);
   const target = await targetOf(deps, ref.tenantId, ref.target);
   const { executionId } = await deps.builds.start(target, ref.pipelineName, {
@@ -177,9 +208,12 @@ export async function checkBuild(
 
 // ---- pipeline-run: the stages -----------------------------------------------------------------
 
-/** The stack's stages, in creation order, are the run's stages: snapshotted when the build succeeded. */
+/**
+ * The stack's stages, in creation order, are the run's stages: snapshotted when the build succeeded,
+ * or when the run found its commit's image built already (`reused`).
+ */
 export async function beginPromotion(
-  input: RunRef & { imageUri: string; commitSha: string },
+  input: RunRef & { imageUri: string; commitSha: string; reused?: boolean },
   deps: Pick<Deps, 'store' | 'pipelines'>,
 ) {
   const names: string[] = [];
@@ -189,7 +223,9 @@ export async function beginPromotion(
     names.push(...page.items.map((stage) => stage.name));
     nextToken = page.nextToken;
   } while (nextToken);
-  await deps.pipelines.beginPromotion(input.tenantId, input.runId, names, input.imageUri, input.commitSha);
+  await deps.pipelines.beginPromotion(input.tenantId, input.runId, names, input.imageUri, input.commitSha, {
+    reused: input.reused === true,
+  });
   return { stageCount: names.length };
 }
 
@@ -425,6 +461,16 @@ export async function prepareStageDeploy(input: StageStep, deps: Pick<Deps, 'sto
     throw named('StageMissing', `stage ${input.stageName} was deleted during the run`);
   if (locked !== 'locked')
     throw named('StageBusy', `stage ${input.stageName} is busy with operation ${locked.busyWith}`);
+  // The deploy is a deployment of the stage: this run's image with the stage's settings, read
+  // again under the lock, which keeps them as they are until the deploy ends.
+  const held = await deps.store.requireStage(input.tenantId, input.stackId, input.stageName);
+  const deployment = newDeployment(held, operation, {
+    imageUri: run.imageUri!,
+    settings: settingsFor(held, operationId),
+    runId: input.runId,
+    ...(run.commit.sha ? { commit: run.commit.sha } : {}),
+  });
+  await deps.store.deployments.put(deployment);
   await deps.store.putOperation(operation).catch((error: unknown) => {
     if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
   });
@@ -444,15 +490,11 @@ export async function prepareStageDeploy(input: StageStep, deps: Pick<Deps, 'sto
     stageName: input.stageName,
     operationId,
     operationType: 'UPDATE_STAGE',
-    // A stage whose create failed has no CloudFormation stack to update (as in src/app/stages.ts).
-    action: planned
-      ? 'EXECUTE_CHANGE_SET'
-      : stage.status === 'FAILED' && Object.keys(stage.outputs).length === 0
-        ? 'CREATE'
-        : 'UPDATE',
+    action: planned ? 'EXECUTE_CHANGE_SET' : deployActionOf(stage),
     ...(planned ? { changeSetName: planned } : {}),
     cfnStackName: stage.cfnStackName,
     target: { roleArn: stack.roleArn, region: stage.region },
+    deploymentId: deployment.deploymentId,
   };
   return { operationId, workflowInput };
 }
@@ -527,6 +569,9 @@ export async function recordRunFailure(input: RunFailureInput, deps: Pick<Deps, 
     };
     if (operation?.status === 'PENDING') {
       await deps.store.finishOperation(state.tenantId, operationId, 'FAILED', reason.slice(0, 2000));
+      // Its workflow never started: nothing was deployed.
+      const deploymentId = deploymentIdOf(operationId);
+      await deps.store.deployments.forget({ tenantId: state.tenantId, stackId: state.stackId, deploymentId });
       await deps.store.releaseStageLock(stage, operationId, 'ACTIVE');
     } else if (operation?.error) {
       reason = `deploying to ${stage.name} failed: ${operation.error}`;

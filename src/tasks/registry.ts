@@ -28,6 +28,7 @@ import {
   beginPromotion,
   checkBuild,
   createApproval,
+  findBuiltImage,
   pickNextStage,
   prepareStageDeploy,
   recordPipelineFailure,
@@ -42,6 +43,7 @@ import {
   waitForBuild,
 } from './pipeline-steps';
 import { waitForStack } from './stack-waits';
+import { recordStackDeletionFailure, removeStack } from './stack-steps';
 import { recordFailure, recordStageReady, removeStage, renderStage } from './stage-steps';
 
 /** A task function with its unit and permissions. */
@@ -87,6 +89,7 @@ export const taskFunctions = {
   RenderPipelineTemplate: task('tasks', renderPipeline, ['table:read']),
   RecordPipelineReady: task('tasks', recordPipelineReady, ['table:update']),
   RecordPipelineFailure: task('tasks', recordPipelineFailure, ['table:update']),
+  FindBuiltImage: task('customerTasks', findBuiltImage, ['table:read', 'customerAccounts:use']),
   StartBuild: task('customerTasks', startBuild, ['table:read', 'table:put', 'table:update', 'customerAccounts:use']),
   WaitForBuild: task('tasks', waitForBuild, ['table:update', 'workflows:resume']),
   CheckBuild: task('customerTasks', checkBuild, ['table:read', 'customerAccounts:use']),
@@ -99,6 +102,8 @@ export const taskFunctions = {
   RecordStageDeployed: task('tasks', recordStageDeployed, ['table:update']),
   RecordRunEnd: task('tasks', recordRunEnd, ['table:read', 'table:update']),
   RecordRunFailure: task('tasks', recordRunFailure, ['table:read', 'table:update']),
+  RemoveStack: task('tasks', removeStack, ['table:read', 'table:delete', 'platformSecrets:delete']),
+  RecordStackDeletionFailure: task('tasks', recordStackDeletionFailure, ['table:update']),
   // The deploy planned before an approval (issue 13 §3): src/tasks/deploy-plans.ts.
   PlanStageDeploy: task('customerTasks', planStageDeploy, ['table:read', 'table:update', 'table:query', 'index:query', 'customerAccounts:use']),
   DescribeStageDeployPlan: task('customerTasks', describeStageDeployPlan, ['table:read', 'table:update', 'customerAccounts:use']),

@@ -76,10 +76,16 @@ export async function describeStack(ref: StackRef, deps: Deps): Promise<StackDes
 
 /**
  * The first resource that failed in the latest attempt says why a stack failed; CloudFormation's
- * stack-level reason ("The following resource(s) failed...") only names it.
+ * stack-level reason ("The following resource(s) failed...") only names it. The error is
+ * StackRolledBack when the stack, as the workflow last read it (`status`), is back where the update
+ * started (UPDATE_ROLLBACK_COMPLETE: it runs what it ran before), StackFailed otherwise.
  */
-export async function explainStackFailure(ref: StackRef, deps: Deps): Promise<{ reason: string }> {
+export async function explainStackFailure(
+  ref: StackRef & { status?: string },
+  deps: Deps,
+): Promise<{ reason: string; error: 'StackFailed' | 'StackRolledBack' }> {
   const account = await target(deps, ref);
+  const error = ref.status === 'UPDATE_ROLLBACK_COMPLETE' ? 'StackRolledBack' : 'StackFailed';
   const { events } = await deps.stacks.listEvents(account, ref.cfnStackName);
   const attemptStart = events.findIndex(
     (e) => e.logicalId === ref.cfnStackName && /^(CREATE|UPDATE|DELETE)_IN_PROGRESS$/.test(e.status),
@@ -93,7 +99,10 @@ export async function explainStackFailure(ref: StackRef, deps: Deps): Promise<{ 
       e.logicalId !== ref.cfnStackName,
   );
   const first = failures[failures.length - 1];
-  if (first) return { reason: `${first.logicalId} (${first.resourceType}): ${first.reason}` };
+  if (first) return { reason: `${first.logicalId} (${first.resourceType}): ${first.reason}`, error };
   const description = await deps.stacks.describe(account, ref.cfnStackName);
-  return { reason: description?.reason || `stack ended in ${description?.status ?? 'an unknown state'}` };
+  return {
+    reason: description?.reason || `stack ended in ${description?.status ?? 'an unknown state'}`,
+    error,
+  };
 }

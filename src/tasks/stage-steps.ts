@@ -1,7 +1,8 @@
 import { targetOf } from '../app/accounts';
 import { databaseWiring } from '../domain/database';
 import { platformEnvironment, serviceEnvironment, serviceEnvironmentNames } from '../domain/environment';
-import { settingsFor, type Stage, type StageStatus } from '../domain/stage';
+import { deploymentIdOf, type DeploymentEnd } from '../domain/deployment';
+import { imageFor, settingsFor, type Stage, type StageStatus } from '../domain/stage';
 import { renderStageTemplate } from '../templates/stage';
 import type { StageRef, TaskDeps } from './deps';
 
@@ -26,7 +27,11 @@ export async function renderStageWith(
 ) {
   const stack = await deps.store.requireStack(ref.tenantId, ref.stackId);
   const found = await deps.store.requireStage(ref.tenantId, ref.stackId, ref.stageName);
-  const stage = { ...found, ...settingsFor(found, ref.operationId), ...(imageUri ? { imageUri } : {}) };
+  const stage = {
+    ...found,
+    ...settingsFor(found, ref.operationId),
+    imageUri: imageUri ?? imageFor(found, ref.operationId),
+  };
   const wiring = databaseWiring(await deps.databases.allDatabases(ref));
   const environment = serviceEnvironment(
     stage.environment,
@@ -68,21 +73,30 @@ export interface StageReady extends StageRef {
   serviceEnvironmentNames: string[];
 }
 
+/** The deployment an operation of the stage is (none for one that does not deploy it). */
+const deploymentRef = (ref: StageRef) => ({
+  tenantId: ref.tenantId,
+  stackId: ref.stackId,
+  deploymentId: deploymentIdOf(ref.operationId),
+});
+
 /**
- * Marks the stage ACTIVE with its outputs, and with the settings the operation deployed, and
- * releases its lock, in one write.
+ * Marks the operation's deployment SUCCEEDED, then the stage ACTIVE with its outputs, the settings
+ * and image the operation deployed, and the deployment it runs, and releases its lock, in one write.
  */
 export async function recordStageReady(input: StageReady, deps: Deps) {
   const stage = await deps.store.requireStage(input.tenantId, input.stackId, input.stageName);
-  const settings =
-    stage.pendingChange?.operationId === input.operationId ? stage.pendingChange.settings : undefined;
-  await deps.store.setStageOutputs(
-    stage,
-    input.operationId,
-    input.outputs,
-    input.serviceEnvironmentNames,
-    settings,
-  );
+  const pending = stage.pendingChange?.operationId === input.operationId ? stage.pendingChange : undefined;
+  const deployment = deploymentRef(input);
+  // Ended by a try of this task before, or not a deployment at all (recorded before there were any).
+  const succeeded =
+    (await deps.store.deployments.end(deployment, 'SUCCEEDED')) ||
+    (await deps.store.deployments.find(deployment.tenantId, deployment.stackId, deployment.deploymentId))
+      ?.status === 'SUCCEEDED';
+  await deps.store.setStageOutputs(stage, input.operationId, input.outputs, input.serviceEnvironmentNames, {
+    ...(pending ? { settings: pending.settings, imageUri: pending.imageUri } : {}),
+    ...(succeeded ? { deploymentId: deployment.deploymentId } : {}),
+  });
   return {};
 }
 
@@ -140,6 +154,7 @@ export async function failStageOperation(
   putBack: (reason: string) => Promise<unknown>,
 ) {
   const reason = failureReason(input.error).slice(0, 2000);
+  const deploymentStatus = await endDeployment(input, reason, deps);
   await deps.store.finishOperation(input.tenantId, input.operationId, 'FAILED', reason);
   await putBack(reason);
   const stageStatus = input.stageStatusBefore ?? 'ACTIVE';
@@ -148,11 +163,22 @@ export async function failStageOperation(
     input.operationId,
     stageStatus,
   );
-  return { reason, stageStatus };
+  return { reason, stageStatus, deploymentStatus };
 }
 
 /**
- * Records why the operation failed, on the operation and the stage, and unlocks the stage. A
+ * The operation's deployment, if it is one, ends FAILED, or ROLLED_BACK when CloudFormation undid
+ * the update of the stage's stack (ExplainStackFailure names that StackRolledBack): either way the
+ * stage runs the deployment before it.
+ */
+async function endDeployment(input: FailureInput, reason: string, deps: Pick<TaskDeps, 'store'>) {
+  const status: DeploymentEnd = input.error?.Error === 'StackRolledBack' ? 'ROLLED_BACK' : 'FAILED';
+  await deps.store.deployments.end(deploymentRef(input), status, reason);
+  return status;
+}
+
+/**
+ * Records why the operation failed, on its deployment, the operation and the stage, and unlocks the stage. A
  * settings change that failed is kept apart (`failedChange`): the stage's settings stay what is
  * deployed. A stage whose failed change rolled back still runs its previous deployment: it stays
  * ACTIVE (with the error); one that has nothing deployed is FAILED.
@@ -160,10 +186,11 @@ export async function failStageOperation(
 export async function recordFailure(input: FailureInput, deps: Deps & Partial<Pick<TaskDeps, 'stacks'>>) {
   const reason = failureReason(input.error).slice(0, 2000);
   const stage = { tenantId: input.tenantId, stackId: input.stackId, name: input.stageName };
+  const deploymentStatus = await endDeployment(input, reason, deps);
   await deps.store.failPendingChange(stage, input.operationId, reason);
   const current = await deps.store.getStage(input.tenantId, input.stackId, input.stageName);
   const stageStatus: StageStatus = (await stillDeployed(current, deps)) ? 'ACTIVE' : 'FAILED';
   await deps.store.finishOperation(input.tenantId, input.operationId, 'FAILED', reason);
   await deps.store.releaseStageLock(stage, input.operationId, stageStatus, reason);
-  return { reason, stageStatus };
+  return { reason, stageStatus, deploymentStatus };
 }

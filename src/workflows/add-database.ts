@@ -1,6 +1,7 @@
 import { choice, is, lambdaTask, stateOf, when, workflow } from './asl';
 import type { DatabaseState } from './state';
 import {
+  deploymentEvent,
   databaseEvent,
   databaseOperationFailed,
   databaseRef,
@@ -21,7 +22,7 @@ export default workflow({
     "Add, resize, re-key or promote a stage's database: create or update its own CloudFormation stack in the stage's VPC (none for an existing database), wait for CloudFormation's status event, record the database, then rebuild the stage's service so its variables and secrets follow. Failures are recorded, the stage put back as it was and unlocked, and FAILED events emitted.",
   timeoutSeconds: 10800,
   states: {
-    ...operationRunning('ChooseDatabaseWork'),
+    ...operationRunning('ChooseDatabaseWork', [deploymentEvent('IN_PROGRESS')]),
     // An existing database (one the customer runs) has no stack of ours: only its record.
     ChooseDatabaseWork: choice(
       [when(is($.database.action, 'StringEquals', 'NONE'), 'RecordExistingDatabase')],
@@ -54,7 +55,7 @@ export default workflow({
     ),
     ...stageRebuild({ change: 'UPDATE', next: 'RecordStageReady' }),
     ...recordStageReady('MarkOperationSucceeded'),
-    ...operationSucceeded([stageActive(), databaseEvent('AVAILABLE')]),
+    ...operationSucceeded([stageActive(), databaseEvent('AVAILABLE'), deploymentEvent('SUCCEEDED')]),
     ...databaseOperationFailed(),
   },
 });

@@ -1,6 +1,7 @@
 import { choice, is, lambdaTask, stateOf, when, workflow } from './asl';
 import type { DatabaseState } from './state';
 import {
+  deploymentEvent,
   databaseEvent,
   databaseOperationFailed,
   databaseRef,
@@ -19,7 +20,7 @@ export default workflow({
     "Delete a stage's database: first rebuild the stage's service without it (so nothing uses it), then delete its CloudFormation stack (RDS keeps a final snapshot) and wait for CloudFormation's status event, then remove the record. Failures are recorded, the stage put back as it was and unlocked, and FAILED events emitted.",
   timeoutSeconds: 10800,
   states: {
-    ...operationRunning('RenderStageTemplate'),
+    ...operationRunning('RenderStageTemplate', [deploymentEvent('IN_PROGRESS')]),
     ...stageRebuild({ change: 'UPDATE', next: 'ChooseDatabaseStackDeletion' }),
     // An existing database (one the customer runs) has no stack of ours to delete.
     ChooseDatabaseStackDeletion: choice(
@@ -37,7 +38,7 @@ export default workflow({
     }),
     RemoveDatabase: lambdaTask('RemoveDatabase', databaseRef, { next: 'RecordStageReady' }),
     ...recordStageReady('MarkOperationSucceeded'),
-    ...operationSucceeded([stageActive(), databaseEvent('DELETED')]),
+    ...operationSucceeded([stageActive(), databaseEvent('DELETED'), deploymentEvent('SUCCEEDED')]),
     ...databaseOperationFailed(),
   },
 });

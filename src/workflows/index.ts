@@ -5,6 +5,7 @@ import createPipeline from './create-pipeline';
 import createReadReplica from './create-read-replica';
 import deleteBastion from './delete-bastion';
 import deleteDatabase from './delete-database';
+import deleteStack from './delete-stack';
 import deleteStage from './delete-stage';
 import deployStage from './deploy-stage';
 import pipelineRun from './pipeline-run';
@@ -21,4 +22,5 @@ export const workflowDefinitions: Record<WorkflowName, Workflow> = {
   deleteBastion,
   createPipeline,
   pipelineRun,
+  deleteStack,
 };

@@ -75,8 +75,22 @@ const prepareStageDeploy = (next: string) =>
 
 export default workflow({
   comment:
-    "A pipeline run: build the commit (CodePipeline in the customer's account, resumed by its state-change event), then move the image through the stack's stages in creation order. A stage that requires approval first waits on a task token (an approval record, an email and a Slack message with a single-use link; expiry after approvalTimeoutSeconds stops the run). Each deploy is a deploy-stage execution (a stage update with the new image, under the stage's lock). Rejection, expiry, supersession or a failed deploy stop the run; earlier stages keep what they got. No overall timeout: approvals may wait for days on a task token, which costs no state transitions.",
+    "A pipeline run: build the commit (CodePipeline in the customer's account, resumed by its state-change event), or reuse its image when the stack's ECR repository has it already (IMMUTABLE, tagged by commit: a second push of the tag would fail), then move the image through the stack's stages in creation order. A stage that requires approval first waits on a task token (an approval record, an email and a Slack message with a single-use link; expiry after approvalTimeoutSeconds stops the run). Each deploy is a deploy-stage execution (a stage update with the new image, under the stage's lock). Rejection, expiry, supersession or a failed deploy stop the run; earlier stages keep what they got. No overall timeout: approvals may wait for days on a task token, which costs no state transitions.",
   states: {
+    FindBuiltImage: lambdaTask(
+      'FindBuiltImage',
+      { ...run, target: $.target },
+      { result: ['found', 'imageUri', 'commitSha'], resultPath: $.built, next: 'IsImageBuilt' },
+    ),
+    IsImageBuilt: choice([when(is($.built.found, 'BooleanEquals', true), 'PromoteBuiltImage')], 'StartBuild'),
+    PromoteBuiltImage: lambdaTask(
+      'BeginPromotion',
+      { ...run, imageUri: $.built.imageUri, commitSha: $.built.commitSha, reused: true },
+      { next: 'EmitImageReused' },
+    ),
+    EmitImageReused: emitEvents([runEvent('IMAGE_REUSED', { imageUri: $.built.imageUri })], {
+      next: 'PickNextStage',
+    }),
     StartBuild: lambdaTask(
       'StartBuild',
       {

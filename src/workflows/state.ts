@@ -3,6 +3,7 @@ import type {
   PipelineWorkflowInput,
   RunWorkflowInput,
   StageOperationInput,
+  StackWorkflowInput,
   StageWorkflowInput,
 } from '../domain/workflow-input';
 import type { TaskOutput } from '../tasks/registry';
@@ -58,6 +59,11 @@ export type PipelineState = PipelineWorkflowInput &
     failure: TaskOutput<'RecordPipelineFailure'>;
   };
 
+export type StackOperationState = StackWorkflowInput &
+  StackSteps & {
+    failure: TaskOutput<'RecordStackDeletionFailure'>;
+  };
+
 /** Why a run stopped on purpose (rejected, expired, superseded): what its record and events say. */
 interface RunStop {
   approval: 'REJECTED' | 'SUPERSEDED' | 'EXPIRED';
@@ -67,6 +73,7 @@ interface RunStop {
 }
 
 export type RunState = RunWorkflowInput & {
+  built: TaskOutput<'FindBuiltImage'>;
   build: TaskOutput<'StartBuild'>;
   buildOutcome: unknown;
   checked: TaskOutput<'CheckBuild'>;

@@ -43,7 +43,7 @@ const $ = stateOf<
     stack: StackDescription;
     stackOutcome: unknown;
     error: CaughtError;
-    failure: { reason: string; stageStatus: string };
+    failure: { reason: string; stageStatus: string; deploymentStatus: string };
   }
 >();
 
@@ -58,12 +58,41 @@ export const operationEvent = (status: Value<string>, extra: Record<string, Valu
     ...extra,
   });
 
+/** An operation on the stack itself (DELETE_STACK): no stage. */
+export const stackOperationEvent = (status: Value<string>, extra: Record<string, Value<unknown>> = {}) =>
+  event('Operation Status Change', {
+    tenantId: $.tenantId,
+    operationId: $.operationId,
+    stackId: $.stackId,
+    type: $.operationType,
+    status,
+    ...extra,
+  });
+
+type OperationEvent = typeof operationEvent;
+
 export const stageEvent = (status: Value<string>, extra: Record<string, Value<unknown>> = {}) =>
   event('Stage Status Change', {
     tenantId: $.tenantId,
     stackId: $.stackId,
     stageName: $.stageName,
     operationId: $.operationId,
+    status,
+    ...extra,
+  });
+
+/**
+ * The operation's deployment of the stage (src/domain/deployment.ts): IN_PROGRESS once its workflow
+ * runs, then SUCCEEDED, FAILED or ROLLED_BACK (with the reason).
+ */
+export const deploymentEvent = (status: Value<string>, extra: Record<string, Value<unknown>> = {}) =>
+  event('Deployment Status Change', {
+    tenantId: $.tenantId,
+    stackId: $.stackId,
+    stageName: $.stageName,
+    deploymentId: $.deploymentId,
+    operationId: $.operationId,
+    operationType: $.operationType,
     status,
     ...extra,
   });
@@ -94,8 +123,12 @@ export const databaseEvent = (status: Value<string>, extra: Record<string, Value
     ...extra,
   });
 
-/** MarkOperationRunning → EmitOperationRunning → `next`. */
-export function operationRunning(next: string): Record<string, State> {
+/** MarkOperationRunning → EmitOperationRunning (with `events` beside the operation's) → `next`. */
+export function operationRunning(
+  next: string,
+  events: BusEvent[] = [],
+  operation: OperationEvent = operationEvent,
+): Record<string, State> {
   return {
     MarkOperationRunning: updateItem(itemKey(keys.operation, $.tenantId, $.operationId), {
       update: 'SET #status = :running, startedAt = :now, updatedAt = :now',
@@ -104,12 +137,15 @@ export function operationRunning(next: string): Record<string, State> {
       values: { ':running': S('RUNNING'), ':now': S(context.enteredTime) },
       next: 'EmitOperationRunning',
     }),
-    EmitOperationRunning: emitEvents([operationEvent('RUNNING')], { next }),
+    EmitOperationRunning: emitEvents([operation('RUNNING'), ...events], { next }),
   };
 }
 
 /** MarkOperationSucceeded → EmitOperationSucceeded (with `events` beside the operation's): the end. */
-export function operationSucceeded(events: BusEvent[]): Record<string, State> {
+export function operationSucceeded(
+  events: BusEvent[],
+  operation: OperationEvent = operationEvent,
+): Record<string, State> {
   return {
     MarkOperationSucceeded: updateItem(itemKey(keys.operation, $.tenantId, $.operationId), {
       update: 'SET #status = :ok, endedAt = :now, updatedAt = :now',
@@ -117,7 +153,7 @@ export function operationSucceeded(events: BusEvent[]): Record<string, State> {
       values: { ':ok': S('SUCCEEDED'), ':now': S(context.enteredTime) },
       next: 'EmitOperationSucceeded',
     }),
-    EmitOperationSucceeded: emitEvents([operationEvent('SUCCEEDED'), ...events], { end: true }),
+    EmitOperationSucceeded: emitEvents([operation('SUCCEEDED'), ...events], { end: true }),
   };
 }
 
@@ -138,10 +174,14 @@ export const releaseStage = (next: string) =>
  * The failure path every catch-all leads to: `record` (RecordFailure: the reason on the operation,
  * the stage put back and unlocked), then the FAILED events, then the Fail state.
  */
-export function operationFailed(record: State, events: BusEvent[]): Record<string, State> {
+export function operationFailed(
+  record: State,
+  events: BusEvent[],
+  operation: OperationEvent = operationEvent,
+): Record<string, State> {
   return {
     [FAILURE_PATH]: record,
-    EmitFailureEvents: emitEvents([operationEvent('FAILED', { error: $.failure.reason }), ...events], {
+    EmitFailureEvents: emitEvents([operation('FAILED', { error: $.failure.reason }), ...events], {
       catch: false,
       next: 'OperationFailed',
     }),
@@ -248,13 +288,19 @@ export function stackChange(spec: StackChange): Record<string, State> {
         next: name.describe,
       },
     );
-  const explain = (next: string) =>
-    lambdaTask('ExplainStackFailure', stack, {
-      result: (out) => ({ Error: 'StackFailed', Cause: out.reason }),
-      resultPath: $.error,
-      next,
-    });
   const status = spec.stack.status;
+  // The workflow's own stack (a stage's) says StackRolledBack when CloudFormation undid the update,
+  // which makes the deployment ROLLED_BACK; another stack's failure (a database's) is StackFailed.
+  const explain = (next: string) =>
+    lambdaTask(
+      'ExplainStackFailure',
+      { ...stack, status },
+      {
+        result: (out) => ({ Error: spec.of ? 'StackFailed' : out.error, Cause: out.reason }),
+        resultPath: $.error,
+        next,
+      },
+    );
   const done =
     spec.change === 'DELETE'
       ? is(status, 'StringEquals', 'DELETE_COMPLETE')
@@ -416,11 +462,23 @@ export function recordStageReady(next: string): Record<string, State> {
   };
 }
 
-/** What the failure-recording tasks return: the reason, and the stage's status now. */
-const failure = { result: ['reason', 'stageStatus'] as ['reason', 'stageStatus'], resultPath: $.failure };
+/**
+ * What the failure-recording tasks return: the reason, the stage's status now, and how the
+ * operation's deployment ended (for those that deploy the stage).
+ */
+const failure = {
+  result: ['reason', 'stageStatus', 'deploymentStatus'] as ['reason', 'stageStatus', 'deploymentStatus'],
+  resultPath: $.failure,
+};
 
-/** The failure path of a stage's own operations: the stage is FAILED (or as it was), with the reason. */
-export const stageOperationFailed = () =>
+/** The deployment of an operation that failed: FAILED or ROLLED_BACK, and why. */
+const deploymentEnded = () => deploymentEvent($.failure.deploymentStatus, { reason: $.failure.reason });
+
+/**
+ * The failure path of a stage's own operations: the stage is FAILED (or as it was), with the reason;
+ * for one that `deploys` the stage, its deployment too.
+ */
+export const stageOperationFailed = (options: { deploys?: boolean } = {}) =>
   operationFailed(
     lambdaTask(
       'RecordFailure',
@@ -433,7 +491,10 @@ export const stageOperationFailed = () =>
       },
       { ...failure, catch: false, next: 'EmitFailureEvents' },
     ),
-    [stageEvent($.failure.stageStatus, { error: $.failure.reason })],
+    [
+      stageEvent($.failure.stageStatus, { error: $.failure.reason }),
+      ...(options.deploys ? [deploymentEnded()] : []),
+    ],
   );
 
 /** The failure path of a database's operations: the database FAILED or as it was, the stage as it was. */
@@ -454,7 +515,8 @@ export const databaseOperationFailed = () =>
       },
       { ...failure, catch: false, next: 'EmitFailureEvents' },
     ),
-    [databaseEvent('FAILED', { error: $.failure.reason })],
+    // Every database workflow rebuilds the stage: it is a deployment of it.
+    [databaseEvent('FAILED', { error: $.failure.reason }), deploymentEnded()],
   );
 
 /** The failure path of a bastion's operations: the bastion forgotten or FAILED, the stage as it was. */

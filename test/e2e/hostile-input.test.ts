@@ -140,7 +140,16 @@ describe('every documented route', () => {
     expect(refused.length).toBeGreaterThan(30);
     for (const r of refused) expect(r).toMatchObject({ status: 400 });
     expect(new Set(refused.map((r) => r.field))).toEqual(
-      new Set(['stackId', 'stageName', 'engine', 'operationId', 'runId', 'approvalId', 'subscriptionId']),
+      new Set([
+        'stackId',
+        'stageName',
+        'engine',
+        'operationId',
+        'runId',
+        'approvalId',
+        'subscriptionId',
+        'deploymentId',
+      ]),
     );
   });
 

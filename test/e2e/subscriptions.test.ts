@@ -79,6 +79,8 @@ describe('webhook subscriptions against npm start -- --allow-private-webhooks', 
     expect([subscribed.status, failingSub.status, otherSub.status]).toEqual([201, 201, 201]);
     expect(operation.status).toBe('SUCCEEDED');
     expect(delivered.map((d) => `${eventOf(d)['detail-type']}:${eventOf(d).detail.status}`).sort()).toEqual([
+      'Deployment Status Change:IN_PROGRESS',
+      'Deployment Status Change:SUCCEEDED',
       'Operation Status Change:RUNNING',
       'Operation Status Change:SUCCEEDED',
       'Stage Status Change:ACTIVE',

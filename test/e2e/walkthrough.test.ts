@@ -72,14 +72,15 @@ describe('npm start, driven over HTTP', () => {
     const seen = sse.events
       .filter((e) => e.event !== 'Pipeline Status Change')
       .map((e) => `${e.event}:${e.data.detail.status}`);
-    expect(seen).toEqual([
+    // Each operation is one deployment of the stage (Deployment Status Change beside the operation's)
+    const deployment = [
       'Operation Status Change:RUNNING',
+      'Deployment Status Change:IN_PROGRESS',
       'Operation Status Change:SUCCEEDED',
       'Stage Status Change:ACTIVE',
-      'Operation Status Change:RUNNING',
-      'Operation Status Change:SUCCEEDED',
-      'Stage Status Change:ACTIVE',
-    ]);
+      'Deployment Status Change:SUCCEEDED',
+    ];
+    expect(seen).toEqual([...deployment, ...deployment]);
   });
 
   test('a stack told to fail ends FAILED with its reason', async () => {

@@ -111,9 +111,11 @@ describe('database and bastion workflows on the embedded runtime', () => {
     expect(db.body.secretArn).toMatch(/^arn:aws:secretsmanager:us-east-1:\d{12}:secret:dev\//);
     expect(eventsOf(operation.operationId)).toEqual([
       'Operation Status Change:RUNNING',
+      'Deployment Status Change:IN_PROGRESS',
       'Operation Status Change:SUCCEEDED',
       'Stage Status Change:ACTIVE',
       'Database Status Change:AVAILABLE',
+      'Deployment Status Change:SUCCEEDED',
     ]);
     for (const event of events.filter((e) => e.detail.operationId === operation.operationId)) {
       expect(validateEvent(event)).toEqual([]);
@@ -153,8 +155,10 @@ describe('database and bastion workflows on the embedded runtime', () => {
     expect((await api.get(`/v1/stacks/${stackId}/stages/dev/databases/mysql`)).status).toBe(404);
     expect(eventsOf(operation.operationId)).toEqual([
       'Operation Status Change:RUNNING',
+      'Deployment Status Change:IN_PROGRESS',
       'Operation Status Change:FAILED',
       'Database Status Change:FAILED',
+      'Deployment Status Change:FAILED',
     ]);
     const described = await runtime.cloudFormation
       .describeStacks({ StackName: databaseStackName(cfnStackNameOf(stackId, 'dev'), 'mysql') }, 'us-east-1')
@@ -359,8 +363,10 @@ describe('database and bastion workflows on the embedded runtime', () => {
     expect((await api.get(`/v1/stacks/${stackId}/stages/eu/databases/mysql`)).status).toBe(404);
     expect(eventsOf(replicaOp.operationId)).toEqual([
       'Operation Status Change:RUNNING',
+      'Deployment Status Change:IN_PROGRESS',
       'Operation Status Change:FAILED',
       'Database Status Change:FAILED',
+      'Deployment Status Change:FAILED',
     ]);
   });
 

@@ -54,8 +54,10 @@ describe('stage workflows on the embedded runtime', () => {
       .map((e) => `${e['detail-type']}:${e.detail.status}`);
     expect(mine).toEqual([
       'Operation Status Change:RUNNING',
+      'Deployment Status Change:IN_PROGRESS',
       'Operation Status Change:SUCCEEDED',
       'Stage Status Change:ACTIVE',
+      'Deployment Status Change:SUCCEEDED',
     ]);
     expect(runtime.workflows.execution(operationId)?.stateTransitions).toBe(12);
   });
@@ -180,7 +182,9 @@ describe('stage workflows on the embedded runtime', () => {
     // Assess
     expect(operation.status).toBe('SUCCEEDED');
     expect((await api.get(`/v1/stacks/${stackId}/stages/dev`)).status).toBe(404);
-    expect((await api.delete(`/v1/stacks/${stackId}`)).status).toBe(204);
+    const stackDeletion = await api.delete<{ operation: { operationId: string } }>(`/v1/stacks/${stackId}`);
+    expect(stackDeletion.status).toBe(202);
+    expect((await api.operationEnd(stackDeletion.body.operation.operationId)).status).toBe('SUCCEEDED');
   });
 });
 

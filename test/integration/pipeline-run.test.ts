@@ -106,11 +106,70 @@ describe('pipeline runs on the embedded runtime', () => {
       expect(validateEvent(event)).toEqual([]);
     const execution = runtime.workflows.execution(runId)!;
     expect(execution.status).toBe('SUCCEEDED');
-    // 6 for the build, 8 per stage (+9 for an approval: plan, describe, ask, wait, check), 4 to
-    // finish; each deploy-stage child adds its 12.
-    expect(execution.stateTransitions).toBe(43);
+    // 8 for the build (2 of them the look-up of an earlier image), 8 per stage (+9 for an approval:
+    // plan, describe, ask, wait, check), 4 to finish; each deploy-stage child adds its 12.
+    expect(execution.stateTransitions).toBe(45);
     for (const stage of done.stages)
       expect(runtime.workflows.execution(stage.operationId!)?.stateTransitions).toBe(12);
+  });
+
+  test('a second run of a commit reuses its image: no build, no push (the repository is IMMUTABLE)', async () => {
+    // Prepare
+    const stack = await stackWithStages(api, [{ name: 'dev' }], {});
+    const sha = 'e'.repeat(40);
+    const first = await deliver(runtime.url, stack.stackId, stack.webhookSecret, pushPayload({ sha }));
+    const built = await runStatus(api, String(first.body.runId), ['SUCCEEDED', 'FAILED']);
+    const builds = () =>
+      events.filter((e) => e.detail.status === 'BUILDING' && e.detail.stackId === stack.stackId);
+    const buildsBefore = builds().length;
+
+    // Act: the same commit pushed again (another delivery), then deployed by hand
+    const again = await deliver(runtime.url, stack.stackId, stack.webhookSecret, pushPayload({ sha }));
+    const reused = await runStatus(api, String(again.body.runId), ['SUCCEEDED', 'FAILED']);
+    const manual = await api.post<RunBody>(`/v1/stacks/${stack.stackId}/runs`, { commit: sha });
+    const reusedByHand = await runStatus(api, manual.body.runId, ['SUCCEEDED', 'FAILED']);
+
+    // Assess
+    expect(built).toMatchObject({ status: 'SUCCEEDED', build: { status: 'BUILT' } });
+    for (const run of [reused, reusedByHand]) {
+      expect(run).toMatchObject({
+        status: 'SUCCEEDED',
+        error: null,
+        imageUri: built.imageUri,
+        commit: { sha },
+        build: { status: 'REUSED', imageUri: built.imageUri, pipelineExecutionId: null },
+      });
+      expect(run.stages.map((s) => s.status)).toEqual(['SUCCEEDED']);
+    }
+    expect(builds()).toHaveLength(buildsBefore);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(ofRun(reused.runId)).toEqual([
+      'Pipeline Run Status Change:IMAGE_REUSED',
+      'Pipeline Run Status Change:DEPLOYING:dev:DEPLOYING',
+      'Pipeline Run Status Change:DEPLOYING:dev:SUCCEEDED',
+      'Pipeline Run Status Change:SUCCEEDED',
+    ]);
+    const reusedEvent = events.find(
+      (e) => e.detail.runId === reused.runId && e.detail.status === 'IMAGE_REUSED',
+    )!;
+    expect(reusedEvent.detail.imageUri).toBe(built.imageUri);
+    expect(validateEvent(reusedEvent)).toEqual([]);
+    // FindBuiltImage, IsImageBuilt, PromoteBuiltImage, EmitImageReused; 8 for the stage; 4 to finish.
+    expect(runtime.workflows.execution(reused.runId)!.stateTransitions).toBe(16);
+  });
+
+  test('a run of the branch head (no commit known before its build) builds', async () => {
+    // Prepare
+    const stack = await stackWithStages(api, [], {});
+
+    // Act
+    const started = await api.post<RunBody>(`/v1/stacks/${stack.stackId}/runs`, {});
+    const done = await runStatus(api, started.body.runId, ['SUCCEEDED', 'FAILED']);
+
+    // Assess
+    expect(done).toMatchObject({ status: 'SUCCEEDED', build: { status: 'BUILT' } });
+    expect(done.build!.pipelineExecutionId).toEqual(expect.any(String));
+    expect(done.commit.sha).toMatch(/^[0-9a-f]{40}$/);
   });
 
   test('a failed build fails the run; a failed deploy stops the run and leaves earlier stages as they are', async () => {

@@ -362,7 +362,74 @@ describe('recovery after a restart', () => {
     // Assess
     expect(await operationOf(operationId)).toMatchObject({ status: 'SUCCEEDED' });
     expect(await runtime.store.getStage(TENANT, stage.stackId, 'dev')).toBeUndefined();
-    expect((await api.delete(`/v1/stacks/${stage.stackId}`)).status).toBe(204);
+    const stackDeletion = await api.delete<{ operation: { operationId: string } }>(
+      `/v1/stacks/${stage.stackId}`,
+    );
+    expect(stackDeletion.status).toBe(202);
+    expect((await api.operationEnd(stackDeletion.body.operation.operationId)).status).toBe('SUCCEEDED');
+  });
+
+  /** A stack deletion as the API records it: the operation, then the stack taken. */
+  async function deletingStack() {
+    const { stackId } = await stackWithStages(api, [], {});
+    const operationId = newId('op');
+    const now = new Date().toISOString();
+    await runtime.store.putOperation({
+      tenantId: TENANT,
+      operationId,
+      type: 'DELETE_STACK',
+      status: 'RUNNING',
+      stackId,
+      input: {},
+      createdAt: now,
+      updatedAt: now,
+    });
+    expect(await runtime.store.lockStackForDeletion(TENANT, stackId, operationId)).toBeUndefined();
+    return { stackId, operationId };
+  }
+
+  test('a stack deletion whose pipeline stack is gone is finished: the stack removed, the operation SUCCEEDED', async () => {
+    // Prepare
+    const { stackId, operationId } = await deletingStack();
+    await stacks().delete(target, pipelineCfnStackNameOf(stackId), clientRequestToken(operationId, 'delete'));
+    await runtime.cloudFormation.whenIdle();
+
+    // Act
+    await recoverAfterRestart(runtime);
+
+    // Assess
+    expect(await operationOf(operationId)).toMatchObject({ status: 'SUCCEEDED' });
+    expect(await runtime.store.getStack(TENANT, stackId)).toBeUndefined();
+    expect(endedEvents(operationId)).toEqual(['SUCCEEDED']);
+  });
+
+  test('a stack deletion whose pipeline stack ended DELETE_FAILED is FAILED with the reason; deleting again works', async () => {
+    // Prepare
+    const { stackId, operationId } = await deletingStack();
+    runtime.cloudFormation.failWhen({
+      stackName: pipelineCfnStackNameOf(stackId),
+      logicalId: 'Pipeline',
+      operation: 'delete',
+      reason: 'simulated refusal',
+      once: true,
+    });
+    await stacks().delete(target, pipelineCfnStackNameOf(stackId), clientRequestToken(operationId, 'delete'));
+    await runtime.cloudFormation.whenIdle();
+
+    // Act
+    await recoverAfterRestart(runtime);
+    const again = await api.delete<{ operation: { operationId: string } }>(`/v1/stacks/${stackId}`);
+
+    // Assess
+    expect(await operationOf(operationId)).toMatchObject({
+      status: 'FAILED',
+      error: expect.stringMatching(
+        new RegExp(`^${INTERRUPTED}: Pipeline .*simulated refusal; delete the stack again$`),
+      ),
+    });
+    expect(endedEvents(operationId)).toEqual(['FAILED']);
+    expect(again.status).toBe(202);
+    expect((await api.operationEnd(again.body.operation.operationId)).status).toBe('SUCCEEDED');
   });
 
   test('a run waiting for approval ends FAILED: every stage at a final status, the approval closed', async () => {

@@ -67,13 +67,15 @@ describe('webhook subscriptions on the embedded runtime', () => {
 
     // Act
     const { operationId } = await stageCreated(acme);
-    const deliveries = await hook.waitFor(3, (d) => eventOf(d).detail.operationId === operationId);
+    const deliveries = await hook.waitFor(5, (d) => eventOf(d).detail.operationId === operationId);
 
     // Assess
     expect(created.status).toBe(201);
     expect(created.body.secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
     expect(created.body.events).toBeNull();
     expect(deliveries.map((d) => `${eventOf(d)['detail-type']}:${eventOf(d).detail.status}`).sort()).toEqual([
+      'Deployment Status Change:IN_PROGRESS',
+      'Deployment Status Change:SUCCEEDED',
       'Operation Status Change:RUNNING',
       'Operation Status Change:SUCCEEDED',
       'Stage Status Change:ACTIVE',

@@ -30,7 +30,8 @@ export function client(baseUrl: string, token?: string) {
       call<T>('POST', path, body ?? {}, headers),
     patch: <T = Record<string, unknown>>(path: string, body: unknown, headers?: Record<string, string>) =>
       call<T>('PATCH', path, body, headers),
-    delete: <T = Record<string, unknown>>(path: string) => call<T>('DELETE', path),
+    delete: <T = Record<string, unknown>>(path: string, headers?: Record<string, string>) =>
+      call<T>('DELETE', path, undefined, headers),
     /** Polls an operation until it ends; bounded so a stuck workflow fails the test instead of hanging it. */
     async operationEnd(operationId: string, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;

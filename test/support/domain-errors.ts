@@ -10,3 +10,13 @@ export function domainErrorOf(fn: () => unknown): DomainError {
   }
   throw new Error('expected a DomainError');
 }
+
+/** The DomainError a promise rejects with; fails the test when it resolves or rejects with something else. */
+export async function domainErrorOfPromise(promise: Promise<unknown>): Promise<DomainError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (error instanceof DomainError) return error;
+  throw new Error(`expected a DomainError, got ${String(error)}`);
+}

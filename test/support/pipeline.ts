@@ -66,6 +66,7 @@ export interface RunBody {
   runId: string;
   status: string;
   imageUri: string | null;
+  build: { status: string; imageUri: string | null; pipelineExecutionId: string | null } | null;
   error: string | null;
   commit: { sha: string | null };
   stages: { name: string; status: string; approvalId: string | null; operationId: string | null }[];

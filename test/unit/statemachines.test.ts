@@ -89,6 +89,11 @@ describe.each(files)('%s', (file) => {
       'expiresAt',
       'decidedBy',
       'reason',
+      // deployments
+      'deploymentId',
+      'operationType',
+      // the image a run reuses (no secret: a registry address and a commit)
+      'imageUri',
       // Approval Requested: what the planned deploy changes, as names and counts (no values)
       'changes',
     ];

@@ -19,6 +19,7 @@ export const pageRoutes: PageRoute[] = [
   { path: '/stacks/:stackId/stages/:stage/databases', load: () => import('./pages/databases') },
   { path: '/stacks/:stackId/stages/:stage/logs', load: () => import('./pages/logs') },
   { path: '/stacks/:stackId/stages/:stage/events', load: () => import('./pages/stack-events') },
+  { path: '/stacks/:stackId/stages/:stage/deployments', load: () => import('./pages/deployments') },
   { path: '/approvals', load: () => import('./pages/approvals') },
   { path: '/approvals/:approvalId', load: () => import('./pages/approval') },
   { path: '/subscriptions', load: () => import('./pages/subscriptions') },

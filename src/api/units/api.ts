@@ -10,10 +10,11 @@ import {
   promoteDatabaseRoute,
   updateDatabaseRoute,
 } from '../databases';
+import { getDeploymentRoute, listDeploymentsRoute, rollbackStageRoute } from '../deployments';
 import { roleSetupRoute } from '../meta';
 import { getOperationRoute, listOperationsRoute } from '../operations';
 import { createRunRoute, getRunRoute, listRunsRoute } from '../runs';
-import { getStackRoute, listStacksRoute } from '../stacks';
+import { deleteStackRoute, getStackRoute, listStacksRoute } from '../stacks';
 import {
   createStageRoute,
   deleteStageRoute,
@@ -33,6 +34,7 @@ export const routes = [
   roleSetupRoute,
   listStacksRoute,
   getStackRoute,
+  deleteStackRoute,
   createStageRoute,
   listStagesRoute,
   getStageRoute,
@@ -58,4 +60,7 @@ export const routes = [
   getRunRoute,
   createRunRoute,
   listApprovalsRoute,
+  listDeploymentsRoute,
+  getDeploymentRoute,
+  rollbackStageRoute,
 ] as const;

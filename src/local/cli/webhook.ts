@@ -8,19 +8,22 @@ import { secretsFileOf } from '../platform-secrets';
 import { runningServerUrl } from '../server-file';
 
 /**
- * `npm run webhook -- <stackId> [branch] [--message TEXT] [--commits N]`: sends the running server a
- * push as GitHub would (X-Hub-Signature-256 with the stack's webhook secret, X-GitHub-Delivery), so
- * a push can be watched going through the stages. Like GitHub's, the push says where the branch was
- * (`before`: the commit of the stack's latest run, as if each push followed the previous one) and
- * lists its commits (`--commits N`, default 1, the last one the pushed head). The secret is read
- * from the server's secrets file, the server's URL from .tinystacks/server.json (TINYSTACKS_URL
- * overrides it).
+ * `npm run webhook -- <stackId> [branch] [--message TEXT] [--commit SHA] [--commits N]`: sends the
+ * running server a push as GitHub would (X-Hub-Signature-256 with the stack's webhook secret,
+ * X-GitHub-Delivery), so a push can be watched going through the stages. Like GitHub's, the push
+ * says where the branch was (`before`: the commit of the stack's latest run, as if each push followed
+ * the previous one) and lists its commits (`--commits N`, default 1, the last one the pushed head).
+ * The secret is read from the server's secrets file, the server's URL from .tinystacks/server.json
+ * (TINYSTACKS_URL overrides it). `--commit` pushes a given commit (a full SHA) again, rather than a
+ * new one: a run of a commit built before reuses its image.
  */
 const args = process.argv.slice(2);
 const messageAt = args.indexOf('--message');
 const message = messageAt >= 0 ? args.splice(messageAt, 2)[1] : undefined;
 const commitsAt = args.indexOf('--commits');
 const commitCount = commitsAt >= 0 ? Number(args.splice(commitsAt, 2)[1]) : 1;
+const commitAt = args.indexOf('--commit');
+const commit = commitAt >= 0 ? args.splice(commitAt, 2)[1] : undefined;
 const [stackId, branchArg] = args;
 const dataDir = process.env.TINYSTACKS_DATA_DIR ?? '.tinystacks';
 const baseUrl = runningServerUrl(dataDir, process.env);
@@ -31,7 +34,9 @@ function fail(text: string, code = 1): never {
 }
 
 if (!stackId || !/^stk_[0-9a-z]{26}$/.test(stackId) || !Number.isInteger(commitCount) || commitCount < 1)
-  fail('usage: npm run webhook -- <stackId> [branch] [--message TEXT] [--commits N]', 2);
+  fail('usage: npm run webhook -- <stackId> [branch] [--message TEXT] [--commit SHA] [--commits N]', 2);
+if (commit !== undefined && !/^[0-9a-f]{40}$/.test(commit))
+  fail('--commit must be a full 40-character commit SHA (lowercase hex)', 2);
 const file = secretsFileOf(dataDir);
 if (!existsSync(file))
   fail(`no ${file}: start the server with \`npm start\` first (a --memory server keeps no secrets file)`);
@@ -59,7 +64,7 @@ const latest = runsReply?.ok
   ? ((await runsReply.json()) as { items?: { branch?: string; commit?: { sha?: string | null } }[] }).items?.[0]
   : undefined;
 const before = (latest?.branch === branch ? latest.commit?.sha : undefined) ?? '0'.repeat(40);
-const sha = randomBytes(20).toString('hex');
+const sha = commit ?? randomBytes(20).toString('hex');
 const timestamp = new Date().toISOString();
 const commitMessage = message ?? `Local change ${timestamp}`;
 const author = { name: process.env.USER ?? 'The Octocat', username: process.env.USER ?? 'octocat' };
@@ -100,7 +105,7 @@ const res = await fetch(`${baseUrl}/v1/webhooks/github?stack=${stackId}`, {
 });
 const answer = (await res.json().catch(() => ({}))) as Record<string, unknown>;
 process.stdout.write(
-  `push of ${sha.slice(0, 7)} to ${repository}@${branch} (delivery ${deliveryId}): ${res.status} ${JSON.stringify(answer)}\n`,
+  `push of ${sha} to ${repository}@${branch} (delivery ${deliveryId}): ${res.status} ${JSON.stringify(answer)}\n`,
 );
 if (typeof answer.runId === 'string') {
   process.stdout.write(

@@ -7,7 +7,7 @@
 import { generateKeyPairSync, randomInt } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { readJson, writeJsonAtomic } from '../state-files';
-import type { KnownResource } from './physical';
+import { partitionOf, type KnownResource } from './physical';
 
 export interface EffectResource {
   logicalId: string;
@@ -47,6 +47,14 @@ interface BuildSetup {
 interface BuildProject {
   architecture: ImageArchitecture;
   repositoryUri?: string;
+}
+
+/** What ECR holds to an image push and a repository's deletion. */
+interface ImageRepository {
+  /** `IMMUTABLE`: a tag, once pushed, cannot be pushed again (ECR's ImageTagAlreadyExistsException). */
+  immutable: boolean;
+  /** CloudFormation deletes the images with the repository; without it a repository with images stays. */
+  emptyOnDelete: boolean;
 }
 
 /** Secrets Manager of the simulated accounts: secret values by ARN (one version: the current one). */
@@ -143,6 +151,7 @@ interface StoredServices {
   images?: [string, ImageArchitecture[]][];
   pipelines?: [string, BuildSetup][];
   buildProjects?: [string, BuildProject][];
+  repositories?: [string, ImageRepository][];
   keyPairRegions: [string, string[]][];
 }
 
@@ -165,6 +174,8 @@ export class SimulatedServices implements ResourceEffects {
   readonly images: Map<string, ImageArchitecture[]>;
   private readonly pipelines: Map<string, BuildSetup>;
   private readonly buildProjects: Map<string, BuildProject>;
+  /** ECR repositories by URI. */
+  private readonly repositories: Map<string, ImageRepository>;
   private readonly keyPairRegions: Map<string, string[]>;
   private changed = false;
 
@@ -185,6 +196,7 @@ export class SimulatedServices implements ResourceEffects {
     this.images = new Map(stored?.images);
     this.pipelines = new Map(stored?.pipelines);
     this.buildProjects = new Map(stored?.buildProjects);
+    this.repositories = new Map(stored?.repositories);
     this.keyPairRegions = new Map(stored?.keyPairRegions);
   }
 
@@ -213,6 +225,28 @@ export class SimulatedServices implements ResourceEffects {
     } finally {
       this.save();
     }
+  }
+
+  /**
+   * Why the push of a build of `commit` fails, as ECR answers it: the tag is in an IMMUTABLE
+   * repository already (CodeBuild's `docker push` exits 1, and the build fails). Undefined: it goes.
+   */
+  pushRefusal(pipelineName: string, commit: string): string | undefined {
+    const setup = this.pipelines.get(pipelineName);
+    const repositoryUri = setup?.project ? this.buildProjects.get(setup.project)?.repositoryUri : undefined;
+    if (!repositoryUri || !this.repositories.get(repositoryUri)?.immutable) return undefined;
+    if (!this.images.has(`${repositoryUri}:${commit}`)) return undefined;
+    const name = repositoryUri.slice(repositoryUri.indexOf('/') + 1);
+    return (
+      'Error while executing command: docker push "$REPOSITORY_URI:$IMAGE_TAG". Reason: exit status 1: ' +
+      `tag invalid: The image tag '${commit}' already exists in the '${name}' repository and cannot be ` +
+      'overwritten because the repository is immutable. (ECR: ImageTagAlreadyExistsException)'
+    );
+  }
+
+  /** The images `<repositoryUri>:<tag>` a repository holds. */
+  imagesIn(repositoryUri: string): string[] {
+    return [...this.images.keys()].filter((image) => image.startsWith(`${repositoryUri}:`));
   }
 
   provisioned(resource: EffectResource, context: EffectContext): string | undefined {
@@ -245,6 +279,7 @@ export class SimulatedServices implements ResourceEffects {
       images: [...this.images],
       pipelines: [...this.pipelines],
       buildProjects: [...this.buildProjects],
+      repositories: [...this.repositories],
       keyPairRegions: [...this.keyPairRegions],
     };
     writeJsonAtomic(this.file, stored);
@@ -274,6 +309,13 @@ export class SimulatedServices implements ResourceEffects {
         this.pipelines.set(resource.physicalId, buildSetupOf(resource.properties));
         this.changed = true;
         return undefined;
+      case 'AWS::ECR::Repository':
+        this.repositories.set(repositoryUriOf(resource), {
+          immutable: String(resource.properties.ImageTagMutability ?? 'MUTABLE').startsWith('IMMUTABLE'),
+          emptyOnDelete: String(resource.properties.EmptyOnDelete) === 'true',
+        });
+        this.changed = true;
+        return undefined;
       case 'AWS::ECS::Service':
         return this.ecsService(resource, context);
       default:
@@ -284,6 +326,19 @@ export class SimulatedServices implements ResourceEffects {
   deletionFailure(resource: EffectResource): string | undefined {
     if (resource.type === 'AWS::S3::Bucket' && (this.bucketObjects.get(resource.physicalId) ?? 0) > 0) {
       return 'The bucket you tried to delete is not empty (Service: S3, Status Code: 409, Error Code: BucketNotEmpty)';
+    }
+    // ECR refuses to delete a repository that holds images, unless CloudFormation is told to empty it.
+    if (
+      resource.type === 'AWS::ECR::Repository' &&
+      String(resource.properties.EmptyOnDelete) !== 'true' &&
+      this.imagesIn(repositoryUriOf(resource)).length > 0
+    ) {
+      const account = String(resource.attributes.Arn).split(':')[4];
+      return (
+        `Resource handler returned message: "The repository with name '${resource.physicalId}' in registry with id '${account}' ` +
+        'cannot be deleted because it still contains images (Service: Ecr, Status Code: 400, Error Code: RepositoryNotEmptyException)" ' +
+        '(HandlerErrorCode: GeneralServiceException)'
+      );
     }
     return undefined;
   }
@@ -332,6 +387,13 @@ export class SimulatedServices implements ResourceEffects {
       case 'AWS::S3::Bucket':
         this.changed ||= this.bucketObjects.delete(resource.physicalId);
         break;
+      case 'AWS::ECR::Repository': {
+        const uri = repositoryUriOf(resource);
+        for (const image of this.imagesIn(uri)) this.images.delete(image);
+        this.repositories.delete(uri);
+        this.changed = true;
+        break;
+      }
       case 'AWS::RDS::DBInstance':
       case 'AWS::ElastiCache::ReplicationGroup':
         this.changed ||= this.databasePasswords.delete(resource.physicalId);
@@ -519,6 +581,12 @@ function buildProjectOf(properties: Record<string, unknown>) {
   const architecture: ImageArchitecture = environment.Type?.startsWith('ARM') ? 'arm64' : 'amd64';
   const repositoryUri = environment.EnvironmentVariables?.find((v) => v.Name === 'REPOSITORY_URI')?.Value;
   return { architecture, repositoryUri };
+}
+
+/** From the repository's ARN (`arn:aws:ecr:<region>:<account>:repository/<name>`), which every simulated repository has. */
+function repositoryUriOf(resource: EffectResource): string {
+  const [, , , region = '', account = ''] = String(resource.attributes.Arn).split(':');
+  return `${account}.dkr.ecr.${region}.${partitionOf(region).urlSuffix}/${resource.physicalId}`;
 }
 
 function buildSetupOf(properties: Record<string, unknown>): BuildSetup {

@@ -205,6 +205,17 @@ const SIMULATORS: Record<string, Simulator> = {
     };
   },
 
+  // ECR: `<account>.dkr.ecr.<region>.<suffix>/<name>`, the URI images are pushed to and looked up by.
+  'AWS::ECR::Repository': (r) => {
+    const name = r.prop('RepositoryName') ?? r.generatedName(256).toLowerCase();
+    return {
+      ref: name,
+      attributes: {
+        Arn: r.arn('ecr', `repository/${name}`),
+        RepositoryUri: `${r.input.accountId}.dkr.ecr.${r.region}.${r.urlSuffix}/${name}`,
+      },
+    };
+  },
   'AWS::Logs::LogGroup': (r) => {
     const name = r.prop('LogGroupName') ?? r.generatedName(512);
     return { ref: name, attributes: { Arn: r.arn('logs', `log-group:${name}:*`) } };

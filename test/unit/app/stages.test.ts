@@ -7,6 +7,7 @@ import { ApprovalStore } from '../../../src/store/approvals';
 import { PipelineStore } from '../../../src/store/pipelines';
 import { Store } from '../../../src/store/store';
 import { onExecutionEnded } from '../../../src/events/backstops';
+import { deploymentIdOf } from '../../../src/domain/deployment';
 import type { PlatformEvent } from '../../../src/cloud/ports';
 import { aStack, newTenantId, TABLE_NAME } from '../../support/fixtures';
 
@@ -114,6 +115,49 @@ describe('starting stage operations', () => {
     );
   });
 
+  test('a create is a deployment of the stage; a PATCH whose workflow cannot start leaves none', async () => {
+    // Prepare: a stage whose create deployed
+    const tenantId = newTenantId();
+    const stack = aStack({ tenantId });
+    await store.putStack(stack);
+    const caller = { tenantId, userId: 'u' };
+    const started = workflowsThat(async (_w, name) => ({ executionArn: name, alreadyStarted: false }));
+    const created = await createStage({ store, workflows: started, settings }, caller, stack.stackId, {
+      name: 'dev',
+    });
+    await store.releaseStageLock(
+      { tenantId, stackId: stack.stackId, name: 'dev' },
+      created.operationId,
+      'ACTIVE',
+    );
+    const failing = workflowsThat(async () => {
+      throw new Error('Step Functions unavailable');
+    });
+
+    // Act
+    const attempt = updateStage(
+      {
+        store,
+        workflows: failing,
+        settings,
+        approvals: new ApprovalStore(dynamo.documentClient, TABLE_NAME),
+        pipelines: new PipelineStore(dynamo.documentClient, TABLE_NAME),
+      },
+      caller,
+      stack.stackId,
+      'dev',
+      { port: 8080 },
+    );
+
+    // Assess
+    await expect(attempt).rejects.toThrow('Step Functions unavailable');
+    const stage = (await store.getStage(tenantId, stack.stackId, 'dev'))!;
+    const deployments = (await store.deployments.list(stage, {})).items;
+    expect(deployments.map((d) => [d.operationId, d.status])).toEqual([[created.operationId, 'IN_PROGRESS']]);
+    expect(stage).toMatchObject({ status: 'ACTIVE', port: 80 });
+    expect(stage.lock).toBeUndefined();
+  });
+
   test('a PATCH while the stage is busy is a 409 naming the operation that holds it', async () => {
     // Prepare
     const tenantId = newTenantId();
@@ -174,6 +218,7 @@ describe('starting stage operations', () => {
       operationId: operation.operationId,
       stackId: stack.stackId,
       stageName: 'dev',
+      deploymentId: deploymentIdOf(operation.operationId),
     };
 
     // Act
@@ -212,6 +257,11 @@ describe('starting stage operations', () => {
     expect(published.map((e) => `${e.detailType}:${e.detail.status}`)).toEqual([
       'Operation Status Change:FAILED',
       'Stage Status Change:FAILED',
+      'Deployment Status Change:FAILED',
     ]);
+    expect(await store.deployments.find(tenantId, stack.stackId, input.deploymentId)).toMatchObject({
+      status: 'FAILED',
+      reason: 'the workflow ended TIMED_OUT: no cause given',
+    });
   });
 });

@@ -53,6 +53,7 @@ const CLIENT_PREFIX: Record<string, string> = {
   SecretsManagerClient: 'secretsmanager',
   SSMClient: 'ssm',
   CodePipelineClient: 'codepipeline',
+  ECRClient: 'ecr',
   S3Client: 's3',
 };
 
@@ -113,6 +114,7 @@ describe('the customer role', () => {
         'secretsmanager:GetSecretValue',
         'ssm:GetParameter',
         'codepipeline:StartPipelineExecution',
+        'ecr:DescribeImages',
         'logs:FilterLogEvents',
       ]),
     );

@@ -63,6 +63,7 @@ const OPERATION_TYPE_OF: Record<string, string> = {
   'delete-database': 'DELETE_DATABASE',
   'provision-bastion': 'PROVISION_BASTION',
   'delete-bastion': 'DELETE_BASTION',
+  'delete-stack': 'DELETE_STACK',
 };
 
 const WORKFLOW_INPUT = {
@@ -82,6 +83,7 @@ async function runtimeValues(machine: string): Promise<Record<string, unknown>> 
     releaseStageLock: async () => undefined,
     failPendingChange: async () => undefined,
     getStage: async () => undefined,
+    deployments: { end: async () => true },
   };
   const failure = await recordFailure(
     {
@@ -100,6 +102,8 @@ async function runtimeValues(machine: string): Promise<Record<string, unknown>> 
     '$.stack.outputs.StageUrl': 'https://k3x9q7w2ab.execute-api.eu-west-1.amazonaws.com',
     '$.failure.reason': failure.reason,
     '$.failure.stageStatus': failure.stageStatus,
+    '$.failure.deploymentStatus': failure.deploymentStatus,
+    '$.deploymentId': 'dep_01jn8jn570rmaz5xgt4cyhs9m8',
     // pipeline-run: what PickNextStage, CreateApproval, the approval's decision, PrepareStageDeploy
     // and the stop paths (ApprovalRejected and its siblings) put in the state
     '$.runId': 'run_01jn8kq3m0b7w6r4t2zyx9c8de',
@@ -119,6 +123,9 @@ async function runtimeValues(machine: string): Promise<Record<string, unknown>> 
     '$.stop.runStatus': 'STOPPED',
     '$.stop.stageStatus': 'REJECTED',
     '$.stop.reason': 'the deploy to staging was rejected',
+    // FindBuiltImage: the commit's image, built for an earlier run
+    '$.built.imageUri':
+      '111122223333.dkr.ecr.us-east-1.amazonaws.com/tinystacks/stk_01jn8jc080jdpw4jc4hepvfnvh:4f2c1a9e8b7d6c5f4e3d2c1b0a9f8e7d6c5b4a39',
   };
 }
 

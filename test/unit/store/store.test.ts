@@ -112,7 +112,7 @@ describe('stages', () => {
     await store.lockStage(stage, first, 'UPDATING', deployed);
 
     // Act: the first change deploys, the second fails
-    await store.setStageOutputs(stage, first, { Url: 'x' }, [], deployed);
+    await store.setStageOutputs(stage, first, { Url: 'x' }, [], { settings: deployed });
     const second = newId('op');
     await store.lockStage(stage, second, 'UPDATING', { ...deployed, port: 9000, environment: { A: 'b' } });
     await store.failPendingChange(stage, second, 'TaskDefinition failed');
@@ -211,55 +211,76 @@ describe('stages', () => {
 });
 
 describe('stacks', () => {
-  test('deleting a stack that still has stages is a 409, and the stack stays', async () => {
+  test('a stack that still has stages cannot be taken for its deletion, and stays as it was', async () => {
     // Prepare
     const { tenantId, stack } = await stackWithStage();
 
     // Act
-    const error = await domainErrorOf(store.deleteStack(tenantId, stack.stackId));
+    const refused = await store.lockStackForDeletion(tenantId, stack.stackId, 'op_delete');
 
     // Assess
-    expect(error).toMatchObject({ status: 409, details: { stackId: stack.stackId } });
-    expect(await store.getStack(tenantId, stack.stackId)).toBeDefined();
+    expect(refused).toMatchObject({ stackId: stack.stackId, stageCount: 1 });
+    expect((await store.getStack(tenantId, stack.stackId))?.status).toBeUndefined();
   });
 
-  test('deleting a stack without stages removes it', async () => {
-    // Prepare
-    const tenantId = newTenantId();
-    const stack = aStack({ tenantId });
-    await store.putStack(stack);
-
-    // Act
-    await store.deleteStack(tenantId, stack.stackId);
-
-    // Assess
-    expect(await store.getStack(tenantId, stack.stackId)).toBeUndefined();
-  });
-
-  test('deleting a stack whose stages were all removed succeeds', async () => {
+  test('a stack without stages is taken once: DELETING, held by its operation; a second taker is refused', async () => {
     // Prepare
     const { tenantId, stack, stage } = await stackWithStage();
     await store.removeStage(stage, stage.lock!.operationId);
 
     // Act
-    await store.deleteStack(tenantId, stack.stackId);
+    const first = await store.lockStackForDeletion(tenantId, stack.stackId, 'op_one');
+    const second = await store.lockStackForDeletion(tenantId, stack.stackId, 'op_two');
 
     // Assess
+    expect(first).toBeUndefined();
+    expect(second).toMatchObject({ status: 'DELETING', lock: { operationId: 'op_one' } });
+  });
+
+  test('a stack being deleted takes no new stage (409 naming the operation); a failed deletion can be retried', async () => {
+    // Prepare
+    const tenantId = newTenantId();
+    const stack = aStack({ tenantId });
+    await store.putStack(stack);
+    await store.lockStackForDeletion(tenantId, stack.stackId, 'op_one');
+
+    // Act
+    const whileDeleting = await domainErrorOf(store.adjustStageCount(tenantId, stack.stackId, 1));
+    await store.releaseStackLock(tenantId, stack.stackId, 'op_other', 'ACTIVE');
+    await store.releaseStackLock(tenantId, stack.stackId, 'op_one', 'DELETE_FAILED', 'bucket not empty');
+    const afterFailure = await domainErrorOf(store.adjustStageCount(tenantId, stack.stackId, 1));
+    const retried = await store.lockStackForDeletion(tenantId, stack.stackId, 'op_two');
+
+    // Assess
+    expect(whileDeleting).toMatchObject({ status: 409, details: { operationId: 'op_one' } });
+    expect(afterFailure).toMatchObject({ status: 409, message: expect.stringContaining('bucket not empty') });
+    expect(retried).toBeUndefined();
+    expect(await store.getStack(tenantId, stack.stackId)).toMatchObject({
+      status: 'DELETING',
+      lock: { operationId: 'op_two' },
+    });
+    expect((await store.getStack(tenantId, stack.stackId))?.lastError).toBeUndefined();
+  });
+
+  test('a deleted stack is removed only by the operation holding it; again, nothing happens', async () => {
+    // Prepare
+    const tenantId = newTenantId();
+    const stack = aStack({ tenantId });
+    await store.putStack(stack);
+    await store.lockStackForDeletion(tenantId, stack.stackId, 'op_one');
+
+    // Act
+    await store.removeStack(tenantId, stack.stackId, 'op_other');
+    const kept = await store.getStack(tenantId, stack.stackId);
+    await store.removeStack(tenantId, stack.stackId, 'op_one');
+    await store.removeStack(tenantId, stack.stackId, 'op_one');
+
+    // Assess
+    expect(kept).toBeDefined();
     expect(await store.getStack(tenantId, stack.stackId)).toBeUndefined();
   });
 
-  test('deleting a stack that does not exist is a 404', async () => {
-    // Prepare
-    const tenantId = newTenantId();
-
-    // Act
-    const error = await domainErrorOf(store.deleteStack(tenantId, newId('stk')));
-
-    // Assess
-    expect(error).toMatchObject({ status: 404, code: 'NotFound' });
-  });
-
-  test('another tenant’s stack cannot be read or deleted: it is not found', async () => {
+  test('a stack that does not exist, or another tenant’s, is not found', async () => {
     // Prepare
     const owner = newTenantId();
     const stack = aStack({ tenantId: owner });
@@ -268,11 +289,13 @@ describe('stacks', () => {
 
     // Act
     const read = await store.getStack(intruder, stack.stackId);
-    const error = await domainErrorOf(store.deleteStack(intruder, stack.stackId));
+    const error = await domainErrorOf(store.lockStackForDeletion(intruder, stack.stackId, 'op_x'));
+    const missing = await domainErrorOf(store.lockStackForDeletion(owner, newId('stk'), 'op_y'));
 
     // Assess
     expect(read).toBeUndefined();
     expect(error.status).toBe(404);
+    expect(missing).toMatchObject({ status: 404, code: 'NotFound' });
     expect(await store.getStack(owner, stack.stackId)).toEqual(stack);
   });
 

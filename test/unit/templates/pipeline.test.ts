@@ -1,6 +1,7 @@
 import { imageUriOf, pipelineCfnStackNameOf, pipelineNameOf } from '../../../src/domain/pipeline';
 import { LocalCloudFormation } from '../../../src/local/cloudformation';
 import { SimulatedServices } from '../../../src/local/cloudformation/effects';
+import { LocalPipelines } from '../../../src/local/pipelines';
 import { BUILDSPEC, renderPipelineTemplate } from '../../../src/templates/pipeline';
 import { renderStageTemplate } from '../../../src/templates/stage';
 import type { CfnTemplate } from '../../../src/templates/types';
@@ -179,6 +180,108 @@ describe('what a pipeline builds, where it runs, and what its deletion keeps', (
             ResourceStatusReason: expect.stringContaining('The bucket you tried to delete is not empty'),
           },
     );
+    cfn.dispose();
+  });
+
+  /** Builds `commit` twice on the simulated CodePipeline; returns how each build ended. */
+  async function buildTwice(template: CfnTemplate, stackId: string, commit: string) {
+    const services = new SimulatedServices();
+    const cfn = new LocalCloudFormation({ delayMs: 1, effects: services });
+    await createAndWait(cfn, pipelineCfnStackNameOf(stackId), template as never, {
+      Capabilities: ['CAPABILITY_IAM'],
+    });
+    const builds = new LocalPipelines({ cfn, publish: () => {}, buildDelayMs: 1, account: '0', services });
+    const target = { roleArn: 'arn:aws:iam::000000000000:role/r', region: REGION, externalId: 'x' };
+    const ends = [];
+    for (const token of ['run-1', 'run-2']) {
+      const { executionId } = await builds.start(target, pipelineNameOf(stackId), {
+        commitSha: commit,
+        clientRequestToken: token,
+      });
+      let execution = await builds.getExecution(target, pipelineNameOf(stackId), executionId);
+      while (execution.status === 'InProgress') {
+        await new Promise((r) => setTimeout(r, 5));
+        execution = await builds.getExecution(target, pipelineNameOf(stackId), executionId);
+      }
+      ends.push(execution);
+    }
+    builds.dispose();
+    cfn.dispose();
+    return { ends, services };
+  }
+
+  test('a second build of a commit fails at its push: the repository is IMMUTABLE, as ECR refuses the tag', async () => {
+    // Prepare
+    const stackId = 'stk_01jn8jc080jdpw4jc4hepvfnv1';
+    const commit = 'a'.repeat(40);
+
+    // Act
+    const { ends, services } = await buildTwice(
+      renderPipelineTemplate({ ...input, stackId }),
+      stackId,
+      commit,
+    );
+
+    // Assess
+    expect(ends.map((e) => e.status)).toEqual(['Succeeded', 'Failed']);
+    expect(ends[1]!.reason).toMatch(
+      new RegExp(
+        `tag invalid: The image tag '${commit}' already exists in the 'tinystacks/${stackId}' repository.*ImageTagAlreadyExistsException`,
+      ),
+    );
+    expect([...services.images.keys()].filter((image) => image.endsWith(`:${commit}`))).toHaveLength(1);
+  });
+
+  test('a MUTABLE repository takes the same tag again (the refusal is the repository’s, not the simulator’s)', async () => {
+    // Prepare
+    const stackId = 'stk_01jn8jc080jdpw4jc4hepvfnv2';
+    const template = renderPipelineTemplate({ ...input, stackId });
+    template.Resources.ImageRepository!.Properties!.ImageTagMutability = 'MUTABLE';
+
+    // Act
+    const { ends } = await buildTwice(template, stackId, 'b'.repeat(40));
+
+    // Assess
+    expect(ends.map((e) => e.status)).toEqual(['Succeeded', 'Succeeded']);
+  });
+
+  test.each([
+    ['as rendered (EmptyOnDelete)', 'DELETE_COMPLETE', (_: CfnTemplate) => undefined],
+    [
+      'without EmptyOnDelete',
+      'DELETE_FAILED',
+      (template: CfnTemplate) => delete template.Resources.ImageRepository!.Properties!.EmptyOnDelete,
+    ],
+  ])('deleting a pipeline whose repository holds images, %s: %s', async (_, status, change) => {
+    // Prepare
+    const services = new SimulatedServices();
+    const cfn = new LocalCloudFormation({ delayMs: 1, effects: services });
+    const stackId = `stk_ecr${status.length}`;
+    const template = renderPipelineTemplate({ ...input, stackId });
+    change(template);
+    const { StackId } = await createAndWait(cfn, pipelineCfnStackNameOf(stackId), template as never, {
+      Capabilities: ['CAPABILITY_IAM'],
+    });
+    const image = services.recordBuild(pipelineNameOf(stackId), 'c0ffee', true)!;
+
+    // Act
+    await cfn.deleteStack({ StackName: pipelineCfnStackNameOf(stackId) }, REGION);
+    await cfn.whenIdle();
+
+    // Assess
+    const events = await allEvents(cfn, StackId!);
+    expect(stackStatuses(events).at(-1)).toBe(status);
+    const repository = events.filter((event) => event.LogicalResourceId === 'ImageRepository').at(-1);
+    if (status === 'DELETE_COMPLETE') {
+      expect(repository).toMatchObject({ ResourceStatus: 'DELETE_COMPLETE' });
+      expect(services.images.has(image)).toBe(false);
+    } else {
+      expect(repository).toMatchObject({
+        ResourceStatus: 'DELETE_FAILED',
+        ResourceStatusReason: expect.stringContaining('RepositoryNotEmptyException'),
+      });
+      expect(services.images.has(image)).toBe(true);
+    }
     cfn.dispose();
   });
 });

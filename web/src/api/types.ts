@@ -25,6 +25,7 @@ export type CreatedSubscription = Ok<'createSubscription', 201>;
 export type DeadLetter = Ok<'listSubscriptionDeadLetters', 200>['items'][number];
 export type LogsPage = Ok<'getStageLogs', 200>;
 export type StackEvent = Ok<'getStageStackEvents', 200>['items'][number];
+export type Deployment = Ok<'getDeployment', 200>;
 
 export type CreateStackBody = Body<'createStack'>;
 export type CreateStageBody = Body<'createStage'>;

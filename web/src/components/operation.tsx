@@ -17,7 +17,7 @@ export function OperationStatus(props: { operationId: string; onSettled?: (op: O
   return (
     <div class="operation" role="status" aria-live="polite" data-operation={props.operationId}>
       <span class="operation-title">
-        {operation ? `${operationLabel(operation.type)} ${operation.stageName}` : 'Operation'}
+        {operation ? `${operationLabel(operation.type)} ${operation.stageName ?? ''}`.trim() : 'Operation'}
       </span>{' '}
       <StatusBadge status={operation?.status ?? 'PENDING'} />{' '}
       <a class="muted" href={`/operations/${props.operationId}`}>

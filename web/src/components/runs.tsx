@@ -86,6 +86,11 @@ export function RunRow({ run }: { run: Run }) {
         <span class="muted">
           {run.commit.author ?? run.requestedBy} · <Time iso={run.createdAt} />
         </span>
+        {run.build?.status === 'REUSED' && (
+          <span class="muted" data-build="REUSED" title={run.build.imageUri ?? undefined}>
+            · image built before: reused, not rebuilt
+          </span>
+        )}
       </header>
       <ol class="progress" aria-label="Stages of this run">
         {run.stages.map((stage) => (

@@ -11,6 +11,7 @@ export const STAGE_TABS = [
   { path: '/databases', label: 'Databases' },
   { path: '/logs', label: 'Logs' },
   { path: '/events', label: 'Stack events' },
+  { path: '/deployments', label: 'Deployments' },
 ] as const;
 
 /** The breadcrumbs, title and tabs of a stage's page; `data` is useStage's, once it has loaded. */

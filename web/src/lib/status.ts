@@ -12,8 +12,9 @@ const BUSY = new Set([
   'BUILDING',
   'DEPLOYING',
   'WAITING_FOR_APPROVAL',
+  'IN_PROGRESS',
 ]);
-const FAIL = new Set(['FAILED', 'REJECTED', 'EXPIRED', 'STOPPED']);
+const FAIL = new Set(['FAILED', 'REJECTED', 'EXPIRED', 'STOPPED', 'ROLLED_BACK', 'DELETE_FAILED']);
 
 export function toneOf(status: string): Tone {
   if (OK.has(status)) return 'ok';

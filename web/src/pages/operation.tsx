@@ -12,14 +12,16 @@ export default function OperationPage({ operationId }: { operationId: string }) 
       <Breadcrumbs
         items={[
           { href: '/', label: 'Your stacks' },
-          ...(operation
+          ...(operation?.stageName
             ? [
                 {
                   href: `/stacks/${operation.stackId}/stages/${operation.stageName}`,
                   label: operation.stageName,
                 },
               ]
-            : []),
+            : operation
+              ? [{ href: `/stacks/${operation.stackId}`, label: 'stack' }]
+              : []),
           { label: operationId },
         ]}
       />
@@ -27,10 +29,23 @@ export default function OperationPage({ operationId }: { operationId: string }) 
       <OperationStatus operationId={operationId} />
       {operation && (
         <dl class="facts card">
-          <dt>Stage</dt>
-          <dd>
-            <a href={`/stacks/${operation.stackId}/stages/${operation.stageName}`}>{operation.stageName}</a>
-          </dd>
+          {operation.stageName ? (
+            <>
+              <dt>Stage</dt>
+              <dd>
+                <a href={`/stacks/${operation.stackId}/stages/${operation.stageName}`}>
+                  {operation.stageName}
+                </a>
+              </dd>
+            </>
+          ) : (
+            <>
+              <dt>Stack</dt>
+              <dd>
+                <a href={`/stacks/${operation.stackId}`}>{operation.stackId}</a>
+              </dd>
+            </>
+          )}
           <dt>Created</dt>
           <dd>
             <Time iso={operation.createdAt} />

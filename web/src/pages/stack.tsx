@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { ok } from '../api/client';
-import type { CreateStageBody, Stack, Stage } from '../api/types';
+import type { CreateStageBody, Operation, Stack, Stage } from '../api/types';
 import { pendingApprovalsOf } from '../app/approvals';
 import { useApp } from '../app/context';
 import { useResource } from '../app/resource';
@@ -32,11 +32,34 @@ export default function StackPage({ stackId }: { stackId: string }) {
   const [adding, setAdding] = useState(false);
   const [started, setStarted] = useState<string[]>([]);
   const [deleteError, setDeleteError] = useState<unknown>();
+  /** The operation deleting the stack, followed live once the button started it. */
+  const [deletion, setDeletion] = useState<string>();
+  const deletionSettled = (operation: Operation) => {
+    if (operation.status === 'SUCCEEDED') route('/');
+    else {
+      setDeletion(undefined);
+      void data.reload();
+    }
+  };
   useLiveReload({
     matches: (e) => e.detail.stackId === stackId,
-    busy: data.data?.stages.some((s) => isInProgress(s.status)) ?? false,
+    busy:
+      (data.data?.stages.some((s) => isInProgress(s.status)) || data.data?.stack.status === 'DELETING') ??
+      false,
     reload: data.reload,
   });
+  // Once the deletion runs, the stack may be gone at the next reload: the page follows the operation.
+  if (deletion)
+    return (
+      <>
+        <Breadcrumbs
+          items={[{ href: '/', label: 'Your stacks' }, { label: data.data?.stack.name ?? stackId }]}
+        />
+        <PageTitle title="Deleting the stack" />
+        <p class="muted">Its build pipeline’s CloudFormation stack is deleted first, then the stack.</p>
+        <OperationStatus operationId={deletion} onSettled={deletionSettled} />
+      </>
+    );
   if (!data.data)
     return data.error !== undefined ? (
       <LoadError error={data.error} retry={data.reload} />
@@ -48,8 +71,8 @@ export default function StackPage({ stackId }: { stackId: string }) {
     if (!confirm(`Delete the stack ${stack.name}? Its stages must be deleted first.`)) return;
     setDeleteError(undefined);
     try {
-      await ok(api.DELETE('/v1/stacks/{stackId}', { params: path }));
-      route('/');
+      const { operation } = await ok(api.DELETE('/v1/stacks/{stackId}', { params: path }));
+      setDeletion(operation.operationId);
     } catch (error) {
       setDeleteError(error);
     }
@@ -78,6 +101,11 @@ export default function StackPage({ stackId }: { stackId: string }) {
         {stack.pipeline ? <StatusBadge status={stack.pipeline.status} /> : <span class="muted">none</span>}
       </p>
       {stack.pipeline?.error && <p class="notice notice-fail">{stack.pipeline.error}</p>}
+      {stack.status === 'DELETE_FAILED' && (
+        <p class="notice notice-fail">
+          The stack could not be deleted: {stack.lastError}. Delete it again to retry.
+        </p>
+      )}
       {approvals.length > 0 && (
         <p class="notice notice-busy">
           {approvals.length === 1 ? 'A deployment waits' : `${approvals.length} deployments wait`} for
@@ -106,11 +134,15 @@ export default function StackPage({ stackId }: { stackId: string }) {
       <section class="danger-zone" aria-labelledby="danger">
         <h2 id="danger">Delete the stack</h2>
         <p class="muted">
-          A stack goes once its stages are deleted; its build pipeline and webhook go with it.
+          A stack goes once its stages are deleted: its build pipeline’s CloudFormation stack is deleted (its
+          artifact bucket is kept and empties itself within 30 days), then its webhook.
         </p>
         <FormError error={deleteError} />
-        <button type="button" class="danger" onClick={deleteStack}>
-          Delete stack
+        {stack.currentOperationId && (
+          <OperationStatus operationId={stack.currentOperationId} onSettled={deletionSettled} />
+        )}
+        <button type="button" class="danger" onClick={deleteStack} disabled={stack.status === 'DELETING'}>
+          {stack.status === 'DELETE_FAILED' ? 'Delete stack again' : 'Delete stack'}
         </button>
       </section>
       {adding && (

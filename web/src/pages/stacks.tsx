@@ -70,6 +70,12 @@ function StackCard({ stack }: { stack: Stack }) {
     <li class="card stack-card">
       <h2>
         <a href={`/stacks/${stack.stackId}`}>{stack.name}</a>
+        {stack.status !== 'ACTIVE' && (
+          <>
+            {' '}
+            <StatusBadge status={stack.status} />
+          </>
+        )}
       </h2>
       <p class="muted">
         {stack.repository} · {stack.branch} · {stack.region}

@@ -80,7 +80,7 @@ export type paths = {
         get: operations["getStack"];
         put?: never;
         post?: never;
-        /** Delete a stack that has no stages left (delete its stages first: 409 otherwise) */
+        /** Delete a stack that has no stages left: an operation that deletes its build pipeline’s CloudFormation stack, then its records (409 while it has stages, or its pipeline, a run or another deletion is under way) */
         delete: operations["deleteStack"];
         options?: never;
         head?: never;
@@ -396,7 +396,7 @@ export type paths = {
         /** A stack’s pipeline runs, newest first: commit, status, and the status of each stage */
         get: operations["listRuns"];
         put?: never;
-        /** Deploy by hand: build the given commit (or the head of the stack’s branch) and move it through the stages */
+        /** Deploy by hand: build the given commit (or the head of the stack’s branch) and move it through the stages; a commit built before is not built again (its image is reused) */
         post: operations["createRun"];
         delete?: never;
         options?: never;
@@ -411,7 +411,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** A pipeline run: QUEUED → BUILDING → DEPLOYING (⇄ WAITING_FOR_APPROVAL) → SUCCEEDED | FAILED | STOPPED | SUPERSEDED */
+        /** A pipeline run: QUEUED → BUILDING → DEPLOYING (⇄ WAITING_FOR_APPROVAL) → SUCCEEDED | FAILED | STOPPED | SUPERSEDED; QUEUED → DEPLOYING when the commit’s image was built before (build.status REUSED) */
         get: operations["getRun"];
         put?: never;
         post?: never;
@@ -484,6 +484,57 @@ export type paths = {
         get: operations["listApprovals"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stacks/{stackId}/stages/{stageName}/deployments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A stage’s deployments, newest first: every create or update of its stack (pipeline runs, settings changes, rollbacks, database changes) with its image, settings and outcome */
+        get: operations["listDeployments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stacks/{stackId}/stages/{stageName}/deployments/{deploymentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One deployment of a stage (the one a Deployment Status Change event names) */
+        get: operations["getDeployment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stacks/{stackId}/stages/{stageName}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Redeploy a deployment that succeeded (its image and settings, without a build) as a stack update: a new deployment whose rollbackOf names it */
+        post: operations["rollbackStage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -625,6 +676,10 @@ export interface operations {
                             region: string;
                             roleArn: string;
                             stageCount: number;
+                            /** @enum {string} */
+                            status: "ACTIVE" | "DELETING" | "DELETE_FAILED";
+                            currentOperationId: string | null;
+                            lastError: string | null;
                             pipeline: {
                                 /** @enum {string} */
                                 status: "CREATING" | "ACTIVE" | "FAILED";
@@ -730,6 +785,10 @@ export interface operations {
                         region: string;
                         roleArn: string;
                         stageCount: number;
+                        /** @enum {string} */
+                        status: "ACTIVE" | "DELETING" | "DELETE_FAILED";
+                        currentOperationId: string | null;
+                        lastError: string | null;
                         pipeline: {
                             /** @enum {string} */
                             status: "CREATING" | "ACTIVE" | "FAILED";
@@ -850,6 +909,10 @@ export interface operations {
                         region: string;
                         roleArn: string;
                         stageCount: number;
+                        /** @enum {string} */
+                        status: "ACTIVE" | "DELETING" | "DELETE_FAILED";
+                        currentOperationId: string | null;
+                        lastError: string | null;
                         pipeline: {
                             /** @enum {string} */
                             status: "CREATING" | "ACTIVE" | "FAILED";
@@ -942,12 +1005,33 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Deleted */
-            204: {
+            /** @description The operation that deletes the stack */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        operation: {
+                            operationId: string;
+                            /** @enum {string} */
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
+                            /** @enum {string} */
+                            status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
+                            stackId: string;
+                            stageName: string | null;
+                            input: {
+                                [key: string]: unknown;
+                            };
+                            executionArn: string | null;
+                            error: string | null;
+                            createdAt: string;
+                            updatedAt: string;
+                            startedAt: string | null;
+                            endedAt: string | null;
+                        };
+                    };
+                };
             };
             /** @description Invalid request: the error names the field */
             400: {
@@ -1024,6 +1108,21 @@ export interface operations {
                     };
                 };
             };
+            /** @description The Idempotency-Key was used with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
         };
     };
     retryPipeline: {
@@ -1058,6 +1157,10 @@ export interface operations {
                         region: string;
                         roleArn: string;
                         stageCount: number;
+                        /** @enum {string} */
+                        status: "ACTIVE" | "DELETING" | "DELETE_FAILED";
+                        currentOperationId: string | null;
+                        lastError: string | null;
                         pipeline: {
                             /** @enum {string} */
                             status: "CREATING" | "ACTIVE" | "FAILED";
@@ -1088,6 +1191,10 @@ export interface operations {
                         region: string;
                         roleArn: string;
                         stageCount: number;
+                        /** @enum {string} */
+                        status: "ACTIVE" | "DELETING" | "DELETE_FAILED";
+                        currentOperationId: string | null;
+                        lastError: string | null;
                         pipeline: {
                             /** @enum {string} */
                             status: "CREATING" | "ACTIVE" | "FAILED";
@@ -1229,6 +1336,7 @@ export interface operations {
                                     };
                                     origins: string[];
                                 };
+                                imageUri: string | null;
                             } | null;
                             failedChange: {
                                 requireApproval?: boolean;
@@ -1244,6 +1352,7 @@ export interface operations {
                             } | null;
                             serviceEnvironmentNames: string[];
                             imageUri: string;
+                            deploymentId: string | null;
                             cfnStackName: string;
                             outputs: {
                                 [key: string]: string;
@@ -1380,11 +1489,11 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
@@ -1535,6 +1644,7 @@ export interface operations {
                                 };
                                 origins: string[];
                             };
+                            imageUri: string | null;
                         } | null;
                         failedChange: {
                             requireApproval?: boolean;
@@ -1550,6 +1660,7 @@ export interface operations {
                         } | null;
                         serviceEnvironmentNames: string[];
                         imageUri: string;
+                        deploymentId: string | null;
                         cfnStackName: string;
                         outputs: {
                             [key: string]: string;
@@ -1649,11 +1760,11 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
@@ -1796,11 +1907,11 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
@@ -2117,11 +2228,11 @@ export interface operations {
                     "application/json": {
                         operationId: string;
                         /** @enum {string} */
-                        type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                        type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                         /** @enum {string} */
                         status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                         stackId: string;
-                        stageName: string;
+                        stageName: string | null;
                         input: {
                             [key: string]: unknown;
                         };
@@ -2220,11 +2331,11 @@ export interface operations {
                         items: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
@@ -2323,7 +2434,7 @@ export interface operations {
                         items: {
                             subscriptionId: string;
                             url: string;
-                            events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided")[] | null;
+                            events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deployment Status Change")[] | null;
                             createdAt: string;
                         }[];
                         nextToken: string | null;
@@ -2388,7 +2499,7 @@ export interface operations {
             content: {
                 "application/json": {
                     url: string;
-                    events?: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided")[];
+                    events?: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deployment Status Change")[];
                 };
             };
         };
@@ -2402,7 +2513,7 @@ export interface operations {
                     "application/json": {
                         subscriptionId: string;
                         url: string;
-                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided")[] | null;
+                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deployment Status Change")[] | null;
                         createdAt: string;
                         secret: string;
                     };
@@ -2490,7 +2601,7 @@ export interface operations {
                     "application/json": {
                         subscriptionId: string;
                         url: string;
-                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided")[] | null;
+                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deployment Status Change")[] | null;
                         createdAt: string;
                     };
                 };
@@ -2905,11 +3016,11 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
@@ -3153,11 +3264,11 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
@@ -3296,11 +3407,11 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
@@ -3544,11 +3655,11 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
@@ -3684,11 +3795,11 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
@@ -3928,11 +4039,11 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
@@ -4063,11 +4174,11 @@ export interface operations {
                         operation: {
                             operationId: string;
                             /** @enum {string} */
-                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION";
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             stackId: string;
-                            stageName: string;
+                            stageName: string | null;
                             input: {
                                 [key: string]: unknown;
                             };
@@ -4306,6 +4417,12 @@ export interface operations {
                             status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
                             requestedBy: string;
                             imageUri: string | null;
+                            build: {
+                                /** @enum {string} */
+                                status: "BUILDING" | "BUILT" | "REUSED" | "FAILED";
+                                imageUri: string | null;
+                                pipelineExecutionId: string | null;
+                            } | null;
                             stages: {
                                 name: string;
                                 /** @enum {string} */
@@ -4434,6 +4551,12 @@ export interface operations {
                         status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
                         requestedBy: string;
                         imageUri: string | null;
+                        build: {
+                            /** @enum {string} */
+                            status: "BUILDING" | "BUILT" | "REUSED" | "FAILED";
+                            imageUri: string | null;
+                            pipelineExecutionId: string | null;
+                        } | null;
                         stages: {
                             name: string;
                             /** @enum {string} */
@@ -4581,6 +4704,12 @@ export interface operations {
                         status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
                         requestedBy: string;
                         imageUri: string | null;
+                        build: {
+                            /** @enum {string} */
+                            status: "BUILDING" | "BUILT" | "REUSED" | "FAILED";
+                            imageUri: string | null;
+                            pipelineExecutionId: string | null;
+                        } | null;
                         stages: {
                             name: string;
                             /** @enum {string} */
@@ -5135,6 +5264,366 @@ export interface operations {
             };
             /** @description The body is over the route’s limit (64 KB for JSON; 1 MB for a GitHub push): it was not read */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listDeployments: {
+        parameters: {
+            query?: {
+                limit?: number;
+                nextToken?: string;
+            };
+            header?: never;
+            path: {
+                stackId: string;
+                stageName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deployments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            deploymentId: string;
+                            stackId: string;
+                            stageName: string;
+                            operationId: string;
+                            /** @enum {string} */
+                            operationType: "CREATE_STAGE" | "UPDATE_STAGE" | "ROLLBACK_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "DELETE_DATABASE";
+                            imageUri: string;
+                            commit: string | null;
+                            runId: string | null;
+                            rollbackOf: string | null;
+                            settings: {
+                                requireApproval?: boolean;
+                                loadBalancer?: boolean;
+                                port?: number;
+                                origins?: string[];
+                                environmentNames: string[];
+                            };
+                            /** @enum {string} */
+                            status: "IN_PROGRESS" | "SUCCEEDED" | "FAILED" | "ROLLED_BACK";
+                            reason: string | null;
+                            startedAt: string;
+                            endedAt: string | null;
+                        }[];
+                        nextToken: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: the error names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not found (also for ids that belong to another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is over the route’s limit (64 KB for JSON; 1 MB for a GitHub push): it was not read */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getDeployment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                stackId: string;
+                stageName: string;
+                deploymentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deployment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deploymentId: string;
+                        stackId: string;
+                        stageName: string;
+                        operationId: string;
+                        /** @enum {string} */
+                        operationType: "CREATE_STAGE" | "UPDATE_STAGE" | "ROLLBACK_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "DELETE_DATABASE";
+                        imageUri: string;
+                        commit: string | null;
+                        runId: string | null;
+                        rollbackOf: string | null;
+                        settings: {
+                            requireApproval?: boolean;
+                            loadBalancer?: boolean;
+                            port?: number;
+                            origins?: string[];
+                            environmentNames: string[];
+                        };
+                        /** @enum {string} */
+                        status: "IN_PROGRESS" | "SUCCEEDED" | "FAILED" | "ROLLED_BACK";
+                        reason: string | null;
+                        startedAt: string;
+                        endedAt: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: the error names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not found (also for ids that belong to another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is over the route’s limit (64 KB for JSON; 1 MB for a GitHub push): it was not read */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    rollbackStage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first response for a repeat of this request (24 h); another body with the same key is a 422 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                stackId: string;
+                stageName: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    deploymentId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The operation that redeploys it */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        operation: {
+                            operationId: string;
+                            /** @enum {string} */
+                            type: "CREATE_STAGE" | "UPDATE_STAGE" | "DELETE_STAGE" | "ADD_DATABASE" | "UPDATE_DATABASE" | "DELETE_DATABASE" | "CHANGE_DATABASE_PASSWORD" | "PROMOTE_DATABASE" | "CREATE_READ_REPLICA" | "PROVISION_BASTION" | "DELETE_BASTION" | "ROLLBACK_STAGE" | "DELETE_STACK";
+                            /** @enum {string} */
+                            status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
+                            stackId: string;
+                            stageName: string | null;
+                            input: {
+                                [key: string]: unknown;
+                            };
+                            executionArn: string | null;
+                            error: string | null;
+                            createdAt: string;
+                            updatedAt: string;
+                            startedAt: string | null;
+                            endedAt: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request: the error names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not found (also for ids that belong to another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Conflict: the stage is busy (the error names the running operation) or the name is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is over the route’s limit (64 KB for JSON; 1 MB for a GitHub push): it was not read */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The Idempotency-Key was used with a different request */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
