@@ -113,7 +113,12 @@ export const PUSH_COMMITS_LIMIT = 2048;
  * forced push (it may also drop commits), a push whose count is unknown, or a gap in the chain:
  * unknown. `pushes` are the stack's recent pushes, in any order.
  */
-export function commitCount(from: string, to: string, pushes: PushRecord[], maxHops = 50): number | undefined {
+export function commitCount(
+  from: string,
+  to: string,
+  pushes: PushRecord[],
+  maxHops = 50,
+): number | undefined {
   if (from === to) return 0;
   const byAfter = new Map(pushes.map((push) => [push.after, push]));
   let total = 0;
@@ -163,7 +168,9 @@ const short = (image: string) => image.replace(/^.*\//, '');
  * the commits with the compare link, the variables by name, the resources with replacement called out.
  */
 export function changeLines(changes: DeployChanges): string[] {
-  const lines = [`Image: ${changes.image.from ? short(changes.image.from) : 'none'} → ${short(changes.image.to)}`];
+  const lines = [
+    `Image: ${changes.image.from ? short(changes.image.from) : 'none'} → ${short(changes.image.to)}`,
+  ];
   const { compareUrl, count } = changes.commits;
   const commits = count === undefined ? 'Commits' : `${count} commit${count === 1 ? '' : 's'}`;
   lines.push(compareUrl ? `${commits}: ${compareUrl}` : `${commits}: first deploy of a commit to this stage`);

@@ -21,12 +21,7 @@ import {
   type PushRecord,
 } from '../domain/changes';
 import { newId } from '../domain/ids';
-import {
-  changeSetNameOf,
-  TERMINAL_RUN_STATUSES,
-  type DeployPlan,
-  type Run,
-} from '../domain/pipeline';
+import { changeSetNameOf, TERMINAL_RUN_STATUSES, type DeployPlan, type Run } from '../domain/pipeline';
 import { errorFields, log } from '../log';
 import type { StoredRun } from '../store/pipelines';
 import type { TaskDeps } from './deps';
@@ -170,7 +165,10 @@ export async function waitForChangeSet(
     if (!CREATING.has(described.status)) return described;
     const left = limitMs - (now() - started);
     if (left <= 0)
-      throw named('ChangeSetNotReady', `CloudFormation is still computing the change set after ${limitMs / 1000} s`);
+      throw named(
+        'ChangeSetNotReady',
+        `CloudFormation is still computing the change set after ${limitMs / 1000} s`,
+      );
     await sleep(Math.min(delay, left));
   }
 }
@@ -234,7 +232,10 @@ export async function checkStageDeployPlan(input: StageStep, deps: Deps) {
     };
   const rendered = await renderStageWith(stageRef(input, plan.operationId), deps);
   if (hashOf(rendered.templateBody) !== plan.templateHash)
-    return { current: false, reason: `the settings of ${input.stageName} changed after the deploy was planned` };
+    return {
+      current: false,
+      reason: `the settings of ${input.stageName} changed after the deploy was planned`,
+    };
   return { current: true, reason: '' };
 }
 

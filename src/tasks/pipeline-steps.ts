@@ -333,7 +333,11 @@ async function recordReplacedApproval(
   await deps.pipelines.updateRunStage(input.tenantId, input.runId, input.stageName, {
     replannedApprovals: [
       ...replanned,
-      { approvalId: previousId, reason: previous.closedReason ?? 'planned again', at: new Date().toISOString() },
+      {
+        approvalId: previousId,
+        reason: previous.closedReason ?? 'planned again',
+        at: new Date().toISOString(),
+      },
     ],
   });
 }
@@ -424,7 +428,10 @@ export async function waitForApproval(
       : current?.status === 'REPLANNED'
         ? 'ApprovalReplanned'
         : 'ApprovalSuperseded';
-  throw named(error, `the approval was ${current?.status.toLowerCase() ?? 'removed'} before the run waited for it`);
+  throw named(
+    error,
+    `the approval was ${current?.status.toLowerCase() ?? 'removed'} before the run waited for it`,
+  );
 }
 
 /**
@@ -537,7 +544,11 @@ async function endHeldSettings(run: Run, stageName: string, reason: string, deps
   const operation = await deps.store.getOperation(run.tenantId, operationId);
   if (operation?.status !== 'PENDING') return;
   const why = `not deployed: ${reason}`;
-  await deps.store.failPendingChange({ tenantId: run.tenantId, stackId: run.stackId, name: stageName }, operationId, why);
+  await deps.store.failPendingChange(
+    { tenantId: run.tenantId, stackId: run.stackId, name: stageName },
+    operationId,
+    why,
+  );
   await deps.store.finishOperation(run.tenantId, operationId, 'FAILED', why);
 }
 

@@ -58,10 +58,13 @@ const stack = stackReply.ok
 const repository = stack?.repository ?? 'acme/shop';
 const branch = branchArg ?? stack?.branch ?? 'main';
 const runsReply = stackReply.ok
-  ? await fetch(`${baseUrl}/v1/stacks/${stackId}/runs?limit=1`, { headers: { authorization: `Bearer ${token}` } })
+  ? await fetch(`${baseUrl}/v1/stacks/${stackId}/runs?limit=1`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
   : undefined;
 const latest = runsReply?.ok
-  ? ((await runsReply.json()) as { items?: { branch?: string; commit?: { sha?: string | null } }[] }).items?.[0]
+  ? ((await runsReply.json()) as { items?: { branch?: string; commit?: { sha?: string | null } }[] })
+      .items?.[0]
   : undefined;
 const before = (latest?.branch === branch ? latest.commit?.sha : undefined) ?? '0'.repeat(40);
 const sha = commit ?? randomBytes(20).toString('hex');

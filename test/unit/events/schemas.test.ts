@@ -115,7 +115,14 @@ async function runtimeValues(machine: string): Promise<Record<string, unknown>> 
       image: { from: null, to: '111122223333.dkr.ecr.us-east-1.amazonaws.com/tinystacks/stk_1:9a8b7c6' },
       commits: { compareUrl: null },
       environment: { added: ['FEATURE_FLAGS'], removed: [], changed: ['LOG_LEVEL'] },
-      resources: [{ logicalId: 'TaskDefinition', type: 'AWS::ECS::TaskDefinition', action: 'Modify', replacement: 'True' }],
+      resources: [
+        {
+          logicalId: 'TaskDefinition',
+          type: 'AWS::ECS::TaskDefinition',
+          action: 'Modify',
+          replacement: 'True',
+        },
+      ],
     }),
     '$.decision.decidedBy': 'slack:jdoe',
     '$.deploy.operationId': WORKFLOW_INPUT.operationId,
