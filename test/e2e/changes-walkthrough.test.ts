@@ -63,13 +63,19 @@ describe('the README’s change-at-the-approval walk-through, verbatim, on npm s
     const [changes, patched, replanned, environment, stage, settings] = jsonLines(stdout);
     expect(changes).toMatchObject({
       image: { from: expect.stringMatching(/^[0-9a-f]{40}$/), to: expect.stringMatching(/^[0-9a-f]{40}$/) },
-      commits: { compareUrl: expect.stringMatching(/^https:\/\/github\.com\/acme\/shop\/compare\//), count: 3 },
+      commits: {
+        compareUrl: expect.stringMatching(/^https:\/\/github\.com\/acme\/shop\/compare\//),
+        count: 3,
+      },
       environment: { added: [], removed: [], changed: [] },
     });
     expect(changes!.resources).toContain('Modify TaskDefinition replacement=True');
     // step 3: the PATCH waits for the run's deploy; the approval was planned again with it
     expect(patched).toEqual({ type: 'UPDATE_STAGE', status: 'PENDING' });
-    expect(replanned).toEqual({ status: 'REPLANNED', closedReason: expect.stringContaining('settings of prod') });
+    expect(replanned).toEqual({
+      status: 'REPLANNED',
+      closedReason: expect.stringContaining('settings of prod'),
+    });
     expect(environment).toEqual({ added: ['FEATURE_FLAGS'], removed: [], changed: ['GREETING'] });
     expect(stdout).toContain('Variables: added FEATURE_FLAGS; changed GREETING');
     // step 4: approved, the run ends with the variables deployed

@@ -153,6 +153,13 @@ describe('a deploy planned before its approval', () => {
       return approval.replacedBy ? approval : undefined;
     }, 'the approval to be replaced');
     const after = (await api.get<ApprovalBody>(`/v1/approvals/${replanned.replacedBy!}`)).body;
+    const email = await eventually(
+      async () =>
+        runtime.pipelines.outbox.messages.find(
+          (m) => m.kind === 'email' && m.link?.includes(after.approvalId),
+        ),
+      'the new approval email',
+    );
     const stale = await api.post(`/v1/approvals/${before.approvalId}`, { decision: 'approve' });
     await decide(after.approvalId, 'approve');
     const done = await runStatus(api, runId, ['SUCCEEDED', 'FAILED', 'STOPPED']);
@@ -169,6 +176,7 @@ describe('a deploy planned before its approval', () => {
       closedReason: expect.stringContaining('settings'),
     });
     expect(after.changes?.environment).toEqual({ added: ['FEATURE_FLAGS'], removed: [], changed: [] });
+    expect(email.body).toContain('Variables: added FEATURE_FLAGS');
     expect(stale.status).toBe(410);
     expect(done.status).toBe('SUCCEEDED');
     expect(operation.status).toBe('SUCCEEDED');
