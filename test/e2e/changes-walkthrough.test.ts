@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { validateEvent } from '../support/event-schemas';
 import { startLocalServer, subscribe, type LocalServer } from '../support/local-server';
+import { jsonLines, walkThrough, workingFolder } from '../support/readme-walkthrough';
 
 /**
  * The README's "The change, shown at the approval" walk-through, run verbatim by bash against
@@ -13,27 +12,6 @@ import { startLocalServer, subscribe, type LocalServer } from '../support/local-
  * exactly that change; a PATCH while it waits plans again; a rejection deletes the plan.
  */
 const SECTION = '## The change, shown at the approval';
-const REPOSITORY = process.cwd();
-
-function walkThrough(): string {
-  const readme = readFileSync(join(REPOSITORY, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf(SECTION));
-  return /```bash\n([\s\S]*?)```/.exec(section)![1]!;
-}
-
-function workingFolder(dataDir: string): string {
-  const folder = mkdtempSync(join(tmpdir(), 'tinystacks-readme-'));
-  symlinkSync(dataDir, join(folder, '.tinystacks'));
-  for (const name of ['package.json', 'node_modules', 'src', 'tsconfig.json'])
-    symlinkSync(join(REPOSITORY, name), join(folder, name));
-  return folder;
-}
-
-const jsonLines = (stdout: string) =>
-  stdout
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 describe('the README’s change-at-the-approval walk-through, verbatim, on npm start', () => {
   let server: LocalServer;
@@ -53,11 +31,15 @@ describe('the README’s change-at-the-approval walk-through, verbatim, on npm s
     const sse = await subscribe(server.url, server.token);
 
     // Act
-    const { stdout } = await promisify(execFile)('bash', ['-e', '-o', 'pipefail', '-c', walkThrough()], {
-      cwd: folder,
-      timeout: 240_000,
-      maxBuffer: 8 * 1024 * 1024,
-    });
+    const { stdout } = await promisify(execFile)(
+      'bash',
+      ['-e', '-o', 'pipefail', '-c', walkThrough(SECTION)],
+      {
+        cwd: folder,
+        timeout: 240_000,
+        maxBuffer: 8 * 1024 * 1024,
+      },
+    );
 
     // Assess: step 2, the change of the second push (three commits on top of the deployed one)
     const [changes, patched, replanned, environment, stage, settings] = jsonLines(stdout);
