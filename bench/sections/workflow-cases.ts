@@ -81,6 +81,21 @@ const withBastion = (ctx: CaseContext) =>
     ctx.api.post<OperationReply>(`${stagePath(ctx)}/bastion`, BASTION),
   );
 
+/** Sunday 29 March 2026, 09:00 in Berlin (the day clocks go forward): when the waited-for window opens. */
+const WINDOW_OPENS = Date.parse('2026-03-29T07:00:00Z');
+const SUNDAY_MORNING_IN_BERLIN = { days: ['sun'], start: '09:00', end: '16:00', timeZone: 'Europe/Berlin' };
+/**
+ * The clock a runtime checks deploy windows by: it reads `leadSeconds` before the opening when it is
+ * first read (the first run reaching a window check, right after its build), and runs on from there.
+ */
+function windowClock(leadSeconds: number) {
+  let firstRead: number | undefined;
+  return () => {
+    firstRead ??= Date.now();
+    return new Date(WINDOW_OPENS - leadSeconds * 1000 + (Date.now() - firstRead));
+  };
+}
+
 /** The stack's pipeline is ACTIVE (created with the stack; a run or a deletion waits for it). */
 async function withActivePipeline(ctx: CaseContext) {
   const deadline = Date.now() + PREPARE_TIMEOUT_MS;
@@ -267,6 +282,38 @@ export const WORKFLOW_CASES: WorkflowCase[] = [
         patched = true;
         return false;
       });
+    },
+  },
+  // Issue 13 §5: a run waits for its stage's deploy window (a task token timing out when it opens),
+  // as long as the variant's stacks take (at least 5 s), or is let through by an override.
+  {
+    name: 'pipeline run: waits for its deploy window',
+    workflow: 'pipelineRun',
+    stepsPerStack: 2,
+    runtimeOptions: (stackSeconds) => ({ clock: windowClock(Math.max(5, stackSeconds)) }),
+    prepare: (ctx) => withStage(ctx, 'prod', { deployWindows: [SUNDAY_MORNING_IN_BERLIN] }),
+    start: (ctx) => ctx.api.post(`/v1/stacks/${ctx.stackId}/runs`, {}),
+    executionName: (body) => (typeof body.runId === 'string' ? body.runId : undefined),
+  },
+  {
+    name: 'pipeline run: deploy window overridden',
+    workflow: 'pipelineRun',
+    stepsPerStack: 2,
+    prepare: (ctx) =>
+      withStage(ctx, 'prod', { deployWindows: [{ ...SUNDAY_MORNING_IN_BERLIN, days: ['wed'] }] }),
+    start: (ctx) => ctx.api.post(`/v1/stacks/${ctx.stackId}/runs`, {}),
+    executionName: (body) => (typeof body.runId === 'string' ? body.runId : undefined),
+    drive: async (ctx, runId, until) => {
+      while (!until()) {
+        const run = await ctx.api.get<{ status?: string }>(`/v1/runs/${runId}`);
+        if (run.body.status === 'WAITING_FOR_WINDOW') {
+          const reply = await ctx.api.post(`/v1/runs/${runId}/stages/prod/override`, { reason: 'bench' });
+          if (reply.status === 404) throw new NotImplementedYet('override: 404');
+          if (reply.status !== 202) throw new Error(`override: ${reply.status}`);
+          return;
+        }
+        await sleep(200);
+      }
     },
   },
   // A run of a commit built before: its image is reused (no build), then dev is deployed.

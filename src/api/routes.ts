@@ -2,6 +2,7 @@ import type { ApiDeps } from '../app/deps';
 import type { Route } from '../http/route';
 import { decideApprovalRoute, getApprovalRoute, listApprovalsRoute } from './approvals';
 import { createRunRoute, getRunRoute, listRunsRoute } from './runs';
+import { overrideWindowRoute } from './deploy-windows';
 import { getDeploymentRoute, listDeploymentsRoute, rollbackStageRoute } from './deployments';
 import { githubWebhookRoute, slackInteractionsRoute } from './webhooks';
 import {
@@ -92,6 +93,7 @@ export const routes = [
   listRunsRoute,
   getRunRoute,
   createRunRoute,
+  overrideWindowRoute,
   githubWebhookRoute,
   slackInteractionsRoute,
   getApprovalRoute,

@@ -58,6 +58,8 @@ export const runView = (r: Run) => ({
       endedAt: s.endedAt ?? null,
       error: s.error ?? null,
       replannedApprovals: s.replannedApprovals ?? [],
+      opensAt: s.opensAt ?? null,
+      override: s.override ?? null,
     };
   }),
   error: r.error ?? null,
@@ -98,6 +100,10 @@ export const runSchema = z.object({
       error: nullableString,
       /** Approvals of this stage closed because its deploy was planned again (issue 13 §3). */
       replannedApprovals: z.array(z.object({ approvalId: z.string(), reason: z.string(), at: z.string() })),
+      /** When the stage's next deploy window opens: the run goes then (while WAITING_FOR_WINDOW). */
+      opensAt: nullableString,
+      /** Who deployed the stage outside its deploy windows, why, and when. */
+      override: z.nullable(z.object({ by: z.string(), reason: z.string(), at: z.string() })),
     }),
   ),
   error: nullableString,
@@ -137,7 +143,7 @@ export const getRunRoute = defineRoute({
   path: '/v1/runs/{runId}',
   operationId: 'getRun',
   summary:
-    'A pipeline run: QUEUED → BUILDING → DEPLOYING (⇄ WAITING_FOR_APPROVAL) → SUCCEEDED | FAILED | STOPPED | SUPERSEDED; QUEUED → DEPLOYING when the commit’s image was built before (build.status REUSED)',
+    'A pipeline run: QUEUED → BUILDING → DEPLOYING (⇄ WAITING_FOR_APPROVAL, WAITING_FOR_WINDOW) → SUCCEEDED | FAILED | STOPPED | SUPERSEDED; QUEUED → DEPLOYING when the commit’s image was built before (build.status REUSED)',
   tag: 'Runs',
   auth: 'jwt',
   unit: 'api',

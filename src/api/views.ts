@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { WEEKDAYS } from '../domain/deploy-window';
 import type { Operation } from '../domain/operation';
 import { OPERATION_STATUSES, OPERATION_TYPES } from '../domain/operation';
 import { STACK_STATUSES, type Stack } from '../domain/stack';
@@ -42,6 +43,7 @@ export const stageView = (s: Stage) => ({
     port: s.port,
     environment: s.environment,
     origins: s.origins,
+    deployWindows: s.deployWindows ?? null,
   },
   pendingChange: s.pendingChange
     ? {
@@ -113,6 +115,17 @@ export const settingsSchema = z.object({
   port: z.number(),
   environment: stringMap,
   origins: z.array(z.string()),
+  /** When a run may deploy the stage (README "Deploy windows"); null: at any time. */
+  deployWindows: z.nullable(
+    z.array(
+      z.object({
+        days: z.array(z.enum(WEEKDAYS)),
+        start: z.string(),
+        end: z.string(),
+        timeZone: z.string(),
+      }),
+    ),
+  ),
 });
 
 export const stageSchema = z.object({

@@ -81,3 +81,12 @@ export const buildWait = (pipelines: Pick<PipelineStore, 'claimBuildResume'>): R
       : undefined,
   claimResume: (run) => pipelines.claimBuildResume(run.tenantId, run.runId, run.buildToken!),
 });
+
+/** A pipeline run waiting for a stage's deploy window, woken early by an override or a newer run. */
+export const windowWait = (pipelines: Pick<PipelineStore, 'claimWindowResume'>): Rendezvous<StoredRun> => ({
+  pair: (run) =>
+    run.windowWait?.token && run.windowWait.wake && !run.windowWait.resumedAt
+      ? { token: run.windowWait.token, outcome: { wake: run.windowWait.wake } }
+      : undefined,
+  claimResume: (run) => pipelines.claimWindowResume(run.tenantId, run.runId, run.windowWait!.token!),
+});

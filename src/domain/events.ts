@@ -15,6 +15,7 @@ export const DETAIL_TYPES = [
   'Pipeline Run Status Change',
   'Approval Requested',
   'Approval Decided',
+  'Deploy Window Overridden',
   'Deployment Status Change',
 ] as const;
 

@@ -53,6 +53,7 @@ export const RUN_STATUSES = [
   'BUILDING',
   'DEPLOYING',
   'WAITING_FOR_APPROVAL',
+  'WAITING_FOR_WINDOW',
   'SUCCEEDED',
   'FAILED',
   'STOPPED',
@@ -64,6 +65,7 @@ export const TERMINAL_RUN_STATUSES: RunStatus[] = ['SUCCEEDED', 'FAILED', 'STOPP
 export const RUN_STAGE_STATUSES = [
   'PENDING',
   'WAITING_FOR_APPROVAL',
+  'WAITING_FOR_WINDOW',
   'DEPLOYING',
   'SUCCEEDED',
   'FAILED',
@@ -81,6 +83,13 @@ export interface Commit {
   url?: string;
 }
 
+/** Who deployed a stage outside its deploy windows, and why (POST /v1/runs/{runId}/stages/{stage}/override). */
+export interface WindowOverride {
+  by: string;
+  reason: string;
+  at: string;
+}
+
 export interface RunStage {
   name: string;
   status: RunStageStatus;
@@ -93,6 +102,11 @@ export interface RunStage {
   plan?: DeployPlan;
   /** Approvals of this stage closed because the deploy was planned again, oldest first. */
   replannedApprovals?: ReplannedApproval[];
+  /** While WAITING_FOR_WINDOW: when the stage's next deploy window opens, and the run goes. */
+  opensAt?: string;
+  /** When the run began waiting for the window (it waits MAX_WINDOW_WAIT_SECONDS at most). */
+  waitingSince?: string;
+  override?: WindowOverride;
 }
 
 // ---- the deploy planned before an approval (issue 13 §3) --------------------------------------

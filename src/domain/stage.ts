@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import type { DeployWindow } from './deploy-window';
 import type { CreateStageBody, UpdateStageBody } from './input/stage';
 
 export const DEFAULT_PORT = 80;
@@ -14,6 +15,8 @@ export interface StageSettings {
   port: number;
   environment: Record<string, string>;
   origins: string[];
+  /** When a run may deploy the stage; null or absent (stages recorded before windows): at any time. */
+  deployWindows?: DeployWindow[] | null;
 }
 
 export interface StageLock {
@@ -69,21 +72,32 @@ export function stageSettings(body: CreateStageBody): StageSettings {
     port: body.port ?? DEFAULT_PORT,
     environment: body.environment ?? {},
     origins: body.origins ?? [...DEFAULT_ORIGINS],
+    ...(body.deployWindows ? { deployWindows: body.deployWindows } : {}),
   };
 }
 
 /** A PATCH replaces each given setting whole; `environment: {}` clears the variables. */
 export function applyStageUpdate(current: StageSettings, patch: UpdateStageBody): StageSettings {
+  // Kept absent when never set; null (removed) replaces what the stage has.
+  const deployWindows = patch.deployWindows !== undefined ? patch.deployWindows : current.deployWindows;
   return {
     requireApproval: patch.requireApproval ?? current.requireApproval,
     loadBalancer: patch.loadBalancer ?? current.loadBalancer,
     port: patch.port ?? current.port,
     environment: patch.environment ?? current.environment,
     origins: patch.origins ?? current.origins,
+    ...(deployWindows !== undefined ? { deployWindows } : {}),
   };
 }
 
-export const SETTING_NAMES = ['requireApproval', 'loadBalancer', 'port', 'environment', 'origins'] as const;
+export const SETTING_NAMES = [
+  'requireApproval',
+  'loadBalancer',
+  'port',
+  'environment',
+  'origins',
+  'deployWindows',
+] as const;
 
 /** The stage's own settings: what is deployed. */
 export const settingsOf = (stage: StageSettings): StageSettings =>

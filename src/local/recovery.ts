@@ -67,7 +67,8 @@ type Item = Record<string, unknown> & { kind: string; tenantId: string };
  *   still runs its last deployment, else FAILED (a stack that failed to create is deleted first, so
  *   that a PATCH can create it again);
  * - a run is FAILED, the stage it was deploying SUCCEEDED or FAILED (as its operation), the stage
- *   waiting for approval FAILED with its approval closed (EXPIRED), the others SKIPPED;
+ *   waiting for approval FAILED with its approval closed (EXPIRED), one waiting for its deploy window
+ *   FAILED, the others SKIPPED;
  * - a pipeline left CREATING is ACTIVE if its stack was created, else FAILED (retry: POST
  *   /v1/stacks/{stackId}/pipeline/retry).
  *
@@ -410,10 +411,11 @@ class Recovery {
   async endRun(run: Run): Promise<void> {
     const { tenantId, runId } = run;
     const current = (run.stageOrder ?? []).find((name) =>
-      ['DEPLOYING', 'WAITING_FOR_APPROVAL'].includes(run.stages[name]?.status ?? ''),
+      ['DEPLOYING', 'WAITING_FOR_APPROVAL', 'WAITING_FOR_WINDOW'].includes(run.stages[name]?.status ?? ''),
     );
     const at = current ? run.stages[current]! : undefined;
     let stageStatus: RunStage['status'] | undefined;
+    if (at?.status === 'WAITING_FOR_WINDOW') stageStatus = 'FAILED';
     if (at?.status === 'WAITING_FOR_APPROVAL') {
       stageStatus = 'FAILED';
       if (at.approvalId) {

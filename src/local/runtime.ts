@@ -52,6 +52,8 @@ export interface RuntimeOptions {
   tableName?: string;
   /** Overrides the TimeoutSeconds of every task-token wait (tests of the timeout fallbacks). */
   tokenTimeoutSeconds?: number;
+  /** The time deploy windows are checked at (tests and the bench start it just before one opens). */
+  clock?: () => Date;
   /** Stops forwarding CloudFormation's status events, as if the customer's forwarding rule were missing. */
   dropStackEvents?: boolean;
   /** How long a simulated pipeline build takes (default 1 s). */
@@ -200,6 +202,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     { db: dynamo.documentClient, tableName, cfn: cloudFormation, bus, store, services },
   );
   taskDeps = { store, stacks, templates: s3, waits, workflows, databases, ...pipelines.deps };
+  if (options.clock) taskDeps.clock = options.clock;
 
   // Status subscriptions: tinystacks events fanned out to webhooks (on AWS: deliverEvents → SQS → sendWebhook).
   const subscriptions = new SubscriptionStore(dynamo.documentClient, tableName);

@@ -42,6 +42,11 @@ export const keys = {
     pk: `T#${tenantId}`,
     sk: `DELIVERY#${stackId}#${deliveryId}`,
   }),
+  /** The newest run waiting for a stage's deploy window: an older one waiting there is superseded. */
+  windowWait: (tenantId: string, stackId: string, stageName: string) => ({
+    pk: `T#${tenantId}#S#${stackId}`,
+    sk: `WINDOW#${stageName}`,
+  }),
   /** Which run a pipeline execution builds: pipeline events name only the pipeline and execution. */
   pipelineExecution: (region: string, pipelineName: string, executionId: string) => ({
     pk: `PEXEC#${region}#${pipelineName}#${executionId}`,

@@ -1,6 +1,6 @@
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError } from '../domain/errors';
-import type { Run, RunStage, RunStatus, StackPipeline } from '../domain/pipeline';
+import type { Run, RunStage, RunStatus, StackPipeline, WindowOverride } from '../domain/pipeline';
 import { TERMINAL_RUN_STATUSES } from '../domain/pipeline';
 import type { Stage } from '../domain/stage';
 import { gsi1, keys } from './keys';
@@ -20,7 +20,22 @@ export interface StoredRun extends Run {
   buildToken?: string;
   buildOutcome?: { status: string };
   buildResumedAt?: string;
+  /** The deploy-window wait: the parked token, and why someone woke it (src/app/deploy-windows.ts). */
+  windowWait?: WindowWait;
 }
+
+export interface WindowWait {
+  stageName: string;
+  token?: string;
+  wake?: 'override' | 'superseded';
+  resumedAt?: string;
+}
+
+/** A run that reached a stage's closed window: the newest one waits there, an older one is superseded. */
+export type WindowSlotClaim = { superseded: false; previous?: string } | { superseded: true; by: string };
+
+/** Deploy-window waits end within MAX_WINDOW_WAIT_SECONDS; their stage's slot item is kept a day longer. */
+const WINDOW_SLOT_TTL_SECONDS = 9 * 24 * 3600;
 
 /** Which run a CodePipeline execution builds, found from its state-change event. */
 export interface ExecutionLookup {
@@ -423,5 +438,140 @@ export class PipelineStore extends TableStore {
       ExpressionAttributeNames: { '#lock': 'lock' },
       ExpressionAttributeValues: { ':image': imageUri },
     });
+  }
+
+  // ---- deploy windows --------------------------------------------------------------------------
+
+  /**
+   * Takes a stage's window slot for a run that must wait: one conditional put, which a newer run
+   * already holding the slot refuses (this run is superseded). Answers the run it took over from.
+   */
+  async claimWindowSlot(
+    tenantId: string,
+    stackId: string,
+    stageName: string,
+    runId: string,
+  ): Promise<WindowSlotClaim> {
+    const key = keys.windowWait(tenantId, stackId, stageName);
+    try {
+      const out = await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...key,
+            kind: 'windowWait',
+            runId,
+            expiresAt: Math.floor(Date.now() / 1000) + WINDOW_SLOT_TTL_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR runId <= :run',
+          ExpressionAttributeValues: { ':run': runId },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      const previous = out.Attributes?.runId as string | undefined;
+      return { superseded: false, ...(previous && previous !== runId ? { previous } : {}) };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const holder = await this.get(key);
+      return { superseded: true, by: String(holder?.runId) };
+    }
+  }
+
+  /**
+   * The run waits for the stage's window until `opensAt`: its stage and itself WAITING_FOR_WINDOW,
+   * and a fresh wait (no token yet). Refused, so that the caller looks again, when the run ended,
+   * when the stage was overridden, or when someone woke this stage's wait since the caller looked.
+   */
+  async beginWindowWait(
+    tenantId: string,
+    runId: string,
+    stageName: string,
+    times: { opensAt: string; waitingSince: string },
+  ): Promise<boolean> {
+    const written = await this.update(keys.run(tenantId, runId), {
+      UpdateExpression:
+        'SET stages.#stage.#status = :waiting, stages.#stage.opensAt = :opens, stages.#stage.waitingSince = :since, #status = :waiting, #wait = :wait, updatedAt = :now',
+      ConditionExpression:
+        `attribute_exists(stages.#stage) AND NOT #status IN (${TERMINAL_RUN_STATUSES.map((_, i) => `:t${i}`).join(', ')})` +
+        ' AND attribute_not_exists(stages.#stage.#override)' +
+        ' AND (attribute_not_exists(#wait) OR #wait.stageName <> :stage OR attribute_not_exists(#wait.wake))',
+      ExpressionAttributeNames: {
+        '#stage': stageName,
+        '#status': 'status',
+        '#override': 'override',
+        '#wait': 'windowWait',
+      },
+      ExpressionAttributeValues: {
+        ':waiting': 'WAITING_FOR_WINDOW',
+        ':opens': times.opensAt,
+        ':since': times.waitingSince,
+        ':wait': { stageName } satisfies WindowWait,
+        ':stage': stageName,
+        ':now': new Date().toISOString(),
+        ...Object.fromEntries(TERMINAL_RUN_STATUSES.map((status, i) => [`:t${i}`, status])),
+      },
+    });
+    return written !== undefined;
+  }
+
+  /** The window wait's task token, parked by the workflow; undefined if the run no longer waits there. */
+  async parkWindowToken(tenantId: string, runId: string, stageName: string, token: string) {
+    return record<StoredRun>(
+      await this.update(keys.run(tenantId, runId), {
+        UpdateExpression: 'SET #wait.#token = :token',
+        ConditionExpression: '#wait.stageName = :stage AND stages.#stage.#status = :waiting',
+        ExpressionAttributeNames: {
+          '#wait': 'windowWait',
+          '#token': 'token',
+          '#stage': stageName,
+          '#status': 'status',
+        },
+        ExpressionAttributeValues: { ':token': token, ':stage': stageName, ':waiting': 'WAITING_FOR_WINDOW' },
+      }),
+    );
+  }
+
+  /** Something the waiting run must look at happened (an override, a newer run): the first wake counts. */
+  async wakeWindowWait(tenantId: string, runId: string, stageName: string, why: WindowWait['wake']) {
+    return record<StoredRun>(
+      await this.update(keys.run(tenantId, runId), {
+        UpdateExpression: 'SET #wait.wake = :why',
+        ConditionExpression: '#wait.stageName = :stage AND attribute_not_exists(#wait.wake)',
+        ExpressionAttributeNames: { '#wait': 'windowWait' },
+        ExpressionAttributeValues: { ':why': why, ':stage': stageName },
+      }),
+    );
+  }
+
+  /** True for exactly one caller per wait: the one that may send the task success. */
+  async claimWindowResume(tenantId: string, runId: string, token: string): Promise<boolean> {
+    const claimed = await this.update(keys.run(tenantId, runId), {
+      UpdateExpression: 'SET #wait.resumedAt = :now',
+      ConditionExpression:
+        '#wait.#token = :token AND attribute_exists(#wait.wake) AND attribute_not_exists(#wait.resumedAt)',
+      ExpressionAttributeNames: { '#wait': 'windowWait', '#token': 'token' },
+      ExpressionAttributeValues: { ':now': new Date().toISOString(), ':token': token },
+    });
+    return claimed !== undefined;
+  }
+
+  /**
+   * Records who deploys the stage now, and why, on a run waiting for that stage's window; once.
+   * Undefined when the run is not (or no longer) waiting there, or was overridden already.
+   */
+  async recordWindowOverride(tenantId: string, runId: string, stageName: string, override: WindowOverride) {
+    return record<StoredRun>(
+      await this.update(keys.run(tenantId, runId), {
+        UpdateExpression: 'SET stages.#stage.#override = :override, updatedAt = :now',
+        ConditionExpression:
+          '#status = :waiting AND stages.#stage.#status = :waiting AND attribute_not_exists(stages.#stage.#override)',
+        ExpressionAttributeNames: { '#stage': stageName, '#status': 'status', '#override': 'override' },
+        ExpressionAttributeValues: {
+          ':override': override,
+          ':waiting': 'WAITING_FOR_WINDOW',
+          ':now': new Date().toISOString(),
+        },
+      }),
+    );
   }
 }

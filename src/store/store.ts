@@ -475,7 +475,8 @@ export class Store {
     deployed: { settings?: StageSettings; imageUri?: string; deploymentId?: string } = {},
   ): Promise<void> {
     const { settings, imageUri, deploymentId } = deployed;
-    const settingNames = settings ? SETTING_NAMES : [];
+    // A setting a stage recorded before it existed lacks stays absent (DynamoDB has no undefined).
+    const settingNames = settings ? SETTING_NAMES.filter((n) => settings[n] !== undefined) : [];
     await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,

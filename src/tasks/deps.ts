@@ -34,6 +34,8 @@ export interface TaskDeps {
   notifications: NotificationPort;
   platformSecrets: SecretCache;
   pipelineSettings: PipelineSettings;
+  /** The time deploy windows are checked at; the system's unless a test sets it. */
+  clock?: () => Date;
 }
 
 /** The stage an operation's task works on: part of the workflow's input (src/domain/workflow-input.ts). */

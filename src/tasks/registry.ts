@@ -43,6 +43,7 @@ import {
   waitForBuild,
 } from './pipeline-steps';
 import { waitForStack } from './stack-waits';
+import { checkDeployWindow, waitForWindow } from './window-steps';
 import { recordStackDeletionFailure, removeStack } from './stack-steps';
 import { recordFailure, recordStageReady, removeStage, renderStage } from './stage-steps';
 
@@ -98,6 +99,8 @@ export const taskFunctions = {
   CreateApproval: task('tasks', createApproval, ['table:read', 'table:put', 'table:update', 'index:query', 'workflows:resume']),
   SendApprovalRequest: task('approvalRequests', sendApprovalRequest, ['table:read', 'platformSecrets:read', 'email:send']),
   WaitForApproval: task('tasks', waitForApproval, ['table:read', 'table:update']),
+  CheckDeployWindow: task('tasks', checkDeployWindow, ['table:read', 'table:put', 'table:update', 'workflows:resume']),
+  WaitForWindow: task('tasks', waitForWindow, ['table:update', 'workflows:resume']),
   PrepareStageDeploy: task('tasks', prepareStageDeploy, ['table:read', 'table:put', 'table:update']),
   RecordStageDeployed: task('tasks', recordStageDeployed, ['table:update']),
   RecordRunEnd: task('tasks', recordRunEnd, ['table:read', 'table:update']),

@@ -1,3 +1,4 @@
+import { MAX_WINDOW_WAIT_SECONDS } from '../domain/deploy-window';
 import { keys } from '../store/keys';
 import {
   catchInto,
@@ -59,7 +60,7 @@ const CHANGE_SET_NOT_READY = {
   BackoffRate: 2,
 };
 
-/** Takes the stage's lock and records the deploy's operation (one task, two places in the run). */
+/** Takes the stage's lock and records the deploy's operation. */
 const prepareStageDeploy = (next: string) =>
   lambdaTask(
     'PrepareStageDeploy',
@@ -75,7 +76,7 @@ const prepareStageDeploy = (next: string) =>
 
 export default workflow({
   comment:
-    "A pipeline run: build the commit (CodePipeline in the customer's account, resumed by its state-change event), or reuse its image when the stack's ECR repository has it already (IMMUTABLE, tagged by commit: a second push of the tag would fail), then move the image through the stack's stages in creation order. A stage that requires approval first waits on a task token (an approval record, an email and a Slack message with a single-use link; expiry after approvalTimeoutSeconds stops the run). Each deploy is a deploy-stage execution (a stage update with the new image, under the stage's lock). Rejection, expiry, supersession or a failed deploy stop the run; earlier stages keep what they got. No overall timeout: approvals may wait for days on a task token, which costs no state transitions.",
+    "A pipeline run: build the commit (CodePipeline in the customer's account, resumed by its state-change event), or reuse its image when the stack's ECR repository has it already (IMMUTABLE, tagged by commit: a second push of the tag would fail), then move the image through the stack's stages in creation order. A stage that requires approval first waits on a task token (an approval record, an email and a Slack message with a single-use link; expiry after approvalTimeoutSeconds stops the run); then, outside the stage's deploy windows, on a task token that times out when the next window opens (an override wakes it). Each deploy is a deploy-stage execution (a stage update with the new image, under the stage's lock). Rejection, expiry, supersession or a failed deploy stop the run; earlier stages keep what they got. No overall timeout: approvals may wait for days on a task token, which costs no state transitions.",
   states: {
     FindBuiltImage: lambdaTask(
       'FindBuiltImage',
@@ -178,7 +179,7 @@ export default workflow({
     ),
     NeedsApproval: choice(
       [when(is($.next.requireApproval, 'BooleanEquals', true), 'PlanStageDeploy')],
-      'PrepareStageDeploy',
+      'CheckDeployWindow',
     ),
     // The deploy planned before its approval, as a change set (issue 13 §3, src/tasks/deploy-plans.ts).
     PlanStageDeploy: lambdaTask(
@@ -259,9 +260,8 @@ export default workflow({
     ),
     EmitApprovalApproved: emitEvents(
       [approvalEvent('Approval Decided', 'APPROVED', { decidedBy: $.decision.decidedBy })],
-      { next: 'PreparePlannedStageDeploy' },
+      { next: 'CheckDeployWindow' },
     ),
-    PreparePlannedStageDeploy: prepareStageDeploy('CheckStageDeployPlan'),
     CheckStageDeployPlan: lambdaTask(
       'CheckStageDeployPlan',
       { ...run, stageName: $.next.stageName },
@@ -371,7 +371,83 @@ export default workflow({
       },
     ),
     RunStopped: succeed("Stopped on purpose (rejected, expired, superseded): the run's record says why"),
-    PrepareStageDeploy: prepareStageDeploy('EmitStageDeploying'),
+    // Deploy windows (README "Deploy windows"): after the approval, before the deploy.
+    CheckDeployWindow: lambdaTask(
+      'CheckDeployWindow',
+      { ...run, stageName: $.next.stageName },
+      {
+        result: ['decision', 'opensAt', 'waitSeconds', 'overriddenBy', 'reason'],
+        resultPath: $.window,
+        catch: [
+          on('RunSuperseded', $.stopError, 'RunSuperseded'),
+          on('WindowWaitExpired', $.stopError, 'WindowWaitExpired'),
+          catchInto('RecordFailure'),
+        ],
+        next: 'ChooseWindowOutcome',
+      },
+    ),
+    ChooseWindowOutcome: choice(
+      [
+        when(is($.window.decision, 'StringEquals', 'WAIT'), 'EmitRunWaitingForWindow'),
+        when(is($.window.decision, 'StringEquals', 'OVERRIDDEN'), 'EmitWindowOverridden'),
+      ],
+      'PrepareStageDeploy',
+    ),
+    EmitRunWaitingForWindow: emitEvents(
+      [
+        runEvent('WAITING_FOR_WINDOW', {
+          stageName: $.next.stageName,
+          stageStatus: 'WAITING_FOR_WINDOW',
+          opensAt: $.window.opensAt,
+        }),
+      ],
+      { next: 'WaitForWindow' },
+    ),
+    WaitForWindow: waitForToken(
+      'WaitForWindow',
+      { ...run, stageName: $.next.stageName, timeoutSeconds: $.window.waitSeconds },
+      {
+        comment:
+          'Times out when the window opens (the ordinary way on); an override or a newer run wakes it earlier. Either way the window is looked at again.',
+        timeoutPath: $.window.waitSeconds,
+        catch: [
+          on('States.Timeout', null, 'CheckDeployWindow'),
+          on('RunSuperseded', $.stopError, 'RunSuperseded'),
+          catchInto('RecordFailure'),
+        ],
+        next: 'CheckDeployWindow',
+      },
+    ),
+    EmitWindowOverridden: emitEvents(
+      [
+        event('Deploy Window Overridden', {
+          ...run,
+          stageName: $.next.stageName,
+          overriddenBy: $.window.overriddenBy,
+          reason: $.window.reason,
+          opensAt: $.window.opensAt,
+        }),
+      ],
+      { next: 'PrepareStageDeploy' },
+    ),
+    WindowWaitExpired: pass(
+      {
+        runStatus: 'STOPPED',
+        stageStatus: 'EXPIRED',
+        reason: format(
+          `the deploy window of {} did not open within ${MAX_WINDOW_WAIT_SECONDS / 86400} days of the run reaching it`,
+          $.next.stageName,
+        ),
+      },
+      { resultPath: $.stop, next: 'StopRun' },
+    ),
+    PrepareStageDeploy: prepareStageDeploy('IsStageDeployPlanned'),
+    // A deploy planned before its approval (issue 13 §3) is checked under the stage's lock before its
+    // change set is executed: stale, it is planned again and approved again.
+    IsStageDeployPlanned: choice(
+      [when(is($.deploy.workflowInput.action, 'StringEquals', 'EXECUTE_CHANGE_SET'), 'CheckStageDeployPlan')],
+      'EmitStageDeploying',
+    ),
     EmitStageDeploying: emitEvents([stageDeployEvent('DEPLOYING')], { next: 'DeployStage' }),
     DeployStage: runWorkflow(
       'DeployStageStateMachineArn',

@@ -85,6 +85,7 @@ export type RunState = RunWorkflowInput & {
   planned: TaskOutput<'DescribeStageDeployPlan'>;
   planCheck: TaskOutput<'CheckStageDeployPlan'>;
   replanError: CaughtError;
+  window: TaskOutput<'CheckDeployWindow'>;
   stop: RunStop;
   stopError: CaughtError;
   notifyError: CaughtError;

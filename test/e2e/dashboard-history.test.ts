@@ -1,12 +1,4 @@
-import {
-  chromiumPath,
-  launchBrowser,
-  screenshots,
-  seriousViolations,
-  type Page,
-  type TestBrowser,
-} from '../support/browser';
-import { startLocalServer, type LocalServer } from '../support/local-server';
+import { STEP_MS, dashboardSession, describeInBrowser } from '../support/dashboard';
 import { deliver, pushPayload, runStatus, stackWithStages, type RunBody } from '../support/pipeline';
 
 /**
@@ -14,53 +6,32 @@ import { deliver, pushPayload, runStatus, stackWithStages, type RunBody } from '
  * change CloudFormation rolled back, a rollback confirmed and followed live, a busy stage's 409, and
  * older pages. axe-core and screenshots at 375 px and on a desktop, as for every page.
  */
-const STEP_MS = 120_000;
-const maybe = chromiumPath ? describe : describe.skip;
-if (!chromiumPath)
-  process.stdout.write('dashboard browser tests SKIPPED: no Chromium found (apt-get install -y chromium)\n');
 
 type Accepted = { operation: { operationId: string } };
 
-maybe('the Deployments page in Chromium on npm start', () => {
-  let server: LocalServer;
-  let browser: TestBrowser;
-  let page: Page;
+describeInBrowser('the Deployments page in Chromium on npm start', () => {
+  const s = dashboardSession('dashboard-history', ['--stack-delay', '60', '--build-delay', '200']);
   let stackId = '';
   const runs: RunBody[] = [];
-  const errors: string[] = [];
 
-  async function checkPage(name: string) {
-    await screenshots(page, name);
-    const violations = await seriousViolations(page);
-    expect(
-      violations.map(
-        (v) => `${name}: ${v.id} (${v.impact}) ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target))}`,
-      ),
-    ).toEqual([]);
-  }
-  const rows = () => page.locator('tr[data-deployment]');
+  const rows = () => s.page.locator('tr[data-deployment]');
   const row = (i: number) => rows().nth(i);
-  const dialog = () => page.getByRole('dialog');
-  const deploymentsUrl = () => `${server.url}/stacks/${stackId}/stages/prod/deployments`;
+  const dialog = () => s.page.getByRole('dialog');
+  const deploymentsUrl = () => `${s.server.url}/stacks/${stackId}/stages/prod/deployments`;
   const patched = async (body: Record<string, unknown>) => {
-    const reply = await server.api.patch<Accepted>(`/v1/stacks/${stackId}/stages/prod`, body);
-    return server.api.operationEnd(reply.body.operation.operationId);
+    const reply = await s.server.api.patch<Accepted>(`/v1/stacks/${stackId}/stages/prod`, body);
+    return s.server.api.operationEnd(reply.body.operation.operationId);
   };
 
   beforeAll(async () => {
-    server = await startLocalServer('dashboard-history', ['--stack-delay', '60', '--build-delay', '200']);
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    page.setDefaultTimeout(30_000);
-    page.on('pageerror', (error) => errors.push(error.message));
     // Two pushes deployed to prod, then a change that CloudFormation rolls back
-    const stack = await stackWithStages(server.api, [{ name: 'prod' }]);
+    const stack = await stackWithStages(s.server.api, [{ name: 'prod' }]);
     stackId = stack.stackId;
     for (const message of ['First', 'Second']) {
-      const pushed = await deliver(server.url, stackId, stack.webhookSecret, pushPayload({ message }));
-      runs.push(await runStatus(server.api, String(pushed.body.runId), ['SUCCEEDED', 'FAILED'], 60_000));
+      const pushed = await deliver(s.server.url, stackId, stack.webhookSecret, pushPayload({ message }));
+      runs.push(await runStatus(s.server.api, String(pushed.body.runId), ['SUCCEEDED', 'FAILED'], 60_000));
     }
-    const rule = await server.api.post('/local/cloudformation/failures', {
+    const rule = await s.server.api.post('/local/cloudformation/failures', {
       stackName: `tinystacks-${stackId.replace(/_/g, '-')}-prod`,
       logicalId: 'Service',
       reason: 'tasks failed their health checks',
@@ -70,11 +41,6 @@ maybe('the Deployments page in Chromium on npm start', () => {
     expect(rule.status).toBe(201);
     expect((await patched({ port: 8080 })).status).toBe('FAILED');
   }, STEP_MS);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.dispose();
-  });
-  afterEach(() => expect(errors).toEqual([]));
 
   test(
     'shows every deployment newest first: status, image, commit and run links, and why one rolled back',
@@ -83,7 +49,7 @@ maybe('the Deployments page in Chromium on npm start', () => {
       const [first, second] = runs as [RunBody, RunBody];
 
       // Act
-      await page.goto(deploymentsUrl());
+      await s.page.goto(deploymentsUrl());
       await rows().nth(3).waitFor();
 
       // Assess
@@ -110,7 +76,7 @@ maybe('the Deployments page in Chromium on npm start', () => {
       }
       expect(await row(3).textContent()).toContain('Stage created');
       expect(await row(0).getByRole('button', { name: 'Roll back' }).count()).toBe(0);
-      await checkPage('deployments');
+      await s.checkPage('deployments');
     },
     STEP_MS,
   );
@@ -125,19 +91,19 @@ maybe('the Deployments page in Chromium on npm start', () => {
       // Act
       await firstDeployment.getByRole('button', { name: 'Roll back' }).click();
       await dialog().getByText('without a build').waitFor();
-      await checkPage('rollback-confirm');
+      await s.checkPage('rollback-confirm');
       await dialog().getByRole('button', { name: 'Roll back' }).click();
 
       // Assess: the operation, live; then the new deployment on top, naming the one it restored
-      const operation = page.locator('.operation', { hasText: 'Rollback stage prod' });
+      const operation = s.page.locator('.operation', { hasText: 'Rollback stage prod' });
       await operation.waitFor();
       await operation.locator('.badge[data-status="SUCCEEDED"]').waitFor();
       await row(0).getByText(restored!).waitFor();
       expect(await row(0).locator('.badge').getAttribute('data-status')).toBe('SUCCEEDED');
       expect(await row(0).textContent()).toContain('running now');
-      const stage = await server.api.get<{ imageUri: string }>(`/v1/stacks/${stackId}/stages/prod`);
+      const stage = await s.server.api.get<{ imageUri: string }>(`/v1/stacks/${stackId}/stages/prod`);
       expect(stage.body.imageUri).toBe(runs[0]!.imageUri);
-      await checkPage('deployments-rolled-back');
+      await s.checkPage('deployments-rolled-back');
     },
     STEP_MS,
   );
@@ -146,12 +112,13 @@ maybe('the Deployments page in Chromium on npm start', () => {
     'says which operation holds the stage when it is busy (409), and follows it',
     async () => {
       // Prepare: someone changes the stage just before the page's request arrives
-      await page.goto(deploymentsUrl());
+      await s.page.goto(deploymentsUrl());
       await rows().first().waitFor();
       let busy: Accepted | undefined;
-      await page.route('**/v1/stacks/*/stages/prod/rollback', async (route) => {
+      await s.page.route('**/v1/stacks/*/stages/prod/rollback', async (route) => {
         if (!busy)
-          busy = (await server.api.patch<Accepted>(`/v1/stacks/${stackId}/stages/prod`, { port: 8081 })).body;
+          busy = (await s.server.api.patch<Accepted>(`/v1/stacks/${stackId}/stages/prod`, { port: 8081 }))
+            .body;
         await route.continue();
       });
 
@@ -163,8 +130,8 @@ maybe('the Deployments page in Chromium on npm start', () => {
       const notice = dialog().locator('.notice-busy');
       await notice.waitFor();
       expect(await notice.textContent()).toContain(busy!.operation.operationId);
-      await page.unrouteAll();
-      await checkPage('rollback-busy');
+      await s.page.unrouteAll();
+      await s.checkPage('rollback-busy');
       await notice.locator('.badge[data-status="SUCCEEDED"]').waitFor();
       await dialog().getByRole('button', { name: 'Cancel' }).click();
     },
@@ -178,17 +145,17 @@ maybe('the Deployments page in Chromium on npm start', () => {
       for (let port = 9000; port < 9005; port++) expect((await patched({ port })).status).toBe('SUCCEEDED');
 
       // Act
-      await page.goto(deploymentsUrl());
+      await s.page.goto(deploymentsUrl());
       await rows().nth(9).waitFor();
       const firstPage = await rows().count();
-      await page.getByRole('button', { name: 'Older deployments' }).click();
+      await s.page.getByRole('button', { name: 'Older deployments' }).click();
       await rows().nth(10).waitFor();
 
       // Assess
       expect(firstPage).toBe(10);
       expect(await rows().count()).toBe(11);
       expect(await rows().last().textContent()).toContain('Stage created');
-      expect(await page.getByRole('button', { name: 'Older deployments' }).count()).toBe(0);
+      expect(await s.page.getByRole('button', { name: 'Older deployments' }).count()).toBe(0);
     },
     STEP_MS,
   );

@@ -1,69 +1,31 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  chromiumPath,
-  launchBrowser,
-  screenshots,
-  seriousViolations,
-  type Page,
-  type TestBrowser,
-} from '../support/browser';
-import { startLocalServer, type LocalServer } from '../support/local-server';
+import { STEP_MS, dashboardSession, describeInBrowser } from '../support/dashboard';
 
 /**
  * The dashboard in real Chromium against `npm start` (a free port, a temp data folder): the issue's
  * walk by clicking only, axe-core on every page, screenshots of every page at 375 px and on a desktop
  * (test-artifacts/dashboard/). Skipped, saying so, where no Chromium is installed.
  */
-const STEP_MS = 120_000;
-const maybe = chromiumPath ? describe : describe.skip;
-if (!chromiumPath)
-  process.stdout.write('dashboard browser tests SKIPPED: no Chromium found (apt-get install -y chromium)\n');
 
-maybe('the dashboard in Chromium on npm start', () => {
-  let server: LocalServer;
-  let browser: TestBrowser;
-  let page: Page;
+describeInBrowser('the dashboard in Chromium on npm start', () => {
+  const s = dashboardSession('dashboard', ['--stack-delay', '60', '--build-delay', '200']);
   let stackId = '';
-  const errors: string[] = [];
 
-  /** Screenshots at both widths, and no serious or critical axe-core violation. */
-  async function checkPage(name: string) {
-    await screenshots(page, name);
-    const violations = await seriousViolations(page);
-    expect(
-      violations.map(
-        (v) => `${name}: ${v.id} (${v.impact}) ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target))}`,
-      ),
-    ).toEqual([]);
-  }
   const badge = (scope: string, status: string) =>
-    page.locator(`${scope} .badge[data-status="${status}"]`).first();
-  const dialog = () => page.getByRole('dialog');
-
-  beforeAll(async () => {
-    server = await startLocalServer('dashboard', ['--stack-delay', '60', '--build-delay', '200']);
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    page.setDefaultTimeout(30_000);
-    page.on('pageerror', (error) => errors.push(error.message));
-  }, STEP_MS);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.dispose();
-  });
-  afterEach(() => expect(errors).toEqual([]));
+    s.page.locator(`${scope} .badge[data-status="${status}"]`).first();
+  const dialog = () => s.page.getByRole('dialog');
 
   test(
     'opens signed in, without a prompt, on Your stacks',
     async () => {
       // Act
-      await page.goto(`${server.url}/`);
+      await s.page.goto(`${s.server.url}/`);
 
       // Assess
-      await page.getByRole('heading', { name: 'Your stacks' }).waitFor();
-      expect(await page.locator('.user').textContent()).toContain('local-user');
-      await checkPage('stacks-empty');
+      await s.page.getByRole('heading', { name: 'Your stacks' }).waitFor();
+      expect(await s.page.locator('.user').textContent()).toContain('local-user');
+      await s.checkPage('stacks-empty');
     },
     STEP_MS,
   );
@@ -72,19 +34,19 @@ maybe('the dashboard in Chromium on npm start', () => {
     'creates a stack and shows its webhook URL and secret once, with copy buttons',
     async () => {
       // Act: by keyboard first (Tab to the button, Enter opens the dialog, Escape closes it and focus returns)
-      const opener = page.getByRole('button', { name: 'Create your first stack' });
+      const opener = s.page.getByRole('button', { name: 'Create your first stack' });
       for (let i = 0; i < 20 && !(await opener.evaluate((el) => el === el.ownerDocument.activeElement)); i++)
-        await page.keyboard.press('Tab');
-      await page.keyboard.press('Enter');
+        await s.page.keyboard.press('Tab');
+      await s.page.keyboard.press('Enter');
       await dialog().waitFor();
-      await page.keyboard.press('Escape');
+      await s.page.keyboard.press('Escape');
       await dialog().waitFor({ state: 'detached' });
       expect(await opener.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
-      await page.keyboard.press('Enter');
+      await s.page.keyboard.press('Enter');
       await dialog().getByLabel('Name', { exact: true }).fill('shop');
       await dialog().getByLabel('GitHub repository').fill('acme/shop');
       await dialog().getByLabel('Email addresses').fill('lead@example.com');
-      await checkPage('create-stack-dialog');
+      await s.checkPage('create-stack-dialog');
       await dialog().getByRole('button', { name: 'Create stack' }).click();
 
       // Assess
@@ -94,10 +56,10 @@ maybe('the dashboard in Chromium on npm start', () => {
       await expect(dialog().getByRole('button', { name: 'Copy webhook url' }).isVisible()).resolves.toBe(
         true,
       );
-      await checkPage('stack-created');
+      await s.checkPage('stack-created');
       await dialog().getByRole('link', { name: 'Open the stack' }).click();
-      await page.getByRole('heading', { name: 'shop' }).waitFor();
-      stackId = /\/stacks\/(stk_\w+)/.exec(page.url())![1]!;
+      await s.page.getByRole('heading', { name: 'shop' }).waitFor();
+      stackId = /\/stacks\/(stk_\w+)/.exec(s.page.url())![1]!;
       await badge('.page', 'ACTIVE').waitFor(); // the build pipeline
     },
     STEP_MS,
@@ -107,25 +69,25 @@ maybe('the dashboard in Chromium on npm start', () => {
     'adds a stage with a Postgres database and watches it become ACTIVE, then sees the PG_* names',
     async () => {
       // Act
-      await page.getByRole('button', { name: 'Add Stage' }).first().click();
+      await s.page.getByRole('button', { name: 'Add Stage' }).first().click();
       await dialog().getByLabel('Stage name').fill('dev');
       await dialog().getByLabel('Create Postgres database for stage').check();
-      await checkPage('add-stage-dialog');
+      await s.checkPage('add-stage-dialog');
       await dialog().getByRole('button', { name: 'Add Stage' }).click();
 
       // Assess: live, without reloading the page
-      await page.locator('.operation', { hasText: 'Create stage dev' }).first().waitFor();
+      await s.page.locator('.operation', { hasText: 'Create stage dev' }).first().waitFor();
       await badge('li[data-stage="dev"] header', 'ACTIVE').waitFor();
-      await page.locator('li[data-stage="dev"]').getByRole('link', { name: 'Databases' }).click();
+      await s.page.locator('li[data-stage="dev"]').getByRole('link', { name: 'Databases' }).click();
       await badge('li[data-engine="postgres"]', 'AVAILABLE').waitFor();
-      await page.getByTestId('postgres-names').getByText('PG_HOST').waitFor();
-      const names = await page.getByTestId('postgres-names').locator('code').allTextContents();
+      await s.page.getByTestId('postgres-names').getByText('PG_HOST').waitFor();
+      const names = await s.page.getByTestId('postgres-names').locator('code').allTextContents();
       expect(names).toEqual(
         expect.arrayContaining(['PG_HOST', 'PG_PORT', 'PG_DATABASE', 'PG_CREDENTIALS_SECRET']),
       );
-      await page.goto(`${server.url}/stacks/${stackId}`);
+      await s.page.goto(`${s.server.url}/stacks/${stackId}`);
       await badge('li[data-stage="dev"] header', 'ACTIVE').waitFor();
-      await checkPage('stack');
+      await s.checkPage('stack');
     },
     STEP_MS,
   );
@@ -134,24 +96,24 @@ maybe('the dashboard in Chromium on npm start', () => {
     'View Secret reveals the password on demand and forgets it when closed',
     async () => {
       // Prepare
-      await page.goto(`${server.url}/stacks/${stackId}/stages/dev/databases`);
+      await s.page.goto(`${s.server.url}/stacks/${stackId}/stages/dev/databases`);
       await badge('li[data-engine="postgres"]', 'AVAILABLE').waitFor();
 
       // Act
-      await page.getByRole('button', { name: 'View Secret' }).click();
+      await s.page.getByRole('button', { name: 'View Secret' }).click();
       const password = await dialog().locator('.secret-value').textContent();
 
       // Assess
-      const actual = await server.api.get(`/v1/stacks/${stackId}/stages/dev/databases/postgres/secret`);
+      const actual = await s.server.api.get(`/v1/stacks/${stackId}/stages/dev/databases/postgres/secret`);
       expect(password).toBe(actual.body.password);
-      await checkPage('view-secret');
+      await s.checkPage('view-secret');
       await dialog().getByRole('button', { name: 'Close and forget it' }).click();
-      await expect(page.getByTestId('secret').count()).resolves.toBe(0);
-      const stored = await page.evaluate(
+      await expect(s.page.getByTestId('secret').count()).resolves.toBe(0);
+      const stored = await s.page.evaluate(
         'JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })',
       );
       expect(stored).not.toContain(password!);
-      await checkPage('databases');
+      await s.checkPage('databases');
     },
     STEP_MS,
   );
@@ -160,10 +122,10 @@ maybe('the dashboard in Chromium on npm start', () => {
     'refuses a reserved variable name as the API does, shows the API’s error next to its field, and watches a rebuild',
     async () => {
       // Prepare
-      await page.goto(`${server.url}/stacks/${stackId}/stages/dev`);
-      await page.getByRole('heading', { name: 'Environment Variables' }).waitFor();
-      const env = page.locator('section', {
-        has: page.getByRole('heading', { name: 'Environment Variables' }),
+      await s.page.goto(`${s.server.url}/stacks/${stackId}/stages/dev`);
+      await s.page.getByRole('heading', { name: 'Environment Variables' }).waitFor();
+      const env = s.page.locator('section', {
+        has: s.page.getByRole('heading', { name: 'Environment Variables' }),
       });
 
       // Act: a name the platform injects
@@ -174,7 +136,7 @@ maybe('the dashboard in Chromium on npm start', () => {
       await env.getByText('PG_HOST is reserved').first().waitFor();
 
       // Act: an origin the API refuses (the page does not check it: the API's 400 names `origins.1`)
-      const origins = page.locator('section', { has: page.getByRole('heading', { name: 'Origins' }) });
+      const origins = s.page.locator('section', { has: s.page.getByRole('heading', { name: 'Origins' }) });
       await origins.getByLabel('Origin to allow').fill('ftp://files.example.com');
       await origins.getByRole('button', { name: 'Add origin' }).click();
       await origins.getByRole('button', { name: 'Save origins' }).click();
@@ -183,7 +145,7 @@ maybe('the dashboard in Chromium on npm start', () => {
         .locator('.field-error');
       await originError.waitFor();
       expect(await originError.textContent()).toContain('origins.1 must be an origin');
-      await checkPage('stage-settings-errors');
+      await s.checkPage('stage-settings-errors');
 
       // Act: a good variable
       await env.getByLabel('Name of variable 1').fill('CUSTOM_ENV');
@@ -191,15 +153,15 @@ maybe('the dashboard in Chromium on npm start', () => {
       await env.getByRole('button', { name: 'Save variables' }).click();
 
       // Assess: the rebuild, live until it ends
-      const operation = page.locator('.operation', { hasText: 'Update stage dev' }).first();
+      const operation = s.page.locator('.operation', { hasText: 'Update stage dev' }).first();
       await operation.waitFor();
       await operation.locator('.badge[data-status="SUCCEEDED"]').waitFor();
-      const stage = await server.api.get<{ settings: { environment: Record<string, string> } }>(
+      const stage = await s.server.api.get<{ settings: { environment: Record<string, string> } }>(
         `/v1/stacks/${stackId}/stages/dev`,
       );
       expect(stage.body.settings.environment).toEqual({ CUSTOM_ENV: 'x' });
-      await page.getByTestId('platform-names').getByText('PG_HOST').waitFor();
-      await checkPage('stage-settings');
+      await s.page.getByTestId('platform-names').getByText('PG_HOST').waitFor();
+      await s.checkPage('stage-settings');
     },
     STEP_MS,
   );
@@ -208,13 +170,13 @@ maybe('the dashboard in Chromium on npm start', () => {
     'says which operation runs when the stage is busy (409)',
     async () => {
       // Prepare: someone else changes the stage just before the page's request arrives
-      await page.goto(`${server.url}/stacks/${stackId}/stages/dev`);
-      await page.getByRole('heading', { name: 'Ports and options' }).waitFor();
+      await s.page.goto(`${s.server.url}/stacks/${stackId}/stages/dev`);
+      await s.page.getByRole('heading', { name: 'Ports and options' }).waitFor();
       let busy: { operation: { operationId: string } } | undefined;
-      await page.route('**/v1/stacks/*/stages/dev', async (route) => {
+      await s.page.route('**/v1/stacks/*/stages/dev', async (route) => {
         if (route.request().method() === 'PATCH' && !busy)
           busy = (
-            await server.api.patch<{ operation: { operationId: string } }>(
+            await s.server.api.patch<{ operation: { operationId: string } }>(
               `/v1/stacks/${stackId}/stages/dev`,
               {
                 port: 8080,
@@ -225,17 +187,17 @@ maybe('the dashboard in Chromium on npm start', () => {
       });
 
       // Act
-      const ports = page.locator('section', {
-        has: page.getByRole('heading', { name: 'Ports and options' }),
+      const ports = s.page.locator('section', {
+        has: s.page.getByRole('heading', { name: 'Ports and options' }),
       });
       await ports.getByRole('button', { name: 'Save' }).click();
 
       // Assess
-      const notice = page.locator('.notice-busy');
+      const notice = s.page.locator('.notice-busy');
       await notice.waitFor();
       expect(await notice.textContent()).toContain(busy!.operation.operationId);
-      await page.unrouteAll();
-      await checkPage('stage-busy');
+      await s.page.unrouteAll();
+      await s.checkPage('stage-busy');
       await notice.locator('.badge[data-status="SUCCEEDED"]').waitFor();
     },
     STEP_MS,
@@ -245,54 +207,49 @@ maybe('the dashboard in Chromium on npm start', () => {
     'deploys by hand, waits for approval at a stage that requires it, and approves from the dashboard',
     async () => {
       // Prepare: a prod stage behind a manual approval
-      await page.goto(`${server.url}/stacks/${stackId}`);
-      await page.getByRole('button', { name: 'Add Stage' }).first().click();
+      await s.page.goto(`${s.server.url}/stacks/${stackId}`);
+      await s.page.getByRole('button', { name: 'Add Stage' }).first().click();
       await dialog().getByLabel('Stage name').fill('prod');
       await dialog().getByLabel('Require manual approval').check();
       await dialog().getByRole('button', { name: 'Add Stage' }).click();
       await badge('li[data-stage="prod"] header', 'ACTIVE').waitFor();
-      await page.locator('li[data-stage="prod"] .approval-marker').waitFor();
+      await s.page.locator('li[data-stage="prod"] .approval-marker').waitFor();
 
       // Act: Deploy
-      await page.getByRole('button', { name: 'Deploy' }).click();
+      await s.page.getByRole('button', { name: 'Deploy' }).click();
       await dialog().getByRole('button', { name: 'Deploy' }).click();
       await dialog().getByRole('link', { name: 'Follow it on Runs' }).click();
 
       // Assess: the run stops at prod; its email link opens a page with the dashboard's look
-      const approval = page.locator('[data-approval]').first();
+      const approval = s.page.locator('[data-approval]').first();
       await approval.waitFor();
       const approvalId = (await approval.getAttribute('data-approval'))!;
-      await checkPage('runs-waiting');
-      const outbox = join(server.dataDir, 'outbox');
+      await s.checkPage('runs-waiting');
+      const outbox = join(s.server.dataDir, 'outbox');
       let email: string | undefined;
       while (!email) {
         email = readdirSync(outbox).find((f) => f.includes(approvalId) && f.endsWith('-email.txt'));
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       const link = /(http:\/\/\S+\/v1\/approvals\/\S+)/.exec(readFileSync(join(outbox, email), 'utf8'))![1]!;
-      const linkPage = await browser.context.newPage();
+      const linkPage = await s.browser.context.newPage();
       await linkPage.goto(link);
       await linkPage.getByRole('heading', { name: 'Deploy to prod?' }).waitFor();
-      const linkViolations = await seriousViolations(linkPage);
-      expect(linkViolations).toEqual([]);
-      const previous = page;
-      page = linkPage;
-      await screenshots(page, 'approval-link');
-      page = previous;
+      await s.checkPage('approval-link', linkPage);
       await linkPage.close();
-      await page.goto(`${server.url}/approvals/${approvalId}`);
-      await page.getByRole('heading', { name: 'Deploy shop to prod?' }).waitFor();
-      await checkPage('approval');
+      await s.page.goto(`${s.server.url}/approvals/${approvalId}`);
+      await s.page.getByRole('heading', { name: 'Deploy shop to prod?' }).waitFor();
+      await s.checkPage('approval');
 
       // Act: approve with a comment
-      await page.getByLabel('Comment (optional)').fill('looks good');
-      await page.getByRole('button', { name: 'Approve' }).click();
+      await s.page.getByLabel('Comment (optional)').fill('looks good');
+      await s.page.getByRole('button', { name: 'Approve' }).click();
 
       // Assess
       await badge('.page', 'APPROVED').waitFor();
-      await page.goto(`${server.url}/stacks/${stackId}/runs`);
-      await page.locator('li.run').first().locator('header .badge[data-status="SUCCEEDED"]').waitFor();
-      await checkPage('runs');
+      await s.page.goto(`${s.server.url}/stacks/${stackId}/runs`);
+      await s.page.locator('li.run').first().locator('header .badge[data-status="SUCCEEDED"]').waitFor();
+      await s.checkPage('runs');
     },
     STEP_MS,
   );
@@ -301,9 +258,9 @@ maybe('the dashboard in Chromium on npm start', () => {
     'creates a bastion and downloads its private key; the tunnel command has a copy button',
     async () => {
       // Prepare
-      await page.goto(`${server.url}/stacks/${stackId}/stages/dev/databases`);
-      const section = page.locator('section', {
-        has: page.getByRole('heading', { name: 'Bastion connection information' }),
+      await s.page.goto(`${s.server.url}/stacks/${stackId}/stages/dev/databases`);
+      const section = s.page.locator('section', {
+        has: s.page.getByRole('heading', { name: 'Bastion connection information' }),
       });
       await section.getByLabel('SSH allowed from').waitFor();
       expect(await section.getByLabel('SSH allowed from').inputValue()).toBe('127.0.0.1/32');
@@ -312,7 +269,7 @@ maybe('the dashboard in Chromium on npm start', () => {
       await section.getByRole('button', { name: 'Create bastion' }).click();
       await section.locator('.badge[data-status="AVAILABLE"]').waitFor();
       const [download] = await Promise.all([
-        page.waitForEvent('download'),
+        s.page.waitForEvent('download'),
         section.getByRole('button', { name: 'Download private key' }).click(),
       ]);
 
@@ -325,7 +282,7 @@ maybe('the dashboard in Chromium on npm start', () => {
         .first()
         .waitFor();
       await section.getByRole('button', { name: 'Copy the postgres command' }).waitFor();
-      await checkPage('bastion');
+      await s.checkPage('bastion');
     },
     STEP_MS,
   );
@@ -340,18 +297,18 @@ maybe('the dashboard in Chromium on npm start', () => {
         ['subscriptions', '/subscriptions', 'Subscriptions'],
         ['not-found', '/nowhere', 'Not found'],
       ] as const) {
-        await page.goto(`${server.url}${path}`);
-        await page.getByRole('heading', { name: heading, exact: true }).waitFor();
-        if (name === 'logs') await page.locator('.log-line').first().waitFor();
-        if (name === 'stack-events') await page.locator('tbody tr').first().waitFor();
-        await checkPage(name);
+        await s.page.goto(`${s.server.url}${path}`);
+        await s.page.getByRole('heading', { name: heading, exact: true }).waitFor();
+        if (name === 'logs') await s.page.locator('.log-line').first().waitFor();
+        if (name === 'stack-events') await s.page.locator('tbody tr').first().waitFor();
+        await s.checkPage(name);
       }
-      const operations = await server.api.get<{ items: { operationId: string }[] }>(
+      const operations = await s.server.api.get<{ items: { operationId: string }[] }>(
         `/v1/stacks/${stackId}/operations`,
       );
-      await page.goto(`${server.url}/operations/${operations.body.items[0]!.operationId}`);
-      await page.locator('.operation .badge[data-status="SUCCEEDED"]').waitFor();
-      await checkPage('operation');
+      await s.page.goto(`${s.server.url}/operations/${operations.body.items[0]!.operationId}`);
+      await s.page.locator('.operation .badge[data-status="SUCCEEDED"]').waitFor();
+      await s.checkPage('operation');
     },
     STEP_MS,
   );

@@ -106,9 +106,9 @@ describe('pipeline runs on the embedded runtime', () => {
       expect(validateEvent(event)).toEqual([]);
     const execution = runtime.workflows.execution(runId)!;
     expect(execution.status).toBe('SUCCEEDED');
-    // 8 for the build (2 of them the look-up of an earlier image), 8 per stage (+9 for an approval:
+    // 8 for the build (2 of them the look-up of an earlier image), 11 per stage (+9 for an approval:
     // plan, describe, ask, wait, check), 4 to finish; each deploy-stage child adds its 12.
-    expect(execution.stateTransitions).toBe(45);
+    expect(execution.stateTransitions).toBe(54);
     for (const stage of done.stages)
       expect(runtime.workflows.execution(stage.operationId!)?.stateTransitions).toBe(12);
   });
@@ -154,8 +154,8 @@ describe('pipeline runs on the embedded runtime', () => {
     )!;
     expect(reusedEvent.detail.imageUri).toBe(built.imageUri);
     expect(validateEvent(reusedEvent)).toEqual([]);
-    // FindBuiltImage, IsImageBuilt, PromoteBuiltImage, EmitImageReused; 8 for the stage; 4 to finish.
-    expect(runtime.workflows.execution(reused.runId)!.stateTransitions).toBe(16);
+    // FindBuiltImage, IsImageBuilt, PromoteBuiltImage, EmitImageReused; 11 for the stage; 4 to finish.
+    expect(runtime.workflows.execution(reused.runId)!.stateTransitions).toBe(19);
   });
 
   test('a run of the branch head (no commit known before its build) builds', async () => {

@@ -92,3 +92,21 @@ export async function screenshots(page: Page, name: string): Promise<void> {
   }
   await page.setViewportSize(size);
 }
+
+/** A dashboard page as every browser test checks it: screenshots at both widths, no serious axe-core violation. */
+export async function checkPage(page: Page, name: string): Promise<void> {
+  await screenshots(page, name);
+  const violations = await seriousViolations(page);
+  expect(
+    violations.map(
+      (v) => `${name}: ${v.id} (${v.impact}) ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target))}`,
+    ),
+  ).toEqual([]);
+}
+
+/** `describe` where Chromium is installed; elsewhere `describe.skip`, saying why. */
+export function describeInChromium(name: string, tests: () => void): void {
+  if (chromiumPath) return describe(name, tests);
+  process.stdout.write(`${name}: SKIPPED, no Chromium found (apt-get install -y chromium)\n`);
+  describe.skip(name, tests);
+}

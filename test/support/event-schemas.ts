@@ -16,6 +16,7 @@ export const SCHEMA_FILES = {
   'Pipeline Run Status Change': 'pipeline-run-status-change.json',
   'Approval Requested': 'approval-requested.json',
   'Approval Decided': 'approval-decided.json',
+  'Deploy Window Overridden': 'deploy-window-overridden.json',
   'Deployment Status Change': 'deployment-status-change.json',
 } as const;
 

@@ -85,7 +85,7 @@ export const runStatus = (api: Client, runId: string, statuses: string[], timeou
 /** A stack whose pipeline is ACTIVE, with the given stages created and ACTIVE. */
 export async function stackWithStages(
   api: Client,
-  stages: { name: string; requireApproval?: boolean }[],
+  stages: { name: string; requireApproval?: boolean; deployWindows?: unknown[] }[],
   notifications: Record<string, unknown> = {
     emails: ['lead@example.com'],
     slackWebhookUrl: 'https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXX',

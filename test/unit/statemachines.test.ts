@@ -89,6 +89,9 @@ describe.each(files)('%s', (file) => {
       'expiresAt',
       'decidedBy',
       'reason',
+      // deploy windows
+      'opensAt',
+      'overriddenBy',
       // deployments
       'deploymentId',
       'operationType',

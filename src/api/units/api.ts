@@ -10,6 +10,7 @@ import {
   promoteDatabaseRoute,
   updateDatabaseRoute,
 } from '../databases';
+import { overrideWindowRoute } from '../deploy-windows';
 import { getDeploymentRoute, listDeploymentsRoute, rollbackStageRoute } from '../deployments';
 import { roleSetupRoute } from '../meta';
 import { getOperationRoute, listOperationsRoute } from '../operations';
@@ -59,6 +60,7 @@ export const routes = [
   listRunsRoute,
   getRunRoute,
   createRunRoute,
+  overrideWindowRoute,
   listApprovalsRoute,
   listDeploymentsRoute,
   getDeploymentRoute,

@@ -130,6 +130,10 @@ async function runtimeValues(machine: string): Promise<Record<string, unknown>> 
     '$.stop.runStatus': 'STOPPED',
     '$.stop.stageStatus': 'REJECTED',
     '$.stop.reason': 'the deploy to staging was rejected',
+    // …and what CheckDeployWindow puts there
+    '$.window.opensAt': '2025-03-03T08:00:00.000Z',
+    '$.window.overriddenBy': 'acme-user',
+    '$.window.reason': 'hotfix for the checkout outage',
     // FindBuiltImage: the commit's image, built for an earlier run
     '$.built.imageUri':
       '111122223333.dkr.ecr.us-east-1.amazonaws.com/tinystacks/stk_01jn8jc080jdpw4jc4hepvfnvh:4f2c1a9e8b7d6c5f4e3d2c1b0a9f8e7d6c5b4a39',

@@ -5,6 +5,7 @@ import type { Approval, Run, Stack } from '../api/types';
 import { useApp } from '../app/context';
 import { Field, FormError, useForm, FormActions } from './form';
 import { StatusBadge } from './status';
+import { WindowWait } from './deploy-windows';
 import { Dialog, Time } from './ui';
 
 /** "Deploy": a run of the branch's head, or of a given commit. */
@@ -75,7 +76,7 @@ export function DeployButton({ stack, onStarted }: { stack: Stack; onStarted?: (
 }
 
 /** A run: its commit and each stage's progress, in order. */
-export function RunRow({ run }: { run: Run }) {
+export function RunRow({ run, onChanged }: { run: Run; onChanged?: () => void }) {
   return (
     <li class="card run" data-run={run.runId}>
       <header class="card-head">
@@ -97,6 +98,7 @@ export function RunRow({ run }: { run: Run }) {
         {run.stages.map((stage) => (
           <li key={stage.name} data-stage-status={stage.status}>
             <span>{stage.name}</span> <StatusBadge status={stage.status} />
+            <WindowWait run={run} stage={stage} onOverridden={onChanged} />
             {stage.error && <span class="operation-error small">{stage.error}</span>}
           </li>
         ))}

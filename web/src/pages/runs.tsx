@@ -66,7 +66,7 @@ export default function RunsPage({ stackId }: { stackId: string }) {
         ) : (
           <ol class="cards" aria-label="Runs, newest first">
             {runs.map((run) => (
-              <RunRow key={run.runId} run={run} />
+              <RunRow key={run.runId} run={run} onChanged={() => void data.reload()} />
             ))}
           </ol>
         )}

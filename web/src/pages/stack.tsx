@@ -15,6 +15,8 @@ import { rowsToEnvironment, type EnvRow } from '../lib/environment';
 import { isInProgress } from '../lib/status';
 import { useLiveReload } from '../live/hooks';
 import { DeployButton } from '../components/runs';
+import { DeployWindowsEditor, WindowsMarker, windowFields } from '../components/deploy-windows';
+import type { DeployWindow } from '../lib/deploy-windows';
 
 /** A stack: its stages as ordered columns, the order a push moves through them. */
 export default function StackPage({ stackId }: { stackId: string }) {
@@ -179,6 +181,7 @@ function StageColumn({ stage, position }: { stage: Stage; position: number }) {
           Requires manual approval
         </p>
       )}
+      <WindowsMarker stage={stage} />
       <dl class="facts">
         <dt>URL</dt>
         <dd>
@@ -255,7 +258,8 @@ function AddStageDialog(props: {
   onStarted: (operationId: string) => void;
 }) {
   const { api } = useApp();
-  const form = useForm(STAGE_FIELDS);
+  const [windows, setWindows] = useState<DeployWindow[]>([]);
+  const form = useForm([...STAGE_FIELDS, ...windowFields(windows)]);
   const [env, setEnv] = useState<EnvRow[]>([]);
   const [origins, setOrigins] = useState<string[]>(['http://localhost']);
   const [database, setDatabase] = useState<DatabaseChoice>('none');
@@ -289,6 +293,7 @@ function AddStageDialog(props: {
           ? { database: { engine: database } }
           : {}),
       ...(bastion && database !== 'none' ? { bastion: { allowedCidrs: cidrs } } : {}),
+      ...(windows.length > 0 ? { deployWindows: windows } : {}),
     };
     await form.run(async () => {
       const { operation } = await ok(
@@ -405,6 +410,11 @@ function AddStageDialog(props: {
         <fieldset>
           <legend>Origins</legend>
           <OriginsEditor form={form} origins={origins} onChange={setOrigins} />
+        </fieldset>
+        <fieldset>
+          <legend>Deploy windows</legend>
+          <p class="hint">When a run may deploy this stage; outside them it waits (or someone overrides).</p>
+          <DeployWindowsEditor form={form} windows={windows} onChange={setWindows} />
         </fieldset>
         <FormActions form={form} submit="Add Stage" busy="Adding…" onCancel={props.onClose} />
       </form>

@@ -8,9 +8,11 @@ import { Field, FormError, useForm } from '../components/form';
 import { OperationStatus } from '../components/operation';
 import { StageHeader } from '../components/stage-nav';
 import { EnvironmentEditor, OriginsEditor } from '../components/stage-editors';
+import { DeployWindowsEditor, windowFields } from '../components/deploy-windows';
 import { LoadError, Loading } from '../components/ui';
 import { stageShortcutLinks } from '../lib/console-links';
 import { environmentToRows, rowsToEnvironment, type EnvRow } from '../lib/environment';
+import type { DeployWindow } from '../lib/deploy-windows';
 
 /** Stage settings: Environment Variables, Origins, Ports and options, Stage Shortcut Links, delete. */
 export default function StageSettingsPage({ stackId, stage: stageName }: { stackId: string; stage: string }) {
@@ -36,6 +38,7 @@ export default function StageSettingsPage({ stackId, stage: stageName }: { stack
         <EnvironmentSection stage={stage} onStarted={started} />
         <OriginsSection stage={stage} onStarted={started} />
         <PortsSection stage={stage} onStarted={started} />
+        <DeployWindowsSection stage={stage} onStarted={started} />
         <ShortcutLinks stage={stage} />
       </div>
       <DeleteStage stage={stage} />
@@ -167,6 +170,35 @@ function PortsSection({ stage, onStarted }: SectionProps) {
         <FormError error={form.unplaced} />
         <button type="submit" disabled={form.busy}>
           Save
+        </button>
+      </form>
+    </section>
+  );
+}
+
+/** Deploy windows: saved whole; "No windows" (null) lets a run deploy at any time. */
+function DeployWindowsSection({ stage, onStarted }: SectionProps) {
+  const saved = stage.settings.deployWindows ?? [];
+  const [windows, setWindows] = useState<DeployWindow[]>(saved);
+  useEffect(() => setWindows(saved), [JSON.stringify(saved)]);
+  const { form, patch } = usePatch(stage, windowFields(windows), onStarted);
+  return (
+    <section class="card" aria-labelledby="windows-title">
+      <h2 id="windows-title">Deploy windows</h2>
+      <p class="muted">
+        A run reaching this stage outside every window waits until the next one opens, unless someone
+        overrides it on the run.
+      </p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void patch({ deployWindows: windows.length > 0 ? windows : null });
+        }}
+      >
+        <DeployWindowsEditor form={form} windows={windows} onChange={setWindows} />
+        <FormError error={form.unplaced} />
+        <button type="submit" disabled={form.busy}>
+          Save windows
         </button>
       </form>
     </section>

@@ -411,10 +411,27 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** A pipeline run: QUEUED → BUILDING → DEPLOYING (⇄ WAITING_FOR_APPROVAL) → SUCCEEDED | FAILED | STOPPED | SUPERSEDED; QUEUED → DEPLOYING when the commit’s image was built before (build.status REUSED) */
+        /** A pipeline run: QUEUED → BUILDING → DEPLOYING (⇄ WAITING_FOR_APPROVAL, WAITING_FOR_WINDOW) → SUCCEEDED | FAILED | STOPPED | SUPERSEDED; QUEUED → DEPLOYING when the commit’s image was built before (build.status REUSED) */
         get: operations["getRun"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/runs/{runId}/stages/{stageName}/override": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deploy a stage now, outside its deploy windows: a run waiting for the window goes at once; who and why are recorded on the run */
+        post: operations["overrideDeployWindow"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1324,6 +1341,12 @@ export interface operations {
                                     [key: string]: string;
                                 };
                                 origins: string[];
+                                deployWindows: {
+                                    days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                    start: string;
+                                    end: string;
+                                    timeZone: string;
+                                }[] | null;
                             };
                             pendingChange: {
                                 operationId: string;
@@ -1335,6 +1358,12 @@ export interface operations {
                                         [key: string]: string;
                                     };
                                     origins: string[];
+                                    deployWindows: {
+                                        days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                        start: string;
+                                        end: string;
+                                        timeZone: string;
+                                    }[] | null;
                                 };
                                 imageUri: string | null;
                             } | null;
@@ -1346,6 +1375,12 @@ export interface operations {
                                     [key: string]: string;
                                 };
                                 origins?: string[];
+                                deployWindows?: {
+                                    days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                    start: string;
+                                    end: string;
+                                    timeZone: string;
+                                }[] | null;
                                 operationId: string;
                                 reason: string;
                                 failedAt: string;
@@ -1475,6 +1510,12 @@ export interface operations {
                     bastion?: {
                         allowedCidrs: string[];
                     };
+                    deployWindows?: {
+                        days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                        start: string;
+                        end: string;
+                        timeZone: string;
+                    }[] | null;
                 };
             };
         };
@@ -1632,6 +1673,12 @@ export interface operations {
                                 [key: string]: string;
                             };
                             origins: string[];
+                            deployWindows: {
+                                days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                start: string;
+                                end: string;
+                                timeZone: string;
+                            }[] | null;
                         };
                         pendingChange: {
                             operationId: string;
@@ -1643,6 +1690,12 @@ export interface operations {
                                     [key: string]: string;
                                 };
                                 origins: string[];
+                                deployWindows: {
+                                    days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                    start: string;
+                                    end: string;
+                                    timeZone: string;
+                                }[] | null;
                             };
                             imageUri: string | null;
                         } | null;
@@ -1654,6 +1707,12 @@ export interface operations {
                                 [key: string]: string;
                             };
                             origins?: string[];
+                            deployWindows?: {
+                                days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                start: string;
+                                end: string;
+                                timeZone: string;
+                            }[] | null;
                             operationId: string;
                             reason: string;
                             failedAt: string;
@@ -1893,6 +1952,12 @@ export interface operations {
                     port?: number;
                     requireApproval?: boolean;
                     loadBalancer?: boolean;
+                    deployWindows?: {
+                        days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                        start: string;
+                        end: string;
+                        timeZone: string;
+                    }[] | null;
                 };
             };
         };
@@ -2434,7 +2499,7 @@ export interface operations {
                         items: {
                             subscriptionId: string;
                             url: string;
-                            events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deployment Status Change")[] | null;
+                            events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deploy Window Overridden" | "Deployment Status Change")[] | null;
                             createdAt: string;
                         }[];
                         nextToken: string | null;
@@ -2499,7 +2564,7 @@ export interface operations {
             content: {
                 "application/json": {
                     url: string;
-                    events?: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deployment Status Change")[];
+                    events?: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deploy Window Overridden" | "Deployment Status Change")[];
                 };
             };
         };
@@ -2513,7 +2578,7 @@ export interface operations {
                     "application/json": {
                         subscriptionId: string;
                         url: string;
-                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deployment Status Change")[] | null;
+                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deploy Window Overridden" | "Deployment Status Change")[] | null;
                         createdAt: string;
                         secret: string;
                     };
@@ -2601,7 +2666,7 @@ export interface operations {
                     "application/json": {
                         subscriptionId: string;
                         url: string;
-                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deployment Status Change")[] | null;
+                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deploy Window Overridden" | "Deployment Status Change")[] | null;
                         createdAt: string;
                     };
                 };
@@ -4414,7 +4479,7 @@ export interface operations {
                                 url: string | null;
                             };
                             /** @enum {string} */
-                            status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
+                            status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "WAITING_FOR_WINDOW" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
                             requestedBy: string;
                             imageUri: string | null;
                             build: {
@@ -4426,7 +4491,7 @@ export interface operations {
                             stages: {
                                 name: string;
                                 /** @enum {string} */
-                                status: "PENDING" | "WAITING_FOR_APPROVAL" | "DEPLOYING" | "SUCCEEDED" | "FAILED" | "REJECTED" | "EXPIRED" | "SUPERSEDED" | "SKIPPED";
+                                status: "PENDING" | "WAITING_FOR_APPROVAL" | "WAITING_FOR_WINDOW" | "DEPLOYING" | "SUCCEEDED" | "FAILED" | "REJECTED" | "EXPIRED" | "SUPERSEDED" | "SKIPPED";
                                 approvalId: string | null;
                                 operationId: string | null;
                                 startedAt: string | null;
@@ -4437,6 +4502,12 @@ export interface operations {
                                     reason: string;
                                     at: string;
                                 }[];
+                                opensAt: string | null;
+                                override: {
+                                    by: string;
+                                    reason: string;
+                                    at: string;
+                                } | null;
                             }[];
                             error: string | null;
                             createdAt: string;
@@ -4548,7 +4619,7 @@ export interface operations {
                             url: string | null;
                         };
                         /** @enum {string} */
-                        status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
+                        status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "WAITING_FOR_WINDOW" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
                         requestedBy: string;
                         imageUri: string | null;
                         build: {
@@ -4560,7 +4631,7 @@ export interface operations {
                         stages: {
                             name: string;
                             /** @enum {string} */
-                            status: "PENDING" | "WAITING_FOR_APPROVAL" | "DEPLOYING" | "SUCCEEDED" | "FAILED" | "REJECTED" | "EXPIRED" | "SUPERSEDED" | "SKIPPED";
+                            status: "PENDING" | "WAITING_FOR_APPROVAL" | "WAITING_FOR_WINDOW" | "DEPLOYING" | "SUCCEEDED" | "FAILED" | "REJECTED" | "EXPIRED" | "SUPERSEDED" | "SKIPPED";
                             approvalId: string | null;
                             operationId: string | null;
                             startedAt: string | null;
@@ -4571,6 +4642,12 @@ export interface operations {
                                 reason: string;
                                 at: string;
                             }[];
+                            opensAt: string | null;
+                            override: {
+                                by: string;
+                                reason: string;
+                                at: string;
+                            } | null;
                         }[];
                         error: string | null;
                         createdAt: string;
@@ -4701,7 +4778,7 @@ export interface operations {
                             url: string | null;
                         };
                         /** @enum {string} */
-                        status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
+                        status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "WAITING_FOR_WINDOW" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
                         requestedBy: string;
                         imageUri: string | null;
                         build: {
@@ -4713,7 +4790,7 @@ export interface operations {
                         stages: {
                             name: string;
                             /** @enum {string} */
-                            status: "PENDING" | "WAITING_FOR_APPROVAL" | "DEPLOYING" | "SUCCEEDED" | "FAILED" | "REJECTED" | "EXPIRED" | "SUPERSEDED" | "SKIPPED";
+                            status: "PENDING" | "WAITING_FOR_APPROVAL" | "WAITING_FOR_WINDOW" | "DEPLOYING" | "SUCCEEDED" | "FAILED" | "REJECTED" | "EXPIRED" | "SUPERSEDED" | "SKIPPED";
                             approvalId: string | null;
                             operationId: string | null;
                             startedAt: string | null;
@@ -4724,6 +4801,12 @@ export interface operations {
                                 reason: string;
                                 at: string;
                             }[];
+                            opensAt: string | null;
+                            override: {
+                                by: string;
+                                reason: string;
+                                at: string;
+                            } | null;
                         }[];
                         error: string | null;
                         createdAt: string;
@@ -4779,6 +4862,175 @@ export interface operations {
             };
             /** @description The body is over the route’s limit (64 KB for JSON; 1 MB for a GitHub push): it was not read */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    overrideDeployWindow: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first response for a repeat of this request (24 h); another body with the same key is a 422 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                runId: string;
+                stageName: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The run, its stage overridden; the deploy follows */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        runId: string;
+                        stackId: string;
+                        /** @enum {string} */
+                        trigger: "push" | "manual";
+                        branch: string;
+                        commit: {
+                            sha: string | null;
+                            message: string | null;
+                            author: string | null;
+                            url: string | null;
+                        };
+                        /** @enum {string} */
+                        status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "WAITING_FOR_WINDOW" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
+                        requestedBy: string;
+                        imageUri: string | null;
+                        build: {
+                            /** @enum {string} */
+                            status: "BUILDING" | "BUILT" | "REUSED" | "FAILED";
+                            imageUri: string | null;
+                            pipelineExecutionId: string | null;
+                        } | null;
+                        stages: {
+                            name: string;
+                            /** @enum {string} */
+                            status: "PENDING" | "WAITING_FOR_APPROVAL" | "WAITING_FOR_WINDOW" | "DEPLOYING" | "SUCCEEDED" | "FAILED" | "REJECTED" | "EXPIRED" | "SUPERSEDED" | "SKIPPED";
+                            approvalId: string | null;
+                            operationId: string | null;
+                            startedAt: string | null;
+                            endedAt: string | null;
+                            error: string | null;
+                            replannedApprovals: {
+                                approvalId: string;
+                                reason: string;
+                                at: string;
+                            }[];
+                            opensAt: string | null;
+                            override: {
+                                by: string;
+                                reason: string;
+                                at: string;
+                            } | null;
+                        }[];
+                        error: string | null;
+                        createdAt: string;
+                        updatedAt: string;
+                        endedAt: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: the error names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not found (also for ids that belong to another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Conflict: the stage is busy (the error names the running operation) or the name is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is over the route’s limit (64 KB for JSON; 1 MB for a GitHub push): it was not read */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The Idempotency-Key was used with a different request */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5317,6 +5569,12 @@ export interface operations {
                                 loadBalancer?: boolean;
                                 port?: number;
                                 origins?: string[];
+                                deployWindows?: {
+                                    days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                    start: string;
+                                    end: string;
+                                    timeZone: string;
+                                }[] | null;
                                 environmentNames: string[];
                             };
                             /** @enum {string} */
@@ -5426,6 +5684,12 @@ export interface operations {
                             loadBalancer?: boolean;
                             port?: number;
                             origins?: string[];
+                            deployWindows?: {
+                                days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                start: string;
+                                end: string;
+                                timeZone: string;
+                            }[] | null;
                             environmentNames: string[];
                         };
                         /** @enum {string} */
