@@ -80,7 +80,8 @@ const shortImage = (image: string) => image.replace(/^.*\//, '');
 /** The change in a few lines: the image, the commits (linked), variables by name, resources (replacement called out). */
 export function changesHtml(changes: DeployChanges): string {
   const { image, commits, environment, resources } = changes;
-  const count = commits.count === undefined ? 'Commits' : `${commits.count} commit${commits.count === 1 ? '' : 's'}`;
+  const count =
+    commits.count === undefined ? 'Commits' : `${commits.count} commit${commits.count === 1 ? '' : 's'}`;
   const names = (label: string, list: string[]) =>
     list.length ? [`${label} <code>${list.map(escape).join('</code>, <code>')}</code>`] : [];
   const variables = [
@@ -90,7 +91,11 @@ export function changesHtml(changes: DeployChanges): string {
   ];
   const resource = (r: DeployChanges['resources'][number]) =>
     `<li>${escape(r.action)} <code>${escape(r.logicalId)}</code> (${escape(r.type)})` +
-    (r.replacement === 'True' ? ' — <strong>replaced</strong>' : r.replacement === 'Conditional' ? ' — may be replaced' : '') +
+    (r.replacement === 'True'
+      ? ' — <strong>replaced</strong>'
+      : r.replacement === 'Conditional'
+        ? ' — may be replaced'
+        : '') +
     '</li>';
   const items = [
     `<li>Image: <code>${escape(image.from ? shortImage(image.from) : 'none')}</code> → <code>${escape(shortImage(image.to))}</code></li>`,

@@ -21,7 +21,11 @@ export function approvalEmail(message: ApprovalMessage): { subject: string; text
 /** What the deploy changes, a few lines (issue 13 §3): approving executes exactly that. */
 function changesText(message: ApprovalMessage): string[] {
   if (!message.changes) return [];
-  return ['', `What approving deploys to ${message.stageName}:`, ...changeLines(message.changes).map((l) => `  ${l}`)];
+  return [
+    '',
+    `What approving deploys to ${message.stageName}:`,
+    ...changeLines(message.changes).map((l) => `  ${l}`),
+  ];
 }
 
 /** The same lines for Slack (mrkdwn: its own link syntax, and its three characters escaped). */
@@ -52,7 +56,9 @@ export function approvalSlackMessage(message: ApprovalMessage) {
           text: `*${subject}*\nRequested by ${message.requestedBy}${message.commit.message ? ` — _${message.commit.message.slice(0, 200)}_` : ''}\n<${message.link}|Review> · expires ${message.expiresAt}`,
         },
       },
-      ...(message.changes ? [{ type: 'section', text: { type: 'mrkdwn', text: changesMrkdwn(message) } }] : []),
+      ...(message.changes
+        ? [{ type: 'section', text: { type: 'mrkdwn', text: changesMrkdwn(message) } }]
+        : []),
       {
         type: 'actions',
         elements: [

@@ -138,7 +138,9 @@ export const stacks: StackPort = {
   getTemplate(target, stackName) {
     return call(target, stackName, async (cfn) => {
       try {
-        const out = await cfn.send(new GetTemplateCommand({ StackName: stackName, TemplateStage: 'Original' }));
+        const out = await cfn.send(
+          new GetTemplateCommand({ StackName: stackName, TemplateStage: 'Original' }),
+        );
         return out.TemplateBody;
       } catch (error) {
         // Same reasoning as describe: the only ValidationError of a lookup by name is a missing stack.
