@@ -1,5 +1,6 @@
 import { routes } from '../src/api/units/approvals';
 import { approvalStore } from '../src/cloud/aws/dynamodb';
+import { bus } from '../src/cloud/aws/events';
 import { jwtVerifier } from '../src/cloud/aws/jwt-verifier';
 import { pipelineSettings, platformSecrets } from '../src/cloud/aws/pipeline-settings';
 import { slackMessages } from '../src/cloud/aws/slack';
@@ -10,6 +11,7 @@ import { httpRouter } from '../src/http/handler';
 export const handler = httpRouter(routes, {
   approvals: approvalStore,
   workflows,
+  bus,
   platformSecrets,
   notifications: slackMessages,
   jwtVerifier,

@@ -1,5 +1,6 @@
 import type { Runtime, RuntimeOptions } from '../../src/local/runtime';
 import {
+  apiClient,
   createStack,
   newStackBody,
   operationEnd,
@@ -17,6 +18,8 @@ export interface CaseContext {
   runtime: Runtime;
   /** The stack prepared for the case ('' when the case creates its own). */
   stackId: string;
+  /** The case's own tenant (`api` is its user): other users of it are `runtime.tokenFor(tenantId, …)`. */
+  tenantId: string;
 }
 
 /**
@@ -316,6 +319,38 @@ export const WORKFLOW_CASES: WorkflowCase[] = [
       }
     },
   },
+  // Issue #13: a stage whose approval policy needs two people: the run waits in the same one
+  // WaitForApproval until the second approves, so its transitions are a one-approval run's.
+  {
+    name: 'pipeline run: 1 stage, 2 approvals',
+    workflow: 'pipelineRun',
+    stepsPerStack: 2,
+    prepare: (ctx) => withStage(ctx, 'prod', { approval: { required: 2 } }),
+    start: (ctx) => ctx.api.post(`/v1/stacks/${ctx.stackId}/runs`, {}),
+    executionName: (body) => (typeof body.runId === 'string' ? body.runId : undefined),
+    drive: async (ctx, _executionName, until) => {
+      // Two users other than the one who started the run: its author, whom the policy bars.
+      const approvers = ['first', 'second'].map((user) =>
+        apiClient(ctx.runtime.url, ctx.runtime.tokenFor(ctx.tenantId, user)),
+      );
+      let approved = 0;
+      while (!until() && approved < approvers.length) {
+        const pending = await ctx.api.get<{ items?: { approvalId: string }[] }>(
+          '/v1/approvals?status=pending',
+        );
+        const approvalId = pending.body.items?.[0]?.approvalId;
+        if (approvalId) {
+          const reply = await approvers[approved]!.post(`/v1/approvals/${approvalId}`, {
+            decision: 'approve',
+          });
+          // 409 while the workflow has not parked its task token yet: asked again on the next round.
+          if (reply.status === 200) approved += 1;
+          else if (reply.status !== 409) throw new Error(`approve ${approvalId}: ${reply.status}`);
+        }
+        await sleep(200);
+      }
+    },
+  },
   // A run of a commit built before: its image is reused (no build), then dev is deployed.
   {
     name: 'pipeline run: image reused, 1 stage',
@@ -339,6 +374,11 @@ export const WORKFLOW_CASES: WorkflowCase[] = [
   },
 ];
 
-export async function newCaseContext(api: Api, runtime: Runtime, needsStack = true): Promise<CaseContext> {
-  return { api, runtime, stackId: needsStack ? await createStack(api) : '' };
+export async function newCaseContext(
+  api: Api,
+  runtime: Runtime,
+  tenantId: string,
+  needsStack = true,
+): Promise<CaseContext> {
+  return { api, runtime, tenantId, stackId: needsStack ? await createStack(api) : '' };
 }

@@ -83,8 +83,9 @@ async function runGroup(cases: WorkflowCase[], stackSeconds: number): Promise<Va
     const prepared = await Promise.all(
       registered.map(async (testCase, i) => {
         try {
-          const api = apiClient(runtime.url, runtime.tokenFor(`bench-case-${i}`));
-          const ctx = await newCaseContext(api, runtime, testCase.needsStack ?? true);
+          const tenantId = `bench-case-${i}`;
+          const api = apiClient(runtime.url, runtime.tokenFor(tenantId));
+          const ctx = await newCaseContext(api, runtime, tenantId, testCase.needsStack ?? true);
           await testCase.prepare?.(ctx);
           return { testCase, ctx };
         } catch (error) {

@@ -3,6 +3,8 @@ import { decisionBody, type DecisionBody } from '../domain/input/pipeline';
 import { parsePart } from '../domain/input/parse';
 import type { DeployChanges } from '../domain/changes';
 import type { Approval } from '../domain/pipeline';
+import type { ApprovalViewer } from '../app/approvals';
+import { ONE_APPROVAL } from '../domain/approval-policy';
 import type { HttpResult } from '../http/route';
 
 /**
@@ -43,7 +45,7 @@ const page = (title: string, body: string) =>
   `<main><div class="card">${body}</div></main></body></html>`;
 
 /** What a GET on the link shows: what is being approved, and a form. Nothing changes until it is posted. */
-export function approvalPage(approval: Approval, token: string | undefined): string {
+export function approvalPage(approval: Approval, token: string | undefined, viewer?: ApprovalViewer): string {
   const rows: [string, string][] = [
     ['Stack', approval.stackName],
     ['Stage', approval.stageName],
@@ -56,15 +58,9 @@ export function approvalPage(approval: Approval, token: string | undefined): str
     ['Requested at', approval.requestedAt],
     ['Expires at', approval.expiresAt],
     ['Status', approval.status],
+    ...policyRows(approval),
   ];
-  const form =
-    approval.status === 'PENDING'
-      ? `<form method="post" action="/v1/approvals/${escape(approval.approvalId)}">` +
-        (token ? `<input type="hidden" name="token" value="${escape(token)}">` : '') +
-        `<p><label>Comment (optional)<br><textarea name="comment" rows="3" maxlength="1000"></textarea></label></p>` +
-        `<button type="submit" name="decision" value="approve">Approve</button>` +
-        `<button type="submit" name="decision" value="reject">Reject</button></form>`
-      : '';
+  const form = approval.status === 'PENDING' ? decisionForm(approval, token, viewer) : '';
   return page(
     `Approve ${approval.stageName} of ${approval.stackName}`,
     `<h1>Deploy to ${escape(approval.stageName)}?</h1><dl>${rows
@@ -113,6 +109,52 @@ function closedHtml(approval: Approval): string {
     `<p><strong>Planned again:</strong> ${escape(approval.closedReason ?? 'the stage changed')}.` +
     (approval.replacedBy ? ` Decide approval <code>${escape(approval.replacedBy)}</code> instead.` : '') +
     '</p>'
+  );
+}
+
+// ---- approval policies ----------------------------------------------------------------------
+
+/** What the policy needs and who approved so far. */
+function policyRows(approval: Approval): [string, string][] {
+  const policy = approval.policy ?? ONE_APPROVAL;
+  const approvals = approval.approvals ?? [];
+  return [
+    [
+      'Needs',
+      `${policy.required} approval${policy.required === 1 ? '' : 's'}` +
+        (policy.approvers ? ` from ${policy.approvers.join(', ')}` : '') +
+        (policy.allowSelfApproval ? '' : '; not by the change’s author'),
+    ],
+    [
+      `Approved (${approvals.length} of ${policy.required})`,
+      approvals.length > 0
+        ? approvals.map((a) => `${a.by} (${a.via})${a.comment ? `: “${a.comment}”` : ''}`).join('; ')
+        : 'nobody yet',
+    ],
+  ];
+}
+
+/**
+ * The form, with what the holder may do: both buttons; only Reject, with why they may not
+ * approve (the author, or having approved already); or why they may not decide at all.
+ */
+function decisionForm(
+  approval: Approval,
+  token: string | undefined,
+  viewer: ApprovalViewer | undefined,
+): string {
+  if (!viewer)
+    return '<p>This is the Slack message’s link: decide with its buttons, with your own email link, or in the dashboard.</p>';
+  const why = viewer.reason ? `<p role="note">${escape(viewer.reason)}</p>` : '';
+  if (!viewer.mayApprove && !viewer.mayReject) return why;
+  return (
+    why +
+    `<form method="post" action="/v1/approvals/${escape(approval.approvalId)}">` +
+    (token ? `<input type="hidden" name="token" value="${escape(token)}">` : '') +
+    `<p><label>Comment (optional)<br><textarea name="comment" rows="3" maxlength="1000"></textarea></label></p>` +
+    (viewer.mayApprove ? `<button type="submit" name="decision" value="approve">Approve</button>` : '') +
+    (viewer.mayReject ? `<button type="submit" name="decision" value="reject">Reject</button>` : '') +
+    '</form>'
   );
 }
 

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import type { ApiDeps } from '../app/deps';
-import { accessOf, decideApproval, showApproval } from '../app/approvals';
+import { accessOf, decideApproval, showApproval, viewerFor, type ApprovalViewer } from '../app/approvals';
+import { ONE_APPROVAL } from '../domain/approval-policy';
 import { APPROVAL_STATUSES, type Approval } from '../domain/pipeline';
 import { decisionBody } from '../domain/input/pipeline';
 import { pageLimit, nextToken } from '../domain/input/fields';
@@ -11,9 +12,9 @@ import { pageOf } from './views';
 
 /** What reading a link needs; deciding also tells the waiting workflow. */
 type ShowDeps = Pick<ApiDeps, 'approvals' | 'platformSecrets' | 'jwtVerifier' | 'pipelineSettings'>;
-type DecideDeps = ShowDeps & Pick<ApiDeps, 'workflows'>;
+type DecideDeps = ShowDeps & Pick<ApiDeps, 'workflows' | 'bus'>;
 
-export const approvalView = (a: Approval) => ({
+export const approvalView = (a: Approval, viewer?: ApprovalViewer) => ({
   approvalId: a.approvalId,
   stackId: a.stackId,
   stackName: a.stackName,
@@ -29,7 +30,35 @@ export const approvalView = (a: Approval) => ({
   decidedAt: a.decidedAt ?? null,
   comment: a.comment ?? null,
   ...changesView(a),
+  ...policyView(a, viewer),
 });
+
+/** The approval policy's part of an approval: what it needs, who approved so far, and what the caller may do. */
+const policyView = (a: Approval, viewer: ApprovalViewer | undefined) => {
+  const policy = a.policy ?? ONE_APPROVAL;
+  return {
+    required: policy.required,
+    approvers: policy.approvers,
+    allowSelfApproval: policy.allowSelfApproval,
+    approvals: (a.approvals ?? []).map((e) => ({
+      by: e.by,
+      via: e.via,
+      at: e.at,
+      comment: e.comment ?? null,
+    })),
+    author: a.author ?? null,
+    you: viewer
+      ? {
+          by: viewer.by,
+          mayApprove: viewer.mayApprove,
+          mayReject: viewer.mayReject,
+          reason: viewer.reason ?? null,
+        }
+      : null,
+  };
+};
+
+const via = z.enum(['link', 'slack', 'user']);
 
 // ---- what the planned deploy changes (issue 13 §3) ---------------------------------------------
 
@@ -85,10 +114,23 @@ export const approvalSchema = z.object({
   expiresAt: z.string(),
   status: z.enum(APPROVAL_STATUSES),
   decidedBy: nullableString,
-  decidedVia: z.nullable(z.enum(['link', 'slack', 'user'])),
+  decidedVia: z.nullable(via),
   decidedAt: nullableString,
   comment: nullableString,
   ...changesFields,
+  /** Distinct approvals needed (the stage's approval policy when the run reached it). */
+  required: z.number(),
+  /** Who may decide (null: any user of the tenant and anyone the request was sent to). */
+  approvers: z.nullable(z.array(z.string())),
+  allowSelfApproval: z.boolean(),
+  /** The approvals so far, in order: `by` is an email, a user id or `slack:<member id>`. */
+  approvals: z.array(z.object({ by: z.string(), via, at: z.string(), comment: nullableString })),
+  /** Who the change comes from (the run's author): barred from approving unless allowSelfApproval. */
+  author: z.nullable(z.object({ logins: z.array(z.string()), emails: z.array(z.string()) })),
+  /** What the caller may do (null when the caller is nobody in particular: the Slack message's link). */
+  you: z.nullable(
+    z.object({ by: z.string(), mayApprove: z.boolean(), mayReject: z.boolean(), reason: nullableString }),
+  ),
 });
 
 const approvalParams = z.strictObject({
@@ -140,7 +182,7 @@ export const getApprovalRoute = defineRoute({
         token: req.query.token,
         authorization: req.headers.authorization,
       });
-      const approval = await showApproval(deps, req.params.approvalId, access);
+      const { approval, viewer } = await showApproval(deps, req.params.approvalId, access);
       return html
         ? {
             statusCode: 200,
@@ -149,9 +191,9 @@ export const getApprovalRoute = defineRoute({
               'cache-control': 'no-store',
               'referrer-policy': 'no-referrer',
             },
-            body: approvalPage(approval, req.query.token),
+            body: approvalPage(approval, req.query.token, viewer),
           }
-        : { statusCode: 200, headers: { 'cache-control': 'no-store' }, body: approvalView(approval) };
+        : { statusCode: 200, headers: { 'cache-control': 'no-store' }, body: approvalView(approval, viewer) };
     });
   },
 });
@@ -165,7 +207,7 @@ export const decideApprovalRoute = defineRoute({
   tag: 'Approvals',
   auth: 'none',
   unit: 'approvals',
-  permissions: ['table:read', 'table:update', 'workflows:resume', 'platformSecrets:read'],
+  permissions: ['table:read', 'table:update', 'workflows:resume', 'platformSecrets:read', 'events:publish'],
   raw: { maxBytes: 16 * 1024 },
   params: approvalParams,
   query: z.strictObject({ token: z.optional(z.string().check(z.maxLength(1024, 'is too long'))) }),
@@ -184,7 +226,24 @@ export const decideApprovalRoute = defineRoute({
         authorization: req.headers.authorization,
       });
       const decided = await decideApproval(deps, req.params.approvalId, access, body);
-      if (!html) return { statusCode: 200, body: approvalView(decided) };
+      // A signed-in user (the dashboard) is told what they may still do; a link is used up.
+      if (!html)
+        return {
+          statusCode: 200,
+          body: approvalView(decided, access.via === 'user' ? viewerFor(decided, access) : undefined),
+        };
+      if (decided.status === 'PENDING') {
+        const count = decided.approvals?.length ?? 0;
+        const required = decided.policy?.required ?? 1;
+        return {
+          statusCode: 200,
+          headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
+          body: messagePage(
+            'Approval recorded',
+            `Your approval of ${decided.stageName} of ${decided.stackName} is recorded: ${count} of ${required}. The deploy waits for ${required - count} more. You can close this page.`,
+          ),
+        };
+      }
       const verb = decided.status === 'APPROVED' ? 'Approved' : 'Rejected';
       return {
         statusCode: 200,
@@ -215,6 +274,12 @@ export const listApprovalsRoute = defineRoute({
   async handle(req, deps: Pick<ApiDeps, 'approvals'>) {
     const result = await deps.approvals.listPendingApprovals(req.caller.tenantId, req.query);
     const live = result.items.filter((a) => Date.parse(a.expiresAt) > Date.now());
-    return { statusCode: 200, body: page(live.map(approvalView), result.nextToken) };
+    return {
+      statusCode: 200,
+      body: page(
+        live.map((a) => approvalView(a, viewerFor(a, req.caller))),
+        result.nextToken,
+      ),
+    };
   },
 });

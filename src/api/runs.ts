@@ -3,6 +3,7 @@ import type { ApiDeps } from '../app/deps';
 import { newRun, startRun } from '../app/pipelines';
 import { DomainError } from '../domain/errors';
 import { pageQuery } from '../domain/input/fields';
+import { runAuthor } from '../domain/approval-policy';
 import { RUN_STAGE_STATUSES, RUN_STATUSES, type Run } from '../domain/pipeline';
 import { createRunBody } from '../domain/input/pipeline';
 import { assertStackActive } from '../domain/stack';
@@ -45,6 +46,7 @@ export const runView = (r: Run) => ({
   },
   status: r.status,
   requestedBy: r.requestedBy,
+  author: r.author ?? null,
   imageUri: r.imageUri ?? null,
   build: buildOf(r),
   stages: (r.stageOrder ?? []).map((name) => {
@@ -68,6 +70,8 @@ export const runView = (r: Run) => ({
   endedAt: r.endedAt ?? null,
 });
 
+export const runAuthorSchema = z.object({ logins: z.array(z.string()), emails: z.array(z.string()) });
+
 export const runSchema = z.object({
   runId: z.string(),
   stackId: z.string(),
@@ -81,6 +85,8 @@ export const runSchema = z.object({
   }),
   status: z.enum(RUN_STATUSES),
   requestedBy: z.string(),
+  /** Who the change comes from, as the push said (the head commit's author, the pusher) or who started the run by hand: whom a stage's policy may bar from approving. */
+  author: z.nullable(runAuthorSchema),
   imageUri: nullableString,
   build: z.nullable(
     z.object({
@@ -189,6 +195,7 @@ export const createRunRoute = defineRoute({
       trigger: 'manual',
       commit: req.body.commit ? { sha: req.body.commit } : {},
       requestedBy: req.caller.userId,
+      author: runAuthor([req.caller.userId], [req.caller.email]),
     });
     await startRun(deps, stack, run);
     return { statusCode: 202, body: runView(run) };

@@ -3,7 +3,8 @@ import { WEEKDAYS } from '../domain/deploy-window';
 import type { Operation } from '../domain/operation';
 import { OPERATION_STATUSES, OPERATION_TYPES } from '../domain/operation';
 import { STACK_STATUSES, type Stack } from '../domain/stack';
-import type { Stage } from '../domain/stage';
+import type { Stage, StageSettings } from '../domain/stage';
+import { approvalPolicyOf } from '../domain/approval-policy';
 import { STAGE_STATUSES } from '../domain/stage';
 
 /** What clients see. The schemas document the responses in the OpenAPI document. */
@@ -37,18 +38,11 @@ export const stageView = (s: Stage) => ({
   region: s.region,
   status: s.status,
   url: s.outputs.StageUrl ?? null,
-  settings: {
-    requireApproval: s.requireApproval,
-    loadBalancer: s.loadBalancer,
-    port: s.port,
-    environment: s.environment,
-    origins: s.origins,
-    deployWindows: s.deployWindows ?? null,
-  },
+  settings: settingsView(s),
   pendingChange: s.pendingChange
     ? {
         operationId: s.pendingChange.operationId,
-        settings: s.pendingChange.settings,
+        settings: settingsView(s.pendingChange.settings),
         imageUri: s.pendingChange.imageUri ?? null,
       }
     : null,
@@ -63,6 +57,17 @@ export const stageView = (s: Stage) => ({
   lastError: s.lastError ?? null,
   createdAt: s.createdAt,
   updatedAt: s.updatedAt,
+});
+
+/** A stage's settings as GET shows them: every one, the approval policy spelt out (null: none). */
+const settingsView = (s: StageSettings) => ({
+  requireApproval: s.requireApproval,
+  approval: approvalPolicyOf(s),
+  loadBalancer: s.loadBalancer,
+  port: s.port,
+  environment: s.environment,
+  origins: s.origins,
+  deployWindows: s.deployWindows ?? null,
 });
 
 export const operationView = (o: Operation) => ({
@@ -111,6 +116,14 @@ export const stackSchema = z.object({
 
 export const settingsSchema = z.object({
   requireApproval: z.boolean(),
+  /** How many distinct people must approve, who may (null: any user of the tenant and any link recipient), and whether the author may. */
+  approval: z.nullable(
+    z.object({
+      required: z.number(),
+      approvers: z.nullable(z.array(z.string())),
+      allowSelfApproval: z.boolean(),
+    }),
+  ),
   loadBalancer: z.boolean(),
   port: z.number(),
   environment: stringMap,

@@ -79,7 +79,7 @@ export const slackInteractionsRoute = defineRoute({
   tag: 'Webhooks',
   auth: 'none',
   unit: 'approvals',
-  permissions: ['table:read', 'table:update', 'workflows:resume', 'platformSecrets:read'],
+  permissions: ['table:read', 'table:update', 'workflows:resume', 'platformSecrets:read', 'events:publish'],
   raw: { maxBytes: 64 * 1024 },
   responses: responses(
     {

@@ -17,6 +17,7 @@ import {
   type WebhookSecret,
 } from '../domain/pipeline';
 import type { Stack } from '../domain/stack';
+import type { RunAuthor } from '../domain/approval-policy';
 import type { PipelineWorkflowInput, RunWorkflowInput } from '../domain/workflow-input';
 import { parsePart } from '../domain/input/parse';
 import { errorFields, log } from '../log';
@@ -125,6 +126,7 @@ export function newRun(
     trigger: Run['trigger'];
     commit: Commit;
     requestedBy: string;
+    author: RunAuthor;
     deliveryId?: string;
     push?: RunPush;
   },
@@ -139,6 +141,7 @@ export function newRun(
     commit: fields.commit,
     status: 'QUEUED',
     requestedBy: fields.requestedBy,
+    author: fields.author,
     ...(fields.deliveryId ? { deliveryId: fields.deliveryId } : {}),
     ...(fields.push ? { push: fields.push } : {}),
     stageOrder: [],
@@ -250,6 +253,7 @@ export async function receiveGitHubDelivery(
       trigger: 'push',
       commit: decision.commit,
       requestedBy: decision.pusher,
+      author: decision.author,
       deliveryId,
       push: decision.push,
     });

@@ -11,6 +11,7 @@ export function approvalEmail(message: ApprovalMessage): { subject: string; text
       `It is deployed up to the stage before ${message.stageName}, which requires approval.`,
       ...changesText(message),
       '',
+      ...policyLines(message),
       `Review and approve or reject: ${message.link}`,
       '',
       `The link works once and expires at ${message.expiresAt}. Opening it changes nothing; only the form decides.`,
@@ -53,7 +54,11 @@ export function approvalSlackMessage(message: ApprovalMessage) {
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `*${subject}*\nRequested by ${message.requestedBy}${message.commit.message ? ` — _${message.commit.message.slice(0, 200)}_` : ''}\n<${message.link}|Review> · expires ${message.expiresAt}`,
+          text: [
+            `*${subject}*\nRequested by ${message.requestedBy}${message.commit.message ? ` — _${message.commit.message.slice(0, 200)}_` : ''}`,
+            ...policyLines(message, slackName).filter(Boolean),
+            `<${message.link}|Review> · expires ${message.expiresAt}`,
+          ].join('\n'),
         },
       },
       ...(message.changes
@@ -81,6 +86,42 @@ export function approvalSlackMessage(message: ApprovalMessage) {
     ],
   };
 }
+
+// ---- approval policies ----------------------------------------------------------------------
+
+/** Slack renders `<@U0123ABCD>` as the member's name. */
+const slackName = (by: string) => (by.startsWith('slack:') ? `<@${by.slice(6)}>` : by);
+
+/**
+ * What the policy asks and who approved so far, in a line or three: "Needs 2 approvals, from
+ * alice@… or bob@…; not by the change's author. Approved so far (1 of 2): alice@… (link)". Empty
+ * for a plain one-approval gate with nobody yet, as before policies.
+ */
+export function policyLines(message: ApprovalMessage, name: (by: string) => string = (by) => by): string[] {
+  const { policy, approvals = [] } = message;
+  if (!policy) return [];
+  const lines: string[] = [];
+  const plain = policy.required === 1 && !policy.approvers && policy.allowSelfApproval;
+  if (!plain)
+    lines.push(
+      `Needs ${policy.required} approval${policy.required === 1 ? '' : 's'}` +
+        (policy.approvers ? `, from ${policy.approvers.map(name).join(', ')}` : '') +
+        (policy.allowSelfApproval ? '.' : '; the change’s author may not approve it.'),
+    );
+  if (approvals.length > 0)
+    lines.push(
+      `Approved so far (${approvals.length} of ${policy.required}): ${approvals.map((a) => `${name(a.by)} (${a.via})`).join(', ')}`,
+    );
+  if (message.recipient && policy.approvers && !policy.approvers.includes(message.recipient))
+    lines.push(`You are told for your information: ${message.recipient} is not one of the approvers.`);
+  return lines.length > 0 ? [...lines, ''] : [];
+}
+
+/** A click that recorded an approval the deploy still waits on: the message again, updated, buttons kept. */
+export const slackRefresh = (message: ApprovalMessage) => ({
+  replace_original: true,
+  ...approvalSlackMessage(message),
+});
 
 /** What a click's response_url receives (see NotificationPort.slackUpdate). */
 export const slackResponse = (text: string, mode: SlackResponseMode = 'replace') =>

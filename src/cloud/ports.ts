@@ -6,6 +6,8 @@ import type { DeployChanges } from '../domain/changes';
 import type { WebhookDelivery } from '../domain/subscription';
 import type { WorkflowName } from '../domain/workflows';
 import type { TaskDelivery } from './errors';
+import type { ApprovalPolicy } from '../domain/approval-policy';
+import type { ApprovalEntry } from '../domain/pipeline';
 
 export interface StartedExecution {
   executionArn: string;
@@ -316,6 +318,11 @@ export interface ApprovalMessage {
   buttonValue: string;
   /** What the planned deploy changes (issue 13 §3). */
   changes?: DeployChanges;
+  /** The stage's approval policy and the approvals so far (src/cloud/approval-messages.ts, policyLines). */
+  policy?: ApprovalPolicy;
+  approvals?: ApprovalEntry[];
+  /** An email's one recipient, whose own link `link` is. */
+  recipient?: string;
 }
 
 export type SlackResponseMode = 'replace' | 'ephemeral';
@@ -329,11 +336,18 @@ export interface NotificationPort {
    * message (its buttons go), `ephemeral` shows a note to the clicker only and keeps the buttons.
    */
   slackUpdate(responseUrl: string, text: string, mode?: SlackResponseMode): Promise<void>;
+  /**
+   * Replaces the clicked message with the request as it stands now (who approved so far), buttons
+   * and all: an approval that still waits for others keeps them.
+   */
+  slackRefresh(responseUrl: string, message: ApprovalMessage): Promise<void>;
 }
 
 export interface VerifiedUser {
   tenantId: string;
   userId: string;
+  /** The verified `email` claim, lower case (src/domain/caller.ts). */
+  email?: string;
 }
 
 /** For routes without API Gateway's authorizer (approval links) that also accept a bearer token. */

@@ -16,6 +16,7 @@ export const DETAIL_TYPES = [
   'Approval Requested',
   'Approval Decided',
   'Deploy Window Overridden',
+  'Approval Recorded',
   'Deployment Status Change',
 ] as const;
 

@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { PushPayload } from './input/github';
 import { PUSH_COMMITS_LIMIT } from './changes';
 import type { Commit, RunPush } from './pipeline';
+import { runAuthor, type RunAuthor } from './approval-policy';
 
 export type { PushPayload };
 
@@ -20,7 +21,7 @@ export const signGitHubPayload = (secret: string, rawBody: string) =>
   `sha256=${createHmac('sha256', secret).update(rawBody, 'utf8').digest('hex')}`;
 
 export type PushDecision =
-  | { kind: 'run'; branch: string; commit: Commit; pusher: string; push?: RunPush }
+  | { kind: 'run'; branch: string; commit: Commit; pusher: string; author: RunAuthor; push?: RunPush }
   | { kind: 'ignored'; reason: string };
 
 /** Where the branch was before the push and how many commits it added, when the payload says so. */
@@ -67,6 +68,12 @@ export function classifyPush(
     branch,
     ...(push ? { push } : {}),
     pusher: payload.pusher?.name ?? author ?? 'github',
+    // The head commit's author (`username` is there only when GitHub knows the author's email) and
+    // the pusher (`name` is their login): either may be barred from approving their own change.
+    author: runAuthor(
+      [head?.author?.username, payload.pusher?.name],
+      [head?.author?.email, payload.pusher?.email],
+    ),
     commit: {
       sha,
       ...(head?.message ? { message: head.message.slice(0, 500) } : {}),

@@ -1,4 +1,5 @@
 import type { DeployChanges } from './changes';
+import type { ApprovalPolicy, RunAuthor } from './approval-policy';
 
 /**
  * A stack's build pipeline and its runs: a push (or a manual deploy) builds the image, then the run
@@ -163,6 +164,8 @@ export interface Run {
   /** A push's `before`, commit count and `forced`, from its payload. */
   push?: RunPush;
   requestedBy: string;
+  /** Whom self-approval is about: the head commit's author and the pusher (or who started it by hand). */
+  author?: RunAuthor;
   pipelineExecutionId?: string;
   imageUri?: string;
   /** The commit's image was in the repository already: the run skipped the build (src/workflows/pipeline-run.ts). */
@@ -217,7 +220,7 @@ export interface Approval {
   expiresAt: string;
   status: ApprovalStatus;
   decidedBy?: string;
-  decidedVia?: 'link' | 'slack' | 'user';
+  decidedVia?: ApprovalVia;
   decidedAt?: string;
   comment?: string;
   /** What the planned deploy changes (issue 13 §3); absent on approvals from before plans. */
@@ -225,4 +228,20 @@ export interface Approval {
   /** Why a REPLANNED approval was closed, and the approval that replaced it. */
   closedReason?: string;
   replacedBy?: string;
+  /** The stage's policy when the run reached it (absent on approvals recorded before policies: ONE_APPROVAL). */
+  policy?: ApprovalPolicy;
+  /** The run's author (src/domain/approval-policy.ts), whom the policy may bar from approving. */
+  author?: RunAuthor;
+  /** The approvals recorded so far, in order; the `policy.required`-th decides. */
+  approvals?: ApprovalEntry[];
+}
+
+export type ApprovalVia = 'link' | 'slack' | 'user';
+
+/** One person's approval: who (an email, a user id or `slack:<member id>`), by which way, when, and why. */
+export interface ApprovalEntry {
+  by: string;
+  via: ApprovalVia;
+  at: string;
+  comment?: string;
 }

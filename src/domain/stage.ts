@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { DeployWindow } from './deploy-window';
 import type { CreateStageBody, UpdateStageBody } from './input/stage';
+import { approvalOnCreate, approvalOnUpdate, approvalPolicyOf, type ApprovalPolicy } from './approval-policy';
 
 export const DEFAULT_PORT = 80;
 /** The docs: "By default, only calls from localhost are allowed." */
@@ -10,7 +11,10 @@ export const STAGE_STATUSES = ['CREATING', 'ACTIVE', 'UPDATING', 'DELETING', 'FA
 export type StageStatus = (typeof STAGE_STATUSES)[number];
 
 export interface StageSettings {
+  /** Whether a run waits for approval here: `approval !== null`, kept for clients that read only this. */
   requireApproval: boolean;
+  /** The approval policy (src/domain/approval-policy.ts); null: no approval. Absent on stages stored before policies. */
+  approval?: ApprovalPolicy | null;
   loadBalancer: boolean;
   port: number;
   environment: Record<string, string>;
@@ -66,8 +70,10 @@ export interface Stage extends StageSettings {
 }
 
 export function stageSettings(body: CreateStageBody): StageSettings {
+  const approval = approvalOnCreate(body);
   return {
-    requireApproval: body.requireApproval ?? false,
+    requireApproval: approval !== null,
+    approval,
     loadBalancer: body.loadBalancer ?? false,
     port: body.port ?? DEFAULT_PORT,
     environment: body.environment ?? {},
@@ -80,8 +86,10 @@ export function stageSettings(body: CreateStageBody): StageSettings {
 export function applyStageUpdate(current: StageSettings, patch: UpdateStageBody): StageSettings {
   // Kept absent when never set; null (removed) replaces what the stage has.
   const deployWindows = patch.deployWindows !== undefined ? patch.deployWindows : current.deployWindows;
+  const approval = approvalOnUpdate(approvalPolicyOf(current), patch);
   return {
-    requireApproval: patch.requireApproval ?? current.requireApproval,
+    requireApproval: approval !== null,
+    approval,
     loadBalancer: patch.loadBalancer ?? current.loadBalancer,
     port: patch.port ?? current.port,
     environment: patch.environment ?? current.environment,
@@ -92,6 +100,7 @@ export function applyStageUpdate(current: StageSettings, patch: UpdateStageBody)
 
 export const SETTING_NAMES = [
   'requireApproval',
+  'approval',
   'loadBalancer',
   'port',
   'environment',
@@ -100,8 +109,13 @@ export const SETTING_NAMES = [
 ] as const;
 
 /** The stage's own settings: what is deployed. */
-export const settingsOf = (stage: StageSettings): StageSettings =>
-  Object.fromEntries(SETTING_NAMES.map((name) => [name, stage[name]])) as unknown as StageSettings;
+export function settingsOf(stage: StageSettings): StageSettings {
+  const settings = Object.fromEntries(
+    SETTING_NAMES.map((name) => [name, stage[name]]),
+  ) as unknown as StageSettings;
+  // A stage stored before approval policies has `requireApproval` alone: its policy is the shorthand's.
+  return { ...settings, approval: approvalPolicyOf(stage) };
+}
 
 /** The settings an operation deploys: its pending change, or else the stage's own. */
 export function settingsFor(stage: Stage, operationId: string): StageSettings {

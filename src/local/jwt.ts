@@ -2,7 +2,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
  * Locally signed JWTs (HS256) with the claim shape API Gateway's JWT authorizer hands to the
- * functions: iss, aud, sub, exp and the tenant claim. The embedded runtime verifies them the way the
+ * functions: iss, aud, sub, exp, the tenant claim and, when given, a verified email (approval
+ * policies match approvers and authors by it). The embedded runtime verifies them the way the
  * authorizer does: signature, issuer, audience, expiry.
  */
 export const LOCAL_ISSUER = 'https://tinystacks.local';
@@ -13,7 +14,7 @@ const b64 = (value: object | Buffer) =>
 
 export function signToken(
   secret: string,
-  claims: { sub: string; tenantClaim: string; tenantId: string },
+  claims: { sub: string; tenantClaim: string; tenantId: string; email?: string },
   ttlSeconds = 30 * 24 * 3600,
 ): string {
   const now = Math.floor(Date.now() / 1000);
@@ -22,6 +23,7 @@ export function signToken(
     aud: LOCAL_AUDIENCE,
     sub: claims.sub,
     [claims.tenantClaim]: claims.tenantId,
+    ...(claims.email ? { email: claims.email, email_verified: true } : {}),
     iat: now,
     exp: now + ttlSeconds,
   });

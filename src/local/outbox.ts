@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { approvalEmail, approvalSlackMessage, slackResponse } from '../cloud/approval-messages';
+import { approvalEmail, approvalSlackMessage, slackRefresh, slackResponse } from '../cloud/approval-messages';
 import type { ApprovalMessage, NotificationPort, SlackResponseMode } from '../cloud/ports';
 
 export interface OutboxMessage {
@@ -31,7 +31,8 @@ export class LocalOutbox implements NotificationPort {
     const { subject, text } = approvalEmail(message);
     this.add(
       { kind: 'email', to: to.join(', '), subject, body: text, link: message.link },
-      `${message.approvalId}-email.txt`,
+      // One file per recipient: each has a link of their own.
+      `${message.approvalId}-${to.join(',').replace(/[^A-Za-z0-9@._+-]/g, '_')}-email.txt`,
       `To: ${to.join(', ')}\nSubject: ${subject}\n\n${text}\n`,
     );
   }
@@ -51,6 +52,15 @@ export class LocalOutbox implements NotificationPort {
     const payload = slackResponse(text, mode);
     this.add(
       { kind: 'slack-update', to: responseUrl, subject: text, body: JSON.stringify(payload) },
+      `slack-update-${Date.now()}.json`,
+      `${JSON.stringify({ responseUrl, payload }, null, 2)}\n`,
+    );
+  }
+
+  async slackRefresh(responseUrl: string, message: ApprovalMessage): Promise<void> {
+    const payload = slackRefresh(message);
+    this.add(
+      { kind: 'slack-update', to: responseUrl, subject: payload.text, body: JSON.stringify(payload) },
       `slack-update-${Date.now()}.json`,
       `${JSON.stringify({ responseUrl, payload }, null, 2)}\n`,
     );

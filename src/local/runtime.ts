@@ -90,7 +90,7 @@ export interface Runtime {
   subscriptions: SubscriptionStore;
   /** Webhook deliveries pending or being retried; `idle()` waits for them. */
   webhooks: LocalWebhookQueue;
-  tokenFor(tenantId: string, userId?: string): string;
+  tokenFor(tenantId: string, userId?: string, email?: string): string;
   close(): Promise<void>;
 }
 
@@ -315,8 +315,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     services,
     subscriptions,
     webhooks: webhooks.queue,
-    tokenFor: (tenantId, userId = `${tenantId}-user`) =>
-      signToken(secret, { sub: userId, tenantClaim: TENANT_CLAIM, tenantId }),
+    tokenFor: (tenantId, userId = `${tenantId}-user`, email) =>
+      signToken(secret, { sub: userId, tenantClaim: TENANT_CLAIM, tenantId, ...(email ? { email } : {}) }),
     close: async () => {
       bus.close();
       server.closeAllConnections();

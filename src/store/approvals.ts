@@ -1,13 +1,21 @@
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Approval, ApprovalStatus } from '../domain/pipeline';
+import type { Approval, ApprovalEntry, ApprovalStatus } from '../domain/pipeline';
 import { isConditionFailure, queryIndexPage, record, TableStore } from './items';
 import { gsi1, keys } from './keys';
 import type { Page, PageRequest } from './page';
 
-/** An approval with what stays server-side: the task token and the nonce of its link. */
+/**
+ * An approval with what stays server-side: the task token, the nonce of its Slack buttons (and of
+ * the one shared link of approvals recorded before per-approver links), and each email link's
+ * nonce with whom it was sent to.
+ */
 export interface StoredApproval extends Approval {
   taskToken?: string;
   linkNonce: string;
+  /** nonce → recipient email: each recipient's own single-use link. */
+  emailLinks?: Record<string, string>;
+  /** The identities that approved, in order (a list: `contains` keeps them distinct). */
+  approvedBy?: string[];
 }
 
 /**
@@ -25,6 +33,8 @@ export class ApprovalStore extends TableStore {
           gsi1pk: gsi1.pendingApprovalsOf(approval.tenantId),
           gsi1sk: approval.approvalId,
           kind: 'approval',
+          approvals: [],
+          approvedBy: [],
           ...approval,
         },
         ConditionExpression: 'attribute_not_exists(pk)',
@@ -72,7 +82,11 @@ export class ApprovalStore extends TableStore {
       decidedVia?: Approval['decidedVia'];
       comment?: string;
       linkNonce?: string;
+      /** The email link the decision came by: it must still be unused. */
+      emailNonce?: string;
       requireWaiting?: boolean;
+      /** APPROVED only once this many approvals are recorded (see recordApproval). */
+      requireApprovals?: number;
     },
   ): Promise<StoredApproval | undefined> {
     const now = new Date().toISOString();
@@ -91,16 +105,26 @@ export class ApprovalStore extends TableStore {
       conditions.push('linkNonce = :nonce');
       values[':nonce'] = outcome.linkNonce;
     }
+    const names: Record<string, string> = {};
+    if (outcome.emailNonce) {
+      conditions.push('attribute_exists(emailLinks.#nonce)');
+      names['#nonce'] = outcome.emailNonce;
+    }
+    if (outcome.requireApprovals) {
+      conditions.push('size(approvals) >= :required');
+      values[':required'] = outcome.requireApprovals;
+    }
     try {
       const out = await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.approval(tenantId, approvalId),
-          UpdateExpression: `SET ${sets.join(', ')} REMOVE gsi1pk, gsi1sk, linkNonce`,
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE gsi1pk, gsi1sk, linkNonce, emailLinks`,
           ConditionExpression: conditions.join(' AND '),
           ExpressionAttributeNames: {
             '#status': 'status',
             ...(outcome.comment ? { '#comment': 'comment' } : {}),
+            ...names,
           },
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_OLD',
@@ -147,6 +171,56 @@ export class ApprovalStore extends TableStore {
         ExpressionAttributeValues: { ':by': replacedBy, ':replanned': 'REPLANNED' },
       }),
     );
+  }
+
+  /**
+   * Records one person's approval of a waiting approval, once per identity and never past
+   * `required`, in one conditional write, so concurrent clicks cannot count anyone twice or
+   * overshoot; an email link's nonce is consumed by it. Returns the approval as it is now, or
+   * undefined when the write's condition failed (the caller re-reads to say why).
+   */
+  async recordApproval(
+    tenantId: string,
+    approvalId: string,
+    entry: ApprovalEntry,
+    required: number,
+    emailNonce?: string,
+  ): Promise<StoredApproval | undefined> {
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.approval(tenantId, approvalId),
+          UpdateExpression:
+            'SET approvals = list_append(if_not_exists(approvals, :empty), :entry), ' +
+            'approvedBy = list_append(if_not_exists(approvedBy, :empty), :by)' +
+            (emailNonce ? ' REMOVE emailLinks.#nonce' : ''),
+          ConditionExpression: [
+            '#status = :pending',
+            'attribute_exists(taskToken)',
+            'expiresAt > :now',
+            'NOT contains(approvedBy, :id)',
+            '(attribute_not_exists(approvals) OR size(approvals) < :required)',
+            ...(emailNonce ? ['attribute_exists(emailLinks.#nonce)'] : []),
+          ].join(' AND '),
+          ExpressionAttributeNames: { '#status': 'status', ...(emailNonce ? { '#nonce': emailNonce } : {}) },
+          ExpressionAttributeValues: {
+            ':pending': 'PENDING',
+            ':now': new Date().toISOString(),
+            ':id': entry.by,
+            ':by': [entry.by],
+            ':entry': [entry],
+            ':empty': [],
+            ':required': required,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return record<StoredApproval>(out.Attributes);
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
   }
 
   /** A decision arrived after the workflow stopped waiting (SendTask* said 'gone'): it expired. */

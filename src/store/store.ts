@@ -475,7 +475,7 @@ export class Store {
     deployed: { settings?: StageSettings; imageUri?: string; deploymentId?: string } = {},
   ): Promise<void> {
     const { settings, imageUri, deploymentId } = deployed;
-    // A setting a stage recorded before it existed lacks stays absent (DynamoDB has no undefined).
+    // A setting a stage stored before it existed has no value to write: it is left out, not nulled.
     const settingNames = settings ? SETTING_NAMES.filter((n) => settings[n] !== undefined) : [];
     await this.db.send(
       new UpdateCommand({

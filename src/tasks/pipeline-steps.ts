@@ -1,4 +1,4 @@
-import { approvalLink } from '../app/approval-links';
+import { approvalMessage } from '../app/approval-links';
 import { targetOf } from '../app/accounts';
 import { buildWait, tokenArrived } from '../app/waits';
 import type { PipelineExecutionStatus } from '../cloud/ports';
@@ -19,6 +19,7 @@ import { buttonValue } from '../domain/slack';
 import { deploymentIdOf, newDeployment } from '../domain/deployment';
 import type { Stack } from '../domain/stack';
 import { deployActionOf, settingsFor, type Stage } from '../domain/stage';
+import { approvalPolicyOf, linkRecipients, ONE_APPROVAL, runAuthor } from '../domain/approval-policy';
 import type { PipelineWorkflowInput, RunWorkflowInput, StageWorkflowInput } from '../domain/workflow-input';
 import { errorFields, log } from '../log';
 import type { StoredApproval } from '../store/approvals';
@@ -239,7 +240,7 @@ export async function pickNextStage(input: RunRef, deps: Pick<Deps, 'store' | 'p
       await deps.pipelines.updateRunStage(input.tenantId, input.runId, name, { status: 'SKIPPED' });
       continue;
     }
-    return { done: false, stageName: name, requireApproval: stage.requireApproval };
+    return { done: false, stageName: name, requireApproval: approvalPolicyOf(stage) !== null };
   }
   return { done: true, stageName: '', requireApproval: false };
 }
@@ -300,6 +301,7 @@ export async function createApproval(
     status: 'PENDING',
     linkNonce: newLinkNonce(),
     ...(input.changes ? { changes: input.changes } : {}),
+    ...(await approvalPolicyFields(input, stack, run, deps)),
   };
   await deps.approvals.putApproval(approval);
   await recordReplacedApproval(input, run.stages[input.stageName]?.approvalId, approval.approvalId, deps);
@@ -342,6 +344,27 @@ async function recordReplacedApproval(
   });
 }
 
+/**
+ * What the stage's approval policy puts on an approval: the policy as it is now (a change while
+ * the run waits does not move the goalposts), the run's author, and a single-use link of its own
+ * for each recipient (src/domain/approval-policy.ts, linkRecipients).
+ */
+async function approvalPolicyFields(
+  input: StageStep,
+  stack: Stack,
+  run: Run,
+  deps: Pick<Deps, 'store'>,
+): Promise<Pick<StoredApproval, 'policy' | 'author' | 'emailLinks'>> {
+  const stage = await deps.store.getStage(input.tenantId, input.stackId, input.stageName);
+  const policy = (stage && approvalPolicyOf(stage)) ?? ONE_APPROVAL;
+  const recipients = linkRecipients(stack.notifications?.emails ?? [], policy);
+  return {
+    policy,
+    author: run.author ?? runAuthor([run.requestedBy], []),
+    emailLinks: Object.fromEntries(recipients.map((email) => [newLinkNonce(), email])),
+  };
+}
+
 /** The stack's Slack incoming webhook, kept with its webhook secret; unreadable, it is logged and skipped. */
 async function slackWebhookOf(
   stackId: string,
@@ -359,11 +382,13 @@ async function slackWebhookOf(
 }
 
 /**
- * Sends the approval request (email, Slack) with its single-use link, just before WaitForApproval
- * parks the task token: a click in that instant answers 409 "not waiting yet, try again". Its own
- * task so that SES, the largest client any function would carry, is bundled by this one function
- * only. One channel failing does not keep the other from going out, and neither fails the run: the
- * approval stays decidable in the dashboard.
+ * Sends the approval request (email, Slack), just before WaitForApproval parks the task token: a
+ * click in that instant answers 409 "not waiting yet, try again". Each email recipient gets a
+ * message of their own with a single-use link bound to them (CreateApproval chose them); Slack gets
+ * one message whose buttons any member of the channel may click. Its own task so that SES, the
+ * largest client any function would carry, is bundled by this one function only. One message
+ * failing does not keep the others from going out, and none fails the run: the approval stays
+ * decidable in the dashboard.
  */
 export async function sendApprovalRequest(
   input: { tenantId: string; approvalId: string },
@@ -372,36 +397,33 @@ export async function sendApprovalRequest(
   const approval = await deps.approvals.getApproval(input.tenantId, input.approvalId);
   if (approval?.status !== 'PENDING') return { sent: [] };
   const stack = await deps.store.requireStack(input.tenantId, approval.stackId);
-  const { link, token } = await approvalLink(deps, approval);
-  const message = {
-    approvalId: approval.approvalId,
-    stackName: approval.stackName,
-    stageName: approval.stageName,
-    commit: approval.commit,
-    requestedBy: approval.requestedBy,
-    expiresAt: approval.expiresAt,
-    link,
-    buttonValue: buttonValue(approval.approvalId, token),
-    ...(approval.changes ? { changes: approval.changes } : {}),
-  };
-  const emails = stack.notifications?.emails ?? [];
   const slackUrl = stack.notifications?.slack ? await slackWebhookOf(stack.stackId, deps) : undefined;
-  const sends: { channel: 'email' | 'slack'; sent: Promise<void> }[] = [];
-  if (emails.length > 0) sends.push({ channel: 'email', sent: deps.notifications.email(emails, message) });
-  if (slackUrl) sends.push({ channel: 'slack', sent: deps.notifications.slack(slackUrl, message) });
-  const results = await Promise.allSettled(sends.map((s) => s.sent));
-  const sent: ('email' | 'slack')[] = [];
-  results.forEach((result, i) => {
-    const { channel } = sends[i]!;
-    if (result.status === 'fulfilled') sent.push(channel);
-    else
+  const sends: { channel: 'email' | 'slack'; send: () => Promise<void> }[] = [];
+  for (const [nonce, to] of Object.entries(approval.emailLinks ?? {}))
+    sends.push({
+      channel: 'email',
+      send: async () => deps.notifications.email([to], await approvalMessage(deps, approval, nonce)),
+    });
+  if (slackUrl)
+    sends.push({
+      channel: 'slack',
+      send: async () => deps.notifications.slack(slackUrl, await approvalMessage(deps, approval)),
+    });
+  const sent = new Set<'email' | 'slack'>();
+  // One after another: SES's sending rate is per second, and a request has at most 35 recipients.
+  for (const { channel, send } of sends) {
+    try {
+      await send();
+      sent.add(channel);
+    } catch (error) {
       log.error('approval request not sent', {
         approvalId: approval.approvalId,
         channel,
-        ...errorFields(result.reason),
+        ...errorFields(error),
       });
-  });
-  return { sent };
+    }
+  }
+  return { sent: [...sent] };
 }
 
 /**

@@ -259,7 +259,12 @@ export default workflow({
       },
     ),
     EmitApprovalApproved: emitEvents(
-      [approvalEvent('Approval Decided', 'APPROVED', { decidedBy: $.decision.decidedBy })],
+      [
+        approvalEvent('Approval Decided', 'APPROVED', {
+          decidedBy: $.decision.decidedBy,
+          approvedBy: $.decision.approvedBy,
+        }),
+      ],
       { next: 'CheckDeployWindow' },
     ),
     CheckStageDeployPlan: lambdaTask(
@@ -311,7 +316,7 @@ export default workflow({
       { resultPath: $.stop, next: 'EmitApprovalEnded' },
     ),
     ExpireApproval: updateItem(itemKey(keys.approval, $.tenantId, $.approval.approvalId), {
-      update: 'SET #status = :expired, decidedAt = :now REMOVE gsi1pk, gsi1sk, linkNonce',
+      update: 'SET #status = :expired, decidedAt = :now REMOVE gsi1pk, gsi1sk, linkNonce, emailLinks',
       condition: '#status = :pending',
       names: { '#status': 'status' },
       values: { ':expired': S('EXPIRED'), ':pending': S('PENDING'), ':now': S(context.enteredTime) },

@@ -79,7 +79,8 @@ export type RunState = RunWorkflowInput & {
   checked: TaskOutput<'CheckBuild'>;
   next: TaskOutput<'PickNextStage'>;
   approval: TaskOutput<'CreateApproval'>;
-  decision: { decidedBy: string };
+  /** What the approvals app resumed WaitForApproval with (src/app/approvals.ts, settle). */
+  decision: { decidedBy: string; approvedBy: string[] };
   deploy: TaskOutput<'PrepareStageDeploy'>;
   planning: TaskOutput<'PlanStageDeploy'>;
   planned: TaskOutput<'DescribeStageDeployPlan'>;

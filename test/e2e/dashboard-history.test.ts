@@ -10,7 +10,7 @@ import { deliver, pushPayload, runStatus, stackWithStages, type RunBody } from '
 type Accepted = { operation: { operationId: string } };
 
 describeInBrowser('the Deployments page in Chromium on npm start', () => {
-  const s = dashboardSession('dashboard-history', ['--stack-delay', '60', '--build-delay', '200']);
+  const s = dashboardSession('dashboard-history', ['--stack-delay', '400', '--build-delay', '200']);
   let stackId = '';
   const runs: RunBody[] = [];
 
@@ -99,7 +99,8 @@ describeInBrowser('the Deployments page in Chromium on npm start', () => {
       await operation.waitFor();
       await operation.locator('.badge[data-status="SUCCEEDED"]').waitFor();
       await row(0).getByText(restored!).waitFor();
-      expect(await row(0).locator('.badge').getAttribute('data-status')).toBe('SUCCEEDED');
+      // The row may first show IN_PROGRESS: the page reloads on the deployment's own event
+      await row(0).locator('.badge[data-status="SUCCEEDED"]').waitFor();
       expect(await row(0).textContent()).toContain('running now');
       const stage = await s.server.api.get<{ imageUri: string }>(`/v1/stacks/${stackId}/stages/prod`);
       expect(stage.body.imageUri).toBe(runs[0]!.imageUri);
@@ -111,7 +112,8 @@ describeInBrowser('the Deployments page in Chromium on npm start', () => {
   test(
     'says which operation holds the stage when it is busy (409), and follows it',
     async () => {
-      // Prepare: someone changes the stage just before the page's request arrives
+      // Prepare: someone changes the stage just before the page's request arrives (stacks take
+      // 400 ms here, so the change still holds the stage when the request goes on, even under load)
       await s.page.goto(deploymentsUrl());
       await rows().first().waitFor();
       let busy: Accepted | undefined;

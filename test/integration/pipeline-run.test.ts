@@ -1,11 +1,12 @@
 import type { BusEvent } from '../../src/local/bus';
-import { startRuntime, type Runtime } from '../../src/local/runtime';
+import type { Runtime } from '../../src/local/runtime';
 import { signSlackRequest } from '../../src/domain/slack';
 import { client, type Client } from '../support/client';
 import { validateEvent } from '../support/event-schemas';
 import {
   deliver,
   eventually,
+  pipelineRuntime,
   pushPayload,
   runStatus,
   stackWithStages,
@@ -19,19 +20,10 @@ import {
 describe('pipeline runs on the embedded runtime', () => {
   let runtime: Runtime;
   let api: Client;
-  const events: BusEvent[] = [];
+  let events: BusEvent[];
 
   beforeAll(async () => {
-    runtime = await startRuntime({
-      port: 0,
-      stackDelayMs: 10,
-      buildDelayMs: 30,
-      approvalTimeoutSeconds: 3600,
-    });
-    api = client(runtime.url, runtime.tokenFor('acme'));
-    runtime.bus.subscribe((e) => {
-      if (e.source === 'tinystacks') events.push(e);
-    });
+    ({ runtime, api, events } = await pipelineRuntime());
   });
   afterAll(async () => {
     await runtime.close();
@@ -366,7 +358,7 @@ describe('pipeline runs on the embedded runtime', () => {
     const body = new URLSearchParams({
       payload: JSON.stringify({
         type: 'block_actions',
-        user: { id: 'U123', username: 'jdoe' },
+        user: { id: 'U0123ABCD', username: 'jdoe' },
         actions: [{ action_id: 'reject', value: button.value }],
         response_url: 'https://hooks.slack.com/actions/T000/1234/abcdefgh',
       }),
@@ -395,9 +387,13 @@ describe('pipeline runs on the embedded runtime', () => {
     expect(clicked.status).toBe(200);
     expect(stopped.stages[0]!.status).toBe('REJECTED');
     const approval = await api.get(`/v1/approvals/${approvalId}`);
-    expect(approval.body).toMatchObject({ status: 'REJECTED', decidedBy: 'slack:jdoe', decidedVia: 'slack' });
+    expect(approval.body).toMatchObject({
+      status: 'REJECTED',
+      decidedBy: 'slack:U0123ABCD',
+      decidedVia: 'slack',
+    });
     const update = runtime.pipelines.outbox.messages.find(
-      (m) => m.kind === 'slack-update' && m.subject.includes('Rejected by jdoe'),
+      (m) => m.kind === 'slack-update' && m.subject.includes('Rejected by <@U0123ABCD>'),
     );
     expect(update?.to).toBe('https://hooks.slack.com/actions/T000/1234/abcdefgh');
   });

@@ -37,6 +37,7 @@ export class MemorySecrets implements PlatformSecretsPort {
 export class RecordingNotifications implements NotificationPort {
   readonly sent: { channel: 'email' | 'slack'; to: string; message: ApprovalMessage }[] = [];
   readonly slackResponses: { responseUrl: string; text: string; mode: SlackResponseMode }[] = [];
+  readonly slackRefreshes: { responseUrl: string; message: ApprovalMessage }[] = [];
   failing = new Set<'email' | 'slack'>();
   async email(to: string[], message: ApprovalMessage) {
     if (this.failing.has('email')) throw new Error('SES refused');
@@ -49,12 +50,20 @@ export class RecordingNotifications implements NotificationPort {
   async slackUpdate(responseUrl: string, text: string, mode: SlackResponseMode = 'replace') {
     this.slackResponses.push({ responseUrl, text, mode });
   }
+  async slackRefresh(responseUrl: string, message: ApprovalMessage) {
+    this.slackRefreshes.push({ responseUrl, message });
+  }
 }
 
-/** A PENDING approval of stage prod, as CreateApproval records it (no task token yet). */
+/**
+ * A PENDING approval of stage prod, as CreateApproval records it (no task token yet): by default
+ * one approval by anyone, with ops@example.com's own link (nonce `email-nonce-1`) and the Slack
+ * buttons' (nonce `nonce-1`); `fields` overrides (a policy, links, the author).
+ */
 export async function pendingApproval(
   approvals: ApprovalStore,
   stack: { tenantId: string; stackId: string; name: string },
+  fields: Partial<StoredApproval> = {},
 ): Promise<StoredApproval> {
   const approval: StoredApproval = {
     tenantId: stack.tenantId,
@@ -69,6 +78,10 @@ export async function pendingApproval(
     expiresAt: new Date(Date.now() + 3600_000).toISOString(),
     status: 'PENDING',
     linkNonce: 'nonce-1',
+    emailLinks: { 'email-nonce-1': 'ops@example.com' },
+    policy: { required: 1, approvers: null, allowSelfApproval: true },
+    author: { logins: ['octocat'], emails: ['octocat@example.com'] },
+    ...fields,
   };
   await approvals.putApproval(approval);
   return approval;

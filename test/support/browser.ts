@@ -103,10 +103,3 @@ export async function checkPage(page: Page, name: string): Promise<void> {
     ),
   ).toEqual([]);
 }
-
-/** `describe` where Chromium is installed; elsewhere `describe.skip`, saying why. */
-export function describeInChromium(name: string, tests: () => void): void {
-  if (chromiumPath) return describe(name, tests);
-  process.stdout.write(`${name}: SKIPPED, no Chromium found (apt-get install -y chromium)\n`);
-  describe.skip(name, tests);
-}

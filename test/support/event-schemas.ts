@@ -17,11 +17,12 @@ export const SCHEMA_FILES = {
   'Approval Requested': 'approval-requested.json',
   'Approval Decided': 'approval-decided.json',
   'Deploy Window Overridden': 'deploy-window-overridden.json',
+  'Approval Recorded': 'approval-recorded.json',
   'Deployment Status Change': 'deployment-status-change.json',
 } as const;
 
 /** Emitted by the API rather than by a state machine. */
-export const EMITTED_BY_API: EmittedDetailType[] = ['Credentials Accessed'];
+export const EMITTED_BY_API: EmittedDetailType[] = ['Credentials Accessed', 'Approval Recorded'];
 
 export type EmittedDetailType = keyof typeof SCHEMA_FILES;
 

@@ -17,8 +17,8 @@ export interface LocalServer {
   api: Client;
   /** Everything the server printed so far (stdout and stderr). */
   output(): string;
-  /** A token for another tenant, as `npm run token <tenant>` makes it. */
-  tokenFor(tenantId: string): string;
+  /** A token for another tenant (or user, with an email), as `npm run token -- <tenant> [user] [email]` makes it. */
+  tokenFor(tenantId: string, userId?: string, email?: string): string;
   /** Stops the server (SIGINT, as Ctrl-C); its data folder stays for inspection. */
   stop(): Promise<void>;
   /** Kills the server (SIGKILL, as `kill -9`: nothing runs on the way out); its data folder stays. */
@@ -92,8 +92,9 @@ export async function startLocalServer(
     token,
     api: client(url, token),
     output: () => output,
-    tokenFor(tenantId) {
-      const made = spawnSync('node_modules/.bin/tsx', ['src/local/cli/token.ts', tenantId], {
+    tokenFor(tenantId, userId, email) {
+      const args = [tenantId, ...(userId ? [userId] : []), ...(userId && email ? [email] : [])];
+      const made = spawnSync('node_modules/.bin/tsx', ['src/local/cli/token.ts', ...args], {
         env: { ...process.env, TINYSTACKS_DATA_DIR: dataDir },
         encoding: 'utf8',
       });

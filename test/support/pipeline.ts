@@ -1,10 +1,20 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { signGitHubPayload } from '../../src/domain/github';
-import type { Client } from './client';
+import type { BusEvent } from '../../src/local/bus';
+import { startRuntime, type Runtime } from '../../src/local/runtime';
+import { client, type Client } from './client';
 
 /** A push event as GitHub sends it (the fields this backend reads, and a few more). */
 export function pushPayload(
-  options: { repository?: string; branch?: string; sha?: string; message?: string; ref?: string } = {},
+  options: {
+    repository?: string;
+    branch?: string;
+    sha?: string;
+    message?: string;
+    ref?: string;
+    /** Who wrote and pushed the commit (octocat, octocat@example.com unless given). */
+    author?: { login: string; email: string };
+  } = {},
 ) {
   const sha = options.sha ?? randomBytes(20).toString('hex');
   return {
@@ -13,12 +23,19 @@ export function pushPayload(
     after: sha,
     deleted: false,
     repository: { full_name: options.repository ?? 'acme/shop', default_branch: 'main' },
-    pusher: { name: 'octocat', email: 'octocat@example.com' },
+    pusher: {
+      name: options.author?.login ?? 'octocat',
+      email: options.author?.email ?? 'octocat@example.com',
+    },
     head_commit: {
       id: sha,
       message: options.message ?? 'Fix the checkout button',
       url: `https://github.com/${options.repository ?? 'acme/shop'}/commit/${sha}`,
-      author: { name: 'The Octocat', username: 'octocat' },
+      author: {
+        name: 'The Octocat',
+        username: options.author?.login ?? 'octocat',
+        ...(options.author ? { email: options.author.email } : {}),
+      },
     },
   };
 }
@@ -85,7 +102,12 @@ export const runStatus = (api: Client, runId: string, statuses: string[], timeou
 /** A stack whose pipeline is ACTIVE, with the given stages created and ACTIVE. */
 export async function stackWithStages(
   api: Client,
-  stages: { name: string; requireApproval?: boolean; deployWindows?: unknown[] }[],
+  stages: {
+    name: string;
+    requireApproval?: boolean;
+    approval?: Record<string, unknown> | null;
+    deployWindows?: unknown[];
+  }[],
   notifications: Record<string, unknown> = {
     emails: ['lead@example.com'],
     slackWebhookUrl: 'https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXX',
@@ -115,4 +137,22 @@ export async function stackWithStages(
     if (done.status !== 'SUCCEEDED') throw new Error(`stage ${stage.name}: ${JSON.stringify(done)}`);
   }
   return created.body;
+}
+
+/**
+ * An embedded runtime as the pipeline tests use it (fast stacks and builds, hour-long approvals),
+ * tenant acme's client, and every platform event as it comes.
+ */
+export async function pipelineRuntime(): Promise<{ runtime: Runtime; api: Client; events: BusEvent[] }> {
+  const runtime = await startRuntime({
+    port: 0,
+    stackDelayMs: 10,
+    buildDelayMs: 30,
+    approvalTimeoutSeconds: 3600,
+  });
+  const events: BusEvent[] = [];
+  runtime.bus.subscribe((e) => {
+    if (e.source === 'tinystacks') events.push(e);
+  });
+  return { runtime, api: client(runtime.url, runtime.tokenFor('acme')), events };
 }

@@ -88,6 +88,8 @@ describe.each(files)('%s', (file) => {
       'stageStatus',
       'expiresAt',
       'decidedBy',
+      // everyone who approved, in order, when an approval policy needs more than one
+      'approvedBy',
       'reason',
       // deploy windows
       'opensAt',

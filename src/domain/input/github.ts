@@ -1,6 +1,8 @@
 import * as z from 'zod/mini';
 
 const text = z.optional(z.string());
+/** GitHub sends `email: null` for a commit author or pusher whose address it does not show. */
+const email = z.optional(z.nullable(z.string()));
 
 /**
  * The part of a GitHub push payload this backend reads (src/domain/github.ts classifies it). Loose
@@ -17,14 +19,14 @@ export const pushPayload = z.object({
   // Only counted (issue 13 §3): what GitHub puts in each commit is not read.
   commits: z.optional(z.array(z.unknown())),
   repository: z.optional(z.object({ full_name: text })),
-  pusher: z.optional(z.object({ name: text })),
+  pusher: z.optional(z.object({ name: text, email })),
   head_commit: z.optional(
     z.nullable(
       z.object({
         id: text,
         message: text,
         url: text,
-        author: z.optional(z.object({ name: text, username: text })),
+        author: z.optional(z.object({ name: text, username: text, email })),
       }),
     ),
   ),

@@ -8,22 +8,26 @@ import { secretsFileOf } from '../platform-secrets';
 import { runningServerUrl } from '../server-file';
 
 /**
- * `npm run webhook -- <stackId> [branch] [--message TEXT] [--commit SHA] [--commits N]`: sends the
- * running server a push as GitHub would (X-Hub-Signature-256 with the stack's webhook secret,
- * X-GitHub-Delivery), so a push can be watched going through the stages. Like GitHub's, the push
- * says where the branch was (`before`: the commit of the stack's latest run, as if each push followed
- * the previous one) and lists its commits (`--commits N`, default 1, the last one the pushed head).
- * The secret is read from the server's secrets file, the server's URL from .tinystacks/server.json
- * (TINYSTACKS_URL overrides it). `--commit` pushes a given commit (a full SHA) again, rather than a
- * new one: a run of a commit built before reuses its image.
+ * `npm run webhook -- <stackId> [branch] [--message TEXT] [--commit SHA] [--commits N]
+ * [--author-email EMAIL] [--author-login LOGIN]`: sends the running server a push as GitHub would
+ * (X-Hub-Signature-256 with the stack's webhook secret, X-GitHub-Delivery), so a push can be watched
+ * going through the stages. Like GitHub's, the push says where the branch was (`before`: the commit
+ * of the stack's latest run, as if each push followed the previous one) and lists its commits
+ * (`--commits N`, default 1, the last one the pushed head). The secret is read from the server's
+ * secrets file, the server's URL from .tinystacks/server.json (TINYSTACKS_URL overrides it).
+ * `--commit` pushes a given commit (a full SHA) again, rather than a new one: a run of a commit built
+ * before reuses its image. `--author-email` / `--author-login` name the commit's author.
  */
 const args = process.argv.slice(2);
-const messageAt = args.indexOf('--message');
-const message = messageAt >= 0 ? args.splice(messageAt, 2)[1] : undefined;
-const commitsAt = args.indexOf('--commits');
-const commitCount = commitsAt >= 0 ? Number(args.splice(commitsAt, 2)[1]) : 1;
-const commitAt = args.indexOf('--commit');
-const commit = commitAt >= 0 ? args.splice(commitAt, 2)[1] : undefined;
+const option = (name: string) => {
+  const at = args.indexOf(name);
+  return at >= 0 ? args.splice(at, 2)[1] : undefined;
+};
+const message = option('--message');
+const commitCount = Number(option('--commits') ?? 1);
+const commit = option('--commit');
+const authorEmail = option('--author-email');
+const authorLogin = option('--author-login');
 const [stackId, branchArg] = args;
 const dataDir = process.env.TINYSTACKS_DATA_DIR ?? '.tinystacks';
 const baseUrl = runningServerUrl(dataDir, process.env);
@@ -34,7 +38,10 @@ function fail(text: string, code = 1): never {
 }
 
 if (!stackId || !/^stk_[0-9a-z]{26}$/.test(stackId) || !Number.isInteger(commitCount) || commitCount < 1)
-  fail('usage: npm run webhook -- <stackId> [branch] [--message TEXT] [--commit SHA] [--commits N]', 2);
+  fail(
+    'usage: npm run webhook -- <stackId> [branch] [--message TEXT] [--commit SHA] [--commits N] [--author-email EMAIL] [--author-login LOGIN]',
+    2,
+  );
 if (commit !== undefined && !/^[0-9a-f]{40}$/.test(commit))
   fail('--commit must be a full 40-character commit SHA (lowercase hex)', 2);
 const file = secretsFileOf(dataDir);
@@ -70,7 +77,11 @@ const before = (latest?.branch === branch ? latest.commit?.sha : undefined) ?? '
 const sha = commit ?? randomBytes(20).toString('hex');
 const timestamp = new Date().toISOString();
 const commitMessage = message ?? `Local change ${timestamp}`;
-const author = { name: process.env.USER ?? 'The Octocat', username: process.env.USER ?? 'octocat' };
+const author = {
+  name: authorLogin ?? process.env.USER ?? 'The Octocat',
+  email: authorEmail ?? 'octocat@example.com',
+  username: authorLogin ?? process.env.USER ?? 'octocat',
+};
 const commits = Array.from({ length: commitCount }, (_, i) => {
   const id = i === commitCount - 1 ? sha : randomBytes(20).toString('hex');
   const text = i === commitCount - 1 ? commitMessage : `${commitMessage} (part ${i + 1})`;
@@ -90,7 +101,7 @@ const payload = {
     name: repository.split('/')[1],
     owner: { login: repository.split('/')[0] },
   },
-  pusher: { name: process.env.USER ?? 'octocat', email: 'octocat@example.com' },
+  pusher: { name: authorLogin ?? process.env.USER ?? 'octocat', email: authorEmail ?? 'octocat@example.com' },
   head_commit: commits[commits.length - 1],
 };
 const body = JSON.stringify(payload);

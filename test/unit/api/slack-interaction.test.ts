@@ -54,7 +54,7 @@ async function click(approval: StoredApproval, action: 'approve' | 'reject') {
   const rawBody = new URLSearchParams({
     payload: JSON.stringify({
       type: 'block_actions',
-      user: { id: 'U123', username: 'jdoe' },
+      user: { id: 'U0123ABCD', username: 'jdoe' },
       actions: [{ action_id: action, value: buttonValue(approval.approvalId, token) }],
       response_url: RESPONSE_URL,
     }),
@@ -69,6 +69,7 @@ async function click(approval: StoredApproval, action: 'approve' | 'reject') {
     workflows,
     platformSecrets,
     notifications,
+    bus: { publish: async () => {} },
     pipelineSettings: SETTINGS,
     jwtVerifier: { verify: async () => undefined },
   };
@@ -112,7 +113,7 @@ test('a click once the workflow waits decides, and the message is replaced by th
   // Assess
   expect(workflows.sent).toEqual([{ taskToken: 'token-1', decision: 'reject' }]);
   expect(notifications.slackResponses).toEqual([
-    { responseUrl: RESPONSE_URL, text: expect.stringContaining('Rejected by jdoe'), mode: 'replace' },
+    { responseUrl: RESPONSE_URL, text: expect.stringContaining('Rejected by <@U0123ABCD>'), mode: 'replace' },
   ]);
   expect((await approvals.getApproval('acme', approval.approvalId))?.status).toBe('REJECTED');
 });

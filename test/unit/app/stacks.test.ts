@@ -99,7 +99,12 @@ describe('deleting a stack (the use case)', () => {
       pipeline: { status: 'CREATING', pipelineName: 'p', cfnStackName: 'c' },
     });
     const running = await anActiveStack();
-    const run = newRun(running.stack, { trigger: 'manual', commit: {}, requestedBy: 'u' });
+    const run = newRun(running.stack, {
+      trigger: 'manual',
+      commit: {},
+      requestedBy: 'u',
+      author: { logins: ['u'], emails: [] },
+    });
     await pipelines.putRun({ ...run, status: 'BUILDING' });
 
     // Act

@@ -57,8 +57,12 @@ describe('which pushes start a run', () => {
     ref: 'refs/heads/main',
     after: sha,
     repository: { full_name: 'acme/shop' },
-    pusher: { name: 'octocat' },
-    head_commit: { id: sha, message: 'Fix', author: { name: 'Mona', username: 'mona' } },
+    pusher: { name: 'octocat', email: 'octocat@example.com' },
+    head_commit: {
+      id: sha,
+      message: 'Fix',
+      author: { name: 'Mona', username: 'mona', email: 'Mona@Example.com' },
+    },
     ...fields,
   });
 
@@ -72,7 +76,22 @@ describe('which pushes start a run', () => {
       branch: 'main',
       pusher: 'octocat',
       commit: { sha, message: 'Fix', author: 'mona' },
+      author: { logins: ['mona', 'octocat'], emails: ['mona@example.com', 'octocat@example.com'] },
     });
+  });
+
+  test('the author is what GitHub says of them: no username or email (null) is left out', () => {
+    // Prepare: a commit email GitHub links to no account, and a pusher whose email GitHub hides
+    const payload = push({
+      pusher: { name: 'octocat', email: null },
+      head_commit: { id: sha, message: 'Fix', author: { name: 'Mona', email: 'mona@example.com' } },
+    });
+
+    // Act
+    const decision = classifyPush(payload, stack);
+
+    // Assess
+    expect(decision).toMatchObject({ author: { logins: ['octocat'], emails: ['mona@example.com'] } });
   });
 
   test.each([

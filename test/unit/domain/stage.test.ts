@@ -14,6 +14,7 @@ const CLOUDFORMATION_STACK_NAME = /^[a-zA-Z][-a-zA-Z0-9]{0,127}$/;
 
 const current: StageSettings = {
   requireApproval: true,
+  approval: { required: 2, approvers: null, allowSelfApproval: false },
   loadBalancer: true,
   port: 8080,
   environment: { API_URL: 'https://api.example.com', LOG_LEVEL: 'debug' },
@@ -31,6 +32,7 @@ describe('stageSettings', () => {
     // Assess
     expect(settings).toEqual({
       requireApproval: false,
+      approval: null,
       loadBalancer: false,
       port: 80,
       environment: {},
@@ -56,6 +58,7 @@ describe('stageSettings', () => {
     // Assess
     expect(settings).toEqual({
       requireApproval: true,
+      approval: { required: 1, approvers: null, allowSelfApproval: true },
       loadBalancer: true,
       port: 3000,
       environment: { NODE_ENV: 'production' },
@@ -109,7 +112,7 @@ describe('applyStageUpdate', () => {
     const updated = applyStageUpdate(current, { requireApproval: false, loadBalancer: false });
 
     // Assess
-    expect([updated.requireApproval, updated.loadBalancer]).toEqual([false, false]);
+    expect([updated.requireApproval, updated.approval, updated.loadBalancer]).toEqual([false, null, false]);
   });
 
   test('settings the patch does not name are kept', () => {

@@ -80,17 +80,19 @@ describe('sendApprovalRequest', () => {
         ['slack', SLACK_URL],
       ]),
     );
-    const { message } = notifications.sent[0]!;
-    const link = new URL(message.link);
+    const sentBy = (channel: string) => notifications.sent.find((s) => s.channel === channel)!.message;
+    const link = new URL(sentBy('email').link);
     expect(link.origin + link.pathname).toBe(`${SETTINGS.publicApiUrl}/v1/approvals/${approval.approvalId}`);
     const check = verifyLinkToken(LINK_KEY, link.searchParams.get('token')!);
     expect(check).toMatchObject({
       ok: true,
-      claims: { tenantId: 'acme', approvalId: approval.approvalId, nonce: 'nonce-1' },
+      claims: { tenantId: 'acme', approvalId: approval.approvalId, nonce: 'email-nonce-1' },
     });
-    expect(parseButtonValue(message.buttonValue)).toEqual({
+    const slackToken = new URL(sentBy('slack').link).searchParams.get('token')!;
+    expect(verifyLinkToken(LINK_KEY, slackToken)).toMatchObject({ ok: true, claims: { nonce: 'nonce-1' } });
+    expect(parseButtonValue(sentBy('slack').buttonValue)).toEqual({
       approvalId: approval.approvalId,
-      token: link.searchParams.get('token'),
+      token: slackToken,
     });
   });
 
@@ -135,6 +137,26 @@ describe('sendApprovalRequest', () => {
     // Assess
     expect(result.sent).toEqual([]);
     expect(notifications.sent).toEqual([]);
+  });
+
+  test('each recipient gets an email of their own, with a link of their own, and what the policy needs', async () => {
+    // Prepare
+    const approval = await approvalOf(approvals, stack, {
+      emailLinks: { 'nonce-a': 'alice@example.com', 'nonce-b': 'bob@example.com' },
+      policy: { required: 2, approvers: ['alice@example.com', 'bob@example.com'], allowSelfApproval: false },
+    });
+
+    // Act
+    await sendApprovalRequest({ tenantId: 'acme', approvalId: approval.approvalId }, deps());
+
+    // Assess
+    const emails = notifications.sent.filter((s) => s.channel === 'email');
+    expect(emails.map((e) => e.to).sort()).toEqual(['alice@example.com', 'bob@example.com']);
+    for (const { to, message } of emails) {
+      const check = verifyLinkToken(LINK_KEY, new URL(message.link).searchParams.get('token')!);
+      expect(check.ok && approval.emailLinks![check.claims.nonce]).toBe(to);
+      expect(message).toMatchObject({ recipient: to, policy: { required: 2 } });
+    }
   });
 
   test('without Slack configured on the stack, only email goes out', async () => {

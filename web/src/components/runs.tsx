@@ -118,6 +118,7 @@ export function ApprovalDecision({
 }) {
   const { api } = useApp();
   const form = useForm(['comment', 'decision']);
+  const you = approval.you;
   const decide = (decision: 'approve' | 'reject', comment: string) =>
     form.run(async () => {
       const decided = await ok(
@@ -142,11 +143,29 @@ export function ApprovalDecision({
         <textarea {...form.control('comment')} rows={2} maxLength={1000} />
       </Field>
       <FormError error={form.unplaced} />
+      {/* Why the signed-in user may not approve (the author, not listed, approved already). */}
+      {you?.reason && (
+        <p class="hint" role="note" data-approve-refused>
+          {you.reason}
+        </p>
+      )}
       <div class="actions">
-        <button type="submit" name="decision" value="approve" disabled={form.busy}>
+        <button
+          type="submit"
+          name="decision"
+          value="approve"
+          disabled={form.busy || you?.mayApprove === false}
+          title={you?.reason ?? undefined}
+        >
           Approve
         </button>
-        <button type="submit" name="decision" value="reject" class="danger" disabled={form.busy}>
+        <button
+          type="submit"
+          name="decision"
+          value="reject"
+          class="danger"
+          disabled={form.busy || you?.mayReject === false}
+        >
           Reject
         </button>
       </div>

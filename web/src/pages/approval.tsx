@@ -5,6 +5,7 @@ import { useApp } from '../app/context';
 import { useResource } from '../app/resource';
 import { Breadcrumbs, PageTitle } from '../components/layout';
 import { ApprovalDecision, ApprovalFacts } from '../components/runs';
+import { ApprovalProgress } from '../components/approval-policy';
 import { LoadError, Loading } from '../components/ui';
 
 /** One approval, for a signed-in user (email and Slack links open the API's own page, styled alike). */
@@ -31,6 +32,7 @@ export default function ApprovalPage({ approvalId }: { approvalId: string }) {
       {shown && (
         <section class="card">
           <ApprovalFacts approval={shown} />
+          <ApprovalProgress approval={shown} />
           {shown.status === 'PENDING' && <ApprovalDecision approval={shown} onDecided={setDecided} />}
           <p>
             <a href={`/stacks/${shown.stackId}/runs`}>The stack’s runs</a>

@@ -3,6 +3,7 @@ import { useApp } from '../app/context';
 import { useResource } from '../app/resource';
 import { PageTitle } from '../components/layout';
 import { ApprovalDecision, ApprovalFacts } from '../components/runs';
+import { ApprovalProgress } from '../components/approval-policy';
 import { LoadError, Loading } from '../components/ui';
 import { useLiveReload } from '../live/hooks';
 
@@ -33,6 +34,7 @@ export default function ApprovalsPage() {
               </a>
             </h2>
             <ApprovalFacts approval={approval} />
+            <ApprovalProgress approval={approval} />
             <ApprovalDecision approval={approval} onDecided={() => void approvals.reload()} />
           </li>
         ))}

@@ -4,6 +4,7 @@ import { useApp } from '../app/context';
 import { useResource } from '../app/resource';
 import { Breadcrumbs, PageTitle } from '../components/layout';
 import { ApprovalDecision, ApprovalFacts, DeployButton, RunRow } from '../components/runs';
+import { ApprovalProgress } from '../components/approval-policy';
 import { LoadError, Loading } from '../components/ui';
 import { isInProgress } from '../lib/status';
 import { useLiveReload } from '../live/hooks';
@@ -53,6 +54,7 @@ export default function RunsPage({ stackId }: { stackId: string }) {
               <li key={approval.approvalId} class="card" data-approval={approval.approvalId}>
                 <h3>Deploy to {approval.stageName}?</h3>
                 <ApprovalFacts approval={approval} />
+                <ApprovalProgress approval={approval} />
                 <ApprovalDecision approval={approval} onDecided={() => void data.reload()} />
               </li>
             ))}

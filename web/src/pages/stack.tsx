@@ -17,6 +17,12 @@ import { useLiveReload } from '../live/hooks';
 import { DeployButton } from '../components/runs';
 import { DeployWindowsEditor, WindowsMarker, windowFields } from '../components/deploy-windows';
 import type { DeployWindow } from '../lib/deploy-windows';
+import {
+  APPROVAL_FIELDS,
+  ApprovalPolicyFields,
+  approvalFromForm,
+  approvalSummary,
+} from '../components/approval-policy';
 
 /** A stack: its stages as ordered columns, the order a push moves through them. */
 export default function StackPage({ stackId }: { stackId: string }) {
@@ -176,9 +182,9 @@ function StageColumn({ stage, position }: { stage: Stage; position: number }) {
         </h2>
         <StatusBadge status={stage.status} />
       </header>
-      {stage.settings.requireApproval && (
-        <p class="approval-marker" title="A push waits for someone to approve before this stage is deployed">
-          Requires manual approval
+      {stage.settings.approval && (
+        <p class="approval-marker" title="A push waits for approval before this stage is deployed">
+          {approvalSummary(stage.settings.approval)}
         </p>
       )}
       <WindowsMarker stage={stage} />
@@ -237,7 +243,7 @@ const STAGE_FIELDS = [
   'name',
   'region',
   'port',
-  'requireApproval',
+  ...APPROVAL_FIELDS,
   'loadBalancer',
   'environment',
   'origins',
@@ -276,7 +282,7 @@ function AddStageDialog(props: {
       name: text('name'),
       region: text('region') || props.stack.region,
       port: Number(text('port') || 80),
-      requireApproval: data.get('requireApproval') === 'on',
+      ...approvalFromForm(data),
       loadBalancer: data.get('loadBalancer') === 'on',
       environment,
       origins,
@@ -319,14 +325,11 @@ function AddStageDialog(props: {
         <fieldset>
           <legend>Options</legend>
           <label class="check">
-            <input type="checkbox" name="requireApproval" /> Require manual approval
-          </label>
-          <label class="check">
             <input type="checkbox" name="loadBalancer" /> Create load balancer
           </label>
-          <FieldErrorOf form={form} name="requireApproval" />
           <FieldErrorOf form={form} name="loadBalancer" />
         </fieldset>
+        <ApprovalPolicyFields form={form} policy={null} />
         <fieldset>
           <legend>Database</legend>
           {(

@@ -9,12 +9,13 @@ import { OperationStatus } from '../components/operation';
 import { StageHeader } from '../components/stage-nav';
 import { EnvironmentEditor, OriginsEditor } from '../components/stage-editors';
 import { DeployWindowsEditor, windowFields } from '../components/deploy-windows';
+import { APPROVAL_FIELDS, ApprovalPolicyFields, approvalFromForm } from '../components/approval-policy';
 import { LoadError, Loading } from '../components/ui';
 import { stageShortcutLinks } from '../lib/console-links';
 import { environmentToRows, rowsToEnvironment, type EnvRow } from '../lib/environment';
 import type { DeployWindow } from '../lib/deploy-windows';
 
-/** Stage settings: Environment Variables, Origins, Ports and options, Stage Shortcut Links, delete. */
+/** Stage settings: Environment Variables, Origins, Ports and options, Approval policy, Stage Shortcut Links, delete. */
 export default function StageSettingsPage({ stackId, stage: stageName }: { stackId: string; stage: string }) {
   const data = useStage(stackId, stageName);
   const [operationId, setOperationId] = useState<string>();
@@ -39,6 +40,7 @@ export default function StageSettingsPage({ stackId, stage: stageName }: { stack
         <OriginsSection stage={stage} onStarted={started} />
         <PortsSection stage={stage} onStarted={started} />
         <DeployWindowsSection stage={stage} onStarted={started} />
+        <ApprovalSection stage={stage} onStarted={started} />
         <ShortcutLinks stage={stage} />
       </div>
       <DeleteStage stage={stage} />
@@ -135,7 +137,7 @@ function OriginsSection({ stage, onStarted }: SectionProps) {
 }
 
 function PortsSection({ stage, onStarted }: SectionProps) {
-  const { form, patch } = usePatch(stage, ['port', 'requireApproval', 'loadBalancer'], onStarted);
+  const { form, patch } = usePatch(stage, ['port', 'loadBalancer'], onStarted);
   return (
     <section class="card" aria-labelledby="ports-title">
       <h2 id="ports-title">Ports and options</h2>
@@ -145,7 +147,6 @@ function PortsSection({ stage, onStarted }: SectionProps) {
           const data = new FormData(e.currentTarget);
           void patch({
             port: Number(data.get('port')),
-            requireApproval: data.get('requireApproval') === 'on',
             loadBalancer: data.get('loadBalancer') === 'on',
           });
         }}
@@ -159,10 +160,6 @@ function PortsSection({ stage, onStarted }: SectionProps) {
             defaultValue={String(stage.settings.port)}
           />
         </Field>
-        <label class="check">
-          <input type="checkbox" name="requireApproval" defaultChecked={stage.settings.requireApproval} />{' '}
-          Require manual approval
-        </label>
         <label class="check">
           <input type="checkbox" name="loadBalancer" defaultChecked={stage.settings.loadBalancer} /> Load
           balancer
@@ -199,6 +196,33 @@ function DeployWindowsSection({ stage, onStarted }: SectionProps) {
         <FormError error={form.unplaced} />
         <button type="submit" disabled={form.busy}>
           Save windows
+        </button>
+      </form>
+    </section>
+  );
+}
+
+/** The approval policy: replaced whole by a PATCH (null: no approval); the stage is rebuilt, like any change. */
+function ApprovalSection({ stage, onStarted }: SectionProps) {
+  const { form, patch } = usePatch(stage, APPROVAL_FIELDS, onStarted);
+  return (
+    <section class="card" aria-labelledby="approval-title">
+      <h2 id="approval-title">Approval policy</h2>
+      <p class="muted">
+        A run waits here until enough distinct people approve; one reject stops it. The change’s author is
+        whoever wrote or pushed the commit.
+      </p>
+      <form
+        key={JSON.stringify(stage.settings.approval)}
+        onSubmit={(e) => {
+          e.preventDefault();
+          void patch(approvalFromForm(new FormData(e.currentTarget)));
+        }}
+      >
+        <ApprovalPolicyFields form={form} policy={stage.settings.approval} />
+        <FormError error={form.unplaced} />
+        <button type="submit" disabled={form.busy}>
+          Save approval policy
         </button>
       </form>
     </section>

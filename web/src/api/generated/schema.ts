@@ -1335,6 +1335,11 @@ export interface operations {
                             url: string | null;
                             settings: {
                                 requireApproval: boolean;
+                                approval: {
+                                    required: number;
+                                    approvers: string[] | null;
+                                    allowSelfApproval: boolean;
+                                } | null;
                                 loadBalancer: boolean;
                                 port: number;
                                 environment: {
@@ -1352,6 +1357,11 @@ export interface operations {
                                 operationId: string;
                                 settings: {
                                     requireApproval: boolean;
+                                    approval: {
+                                        required: number;
+                                        approvers: string[] | null;
+                                        allowSelfApproval: boolean;
+                                    } | null;
                                     loadBalancer: boolean;
                                     port: number;
                                     environment: {
@@ -1369,6 +1379,11 @@ export interface operations {
                             } | null;
                             failedChange: {
                                 requireApproval?: boolean;
+                                approval?: {
+                                    required: number;
+                                    approvers: string[] | null;
+                                    allowSelfApproval: boolean;
+                                } | null;
                                 loadBalancer?: boolean;
                                 port?: number;
                                 environment?: {
@@ -1482,6 +1497,11 @@ export interface operations {
                     name: string;
                     region?: string;
                     requireApproval?: boolean;
+                    approval?: {
+                        required: number;
+                        approvers?: string[] | null;
+                        allowSelfApproval?: boolean;
+                    } | null;
                     loadBalancer?: boolean;
                     port?: number;
                     environment?: {
@@ -1667,6 +1687,11 @@ export interface operations {
                         url: string | null;
                         settings: {
                             requireApproval: boolean;
+                            approval: {
+                                required: number;
+                                approvers: string[] | null;
+                                allowSelfApproval: boolean;
+                            } | null;
                             loadBalancer: boolean;
                             port: number;
                             environment: {
@@ -1684,6 +1709,11 @@ export interface operations {
                             operationId: string;
                             settings: {
                                 requireApproval: boolean;
+                                approval: {
+                                    required: number;
+                                    approvers: string[] | null;
+                                    allowSelfApproval: boolean;
+                                } | null;
                                 loadBalancer: boolean;
                                 port: number;
                                 environment: {
@@ -1701,6 +1731,11 @@ export interface operations {
                         } | null;
                         failedChange: {
                             requireApproval?: boolean;
+                            approval?: {
+                                required: number;
+                                approvers: string[] | null;
+                                allowSelfApproval: boolean;
+                            } | null;
                             loadBalancer?: boolean;
                             port?: number;
                             environment?: {
@@ -1951,6 +1986,11 @@ export interface operations {
                     origins?: string[];
                     port?: number;
                     requireApproval?: boolean;
+                    approval?: {
+                        required: number;
+                        approvers?: string[] | null;
+                        allowSelfApproval?: boolean;
+                    } | null;
                     loadBalancer?: boolean;
                     deployWindows?: {
                         days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
@@ -2499,7 +2539,7 @@ export interface operations {
                         items: {
                             subscriptionId: string;
                             url: string;
-                            events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deploy Window Overridden" | "Deployment Status Change")[] | null;
+                            events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deploy Window Overridden" | "Approval Recorded" | "Deployment Status Change")[] | null;
                             createdAt: string;
                         }[];
                         nextToken: string | null;
@@ -2564,7 +2604,7 @@ export interface operations {
             content: {
                 "application/json": {
                     url: string;
-                    events?: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deploy Window Overridden" | "Deployment Status Change")[];
+                    events?: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deploy Window Overridden" | "Approval Recorded" | "Deployment Status Change")[];
                 };
             };
         };
@@ -2578,7 +2618,7 @@ export interface operations {
                     "application/json": {
                         subscriptionId: string;
                         url: string;
-                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deploy Window Overridden" | "Deployment Status Change")[] | null;
+                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deploy Window Overridden" | "Approval Recorded" | "Deployment Status Change")[] | null;
                         createdAt: string;
                         secret: string;
                     };
@@ -2666,7 +2706,7 @@ export interface operations {
                     "application/json": {
                         subscriptionId: string;
                         url: string;
-                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deploy Window Overridden" | "Deployment Status Change")[] | null;
+                        events: ("Operation Status Change" | "Stage Status Change" | "Database Status Change" | "Credentials Accessed" | "Pipeline Status Change" | "Pipeline Run Status Change" | "Approval Requested" | "Approval Decided" | "Deploy Window Overridden" | "Approval Recorded" | "Deployment Status Change")[] | null;
                         createdAt: string;
                     };
                 };
@@ -4481,6 +4521,10 @@ export interface operations {
                             /** @enum {string} */
                             status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "WAITING_FOR_WINDOW" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
                             requestedBy: string;
+                            author: {
+                                logins: string[];
+                                emails: string[];
+                            } | null;
                             imageUri: string | null;
                             build: {
                                 /** @enum {string} */
@@ -4621,6 +4665,10 @@ export interface operations {
                         /** @enum {string} */
                         status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "WAITING_FOR_WINDOW" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
                         requestedBy: string;
+                        author: {
+                            logins: string[];
+                            emails: string[];
+                        } | null;
                         imageUri: string | null;
                         build: {
                             /** @enum {string} */
@@ -4780,6 +4828,10 @@ export interface operations {
                         /** @enum {string} */
                         status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "WAITING_FOR_WINDOW" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
                         requestedBy: string;
+                        author: {
+                            logins: string[];
+                            emails: string[];
+                        } | null;
                         imageUri: string | null;
                         build: {
                             /** @enum {string} */
@@ -4919,6 +4971,10 @@ export interface operations {
                         /** @enum {string} */
                         status: "QUEUED" | "BUILDING" | "DEPLOYING" | "WAITING_FOR_APPROVAL" | "WAITING_FOR_WINDOW" | "SUCCEEDED" | "FAILED" | "STOPPED" | "SUPERSEDED";
                         requestedBy: string;
+                        author: {
+                            logins: string[];
+                            emails: string[];
+                        } | null;
                         imageUri: string | null;
                         build: {
                             /** @enum {string} */
@@ -5254,6 +5310,26 @@ export interface operations {
                         } | null;
                         closedReason: string | null;
                         replacedBy: string | null;
+                        required: number;
+                        approvers: string[] | null;
+                        allowSelfApproval: boolean;
+                        approvals: {
+                            by: string;
+                            /** @enum {string} */
+                            via: "link" | "slack" | "user";
+                            at: string;
+                            comment: string | null;
+                        }[];
+                        author: {
+                            logins: string[];
+                            emails: string[];
+                        } | null;
+                        you: {
+                            by: string;
+                            mayApprove: boolean;
+                            mayReject: boolean;
+                            reason: string | null;
+                        } | null;
                     };
                 };
             };
@@ -5360,6 +5436,26 @@ export interface operations {
                         } | null;
                         closedReason: string | null;
                         replacedBy: string | null;
+                        required: number;
+                        approvers: string[] | null;
+                        allowSelfApproval: boolean;
+                        approvals: {
+                            by: string;
+                            /** @enum {string} */
+                            via: "link" | "slack" | "user";
+                            at: string;
+                            comment: string | null;
+                        }[];
+                        author: {
+                            logins: string[];
+                            emails: string[];
+                        } | null;
+                        you: {
+                            by: string;
+                            mayApprove: boolean;
+                            mayReject: boolean;
+                            reason: string | null;
+                        } | null;
                     };
                 };
             };
@@ -5479,6 +5575,26 @@ export interface operations {
                             } | null;
                             closedReason: string | null;
                             replacedBy: string | null;
+                            required: number;
+                            approvers: string[] | null;
+                            allowSelfApproval: boolean;
+                            approvals: {
+                                by: string;
+                                /** @enum {string} */
+                                via: "link" | "slack" | "user";
+                                at: string;
+                                comment: string | null;
+                            }[];
+                            author: {
+                                logins: string[];
+                                emails: string[];
+                            } | null;
+                            you: {
+                                by: string;
+                                mayApprove: boolean;
+                                mayReject: boolean;
+                                reason: string | null;
+                            } | null;
                         }[];
                         nextToken: string | null;
                     };
@@ -5566,6 +5682,11 @@ export interface operations {
                             rollbackOf: string | null;
                             settings: {
                                 requireApproval?: boolean;
+                                approval?: {
+                                    required: number;
+                                    approvers: string[] | null;
+                                    allowSelfApproval: boolean;
+                                } | null;
                                 loadBalancer?: boolean;
                                 port?: number;
                                 origins?: string[];
@@ -5681,6 +5802,11 @@ export interface operations {
                         rollbackOf: string | null;
                         settings: {
                             requireApproval?: boolean;
+                            approval?: {
+                                required: number;
+                                approvers: string[] | null;
+                                allowSelfApproval: boolean;
+                            } | null;
                             loadBalancer?: boolean;
                             port?: number;
                             origins?: string[];
