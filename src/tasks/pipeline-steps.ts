@@ -15,7 +15,6 @@ import {
   type WebhookSecret,
 } from '../domain/pipeline';
 import type { DeployChanges } from '../domain/changes';
-import { buttonValue } from '../domain/slack';
 import { deploymentIdOf, newDeployment } from '../domain/deployment';
 import type { Stack } from '../domain/stack';
 import { deployActionOf, settingsFor, type Stage } from '../domain/stage';
