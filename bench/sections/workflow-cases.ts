@@ -131,6 +131,29 @@ async function withRun(ctx: CaseContext, commit: string) {
   throw new Error('the prepared run did not end');
 }
 
+/**
+ * Approves every pending approval until the execution ends; `first` runs before each one is
+ * decided and may skip it (false: the approval was closed some other way).
+ */
+async function approveAll(ctx: CaseContext, until: () => boolean, first?: () => Promise<boolean>) {
+  const decided = new Set<string>();
+  while (!until()) {
+    const pending = await ctx.api.get<{ items?: { approvalId: string }[] }>('/v1/approvals?status=pending');
+    for (const { approvalId } of pending.body.items ?? []) {
+      if (decided.has(approvalId)) continue;
+      if (first && !(await first())) {
+        decided.add(approvalId);
+        continue;
+      }
+      const reply = await ctx.api.post(`/v1/approvals/${approvalId}`, { decision: 'approve' });
+      // 409 while the workflow has not parked its task token yet: asked again on the next round.
+      if (reply.status === 200) decided.add(approvalId);
+      else if (reply.status !== 409) throw new Error(`approve ${approvalId}: ${reply.status}`);
+    }
+    await sleep(200);
+  }
+}
+
 export const WORKFLOW_CASES: WorkflowCase[] = [
   {
     name: 'create stage',
@@ -261,21 +284,26 @@ export const WORKFLOW_CASES: WorkflowCase[] = [
     },
     start: (ctx) => ctx.api.post(`/v1/stacks/${ctx.stackId}/runs`, {}),
     executionName: (body) => (typeof body.runId === 'string' ? body.runId : undefined),
+    drive: (ctx, _executionName, until) => approveAll(ctx, until),
+  },
+  // A deploy planned before its approval, planned again: the stage's variables change while the run
+  // waits (the approval is REPLANNED, a new one follows), then the new plan's change set is executed.
+  {
+    name: 'pipeline run: 1 approval, planned again',
+    workflow: 'pipelineRun',
+    stepsPerStack: 2,
+    prepare: (ctx) => withStage(ctx, 'prod', { requireApproval: true }),
+    start: (ctx) => ctx.api.post(`/v1/stacks/${ctx.stackId}/runs`, {}),
+    executionName: (body) => (typeof body.runId === 'string' ? body.runId : undefined),
     drive: async (ctx, _executionName, until) => {
-      const decided = new Set<string>();
-      while (!until()) {
-        const pending = await ctx.api.get<{ items?: { approvalId: string }[] }>(
-          '/v1/approvals?status=pending',
-        );
-        for (const { approvalId } of pending.body.items ?? []) {
-          if (decided.has(approvalId)) continue;
-          const reply = await ctx.api.post(`/v1/approvals/${approvalId}`, { decision: 'approve' });
-          // 409 while the workflow has not parked its task token yet: asked again on the next round.
-          if (reply.status === 200) decided.add(approvalId);
-          else if (reply.status !== 409) throw new Error(`approve ${approvalId}: ${reply.status}`);
-        }
-        await sleep(200);
-      }
+      let patched = false;
+      await approveAll(ctx, until, async () => {
+        if (patched) return true;
+        const reply = await ctx.api.patch(stagePath(ctx, 'prod'), { environment: { FEATURE_FLAGS: 'on' } });
+        if (reply.status !== 202) throw new Error(`PATCH prod: ${reply.status}`);
+        patched = true;
+        return false;
+      });
     },
   },
   // Issue 13 §5: a run waits for its stage's deploy window (a task token timing out when it opens),

@@ -1,6 +1,7 @@
 import { DomainError } from '../domain/errors';
 import { decisionBody, type DecisionBody } from '../domain/input/pipeline';
 import { parsePart } from '../domain/input/parse';
+import type { DeployChanges } from '../domain/changes';
 import type { Approval } from '../domain/pipeline';
 import type { ApprovalViewer } from '../app/approvals';
 import { ONE_APPROVAL } from '../domain/approval-policy';
@@ -33,7 +34,9 @@ const LOOK =
   'label{font-weight:600;font-size:.92em}textarea{display:block;width:100%;margin-top:.25rem;font:inherit;color:var(--text);background:var(--surface);border:1px solid #8b93a7;border-radius:6px;padding:.4rem .55rem}' +
   'button{font:inherit;font-weight:600;padding:.45rem .9rem;border-radius:8px;border:1px solid var(--accent);background:var(--accent);color:var(--accent-text);cursor:pointer;margin:.75rem .5rem 0 0;min-height:2.25rem}' +
   'button[value=reject]{background:transparent;color:var(--fail);border-color:var(--fail)}' +
-  ':focus-visible{outline:3px solid var(--accent);outline-offset:2px}';
+  ':focus-visible{outline:3px solid var(--accent);outline-offset:2px}' +
+  'h2{font-size:1.1rem;margin:1rem 0 .5rem}.changes{margin:0 0 1rem;padding-left:1.2rem}.changes ul{padding-left:1.2rem}' +
+  'code{font:.9em ui-monospace,SFMono-Regular,Menlo,monospace;overflow-wrap:anywhere}a{color:var(--accent)}';
 
 const page = (title: string, body: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
@@ -62,7 +65,50 @@ export function approvalPage(approval: Approval, token: string | undefined, view
     `Approve ${approval.stageName} of ${approval.stackName}`,
     `<h1>Deploy to ${escape(approval.stageName)}?</h1><dl>${rows
       .map(([k, v]) => `<dt>${escape(k)}</dt><dd>${escape(v)}</dd>`)
-      .join('')}</dl>${form}`,
+      .join('')}</dl>${approval.changes ? changesHtml(approval.changes) : ''}${closedHtml(approval)}${form}`,
+  );
+}
+
+// ---- what the planned deploy changes (issue 13 §3) ---------------------------------------------
+
+const shortImage = (image: string) => image.replace(/^.*\//, '');
+
+/** The change in a few lines: the image, the commits (linked), variables by name, resources (replacement called out). */
+export function changesHtml(changes: DeployChanges): string {
+  const { image, commits, environment, resources } = changes;
+  const count =
+    commits.count === undefined ? 'Commits' : `${commits.count} commit${commits.count === 1 ? '' : 's'}`;
+  const names = (label: string, list: string[]) =>
+    list.length ? [`${label} <code>${list.map(escape).join('</code>, <code>')}</code>`] : [];
+  const variables = [
+    ...names('added', environment.added),
+    ...names('removed', environment.removed),
+    ...names('changed', environment.changed),
+  ];
+  const resource = (r: DeployChanges['resources'][number]) =>
+    `<li>${escape(r.action)} <code>${escape(r.logicalId)}</code> (${escape(r.type)})` +
+    (r.replacement === 'True'
+      ? ' — <strong>replaced</strong>'
+      : r.replacement === 'Conditional'
+        ? ' — may be replaced'
+        : '') +
+    '</li>';
+  const items = [
+    `<li>Image: <code>${escape(image.from ? shortImage(image.from) : 'none')}</code> → <code>${escape(shortImage(image.to))}</code></li>`,
+    `<li>${count}: ${commits.compareUrl ? `<a href="${escape(commits.compareUrl)}" rel="noreferrer">compare on GitHub</a>` : 'the first commit this stage gets'}</li>`,
+    `<li>Variables: ${variables.length ? variables.join('; ') : 'no change'}</li>`,
+    `<li>Resources: ${resources.length ? `<ul>${resources.map(resource).join('')}</ul>` : 'no change'}</li>`,
+  ];
+  return `<h2>What approving deploys</h2><ul class="changes">${items.join('')}</ul>`;
+}
+
+/** A REPLANNED approval says why, and which approval replaced it. */
+function closedHtml(approval: Approval): string {
+  if (approval.status !== 'REPLANNED') return '';
+  return (
+    `<p><strong>Planned again:</strong> ${escape(approval.closedReason ?? 'the stage changed')}.` +
+    (approval.replacedBy ? ` Decide approval <code>${escape(approval.replacedBy)}</code> instead.` : '') +
+    '</p>'
   );
 }
 

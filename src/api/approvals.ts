@@ -29,6 +29,7 @@ export const approvalView = (a: Approval, viewer?: ApprovalViewer) => ({
   decidedVia: a.decidedVia ?? null,
   decidedAt: a.decidedAt ?? null,
   comment: a.comment ?? null,
+  ...changesView(a),
   ...policyView(a, viewer),
 });
 
@@ -59,6 +60,41 @@ const policyView = (a: Approval, viewer: ApprovalViewer | undefined) => {
 
 const via = z.enum(['link', 'slack', 'user']);
 
+// ---- what the planned deploy changes (issue 13 §3) ---------------------------------------------
+
+const changesView = (a: Approval) => ({
+  changes: a.changes ?? null,
+  closedReason: a.closedReason ?? null,
+  replacedBy: a.replacedBy ?? null,
+});
+
+const changesSchema = z.object({
+  image: z.object({ from: z.nullable(z.string()), to: z.string() }),
+  commits: z.object({
+    compareUrl: z.nullable(z.string()),
+    count: z.optional(z.number()),
+  }),
+  environment: z.object({
+    added: z.array(z.string()),
+    removed: z.array(z.string()),
+    changed: z.array(z.string()),
+  }),
+  resources: z.array(
+    z.object({
+      logicalId: z.string(),
+      type: z.string(),
+      action: z.enum(['Add', 'Modify', 'Remove', 'Import', 'Dynamic']),
+      replacement: z.nullable(z.enum(['True', 'False', 'Conditional'])),
+    }),
+  ),
+});
+
+const changesFields = {
+  changes: z.nullable(changesSchema),
+  closedReason: z.nullable(z.string()),
+  replacedBy: z.nullable(z.string()),
+};
+
 const nullableString = z.nullable(z.string());
 
 export const approvalSchema = z.object({
@@ -81,6 +117,7 @@ export const approvalSchema = z.object({
   decidedVia: z.nullable(via),
   decidedAt: nullableString,
   comment: nullableString,
+  ...changesFields,
   /** Distinct approvals needed (the stage's approval policy when the run reached it). */
   required: z.number(),
   /** Who may decide (null: any user of the tenant and anyone the request was sent to). */

@@ -59,6 +59,7 @@ export const runView = (r: Run) => ({
       startedAt: s.startedAt ?? null,
       endedAt: s.endedAt ?? null,
       error: s.error ?? null,
+      replannedApprovals: s.replannedApprovals ?? [],
       opensAt: s.opensAt ?? null,
       override: s.override ?? null,
     };
@@ -103,6 +104,8 @@ export const runSchema = z.object({
       startedAt: nullableString,
       endedAt: nullableString,
       error: nullableString,
+      /** Approvals of this stage closed because its deploy was planned again (issue 13 §3). */
+      replannedApprovals: z.array(z.object({ approvalId: z.string(), reason: z.string(), at: z.string() })),
       /** When the stage's next deploy window opens: the run goes then (while WAITING_FOR_WINDOW). */
       opensAt: nullableString,
       /** Who deployed the stage outside its deploy windows, why, and when. */

@@ -83,7 +83,8 @@ export const updateStageRoute = defineRoute({
   tag: 'Stages',
   auth: 'jwt',
   unit: 'api',
-  permissions: ['idempotency', 'workflows:start'],
+  // index:query, table:put, workflows:resume: a change joining a deploy waiting for approval (issue 13 §3)
+  permissions: ['idempotency', 'workflows:start', 'index:query', 'table:put', 'workflows:resume'],
   idempotent: true,
   params: stageParams,
   body: updateStageBody,
@@ -91,7 +92,7 @@ export const updateStageRoute = defineRoute({
     { 202: { description: 'The operation that rebuilds the stage', schema: operationAccepted } },
     [400, 401, 404, 409, 422],
   ),
-  async handle(req, deps: StageDeps) {
+  async handle(req, deps: StageDeps & Pick<ApiDeps, 'approvals' | 'pipelines'>) {
     const { stackId, stageName } = req.params;
     const operation = await updateStage(deps, req.caller, stackId, stageName, req.body);
     return { statusCode: 202, body: { operation: operationView(operation) } };

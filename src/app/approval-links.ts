@@ -56,5 +56,7 @@ export async function approvalMessage(
     ...(approval.policy ? { policy: approval.policy } : {}),
     ...(approval.approvals?.length ? { approvals: approval.approvals } : {}),
     ...(recipient ? { recipient } : {}),
+    // What the planned deploy changes (issue 13 §3).
+    ...(approval.changes ? { changes: approval.changes } : {}),
   };
 }

@@ -93,6 +93,11 @@ async function find(deps: Pick<ApprovalDeps, 'approvals'>, access: ApprovalAcces
   return approval;
 }
 
+/** Issue 13 §3: an approval whose deploy was planned again is decided on its successor. */
+const replannedMessage = (approval: StoredApproval) =>
+  `the deploy was planned again (${approval.closedReason ?? 'the stage changed'})` +
+  (approval.replacedBy ? `: decide approval ${approval.replacedBy}` : ': a new approval follows');
+
 /**
  * Who the access is, for this approval: a user; an email recipient by their link, while it is
  * unused and the approval waits (410 once used or decided); a Slack member by the message's buttons.
@@ -175,6 +180,7 @@ export async function showApproval(
 function assertWaits(approval: StoredApproval): void {
   if (approval.status === 'EXPIRED' || approval.status === 'SUPERSEDED')
     throw gone(`the approval is ${approval.status.toLowerCase()}`);
+  if (approval.status === 'REPLANNED') throw gone(replannedMessage(approval));
   if (approval.status !== 'PENDING')
     throw new DomainError(409, 'Conflict', `the approval was already ${approval.status.toLowerCase()}`, {
       status: approval.status,

@@ -12,6 +12,7 @@ import {
   webhookSecretNameOf,
   type Commit,
   type Run,
+  type RunPush,
   type StackPipeline,
   type WebhookSecret,
 } from '../domain/pipeline';
@@ -127,6 +128,7 @@ export function newRun(
     requestedBy: string;
     author: RunAuthor;
     deliveryId?: string;
+    push?: RunPush;
   },
 ): Run {
   const now = new Date().toISOString();
@@ -141,6 +143,7 @@ export function newRun(
     requestedBy: fields.requestedBy,
     author: fields.author,
     ...(fields.deliveryId ? { deliveryId: fields.deliveryId } : {}),
+    ...(fields.push ? { push: fields.push } : {}),
     stageOrder: [],
     stages: {},
     createdAt: now,
@@ -252,6 +255,7 @@ export async function receiveGitHubDelivery(
       requestedBy: decision.pusher,
       author: decision.author,
       deliveryId,
+      push: decision.push,
     });
     await startRun(deps, stack, run);
     started = true;

@@ -17,10 +17,13 @@ import { assertSizingSettings, autoscales } from '../domain/scaling';
 import { partitionOfArn } from '../domain/regions';
 import { validateDatabaseOption } from './databases';
 import type { ApiDeps } from './deps';
+import { joinWaitingDeploy, settingsToPatch } from './deploy-plans';
 import { launchStageOperation, newStageOperation } from './stage-operations';
 import type { FollowUp } from '../store/databases';
 
 type Deps = Pick<ApiDeps, 'store' | 'workflows' | 'settings'>;
+/** A PATCH may join a run's deploy waiting for approval (src/app/deploy-plans.ts). */
+type UpdateDeps = Deps & Pick<ApiDeps, 'approvals' | 'pipelines'>;
 /**
  * Stage creation may ask for a database and a bastion; deletion checks there are none left. The
  * database store is optional so that callers that never use either need not provide it.
@@ -121,7 +124,7 @@ export async function createStage(deps: StageDeps, caller: Caller, stackId: stri
 }
 
 export async function updateStage(
-  deps: Deps,
+  deps: UpdateDeps,
   caller: Caller,
   stackId: string,
   stageName: string,
@@ -131,9 +134,12 @@ export async function updateStage(
   const stage = await deps.store.requireStage(caller.tenantId, stackId, stageName);
   if (patch.environment) assertUserEnvironment(patch.environment);
   if (patch.loadBalancer) assertRegionServes(stage.region, ['stageWithLoadBalancer']);
-  const settings = applyStageUpdate(stage, patch);
+  const settings = applyStageUpdate(settingsToPatch(stage), patch);
   assertSizingSettings(settings);
   if (sizingFeatures(settings).length > 0) assertRegionServes(stage.region, sizingFeatures(settings));
+  // While a run waits at this stage's approval, the change goes out with its deploy (issue 13 §3).
+  const held = await joinWaitingDeploy(deps, caller, stage, patch);
+  if (held) return held;
   const operation = newStageOperation(caller, stackId, stageName, 'UPDATE_STAGE', patch);
   return launchStageOperation(deps, {
     stack,

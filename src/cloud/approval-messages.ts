@@ -1,3 +1,4 @@
+import { changeLines } from '../domain/changes';
 import type { ApprovalMessage, SlackResponseMode } from './ports';
 
 /** The approval request as an email (subject, text) and as a Slack message with buttons. */
@@ -8,6 +9,7 @@ export function approvalEmail(message: ApprovalMessage): { subject: string; text
     text: [
       `${message.requestedBy} pushed ${commit}${message.commit.message ? `: ${message.commit.message}` : ''}.`,
       `It is deployed up to the stage before ${message.stageName}, which requires approval.`,
+      ...changesText(message),
       '',
       ...policyLines(message),
       `Review and approve or reject: ${message.link}`,
@@ -15,6 +17,31 @@ export function approvalEmail(message: ApprovalMessage): { subject: string; text
       `The link works once and expires at ${message.expiresAt}. Opening it changes nothing; only the form decides.`,
     ].join('\n'),
   };
+}
+
+/** What the deploy changes, a few lines (issue 13 §3): approving executes exactly that. */
+function changesText(message: ApprovalMessage): string[] {
+  if (!message.changes) return [];
+  return [
+    '',
+    `What approving deploys to ${message.stageName}:`,
+    ...changeLines(message.changes).map((l) => `  ${l}`),
+  ];
+}
+
+/** The same lines for Slack (mrkdwn: its own link syntax, and its three characters escaped). */
+function changesMrkdwn(message: ApprovalMessage): string {
+  if (!message.changes) return '';
+  const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const { compareUrl } = message.changes.commits;
+  return changeLines(message.changes)
+    .map((line) =>
+      compareUrl && line.endsWith(compareUrl)
+        ? `• ${escape(line.slice(0, -compareUrl.length - 2))}: <${compareUrl}|compare>`
+        : `• ${escape(line)}`,
+    )
+    .join('\n')
+    .slice(0, 2900); // a section's text holds 3,000 characters
 }
 
 /** Slack Block Kit: the request, a link, and Approve / Reject buttons carrying the link token. */
@@ -34,6 +61,9 @@ export function approvalSlackMessage(message: ApprovalMessage) {
           ].join('\n'),
         },
       },
+      ...(message.changes
+        ? [{ type: 'section', text: { type: 'mrkdwn', text: changesMrkdwn(message) } }]
+        : []),
       {
         type: 'actions',
         elements: [

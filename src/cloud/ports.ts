@@ -2,6 +2,7 @@
  * What the backend asks of the cloud. `aws/` implements these on AWS, `src/local` on the embedded
  * runtime; handlers and tasks only ever see these interfaces.
  */
+import type { DeployChanges } from '../domain/changes';
 import type { WebhookDelivery } from '../domain/subscription';
 import type { WorkflowName } from '../domain/workflows';
 import type { TaskDelivery } from './errors';
@@ -117,6 +118,11 @@ export interface StackPort {
   ): Promise<void>;
   /** Succeeds when it is already gone. CloudError `ChangeSetNotExecutable` while it is being created or executed. */
   deleteChangeSet(target: TargetAccount, stackName: string, changeSetName: string): Promise<void>;
+  /**
+   * The template the stack runs (GetTemplate, `Original`: as it was submitted), JSON text; undefined
+   * when there is no such stack. What an approval compares the planned template with (issue 13).
+   */
+  getTemplate(target: TargetAccount, stackName: string): Promise<string | undefined>;
 }
 
 // ---- change sets: what an update will do, before it is done (issue 13) --------------------------
@@ -310,6 +316,8 @@ export interface ApprovalMessage {
   link: string;
   /** `<approvalId>.<link token>` for Slack's buttons. */
   buttonValue: string;
+  /** What the planned deploy changes (issue 13 §3). */
+  changes?: DeployChanges;
   /** The stage's approval policy and the approvals so far (src/cloud/approval-messages.ts, policyLines). */
   policy?: ApprovalPolicy;
   approvals?: ApprovalEntry[];

@@ -86,6 +86,7 @@ export const permissionsPolicy = {
         'cloudformation:DescribeChangeSet',
         'cloudformation:ExecuteChangeSet',
         'cloudformation:DeleteChangeSet',
+        'cloudformation:GetTemplate',
         'cloudformation:TagResource',
         'cloudformation:UntagResource',
       ],

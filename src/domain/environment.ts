@@ -50,6 +50,9 @@ export interface PlatformContext {
   databases?: Record<string, string>;
 }
 
+/** Platform variables whose value is new on every deploy, by design: a deploy's changes leave them out. */
+export const PER_DEPLOY_VARIABLES = ['TINYSTACKS_DEPLOYMENT_ID'] as const;
+
 /** Variables the platform injects: its own, and each database's (src/domain/database.ts). */
 export function platformEnvironment(ctx: PlatformContext): Record<string, string> {
   return {

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { PushPayload } from './input/github';
-import type { Commit } from './pipeline';
+import { PUSH_COMMITS_LIMIT } from './changes';
+import type { Commit, RunPush } from './pipeline';
 import { runAuthor, type RunAuthor } from './approval-policy';
 
 export type { PushPayload };
@@ -20,8 +21,20 @@ export const signGitHubPayload = (secret: string, rawBody: string) =>
   `sha256=${createHmac('sha256', secret).update(rawBody, 'utf8').digest('hex')}`;
 
 export type PushDecision =
-  | { kind: 'run'; branch: string; commit: Commit; pusher: string; author: RunAuthor }
+  | { kind: 'run'; branch: string; commit: Commit; pusher: string; author: RunAuthor; push?: RunPush }
   | { kind: 'ignored'; reason: string };
+
+/** Where the branch was before the push and how many commits it added, when the payload says so. */
+function pushRecordOf(payload: PushPayload): RunPush | undefined {
+  const before = payload.before;
+  if (!before || !/^[0-9a-f]{40}$/.test(before) || ZERO_SHA.test(before)) return undefined;
+  const count = payload.commits?.length;
+  return {
+    before,
+    ...(count !== undefined && count < PUSH_COMMITS_LIMIT ? { commitCount: count } : {}),
+    ...(payload.forced ? { forced: true } : {}),
+  };
+}
 
 const ZERO_SHA = /^0{40}$/;
 
@@ -49,9 +62,11 @@ export function classifyPush(
   if (!sha || !/^[0-9a-f]{40}$/.test(sha)) return { kind: 'ignored', reason: 'the push names no commit' };
   const head = payload.head_commit ?? undefined;
   const author = head?.author?.username ?? head?.author?.name ?? payload.pusher?.name;
+  const push = pushRecordOf(payload);
   return {
     kind: 'run',
     branch,
+    ...(push ? { push } : {}),
     pusher: payload.pusher?.name ?? author ?? 'github',
     // The head commit's author (`username` is there only when GitHub knows the author's email) and
     // the pusher (`name` is their login): either may be barred from approving their own change.

@@ -1,3 +1,4 @@
+import type { DeployChanges } from './changes';
 import type { ApprovalPolicy, RunAuthor } from './approval-policy';
 
 /**
@@ -98,11 +99,56 @@ export interface RunStage {
   startedAt?: string;
   endedAt?: string;
   error?: string;
+  /** The deploy planned before the stage's approval (issue 13 §3). */
+  plan?: DeployPlan;
+  /** Approvals of this stage closed because the deploy was planned again, oldest first. */
+  replannedApprovals?: ReplannedApproval[];
   /** While WAITING_FOR_WINDOW: when the stage's next deploy window opens, and the run goes. */
   opensAt?: string;
   /** When the run began waiting for the window (it waits MAX_WINDOW_WAIT_SECONDS at most). */
   waitingSince?: string;
   override?: WindowOverride;
+}
+
+// ---- the deploy planned before an approval (issue 13 §3) --------------------------------------
+
+/**
+ * A stage's deploy, planned as a CloudFormation change set before its approval is asked for, so
+ * that the approval shows what it changes and approving executes exactly that.
+ */
+export interface DeployPlan {
+  /** 1 for the first plan of the stage in the run; each plan again (stale, settings joined) adds one. */
+  number: number;
+  /** Empty when the stage has no stack to plan against (its creation failed): the deploy creates it. */
+  changeSetName: string;
+  changeSetId?: string;
+  /** The deploy's operation: its id is the template's deployment id, so plan and deploy render alike. */
+  operationId: string;
+  /** sha256 of the planned template: a deploy that would render another one is stale. */
+  templateHash: string;
+  status: 'PLANNED' | 'DISCARDED';
+}
+
+export interface ReplannedApproval {
+  approvalId: string;
+  reason: string;
+  at: string;
+}
+
+/**
+ * The change set of a run's deploy of a stage, one per plan: derived from the run, the stage and the
+ * plan's number, so a retried task names the same one (letters, digits, hyphens; at most 128).
+ */
+export const changeSetNameOf = (runId: string, stageName: string, plan: number) =>
+  `tinystacks-${runId.replace(/_/g, '-')}-${stageName}-${plan}`;
+
+/** A push as its payload told it (issue 13 §3: commits counted without asking GitHub). */
+export interface RunPush {
+  /** The branch's commit before the push. */
+  before: string;
+  /** The payload's number of commits; absent when the list may have been cut. */
+  commitCount?: number;
+  forced?: boolean;
 }
 
 export interface Run {
@@ -115,6 +161,8 @@ export interface Run {
   status: RunStatus;
   /** GitHub's X-GitHub-Delivery for pushes; the user for manual runs. */
   deliveryId?: string;
+  /** A push's `before`, commit count and `forced`, from its payload. */
+  push?: RunPush;
   requestedBy: string;
   /** Whom self-approval is about: the head commit's author and the pusher (or who started it by hand). */
   author?: RunAuthor;
@@ -144,7 +192,15 @@ export function repositoryOf(
 
 // ---- approvals --------------------------------------------------------------------------------
 
-export const APPROVAL_STATUSES = ['PENDING', 'APPROVED', 'REJECTED', 'EXPIRED', 'SUPERSEDED'] as const;
+export const APPROVAL_STATUSES = [
+  'PENDING',
+  'APPROVED',
+  'REJECTED',
+  'EXPIRED',
+  'SUPERSEDED',
+  // Closed because the deploy was planned again (the stage changed, or settings joined it): see replacedBy.
+  'REPLANNED',
+] as const;
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 
 /** CodePipeline's manual approvals expire after 7 days; so do ours unless configured otherwise. */
@@ -167,6 +223,11 @@ export interface Approval {
   decidedVia?: ApprovalVia;
   decidedAt?: string;
   comment?: string;
+  /** What the planned deploy changes (issue 13 §3); absent on approvals from before plans. */
+  changes?: DeployChanges;
+  /** Why a REPLANNED approval was closed, and the approval that replaced it. */
+  closedReason?: string;
+  replacedBy?: string;
   /** The stage's policy when the run reached it (absent on approvals recorded before policies: ONE_APPROVAL). */
   policy?: ApprovalPolicy;
   /** The run's author (src/domain/approval-policy.ts), whom the policy may bar from approving. */

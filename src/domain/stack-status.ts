@@ -1,5 +1,5 @@
 /** What a workflow is waiting for CloudFormation to finish. */
-export type StackAction = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONTINUE_ROLLBACK';
+export type StackAction = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONTINUE_ROLLBACK' | 'EXECUTE_CHANGE_SET';
 
 /**
  * The statuses that end each action. CREATE_FAILED and UPDATE_FAILED are not among them: the stack
@@ -10,6 +10,8 @@ const TERMINAL: Record<StackAction, readonly string[]> = {
   UPDATE: ['UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE', 'UPDATE_ROLLBACK_FAILED'],
   DELETE: ['DELETE_COMPLETE', 'DELETE_FAILED'],
   CONTINUE_ROLLBACK: ['UPDATE_ROLLBACK_COMPLETE', 'UPDATE_ROLLBACK_FAILED'],
+  // Executing a change set updates the stack exactly as UpdateStack does.
+  EXECUTE_CHANGE_SET: ['UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE', 'UPDATE_ROLLBACK_FAILED'],
 };
 
 /** The actions a status can end; empty for statuses that are still in progress. */

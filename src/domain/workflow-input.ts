@@ -13,11 +13,13 @@ export interface StageWorkflowInput {
   stageName: string;
   operationId: string;
   operationType: OperationType;
-  action: 'CREATE' | 'UPDATE' | 'DELETE';
+  /** EXECUTE_CHANGE_SET: a run's deploy planned before its approval executes `changeSetName` (issue 13 §3). */
+  action: 'CREATE' | 'UPDATE' | 'DELETE' | 'EXECUTE_CHANGE_SET';
   cfnStackName: string;
   target: { roleArn: string; region: string };
   /** The deployment it is, when it creates or updates the stage's stack (src/domain/deployment.ts). */
   deploymentId?: string;
+  changeSetName?: string;
 }
 
 /** What the database and bastion workflows receive on top of a stage workflow's input. */

@@ -80,6 +80,16 @@ export class LocalStackPort implements StackPort {
     }
   }
 
+  async getTemplate(target: TargetAccount, stackName: string) {
+    try {
+      const out = await this.cfn.getTemplate({ StackName: stackName }, target.region);
+      return out.TemplateBody;
+    } catch (error) {
+      if (isCloudFormationError(error, 'ValidationError')) return undefined;
+      throw error;
+    }
+  }
+
   async createChangeSet(target: TargetAccount, request: ChangeSetRequest) {
     try {
       const out = await this.cfn.createChangeSet(changeSetInput(request), target.region);

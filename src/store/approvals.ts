@@ -137,6 +137,42 @@ export class ApprovalStore extends TableStore {
     }
   }
 
+  // ---- the deploy planned again (issue 13 §3) -------------------------------------------------
+
+  /**
+   * Closes a pending approval because its deploy is planned again (a settings change joined it):
+   * REPLANNED with the reason, out of the pending index, its link used up. Returns the approval as
+   * it was (with its task token), or undefined when it was no longer pending.
+   */
+  async closeForReplan(tenantId: string, approvalId: string, reason: string) {
+    return record<StoredApproval>(
+      await this.update(keys.approval(tenantId, approvalId), {
+        UpdateExpression:
+          'SET #status = :replanned, closedReason = :reason, decidedAt = :now REMOVE gsi1pk, gsi1sk, linkNonce',
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':replanned': 'REPLANNED',
+          ':pending': 'PENDING',
+          ':reason': reason,
+          ':now': new Date().toISOString(),
+        },
+      }),
+    );
+  }
+
+  /** A REPLANNED approval names the approval that replaced it; undefined when it is not REPLANNED. */
+  async markReplacedBy(tenantId: string, approvalId: string, replacedBy: string) {
+    return record<StoredApproval>(
+      await this.update(keys.approval(tenantId, approvalId), {
+        UpdateExpression: 'SET replacedBy = :by',
+        ConditionExpression: '#status = :replanned',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':by': replacedBy, ':replanned': 'REPLANNED' },
+      }),
+    );
+  }
+
   /**
    * Records one person's approval of a waiting approval, once per identity and never past
    * `required`, in one conditional write, so concurrent clicks cannot count anyone twice or

@@ -406,7 +406,8 @@ export class PipelineStore extends TableStore {
       UpdateExpression:
         'SET #lock = :lock, #status = :updating, lastOperationId = :op, previousImageUri = imageUri, imageUri = :image, deployedRunId = :run, updatedAt = :now',
       ConditionExpression:
-        'attribute_exists(pk) AND attribute_not_exists(#lock) AND (attribute_not_exists(deployedRunId) OR deployedRunId < :run)',
+        // <=: a run whose planned deploy went stale (issue 13 §3) locks the stage again for its new plan.
+        'attribute_exists(pk) AND attribute_not_exists(#lock) AND (attribute_not_exists(deployedRunId) OR deployedRunId <= :run)',
       ExpressionAttributeNames: { '#lock': 'lock', '#status': 'status' },
       ExpressionAttributeValues: {
         ':lock': { operationId, acquiredAt: now },
@@ -421,7 +422,7 @@ export class PipelineStore extends TableStore {
     const current = record<Stage & { deployedRunId?: string }>(await this.get(key));
     if (!current) return 'missing';
     if (current.lock?.operationId === operationId) return 'locked'; // a retry of this very call
-    if (current.deployedRunId && current.deployedRunId >= runId) return 'superseded';
+    if (current.deployedRunId && current.deployedRunId > runId) return 'superseded';
     return { busyWith: current.lock?.operationId ?? 'unknown' };
   }
 

@@ -19,7 +19,7 @@ import {
 import { DeploymentStore } from './deployments';
 import { gsi1, keys } from './keys';
 import type { Page, PageRequest } from './page';
-import { isConditionFailure, queryIndexPage, queryPrefixPage, record } from './items';
+import { conditionalUpdate, isConditionFailure, queryIndexPage, queryPrefixPage, record } from './items';
 
 /**
  * The DynamoDB repository. Every write that guards an invariant is a single-item conditional write:
@@ -310,6 +310,35 @@ export class Store {
         operationId: current.lock?.operationId,
       });
     }
+  }
+
+  /**
+   * Holds a settings change for a run's deploy that waits for approval (issue 13 §3,
+   * src/app/deploy-plans.ts): the pending change of the deploy's operation, without the lock (the
+   * deploy takes it). False when the stage is locked, or holds another operation's change.
+   */
+  async holdPendingChange(
+    stage: Pick<Stage, 'tenantId' | 'stackId' | 'name'>,
+    operationId: string,
+    settings: StageSettings,
+  ): Promise<boolean> {
+    const written = await conditionalUpdate(
+      this.db,
+      this.tableName,
+      keys.stage(stage.tenantId, stage.stackId, stage.name),
+      {
+        UpdateExpression: 'SET pendingChange = :change, updatedAt = :now REMOVE failedChange',
+        ConditionExpression:
+          'attribute_exists(pk) AND attribute_not_exists(#lock) AND (attribute_not_exists(pendingChange) OR pendingChange.operationId = :op)',
+        ExpressionAttributeNames: { '#lock': 'lock' },
+        ExpressionAttributeValues: {
+          ':change': { operationId, settings },
+          ':op': operationId,
+          ':now': new Date().toISOString(),
+        },
+      },
+    );
+    return written !== undefined;
   }
 
   /** Releases the lock only if this operation holds it, so a late retry cannot free someone else's. */

@@ -14,9 +14,10 @@ import {
   type RunStage,
   type WebhookSecret,
 } from '../domain/pipeline';
+import type { DeployChanges } from '../domain/changes';
 import { deploymentIdOf, newDeployment } from '../domain/deployment';
 import type { Stack } from '../domain/stack';
-import { deployActionOf, settingsOf, type Stage } from '../domain/stage';
+import { deployActionOf, settingsFor, type Stage } from '../domain/stage';
 import { approvalPolicyOf, linkRecipients, ONE_APPROVAL, runAuthor } from '../domain/approval-policy';
 import type { PipelineWorkflowInput, RunWorkflowInput, StageWorkflowInput } from '../domain/workflow-input';
 import { errorFields, log } from '../log';
@@ -39,7 +40,7 @@ type Deps = Pick<
 >;
 
 /** An error the state machine matches by name (Lambda's errorType). */
-const named = (name: string, message: string) => Object.assign(new Error(message), { name });
+export const named = (name: string, message: string) => Object.assign(new Error(message), { name });
 
 const accountOf = (roleArn: string) => /^arn:[^:]+:iam::(\d{12}):/.exec(roleArn)?.[1];
 
@@ -253,7 +254,7 @@ export interface StageStep extends RunRef {
  * itself superseded if a newer run already waits there.
  */
 export async function createApproval(
-  input: StageStep & { approvalTimeoutSeconds: number },
+  input: StageStep & { approvalTimeoutSeconds: number; changes?: DeployChanges },
   deps: Pick<Deps, 'store' | 'pipelines' | 'approvals' | 'workflows'>,
 ) {
   const stack = await deps.store.requireStack(input.tenantId, input.stackId);
@@ -298,9 +299,11 @@ export async function createApproval(
     expiresAt: new Date(now.getTime() + input.approvalTimeoutSeconds * 1000).toISOString(),
     status: 'PENDING',
     linkNonce: newLinkNonce(),
+    ...(input.changes ? { changes: input.changes } : {}),
     ...(await approvalPolicyFields(input, stack, run, deps)),
   };
   await deps.approvals.putApproval(approval);
+  await recordReplacedApproval(input, run.stages[input.stageName]?.approvalId, approval.approvalId, deps);
   await deps.pipelines.updateRunStage(
     input.tenantId,
     input.runId,
@@ -309,6 +312,35 @@ export async function createApproval(
     'WAITING_FOR_APPROVAL',
   );
   return { approvalId: approval.approvalId, expiresAt: approval.expiresAt };
+}
+
+/**
+ * A stage's deploy planned again (issue 13 §3) asks for a new approval: the one it replaces, closed
+ * REPLANNED (by the run, or by a settings change that joined the deploy), names its successor, and
+ * the run's stage lists it with the reason.
+ */
+async function recordReplacedApproval(
+  input: StageStep,
+  previousId: string | undefined,
+  approvalId: string,
+  deps: Pick<Deps, 'pipelines' | 'approvals'>,
+) {
+  if (!previousId || previousId === approvalId) return;
+  const previous = await deps.approvals.markReplacedBy(input.tenantId, previousId, approvalId);
+  if (!previous) return;
+  const run = await deps.pipelines.requireRun(input.tenantId, input.runId);
+  const replanned = run.stages[input.stageName]?.replannedApprovals ?? [];
+  if (replanned.some((entry) => entry.approvalId === previousId)) return;
+  await deps.pipelines.updateRunStage(input.tenantId, input.runId, input.stageName, {
+    replannedApprovals: [
+      ...replanned,
+      {
+        approvalId: previousId,
+        reason: previous.closedReason ?? 'planned again',
+        at: new Date().toISOString(),
+      },
+    ],
+  });
 }
 
 /**
@@ -411,8 +443,14 @@ export async function waitForApproval(
   const approval = await deps.approvals.parkApprovalToken(input.tenantId, input.approvalId, input.taskToken);
   if (approval) return;
   const current = await deps.approvals.getApproval(input.tenantId, input.approvalId);
+  const error =
+    current?.status === 'REJECTED'
+      ? 'ApprovalRejected'
+      : current?.status === 'REPLANNED'
+        ? 'ApprovalReplanned'
+        : 'ApprovalSuperseded';
   throw named(
-    current?.status === 'REJECTED' ? 'ApprovalRejected' : 'ApprovalSuperseded',
+    error,
     `the approval was ${current?.status.toLowerCase() ?? 'removed'} before the run waited for it`,
   );
 }
@@ -456,7 +494,7 @@ export async function prepareStageDeploy(input: StageStep, deps: Pick<Deps, 'sto
   const held = await deps.store.requireStage(input.tenantId, input.stackId, input.stageName);
   const deployment = newDeployment(held, operation, {
     imageUri: run.imageUri!,
-    settings: settingsOf(held),
+    settings: settingsFor(held, operationId),
     runId: input.runId,
     ...(run.commit.sha ? { commit: run.commit.sha } : {}),
   });
@@ -471,13 +509,17 @@ export async function prepareStageDeploy(input: StageStep, deps: Pick<Deps, 'sto
     { status: 'DEPLOYING', startedAt: run.stages[input.stageName]?.startedAt ?? now },
     'DEPLOYING',
   );
+  // A deploy planned before its approval executes its change set (issue 13 §3, ./deploy-plans.ts).
+  const plan = run.stages[input.stageName]?.plan;
+  const planned = plan?.status === 'PLANNED' && plan.changeSetName ? plan.changeSetName : undefined;
   const workflowInput: StageWorkflowInput = {
     tenantId: input.tenantId,
     stackId: input.stackId,
     stageName: input.stageName,
     operationId,
     operationType: 'UPDATE_STAGE',
-    action: deployActionOf(stage),
+    action: planned ? 'EXECUTE_CHANGE_SET' : deployActionOf(stage),
+    ...(planned ? { changeSetName: planned } : {}),
     cfnStackName: stage.cfnStackName,
     target: { roleArn: stack.roleArn, region: stage.region },
     deploymentId: deployment.deploymentId,
@@ -500,14 +542,35 @@ export async function recordRunEnd(
     stageName?: string;
     stageStatus?: RunStage['status'];
   },
-  deps: Pick<Deps, 'pipelines'>,
+  deps: Pick<Deps, 'pipelines' | 'store'>,
 ) {
-  await deps.pipelines.endRun(input.tenantId, input.runId, input.status, {
+  const ended = await deps.pipelines.endRun(input.tenantId, input.runId, input.status, {
     ...(input.reason ? { error: input.reason } : {}),
     ...(input.stageName ? { stageName: input.stageName } : {}),
     ...(input.stageStatus ? { stageStatus: input.stageStatus } : {}),
   });
+  if (ended && input.stageName && input.reason)
+    await endHeldSettings(ended, input.stageName, input.reason, deps);
   return {};
+}
+
+/**
+ * A run stopped before a deploy that settings had joined while it waited for approval (issue 13
+ * §3, src/app/deploy-plans.ts): that operation ends FAILED with the run's reason, and the settings
+ * it held become the stage's failedChange (asked, not deployed, and why).
+ */
+async function endHeldSettings(run: Run, stageName: string, reason: string, deps: Pick<Deps, 'store'>) {
+  const operationId = run.stages[stageName]?.operationId;
+  if (!operationId) return;
+  const operation = await deps.store.getOperation(run.tenantId, operationId);
+  if (operation?.status !== 'PENDING') return;
+  const why = `not deployed: ${reason}`;
+  await deps.store.failPendingChange(
+    { tenantId: run.tenantId, stackId: run.stackId, name: stageName },
+    operationId,
+    why,
+  );
+  await deps.store.finishOperation(run.tenantId, operationId, 'FAILED', why);
 }
 
 /** The whole state of the execution when it failed (ids and outcomes only). */

@@ -5,9 +5,17 @@ import {
   createStack,
   deleteStack,
   describeStack,
+  executeChangeSet,
   explainStackFailure,
   updateStack,
 } from './stack-calls';
+import {
+  checkStageDeployPlan,
+  describeStageDeployPlan,
+  discardStageDeployPlan,
+  planStageDeploy,
+  releaseStaleStageDeploy,
+} from './deploy-plans';
 import { recordBastionFailure, recordBastionReady, removeBastion, renderBastion } from './bastion-steps';
 import {
   recordDatabaseFailure,
@@ -99,6 +107,13 @@ export const taskFunctions = {
   RecordRunFailure: task('tasks', recordRunFailure, ['table:read', 'table:update']),
   RemoveStack: task('tasks', removeStack, ['table:read', 'table:delete', 'platformSecrets:delete']),
   RecordStackDeletionFailure: task('tasks', recordStackDeletionFailure, ['table:update']),
+  // The deploy planned before an approval (issue 13 §3): src/tasks/deploy-plans.ts.
+  PlanStageDeploy: task('customerTasks', planStageDeploy, ['table:read', 'table:update', 'table:query', 'index:query', 'customerAccounts:use']),
+  DescribeStageDeployPlan: task('customerTasks', describeStageDeployPlan, ['table:read', 'table:update', 'customerAccounts:use']),
+  CheckStageDeployPlan: task('customerTasks', checkStageDeployPlan, ['table:read', 'table:query', 'customerAccounts:use']),
+  ReleaseStaleStageDeploy: task('tasks', releaseStaleStageDeploy, ['table:read', 'table:update']),
+  DiscardStageDeployPlan: task('customerTasks', discardStageDeployPlan, ['table:read', 'table:update', 'customerAccounts:use']),
+  ExecuteChangeSet: task('customerTasks', executeChangeSet, ['table:read', 'customerAccounts:use']),
 } as const;
 
 export type TaskName = keyof typeof taskFunctions;

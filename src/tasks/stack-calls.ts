@@ -40,6 +40,16 @@ export async function updateStack(ref: StackTemplateRef, deps: WriteDeps) {
   return {};
 }
 
+/**
+ * Executes the change set planned before the stage's approval (src/tasks/deploy-plans.ts): the
+ * stack updates exactly as planned, and the stack wait follows it as it follows UpdateStack.
+ */
+export async function executeChangeSet(ref: StackRef & { changeSetName: string }, deps: Deps) {
+  const account = await target(deps, ref);
+  await deps.stacks.executeChangeSet(account, ref.cfnStackName, ref.changeSetName, token(ref, 'execute'));
+  return {};
+}
+
 /** Deleting a stack that does not exist succeeds silently and emits no event: say so, so the workflow does not wait. */
 export async function deleteStack(ref: StackRef, deps: Deps): Promise<{ existed: boolean }> {
   const account = await target(deps, ref);

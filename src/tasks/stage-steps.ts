@@ -13,13 +13,25 @@ type Deps = Pick<TaskDeps, 'store'>;
  * Renders the stage's CloudFormation template from its databases and the settings the operation
  * deploys: its pending change (a PATCH), or else the stage's settings.
  */
-export async function renderStage(ref: StageRef, deps: Pick<TaskDeps, 'store' | 'databases'>) {
+export function renderStage(ref: StageRef, deps: Pick<TaskDeps, 'store' | 'databases'>) {
+  return renderStageWith(ref, deps);
+}
+
+/**
+ * renderStage, with the image a run will deploy in place of the stage's: how a deploy is planned
+ * before the run locks the stage (and records that image on it), rendering exactly what the deploy will.
+ */
+export async function renderStageWith(
+  ref: StageRef,
+  deps: Pick<TaskDeps, 'store' | 'databases'>,
+  imageUri?: string,
+) {
   const stack = await deps.store.requireStack(ref.tenantId, ref.stackId);
   const found = await deps.store.requireStage(ref.tenantId, ref.stackId, ref.stageName);
   const stage = {
     ...found,
     ...settingsFor(found, ref.operationId),
-    imageUri: imageFor(found, ref.operationId),
+    imageUri: imageUri ?? imageFor(found, ref.operationId),
   };
   const wiring = databaseWiring(await deps.databases.allDatabases(ref));
   const environment = serviceEnvironment(

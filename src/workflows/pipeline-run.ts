@@ -49,6 +49,30 @@ const stageDeployEvent = (stageStatus: string) =>
   runEvent('DEPLOYING', { stageName: $.next.stageName, stageStatus, operationId: $.deploy.operationId });
 /** A deploy that waits for a stage busy with another operation tries again for about 7 minutes. */
 const STAGE_BUSY = { ErrorEquals: ['StageBusy'], IntervalSeconds: 20, MaxAttempts: 6, BackoffRate: 1.5 };
+/**
+ * A change set CloudFormation is still computing after the task's own 40 s wait: tried again 4
+ * times (5 s, 10 s, 20 s, 40 s apart), about 5 minutes in all, then the run fails saying so.
+ */
+const CHANGE_SET_NOT_READY = {
+  ErrorEquals: ['ChangeSetNotReady'],
+  IntervalSeconds: 5,
+  MaxAttempts: 4,
+  BackoffRate: 2,
+};
+
+/** Takes the stage's lock and records the deploy's operation. */
+const prepareStageDeploy = (next: string) =>
+  lambdaTask(
+    'PrepareStageDeploy',
+    { ...run, stageName: $.next.stageName },
+    {
+      retry: [RETRY.lambda, STAGE_BUSY],
+      result: ['operationId', 'workflowInput'],
+      resultPath: $.deploy,
+      catch: [on('RunSuperseded', $.stopError, 'RunSuperseded'), catchInto('RecordFailure')],
+      next,
+    },
+  );
 
 export default workflow({
   comment:
@@ -154,8 +178,31 @@ export default workflow({
       'NeedsApproval',
     ),
     NeedsApproval: choice(
-      [when(is($.next.requireApproval, 'BooleanEquals', true), 'CreateApproval')],
+      [when(is($.next.requireApproval, 'BooleanEquals', true), 'PlanStageDeploy')],
       'CheckDeployWindow',
+    ),
+    // The deploy planned before its approval, as a change set (issue 13 §3, src/tasks/deploy-plans.ts).
+    PlanStageDeploy: lambdaTask(
+      'PlanStageDeploy',
+      { ...run, stageName: $.next.stageName },
+      {
+        retry: [RETRY.lambda, STAGE_BUSY],
+        result: ['changeSetName', 'preview'],
+        resultPath: $.planning,
+        next: 'DescribeStageDeployPlan',
+      },
+    ),
+    DescribeStageDeployPlan: lambdaTask(
+      'DescribeStageDeployPlan',
+      { ...run, stageName: $.next.stageName, preview: $.planning.preview },
+      {
+        comment:
+          'Waits inside the task (at most 40 s) for CloudFormation to compute the change set, so the run takes the same transitions however long that is',
+        retry: [RETRY.lambda, CHANGE_SET_NOT_READY],
+        result: ['changes', 'summary'],
+        resultPath: $.planned,
+        next: 'CreateApproval',
+      },
     ),
     CreateApproval: lambdaTask(
       'CreateApproval',
@@ -163,6 +210,7 @@ export default workflow({
         ...run,
         stageName: $.next.stageName,
         approvalTimeoutSeconds: $.approvalTimeoutSeconds,
+        changes: $.planned.changes,
       },
       {
         result: ['approvalId', 'expiresAt'],
@@ -173,7 +221,10 @@ export default workflow({
     ),
     EmitApprovalRequested: emitEvents(
       [
-        approvalEvent('Approval Requested', 'PENDING', { expiresAt: $.approval.expiresAt }),
+        approvalEvent('Approval Requested', 'PENDING', {
+          expiresAt: $.approval.expiresAt,
+          changes: $.planned.summary,
+        }),
         runEvent('WAITING_FOR_APPROVAL', {
           stageName: $.next.stageName,
           stageStatus: 'WAITING_FOR_APPROVAL',
@@ -200,6 +251,7 @@ export default workflow({
         catch: [
           on('ApprovalRejected', $.stopError, 'ApprovalRejected'),
           on('ApprovalSuperseded', $.stopError, 'ApprovalSuperseded'),
+          on('ApprovalReplanned', $.replanError, 'EmitApprovalReplanned'),
           on('States.Timeout', $.stopError, 'ExpireApproval'),
           catchInto('RecordFailure'),
         ],
@@ -214,6 +266,36 @@ export default workflow({
         }),
       ],
       { next: 'CheckDeployWindow' },
+    ),
+    CheckStageDeployPlan: lambdaTask(
+      'CheckStageDeployPlan',
+      { ...run, stageName: $.next.stageName },
+      { result: ['current', 'reason'], resultPath: $.planCheck, next: 'IsStageDeployPlanCurrent' },
+    ),
+    IsStageDeployPlanCurrent: choice(
+      [when(is($.planCheck.current, 'BooleanEquals', true), 'EmitStageDeploying')],
+      'ReleaseStaleStageDeploy',
+    ),
+    // A stale plan (the stack or the stage's settings changed since): planned again, approved again.
+    ReleaseStaleStageDeploy: lambdaTask(
+      'ReleaseStaleStageDeploy',
+      { ...run, stageName: $.next.stageName },
+      { next: 'MarkApprovalReplanned' },
+    ),
+    MarkApprovalReplanned: updateItem(itemKey(keys.approval, $.tenantId, $.approval.approvalId), {
+      update: 'SET #status = :replanned, closedReason = :reason',
+      condition: '#status = :approved',
+      names: { '#status': 'status' },
+      values: { ':replanned': S('REPLANNED'), ':approved': S('APPROVED'), ':reason': S($.planCheck.reason) },
+      next: 'EmitApprovalReplanned',
+    }),
+    EmitApprovalReplanned: emitEvents([approvalEvent('Approval Decided', 'REPLANNED')], {
+      next: 'DiscardStalePlan',
+    }),
+    DiscardStalePlan: lambdaTask(
+      'DiscardStageDeployPlan',
+      { ...run, stageName: $.next.stageName },
+      { next: 'PlanStageDeploy' },
     ),
     ApprovalRejected: pass(
       {
@@ -281,7 +363,17 @@ export default workflow({
           reason: $.stop.reason,
         }),
       ],
-      { next: 'RunStopped' },
+      { next: 'DiscardStageDeployPlan' },
+    ),
+    DiscardStageDeployPlan: lambdaTask(
+      'DiscardStageDeployPlan',
+      { ...run, stageName: $.next.stageName },
+      {
+        comment:
+          'The planned change set of a deploy that will not happen; best-effort: one left behind is deleted when another change set of the stack is executed',
+        catch: [catchInto('RunStopped', $.discardError)],
+        next: 'RunStopped',
+      },
     ),
     RunStopped: succeed("Stopped on purpose (rejected, expired, superseded): the run's record says why"),
     // Deploy windows (README "Deploy windows"): after the approval, before the deploy.
@@ -354,16 +446,12 @@ export default workflow({
       },
       { resultPath: $.stop, next: 'StopRun' },
     ),
-    PrepareStageDeploy: lambdaTask(
-      'PrepareStageDeploy',
-      { ...run, stageName: $.next.stageName },
-      {
-        retry: [RETRY.lambda, STAGE_BUSY],
-        result: ['operationId', 'workflowInput'],
-        resultPath: $.deploy,
-        catch: [on('RunSuperseded', $.stopError, 'RunSuperseded'), catchInto('RecordFailure')],
-        next: 'EmitStageDeploying',
-      },
+    PrepareStageDeploy: prepareStageDeploy('IsStageDeployPlanned'),
+    // A deploy planned before its approval (issue 13 §3) is checked under the stage's lock before its
+    // change set is executed: stale, it is planned again and approved again.
+    IsStageDeployPlanned: choice(
+      [when(is($.deploy.workflowInput.action, 'StringEquals', 'EXECUTE_CHANGE_SET'), 'CheckStageDeployPlan')],
+      'EmitStageDeploying',
     ),
     EmitStageDeploying: emitEvents([stageDeployEvent('DEPLOYING')], { next: 'DeployStage' }),
     DeployStage: runWorkflow(

@@ -82,10 +82,15 @@ export type RunState = RunWorkflowInput & {
   /** What the approvals app resumed WaitForApproval with (src/app/approvals.ts, settle). */
   decision: { decidedBy: string; approvedBy: string[] };
   deploy: TaskOutput<'PrepareStageDeploy'>;
+  planning: TaskOutput<'PlanStageDeploy'>;
+  planned: TaskOutput<'DescribeStageDeployPlan'>;
+  planCheck: TaskOutput<'CheckStageDeployPlan'>;
+  replanError: CaughtError;
   window: TaskOutput<'CheckDeployWindow'>;
   stop: RunStop;
   stopError: CaughtError;
   notifyError: CaughtError;
+  discardError: CaughtError;
   error: CaughtError;
   failure: TaskOutput<'RecordRunFailure'>;
 };

@@ -199,6 +199,11 @@ export interface StackChange {
   change: Change | Path<string>;
   /** The template to create or update the stack with. */
   template?: { templateBody: Expr<string>; tags: Expr<Record<string, string>> };
+  /**
+   * With a chosen change: the change set that EXECUTE_CHANGE_SET executes instead of UpdateStack
+   * (a run's deploy planned before its approval), waited on like an update.
+   */
+  changeSetName?: Expr<string | undefined>;
   /** Where the stack as DescribeStack read it is kept. */
   stack: Path<StackDescription>;
   /** Where what resumed the wait (CloudFormation's outcome, or the timeout) is kept. */
@@ -231,6 +236,7 @@ export function stackChange(spec: StackChange): Record<string, State> {
     choose: `Choose${x}StackCall`,
     create: `Create${x}Stack`,
     update: `Update${x}Stack`,
+    execute: `Execute${x}ChangeSet`,
     delete: `Delete${x}Stack`,
     existed: `Check${x}StackExisted`,
     wait: `WaitFor${x}Stack`,
@@ -312,8 +318,22 @@ export function stackChange(spec: StackChange): Record<string, State> {
     ...(chosen
       ? {
           [name.choose]: choice(
-            [when(is(spec.change as Path<string>, 'StringEquals', 'CREATE'), name.create)],
+            [
+              when(is(spec.change as Path<string>, 'StringEquals', 'CREATE'), name.create),
+              ...(spec.changeSetName
+                ? [when(is(spec.change as Path<string>, 'StringEquals', 'EXECUTE_CHANGE_SET'), name.execute)]
+                : []),
+            ],
             name.update,
+          ),
+        }
+      : {}),
+    ...(chosen && spec.changeSetName
+      ? {
+          [name.execute]: lambdaTask(
+            'ExecuteChangeSet',
+            { ...stack, changeSetName: spec.changeSetName as Expr<string> },
+            { next: name.wait },
           ),
         }
       : {}),
@@ -414,6 +434,7 @@ export function stageRebuild(options: {
     ...stackChange({
       cfnStackName: $.cfnStackName,
       change: options.change,
+      ...(typeof options.change === 'string' ? {} : { changeSetName: $.changeSetName }),
       template: $.rendered,
       stack: $.stack,
       outcome: $.stackOutcome,

@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { validateEvent } from '../support/event-schemas';
 import { startLocalServer, subscribe, type LocalServer } from '../support/local-server';
+import { jsonLines, walkThrough, workingFolder } from '../support/readme-walkthrough';
 
 /**
  * The README's "Deployment history and rollback" walk-through, run verbatim by bash against `npm start`
@@ -13,30 +12,6 @@ import { startLocalServer, subscribe, type LocalServer } from '../support/local-
  * CloudFormation rolled back shows ROLLED_BACK and why.
  */
 const SECTION = '## Deployment history and rollback';
-const REPOSITORY = process.cwd();
-
-/** The first bash block of the README's section. */
-function walkThrough(): string {
-  const readme = readFileSync(join(REPOSITORY, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf(SECTION));
-  return /```bash\n([\s\S]*?)```/.exec(section)![1]!;
-}
-
-/** A folder that looks like the repository to the script: `.tinystacks` is the server's data folder. */
-function workingFolder(dataDir: string): string {
-  const folder = mkdtempSync(join(tmpdir(), 'tinystacks-readme-'));
-  symlinkSync(dataDir, join(folder, '.tinystacks'));
-  for (const name of ['package.json', 'node_modules', 'src', 'tsconfig.json'])
-    symlinkSync(join(REPOSITORY, name), join(folder, name));
-  return folder;
-}
-
-/** The script's output lines that are JSON objects, in order. */
-const jsonLines = (stdout: string) =>
-  stdout
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 describe('the README’s deployment history walk-through, verbatim, on npm start', () => {
   let server: LocalServer;
@@ -56,11 +31,15 @@ describe('the README’s deployment history walk-through, verbatim, on npm start
     const sse = await subscribe(server.url, server.token);
 
     // Act
-    const { stdout } = await promisify(execFile)('bash', ['-e', '-o', 'pipefail', '-c', walkThrough()], {
-      cwd: folder,
-      timeout: 240_000,
-      maxBuffer: 8 * 1024 * 1024,
-    });
+    const { stdout } = await promisify(execFile)(
+      'bash',
+      ['-e', '-o', 'pipefail', '-c', walkThrough(SECTION)],
+      {
+        cwd: folder,
+        timeout: 240_000,
+        maxBuffer: 8 * 1024 * 1024,
+      },
+    );
 
     // Assess: the history after the two pushes (step 3): newest first, each push with its run and commit
     const lines = jsonLines(stdout);

@@ -105,9 +105,9 @@ describe('approval policies', () => {
     expect(runAfterOne.body.status).toBe('WAITING_FOR_APPROVAL');
     expect(second.body).toMatchObject({ status: 'APPROVED', decidedBy: 'ops@example.com' });
     expect(done.stages.map((s) => s.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
-    // One WaitForApproval, however many approvals it waited for: build 8, two stages 10 each, the
-    // approval 5, the end 4, as for a one-approval stage (README, State transitions of a run).
-    expect(runtime.workflows.execution(runId)!.stateTransitions).toBe(37);
+    // One WaitForApproval, however many approvals it waited for: build 8, two stages 11 each, the
+    // approval 9 (its plan included), the end 4, as for a one-approval stage (README, State transitions of a run).
+    expect(runtime.workflows.execution(runId)!.stateTransitions).toBe(43);
     const ofApproval = events.filter((e) => e.detail.approvalId === approvalId);
     expect(ofApproval.map((e) => `${e['detail-type']}:${String(e.detail.status ?? e.detail.count)}`)).toEqual(
       ['Approval Requested:PENDING', 'Approval Recorded:1', 'Approval Decided:APPROVED'],

@@ -102,9 +102,10 @@ describe('deploy windows on the embedded runtime', () => {
     ]);
     for (const event of events.filter((e) => e.detail.runId === runId))
       expect(validateEvent(event)).toEqual([]);
-    // 8 for the build (2 of them the look-up of an earlier image), 10 per stage (8 + the window's check and choice), 4 for a wait that ends when
-    // the window opens (the wait and its event, the second check and choice), 4 to finish.
-    expect(runtime.workflows.execution(runId)!.stateTransitions).toBe(36);
+    // 8 for the build (2 of them the look-up of an earlier image), 11 per stage (8 + the window's check and choice, and
+    // whether the deploy was planned), 4 for a wait that ends when the window opens (the wait and its event, the second
+    // check and choice), 4 to finish.
+    expect(runtime.workflows.execution(runId)!.stateTransitions).toBe(38);
   });
 
   test('an override deploys now, recorded with who and why; the route refuses what it cannot do', async () => {
@@ -164,7 +165,7 @@ describe('deploy windows on the embedded runtime', () => {
     for (const event of events.filter((e) => e.detail.runId === runId))
       expect(validateEvent(event)).toEqual([]);
     // The same as a wait the window ends, plus the override's event: however long the wait would have been.
-    expect(runtime.workflows.execution(runId)!.stateTransitions).toBe(37);
+    expect(runtime.workflows.execution(runId)!.stateTransitions).toBe(39);
   });
 
   test('approval first, then the window', async () => {
@@ -250,7 +251,7 @@ describe('deploy windows on the embedded runtime', () => {
       'Pipeline Run Status Change:WAITING_FOR_WINDOW:prod:WAITING_FOR_WINDOW:2026-01-19T08:01:00.000Z',
     ]);
     // One more round of wait: 4 more transitions than a single wait.
-    expect(runtime.workflows.execution(runId)!.stateTransitions).toBe(8 + 10 + 4 + 4 + 4);
+    expect(runtime.workflows.execution(runId)!.stateTransitions).toBe(8 + 11 + 4 + 4 + 4);
   });
 
   test('a window that would open more than 8 days after the run began waiting stops the run', async () => {

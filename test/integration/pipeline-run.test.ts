@@ -98,9 +98,9 @@ describe('pipeline runs on the embedded runtime', () => {
       expect(validateEvent(event)).toEqual([]);
     const execution = runtime.workflows.execution(runId)!;
     expect(execution.status).toBe('SUCCEEDED');
-    // 8 for the build (2 of them the look-up of an earlier image), 10 per stage (+5 for an approval),
-    // 4 to finish; each deploy-stage child adds its 12.
-    expect(execution.stateTransitions).toBe(47);
+    // 8 for the build (2 of them the look-up of an earlier image), 11 per stage (+9 for an approval:
+    // plan, describe, ask, wait, check), 4 to finish; each deploy-stage child adds its 12.
+    expect(execution.stateTransitions).toBe(54);
     for (const stage of done.stages)
       expect(runtime.workflows.execution(stage.operationId!)?.stateTransitions).toBe(12);
   });
@@ -146,8 +146,8 @@ describe('pipeline runs on the embedded runtime', () => {
     )!;
     expect(reusedEvent.detail.imageUri).toBe(built.imageUri);
     expect(validateEvent(reusedEvent)).toEqual([]);
-    // FindBuiltImage, IsImageBuilt, PromoteBuiltImage, EmitImageReused; 10 for the stage; 4 to finish.
-    expect(runtime.workflows.execution(reused.runId)!.stateTransitions).toBe(18);
+    // FindBuiltImage, IsImageBuilt, PromoteBuiltImage, EmitImageReused; 11 for the stage; 4 to finish.
+    expect(runtime.workflows.execution(reused.runId)!.stateTransitions).toBe(19);
   });
 
   test('a run of the branch head (no commit known before its build) builds', async () => {
@@ -346,8 +346,12 @@ describe('pipeline runs on the embedded runtime', () => {
       'the Slack message',
     );
     const button = (
-      JSON.parse(message.body) as { blocks: { elements?: { action_id: string; value: string }[] }[] }
-    ).blocks[1]!.elements!.find((e) => e.action_id === 'reject')!;
+      JSON.parse(message.body) as {
+        blocks: { type: string; elements?: { action_id: string; value: string }[] }[];
+      }
+    ).blocks
+      .find((b) => b.type === 'actions')!
+      .elements!.find((e) => e.action_id === 'reject')!;
     const { signingSecret } = JSON.parse(
       (await runtime.pipelines.secrets.get(runtime.pipelines.deps.pipelineSettings.slackSecretName))!,
     ) as { signingSecret: string };

@@ -176,6 +176,7 @@ export const PORT_IAM = {
     describeChangeSet: onStack('DescribeChangeSet'),
     executeChangeSet: onStack('ExecuteChangeSet'),
     deleteChangeSet: onStack('DeleteChangeSet'),
+    getTemplate: onStack('GetTemplate'),
   } satisfies IamOf<StackPort>,
   /** templates.ts: the bucket is made (with its lifecycle rule) the first time a put finds none. */
   templates: {

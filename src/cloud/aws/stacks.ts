@@ -10,6 +10,7 @@ import {
   DescribeStackEventsCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
+  GetTemplateCommand,
   UpdateStackCommand,
   type Capability,
 } from '@aws-sdk/client-cloudformation';
@@ -128,6 +129,21 @@ export const stacks: StackPort = {
         const stack = out.Stacks?.[0];
         return stack ? stackDescription(stack) : undefined;
       } catch (error) {
+        if (isMissingStack(error)) return undefined;
+        throw error;
+      }
+    });
+  },
+
+  getTemplate(target, stackName) {
+    return call(target, stackName, async (cfn) => {
+      try {
+        const out = await cfn.send(
+          new GetTemplateCommand({ StackName: stackName, TemplateStage: 'Original' }),
+        );
+        return out.TemplateBody;
+      } catch (error) {
+        // Same reasoning as describe: the only ValidationError of a lookup by name is a missing stack.
         if (isMissingStack(error)) return undefined;
         throw error;
       }

@@ -12,8 +12,12 @@ const email = z.optional(z.nullable(z.string()));
  */
 export const pushPayload = z.object({
   ref: text,
+  before: text,
   after: text,
   deleted: z.optional(z.boolean()),
+  forced: z.optional(z.boolean()),
+  // Only counted (issue 13 §3): what GitHub puts in each commit is not read.
+  commits: z.optional(z.array(z.unknown())),
   repository: z.optional(z.object({ full_name: text })),
   pusher: z.optional(z.object({ name: text, email })),
   head_commit: z.optional(

@@ -26,6 +26,8 @@ import type {
   DescribeStacksInput,
   DescribeStacksOutput,
   ExecuteChangeSetInput,
+  GetTemplateInput,
+  GetTemplateOutput,
   ListChangeSetsInput,
   ListChangeSetsOutput,
   OnFailure,
@@ -118,6 +120,11 @@ const CHANGES_PAGE_SIZE = 100;
 const STACK_NAME = /^[a-zA-Z][-a-zA-Z0-9]{0,127}$/;
 const CHANGE_SET_NAME = /^[a-zA-Z][-a-zA-Z0-9]{0,127}$/;
 const CREATING = new Set<ChangeSetStatus>(['CREATE_PENDING', 'CREATE_IN_PROGRESS']);
+/**
+ * A change set's status steps take at most this long, however slowly resources provision: computing
+ * one compares templates and provisions nothing (on AWS, seconds for a stage's template).
+ */
+const CHANGE_SET_STEP_MAX_MS = 1000;
 
 /** What UpdateStack and CreateChangeSet both take. */
 type UpdateRequest = Pick<
@@ -331,7 +338,7 @@ export class LocalCloudFormation {
     if (this.isRetry(stack, input.ClientRequestToken)) return { StackId: stack.stackId };
     const { next, tags, unchanged } = this.planUpdate(stack, input);
     if (unchanged) throw validationError('No updates are to be performed.');
-    this.startUpdate(stack, next, {
+    this.startUpdate(stack, next, undefined, {
       tags,
       capabilities: input.Capabilities ?? [],
       notificationARNs: input.NotificationARNs ?? stack.notificationARNs,
@@ -369,6 +376,7 @@ export class LocalCloudFormation {
   private startUpdate(
     stack: StackRecord,
     next: Pick<Deployment, 'template' | 'parameters'>,
+    changeSetId: string | undefined,
     settings: Pick<
       StackRecord,
       'tags' | 'capabilities' | 'notificationARNs' | 'roleArn' | 'clientRequestToken'
@@ -379,6 +387,7 @@ export class LocalCloudFormation {
         changeSet.executionStatus = 'OBSOLETE';
     }
     Object.assign(stack, settings);
+    stack.changeSetId = changeSetId;
     stack.lastUpdatedTime = new Date();
     stack.pending = { op: 'update', next };
     this.setStatus(stack, 'UPDATE_IN_PROGRESS', 'User Initiated');
@@ -435,6 +444,12 @@ export class LocalCloudFormation {
       .map(([, stackId]) => this.stacksById.get(stackId)!)
       .sort((a, b) => b.creationTime.getTime() - a.creationTime.getTime());
     return { Stacks: stacks.map((stack) => this.describe(stack)) };
+  }
+
+  /** The template as submitted (`Original`), as JSON text; a deleted stack is not found by name. */
+  async getTemplate(input: GetTemplateInput, region: string): Promise<GetTemplateOutput> {
+    const stack = this.requireStack(input.StackName, region);
+    return { TemplateBody: JSON.stringify(stack.deployed.template.body), StagesAvailable: ['Original'] };
   }
 
   /** Newest first, a page of 100 at a time, like CloudFormation. */
@@ -603,7 +618,7 @@ export class LocalCloudFormation {
     stack.changeSets = [changeSet];
     changeSet.executionStatus = 'EXECUTE_IN_PROGRESS';
     changeSet.executeToken = input.ClientRequestToken;
-    this.startUpdate(stack, changeSet.next, {
+    this.startUpdate(stack, changeSet.next, changeSet.changeSetId, {
       tags: changeSet.tags,
       capabilities: changeSet.capabilities,
       notificationARNs: changeSet.notificationARNs,
@@ -689,12 +704,13 @@ export class LocalCloudFormation {
     };
     this.background(
       async () => {
+        const step = Math.min(this.delayMs, CHANGE_SET_STEP_MAX_MS);
         if (changeSet.status === 'CREATE_PENDING') {
-          await this.pause();
+          await this.pause(step);
           changeSet.status = 'CREATE_IN_PROGRESS';
           this.persist(stack);
         }
-        await this.pause();
+        await this.pause(step);
         if ('failure' in changeSet.outcome) return fail(changeSet.outcome.failure);
         changeSet.status = 'CREATE_COMPLETE';
         // One the stack was updated meanwhile stays OBSOLETE.
@@ -1167,6 +1183,7 @@ export class LocalCloudFormation {
       DeletionTime: stack.deletionTime,
       StackStatus: stack.status,
       StackStatusReason: stack.reason,
+      ChangeSetId: stack.changeSetId,
       DisableRollback: stack.disableRollback,
       NotificationARNs: [...stack.notificationARNs],
       Capabilities: [...stack.capabilities],
@@ -1319,14 +1336,14 @@ export class LocalCloudFormation {
     for (const waiter of waiters) waiter();
   }
 
-  private pause(): Promise<void> {
+  private pause(ms = this.delayMs): Promise<void> {
     this.saveInBackground();
     if (this.disposed) return new Promise(() => undefined);
     return new Promise((done) => {
       const timer = setTimeout(() => {
         this.timers.delete(timer);
         done();
-      }, this.delayMs);
+      }, ms);
       this.timers.add(timer);
     });
   }

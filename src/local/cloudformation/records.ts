@@ -108,4 +108,6 @@ export interface StackRecord {
   pending?: PendingWork;
   /** Absent in stacks written before change sets existed. */
   changeSets?: ChangeSetRecord[];
+  /** The change set the stack's latest update executed (DescribeStacks' ChangeSetId); none after UpdateStack. */
+  changeSetId?: string;
 }

@@ -3,6 +3,8 @@ import type { ApiDeps } from '../../../src/app/deps';
 import { createStage, updateStage } from '../../../src/app/stages';
 import { startDynamo, type LocalDynamo } from '../../../src/local/dynamo';
 import { DatabaseStore } from '../../../src/store/databases';
+import { ApprovalStore } from '../../../src/store/approvals';
+import { PipelineStore } from '../../../src/store/pipelines';
 import { Store } from '../../../src/store/store';
 import { onExecutionEnded } from '../../../src/events/backstops';
 import { deploymentIdOf } from '../../../src/domain/deployment';
@@ -133,9 +135,19 @@ describe('starting stage operations', () => {
     });
 
     // Act
-    const attempt = updateStage({ store, workflows: failing, settings }, caller, stack.stackId, 'dev', {
-      port: 8080,
-    });
+    const attempt = updateStage(
+      {
+        store,
+        workflows: failing,
+        settings,
+        approvals: new ApprovalStore(dynamo.documentClient, TABLE_NAME),
+        pipelines: new PipelineStore(dynamo.documentClient, TABLE_NAME),
+      },
+      caller,
+      stack.stackId,
+      'dev',
+      { port: 8080 },
+    );
 
     // Assess
     await expect(attempt).rejects.toThrow('Step Functions unavailable');
@@ -163,7 +175,13 @@ describe('starting stage operations', () => {
 
     // Act
     const attempt = updateStage(
-      { store, workflows, settings },
+      {
+        store,
+        workflows,
+        settings,
+        approvals: new ApprovalStore(dynamo.documentClient, TABLE_NAME),
+        pipelines: new PipelineStore(dynamo.documentClient, TABLE_NAME),
+      },
       { tenantId, userId: 'u' },
       stack.stackId,
       'dev',

@@ -242,6 +242,7 @@ const SCENARIOS: Record<
       describeChangeSet: [(p) => p.describeChangeSet!(target, stackRequest.stackName, 'cs-1')],
       executeChangeSet: [(p) => p.executeChangeSet!(target, stackRequest.stackName, 'cs-1', 'op-1')],
       deleteChangeSet: [(p) => p.deleteChangeSet!(target, stackRequest.stackName, 'cs-1')],
+      getTemplate: [(p) => p.getTemplate!(target, stackRequest.stackName)],
     },
   },
   templates: {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { changesSummary } from '../../../src/domain/changes';
 import { OPERATION_STATUSES, OPERATION_TYPES } from '../../../src/domain/operation';
 import { STAGE_STATUSES } from '../../../src/domain/stage';
 import { LocalEventBus, type PutEventsEntry } from '../../../src/local/bus';
@@ -109,6 +110,20 @@ async function runtimeValues(machine: string): Promise<Record<string, unknown>> 
     '$.next.stageName': 'staging',
     '$.approval.approvalId': 'apr_01jn8m2c4e6g8j0k2m4p6r8t0v',
     '$.approval.expiresAt': '2025-03-08T11:06:40.123Z',
+    // what DescribeStageDeployPlan puts there, from a plan that changes a little of everything
+    '$.planned.summary': changesSummary({
+      image: { from: null, to: '111122223333.dkr.ecr.us-east-1.amazonaws.com/tinystacks/stk_1:9a8b7c6' },
+      commits: { compareUrl: null },
+      environment: { added: ['FEATURE_FLAGS'], removed: [], changed: ['LOG_LEVEL'] },
+      resources: [
+        {
+          logicalId: 'TaskDefinition',
+          type: 'AWS::ECS::TaskDefinition',
+          action: 'Modify',
+          replacement: 'True',
+        },
+      ],
+    }),
     '$.decision.decidedBy': 'slack:U0123ABCD',
     '$.decision.approvedBy': ['alice@example.com', 'slack:U0123ABCD'],
     '$.deploy.operationId': WORKFLOW_INPUT.operationId,

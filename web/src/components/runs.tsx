@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ok } from '../api/client';
+import { ApprovalChanges } from './approval-changes';
 import type { Approval, Run, Stack } from '../api/types';
 import { useApp } from '../app/context';
 import { Field, FormError, useForm, FormActions } from './form';
@@ -175,38 +176,41 @@ export function ApprovalDecision({
 /** What is being approved: stack, stage, commit, who asked and until when. */
 export function ApprovalFacts({ approval }: { approval: Approval }) {
   return (
-    <dl class="facts">
-      <dt>Stack</dt>
-      <dd>{approval.stackName}</dd>
-      <dt>Stage</dt>
-      <dd>{approval.stageName}</dd>
-      <dt>Commit</dt>
-      <dd>
-        {approval.commit.url ? (
-          <a href={approval.commit.url} target="_blank" rel="noreferrer">
+    <>
+      <dl class="facts">
+        <dt>Stack</dt>
+        <dd>{approval.stackName}</dd>
+        <dt>Stage</dt>
+        <dd>{approval.stageName}</dd>
+        <dt>Commit</dt>
+        <dd>
+          {approval.commit.url ? (
+            <a href={approval.commit.url} target="_blank" rel="noreferrer">
+              <code>{approval.commit.sha?.slice(0, 12) ?? 'head of the branch'}</code>
+            </a>
+          ) : (
             <code>{approval.commit.sha?.slice(0, 12) ?? 'head of the branch'}</code>
-          </a>
-        ) : (
-          <code>{approval.commit.sha?.slice(0, 12) ?? 'head of the branch'}</code>
-        )}{' '}
-        {approval.commit.message}
-      </dd>
-      <dt>Author</dt>
-      <dd>{approval.commit.author ?? '—'}</dd>
-      <dt>Requested</dt>
-      <dd>
-        by {approval.requestedBy}, <Time iso={approval.requestedAt} />
-      </dd>
-      <dt>Expires</dt>
-      <dd>
-        <Time iso={approval.expiresAt} />
-      </dd>
-      <dt>Status</dt>
-      <dd>
-        <StatusBadge status={approval.status} />
-        {approval.decidedBy && ` by ${approval.decidedBy}`}
-        {approval.comment && `: “${approval.comment}”`}
-      </dd>
-    </dl>
+          )}{' '}
+          {approval.commit.message}
+        </dd>
+        <dt>Author</dt>
+        <dd>{approval.commit.author ?? '—'}</dd>
+        <dt>Requested</dt>
+        <dd>
+          by {approval.requestedBy}, <Time iso={approval.requestedAt} />
+        </dd>
+        <dt>Expires</dt>
+        <dd>
+          <Time iso={approval.expiresAt} />
+        </dd>
+        <dt>Status</dt>
+        <dd>
+          <StatusBadge status={approval.status} />
+          {approval.decidedBy && ` by ${approval.decidedBy}`}
+          {approval.comment && `: “${approval.comment}”`}
+        </dd>
+      </dl>
+      <ApprovalChanges approval={approval} />
+    </>
   );
 }

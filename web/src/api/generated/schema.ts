@@ -4647,6 +4647,11 @@ export interface operations {
                                 startedAt: string | null;
                                 endedAt: string | null;
                                 error: string | null;
+                                replannedApprovals: {
+                                    approvalId: string;
+                                    reason: string;
+                                    at: string;
+                                }[];
                                 opensAt: string | null;
                                 override: {
                                     by: string;
@@ -4786,6 +4791,11 @@ export interface operations {
                             startedAt: string | null;
                             endedAt: string | null;
                             error: string | null;
+                            replannedApprovals: {
+                                approvalId: string;
+                                reason: string;
+                                at: string;
+                            }[];
                             opensAt: string | null;
                             override: {
                                 by: string;
@@ -4944,6 +4954,11 @@ export interface operations {
                             startedAt: string | null;
                             endedAt: string | null;
                             error: string | null;
+                            replannedApprovals: {
+                                approvalId: string;
+                                reason: string;
+                                at: string;
+                            }[];
                             opensAt: string | null;
                             override: {
                                 by: string;
@@ -5082,6 +5097,11 @@ export interface operations {
                             startedAt: string | null;
                             endedAt: string | null;
                             error: string | null;
+                            replannedApprovals: {
+                                approvalId: string;
+                                reason: string;
+                                at: string;
+                            }[];
                             opensAt: string | null;
                             override: {
                                 by: string;
@@ -5367,11 +5387,35 @@ export interface operations {
                         requestedAt: string;
                         expiresAt: string;
                         /** @enum {string} */
-                        status: "PENDING" | "APPROVED" | "REJECTED" | "EXPIRED" | "SUPERSEDED";
+                        status: "PENDING" | "APPROVED" | "REJECTED" | "EXPIRED" | "SUPERSEDED" | "REPLANNED";
                         decidedBy: string | null;
                         decidedVia: ("link" | "slack" | "user") | null;
                         decidedAt: string | null;
                         comment: string | null;
+                        changes: {
+                            image: {
+                                from: string | null;
+                                to: string;
+                            };
+                            commits: {
+                                compareUrl: string | null;
+                                count?: number;
+                            };
+                            environment: {
+                                added: string[];
+                                removed: string[];
+                                changed: string[];
+                            };
+                            resources: {
+                                logicalId: string;
+                                type: string;
+                                /** @enum {string} */
+                                action: "Add" | "Modify" | "Remove" | "Import" | "Dynamic";
+                                replacement: ("True" | "False" | "Conditional") | null;
+                            }[];
+                        } | null;
+                        closedReason: string | null;
+                        replacedBy: string | null;
                         required: number;
                         approvers: string[] | null;
                         allowSelfApproval: boolean;
@@ -5469,11 +5513,35 @@ export interface operations {
                         requestedAt: string;
                         expiresAt: string;
                         /** @enum {string} */
-                        status: "PENDING" | "APPROVED" | "REJECTED" | "EXPIRED" | "SUPERSEDED";
+                        status: "PENDING" | "APPROVED" | "REJECTED" | "EXPIRED" | "SUPERSEDED" | "REPLANNED";
                         decidedBy: string | null;
                         decidedVia: ("link" | "slack" | "user") | null;
                         decidedAt: string | null;
                         comment: string | null;
+                        changes: {
+                            image: {
+                                from: string | null;
+                                to: string;
+                            };
+                            commits: {
+                                compareUrl: string | null;
+                                count?: number;
+                            };
+                            environment: {
+                                added: string[];
+                                removed: string[];
+                                changed: string[];
+                            };
+                            resources: {
+                                logicalId: string;
+                                type: string;
+                                /** @enum {string} */
+                                action: "Add" | "Modify" | "Remove" | "Import" | "Dynamic";
+                                replacement: ("True" | "False" | "Conditional") | null;
+                            }[];
+                        } | null;
+                        closedReason: string | null;
+                        replacedBy: string | null;
                         required: number;
                         approvers: string[] | null;
                         allowSelfApproval: boolean;
@@ -5584,11 +5652,35 @@ export interface operations {
                             requestedAt: string;
                             expiresAt: string;
                             /** @enum {string} */
-                            status: "PENDING" | "APPROVED" | "REJECTED" | "EXPIRED" | "SUPERSEDED";
+                            status: "PENDING" | "APPROVED" | "REJECTED" | "EXPIRED" | "SUPERSEDED" | "REPLANNED";
                             decidedBy: string | null;
                             decidedVia: ("link" | "slack" | "user") | null;
                             decidedAt: string | null;
                             comment: string | null;
+                            changes: {
+                                image: {
+                                    from: string | null;
+                                    to: string;
+                                };
+                                commits: {
+                                    compareUrl: string | null;
+                                    count?: number;
+                                };
+                                environment: {
+                                    added: string[];
+                                    removed: string[];
+                                    changed: string[];
+                                };
+                                resources: {
+                                    logicalId: string;
+                                    type: string;
+                                    /** @enum {string} */
+                                    action: "Add" | "Modify" | "Remove" | "Import" | "Dynamic";
+                                    replacement: ("True" | "False" | "Conditional") | null;
+                                }[];
+                            } | null;
+                            closedReason: string | null;
+                            replacedBy: string | null;
                             required: number;
                             approvers: string[] | null;
                             allowSelfApproval: boolean;
