@@ -1,5 +1,6 @@
 import type { ApiDeps } from '../app/deps';
 import type { Route } from '../http/route';
+import { roleSetupRoute } from './account';
 import { decideApprovalRoute, getApprovalRoute, listApprovalsRoute } from './approvals';
 import { createRunRoute, getRunRoute, listRunsRoute } from './runs';
 import { overrideWindowRoute } from './deploy-windows';
@@ -21,7 +22,7 @@ import {
   promoteDatabaseRoute,
   updateDatabaseRoute,
 } from './databases';
-import { healthRoute, openApiRoute, roleSetupRoute } from './meta';
+import { healthRoute, openApiRoute } from './meta';
 import { getOperationRoute, listOperationsRoute } from './operations';
 import {
   createStackRoute,
