@@ -8,7 +8,7 @@ export function approvalEmail(message: ApprovalMessage): { subject: string; text
     subject: `Approve deploying ${message.stackName} (${commit}) to ${message.stageName}?`,
     text: [
       `${message.requestedBy} pushed ${commit}${message.commit.message ? `: ${message.commit.message}` : ''}.`,
-      `It is deployed up to the stage before ${message.stageName}, which requires approval.`,
+      `Deploying it to ${message.stageName} requires approval.`,
       ...changesText(message),
       '',
       ...policyLines(message),

@@ -79,12 +79,24 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
 /** Where screenshots go: a gitignored folder kept as the test's artifacts. */
 export const SCREENSHOTS = join(process.cwd(), 'test-artifacts/dashboard');
 
+const PHONE_WIDTH = 375;
+
+/** How wide the page is laid out at a phone's width: wider than the screen means sideways scrolling. */
+async function widthAtPhone(page: Page): Promise<number> {
+  const size = page.viewportSize() ?? { width: 1280, height: 900 };
+  await page.setViewportSize({ width: PHONE_WIDTH, height: 900 });
+  // A string, not a function: the test code is type-checked without the DOM's types.
+  const width = (await page.evaluate('document.documentElement.scrollWidth')) as number;
+  await page.setViewportSize(size);
+  return width;
+}
+
 /** The page at a phone's width (375 px) and a desktop's, each as a full-page PNG. */
 export async function screenshots(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const size = page.viewportSize() ?? { width: 1280, height: 900 };
   for (const [label, width] of [
-    ['375', 375],
+    [`${PHONE_WIDTH}`, PHONE_WIDTH],
     ['desktop', 1280],
   ] as const) {
     await page.setViewportSize({ width, height: 900 });
@@ -96,6 +108,7 @@ export async function screenshots(page: Page, name: string): Promise<void> {
 /** A dashboard page as every browser test checks it: screenshots at both widths, no serious axe-core violation. */
 export async function checkPage(page: Page, name: string): Promise<void> {
   await screenshots(page, name);
+  expect({ page: name, width: await widthAtPhone(page) }).toEqual({ page: name, width: PHONE_WIDTH });
   const violations = await seriousViolations(page);
   expect(
     violations.map(

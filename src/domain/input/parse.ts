@@ -4,10 +4,14 @@ import { badRequest } from '../errors';
 type Issue = z.core.$ZodIssue;
 type Path = PropertyKey[];
 
+/** "an object", "an array", "a whole number": what a value of the expected type is called. */
+const expectedType = (expected: string): string =>
+  expected === 'int' ? 'a whole number' : `${/^[aeiou]/.test(expected) ? 'an' : 'a'} ${expected}`;
+
 const describe = (issue: Issue): string => {
   switch (issue.code) {
     case 'invalid_type':
-      return `must be ${issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}`;
+      return `must be ${expectedType(issue.expected)}`;
     case 'too_small':
       return issue.origin === 'string' ? `must not be empty` : `must be at least ${issue.minimum}`;
     case 'too_big':

@@ -134,3 +134,21 @@ describe('parsePart: prototype-member names', () => {
     });
   });
 });
+
+describe('parsePart: a wrong type is named as a user says it', () => {
+  test.each([
+    [
+      'a whole number',
+      { name: 'dev', scaling: { cpu: 256, memory: 512, desiredCount: 1.5 } },
+      /^scaling\.desiredCount must be a whole number$/,
+    ],
+    ['an array', { name: 'dev', deployWindows: 'mon' }, /^deployWindows must be an array$/],
+    ['an object', { name: 'dev', scaling: 3 }, /^scaling must be an object$/],
+  ])('%s', (_what, body, message) => {
+    // Act
+    const refused = refusal(() => parsePart(createStageBody, body, 'body'));
+
+    // Assess
+    expect(refused.message).toMatch(message);
+  });
+});

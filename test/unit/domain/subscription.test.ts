@@ -45,7 +45,7 @@ describe('createSubscriptionBody', () => {
         [{ url: 'mailto:ops@example.com' }, 'url', 'must be an absolute URL'],
         [{ url: 'https://a:b@hooks.example.com/' }, 'url', 'must not carry credentials'],
         [{ url: `https://example.com/${'x'.repeat(2048)}` }, 'url', 'at most 2048'],
-        [{ url: 'https://example.com', events: 'Stage Status Change' }, 'events', 'must be a array'],
+        [{ url: 'https://example.com', events: 'Stage Status Change' }, 'events', 'must be an array'],
         [{ url: 'https://example.com', events: [] }, 'events', 'at least one detail-type'],
         [{ url: 'https://example.com', events: ['Nope'] }, 'events.0', 'must be one of'],
         [

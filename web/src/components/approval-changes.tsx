@@ -47,7 +47,7 @@ function ChangeList({ changes }: { changes: Changes }) {
   return (
     <section aria-labelledby="approval-changes" data-testid="approval-changes">
       <h3 id="approval-changes">What approving deploys</h3>
-      <ul>
+      <ul class="wrap">
         <li>
           Image: <code>{image.from ? shortImage(image.from) : 'none'}</code> →{' '}
           <code>{shortImage(image.to)}</code>

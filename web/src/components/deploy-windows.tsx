@@ -74,7 +74,12 @@ export function DeployWindowsEditor(props: {
                   onInput={(e) => update(index, { start: e.currentTarget.value })}
                 />
               </Field>
-              <Field form={form} name={name('end')} label="Until" hint="before From: past midnight">
+              <Field
+                form={form}
+                name={name('end')}
+                label="Until"
+                hint={window.end && window.start && window.end < window.start ? 'runs past midnight' : undefined}
+              >
                 <input
                   {...form.control(name('end'))}
                   type="time"
