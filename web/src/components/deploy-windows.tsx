@@ -78,7 +78,9 @@ export function DeployWindowsEditor(props: {
                 form={form}
                 name={name('end')}
                 label="Until"
-                hint={window.end && window.start && window.end < window.start ? 'runs past midnight' : undefined}
+                hint={
+                  window.end && window.start && window.end < window.start ? 'runs past midnight' : undefined
+                }
               >
                 <input
                   {...form.control(name('end'))}

@@ -74,7 +74,7 @@ export default function DeploymentsPage({ stackId, stage: stageName }: { stackId
       {first.data && deployments.length === 0 && <p class="muted">No deployments yet.</p>}
       {deployments.length > 0 && stage.data && (
         <div class="table-wrap">
-          <table aria-label="Deployments, newest first">
+          <table class="stacked" aria-label="Deployments, newest first">
             <thead>
               <tr>
                 <th scope="col">Started</th>
@@ -143,22 +143,22 @@ function DeploymentRow(props: {
   const failed = deployment.status === 'FAILED' || deployment.status === 'ROLLED_BACK';
   return (
     <tr data-deployment={deployment.deploymentId} class={failed ? 'row-fail' : ''}>
-      <td>
+      <td data-label="Started">
         <Time iso={deployment.startedAt} />
       </td>
-      <td>
+      <td data-label="Status">
         <StatusBadge status={deployment.status} />
         {current && <span class="small"> running now</span>}
         {deployment.reason && <p class="operation-error small">{deployment.reason}</p>}
       </td>
-      <td>
+      <td data-label="What">
         {cause(deployment, stack.stackId)}
         <br />
         <a class="muted small" href={`/operations/${deployment.operationId}`}>
           {deployment.operationId}
         </a>
       </td>
-      <td>
+      <td data-label="Image and commit">
         <span class="mono small" title={deployment.imageUri}>
           {imageTag(deployment.imageUri)}
         </span>
@@ -175,7 +175,7 @@ function DeploymentRow(props: {
           </>
         )}
       </td>
-      <td class="small">
+      <td data-label="Settings" class="small">
         port {deployment.settings.port ?? '—'}
         {deployment.settings.loadBalancer ? ', load balancer' : ''}
         <br />
@@ -183,7 +183,7 @@ function DeploymentRow(props: {
           ? 'no variables'
           : deployment.settings.environmentNames.join(', ')}
       </td>
-      <td>
+      <td data-label="Rollback">
         {deployment.status === 'SUCCEEDED' && (
           <RollbackButton deployment={deployment} stage={stage} onStarted={props.onStarted} />
         )}
