@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { validateEvent } from '../support/event-schemas';
-import { startLocalServer, subscribe, type LocalServer } from '../support/local-server';
-import { jsonLines, walkThrough, workingFolder } from '../support/readme-walkthrough';
+import { subscribe } from '../support/local-server';
+import { jsonLines, walkThroughSession } from '../support/readme-walkthrough';
 
 /**
  * The README's "The change, shown at the approval" walk-through, run verbatim by bash against
@@ -14,32 +11,14 @@ import { jsonLines, walkThrough, workingFolder } from '../support/readme-walkthr
 const SECTION = '## The change, shown at the approval';
 
 describe('the README’s change-at-the-approval walk-through, verbatim, on npm start', () => {
-  let server: LocalServer;
-  let folder: string;
-
-  beforeAll(async () => {
-    server = await startLocalServer('changes-walkthrough', ['--stack-delay', '50', '--build-delay', '100']);
-    folder = workingFolder(server.dataDir);
-  });
-  afterAll(async () => {
-    rmSync(folder, { recursive: true, force: true });
-    await server.dispose();
-  });
+  const session = walkThroughSession('changes-walkthrough', ['--stack-delay', '50', '--build-delay', '100']);
 
   test('the approval shows image, commits, variables and resources; a PATCH replans; approve executes; reject stops', async () => {
     // Prepare
-    const sse = await subscribe(server.url, server.token);
+    const sse = await subscribe(session.server.url, session.server.token);
 
     // Act
-    const { stdout } = await promisify(execFile)(
-      'bash',
-      ['-e', '-o', 'pipefail', '-c', walkThrough(SECTION)],
-      {
-        cwd: folder,
-        timeout: 240_000,
-        maxBuffer: 8 * 1024 * 1024,
-      },
-    );
+    const stdout = await session.run(SECTION);
 
     // Assess: step 2, the change of the second push (three commits on top of the deployed one)
     const [changes, patched, replanned, environment, stage, settings] = jsonLines(stdout);

@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { validateEvent } from '../support/event-schemas';
-import { startLocalServer, subscribe, type LocalServer } from '../support/local-server';
-import { jsonLines, walkThrough, workingFolder } from '../support/readme-walkthrough';
+import { subscribe } from '../support/local-server';
+import { jsonLines, walkThroughSession } from '../support/readme-walkthrough';
 
 /**
  * The README's "Deployment history and rollback" walk-through, run verbatim by bash against `npm start`
@@ -14,32 +11,14 @@ import { jsonLines, walkThrough, workingFolder } from '../support/readme-walkthr
 const SECTION = '## Deployment history and rollback';
 
 describe('the README’s deployment history walk-through, verbatim, on npm start', () => {
-  let server: LocalServer;
-  let folder: string;
-
-  beforeAll(async () => {
-    server = await startLocalServer('rollback-walkthrough', ['--stack-delay', '50', '--build-delay', '100']);
-    folder = workingFolder(server.dataDir);
-  });
-  afterAll(async () => {
-    rmSync(folder, { recursive: true, force: true });
-    await server.dispose();
-  });
+  const session = walkThroughSession('rollback-walkthrough', ['--stack-delay', '50', '--build-delay', '100']);
 
   test('two pushes deployed to prod, a rollback to the first in one call (no build), a rolled-back update and why', async () => {
     // Prepare
-    const sse = await subscribe(server.url, server.token);
+    const sse = await subscribe(session.server.url, session.server.token);
 
     // Act
-    const { stdout } = await promisify(execFile)(
-      'bash',
-      ['-e', '-o', 'pipefail', '-c', walkThrough(SECTION)],
-      {
-        cwd: folder,
-        timeout: 240_000,
-        maxBuffer: 8 * 1024 * 1024,
-      },
-    );
+    const stdout = await session.run(SECTION);
 
     // Assess: the history after the two pushes (step 3): newest first, each push with its run and commit
     const lines = jsonLines(stdout);

@@ -1,6 +1,9 @@
-import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startLocalServer, type LocalServer } from './local-server';
 
 /** The README's walk-throughs, run verbatim by bash against `npm start` (test/e2e/*-walkthrough.test.ts). */
 const REPOSITORY = process.cwd();
@@ -27,3 +30,41 @@ export const jsonLines = (stdout: string) =>
     .split('\n')
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+export interface WalkThroughSession {
+  readonly server: LocalServer;
+  /** Runs the first bash block of the README section `heading` (`bash -e -o pipefail`); its stdout. */
+  run(heading: string): Promise<string>;
+}
+
+/** `npm start` (with `args`) and a working folder on it for the enclosing suite, removed after it. */
+export function walkThroughSession(name: string, args: string[]): WalkThroughSession {
+  let server: LocalServer | undefined;
+  let folder: string | undefined;
+  beforeAll(async () => {
+    server = await startLocalServer(name, args);
+    folder = workingFolder(server.dataDir);
+  });
+  afterAll(async () => {
+    if (folder) rmSync(folder, { recursive: true, force: true });
+    await server?.dispose();
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('the walk-through session has not started (use it inside a test)');
+      return server;
+    },
+    async run(heading) {
+      const { stdout } = await promisify(execFile)(
+        'bash',
+        ['-e', '-o', 'pipefail', '-c', walkThrough(heading)],
+        {
+          cwd: folder,
+          timeout: 240_000,
+          maxBuffer: 8 * 1024 * 1024,
+        },
+      );
+      return stdout;
+    },
+  };
+}
